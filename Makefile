@@ -1,0 +1,41 @@
+# Everything a fresh machine needs lives here: `make demo` and `make test` build the
+# environment on first use and reuse it afterwards.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# llama-cpp-python compiles from source; the multimodal part is not needed.
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
+
+.PHONY: demo test lint format env models clean
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml requirements-nodeps.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[models,dev]'
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
+	$(BIN)/columnist models install
+	touch $(STAMP)
+
+models: $(STAMP)
+	$(BIN)/columnist models install
+
+demo: $(STAMP)
+	$(BIN)/columnist demo columnist-demo
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+clean:
+	rm -rf $(VENV) columnist-demo

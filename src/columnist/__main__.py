@@ -1,0 +1,3 @@
+from columnist.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""Plain records passed between pipeline stages.
+
+Stages talk to each other through the store; these dataclasses are the shapes that
+cross module boundaries (parser -> store, store -> writer, store -> site) so that no
+stage depends on another's internals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class ParsedEntry:
+    """One feed item after parsing and normalising; all HTML already sanitised."""
+
+    guid: str | None
+    link: str | None  # canonical, absolute http(s) URL or None
+    title: str  # plain text
+    summary_html: str  # sanitised HTML, safe to embed
+    text: str  # plain text for the models
+    published: datetime | None  # timezone-aware UTC
+    author: str | None = None
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    title: str
+    link: str | None
+    entries: list[ParsedEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SourceLink:
+    """A source article a post was built from."""
+
+    title: str
+    url: str | None
+    source_name: str
+    published: datetime | None
+
+
+@dataclass(slots=True)
+class TopicView:
+    slug: str
+    name: str
+    description: str
+    post_count: int = 0
+
+
+@dataclass(slots=True)
+class PostView:
+    """A published post as the site renders it."""
+
+    id: int
+    slug: str
+    title: str
+    body: str  # plain text, paragraphs separated by blank lines
+    excerpt: str  # plain text, ends at a sentence end
+    created: datetime
+    updated: datetime
+    topics: list[TopicView]
+    sources: list[SourceLink]
+    model: str
+    status: str = "published"

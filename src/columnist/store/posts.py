@@ -1,0 +1,123 @@
+"""Queries about posts: storing a written commentary and reading posts for the site."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, select
+
+from columnist.config import TopicSettings, slugify
+from columnist.domain import PostView, SourceLink, TopicView
+from columnist.store.schema import entries, posts, sources, story_topics
+
+
+@dataclass(slots=True)
+class NewPost:
+    story_id: int
+    title: str
+    body: str
+    excerpt: str
+    status: str
+    backend: str
+    model: str
+    prompt_version: str
+    checks: dict
+    source_count: int
+
+
+def unique_slug(conn: Connection, title: str) -> str:
+    base = slugify(title)[:80].rstrip("-") or "post"
+    taken = set(conn.execute(select(posts.c.slug).where(posts.c.slug.like(f"{base}%"))).scalars())
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def insert_post(conn: Connection, post: NewPost) -> int:
+    now = datetime.now(UTC)
+    return conn.execute(
+        insert(posts).values(
+            story_id=post.story_id,
+            slug=unique_slug(conn, post.title),
+            title=post.title,
+            body=post.body,
+            excerpt=post.excerpt,
+            status=post.status,
+            backend=post.backend,
+            model=post.model,
+            prompt_version=post.prompt_version,
+            checks=json.dumps(post.checks),
+            source_count=post.source_count,
+            created=now,
+            updated=now,
+        )
+    ).inserted_primary_key[0]
+
+
+def _sources_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[SourceLink]]:
+    q = (
+        select(
+            entries.c.story_id, entries.c.title, entries.c.link, entries.c.published, sources.c.name
+        )
+        .join(sources, sources.c.id == entries.c.source_id)
+        .where(entries.c.story_id.in_(story_ids))
+        .order_by(entries.c.published, entries.c.id)
+    )
+    out: dict[int, list[SourceLink]] = {}
+    for r in conn.execute(q):
+        out.setdefault(r.story_id, []).append(
+            SourceLink(title=r.title, url=r.link, source_name=r.name, published=r.published)
+        )
+    return out
+
+
+def _topics_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[str]]:
+    q = (
+        select(story_topics.c.story_id, story_topics.c.topic)
+        .where(story_topics.c.story_id.in_(story_ids))
+        .order_by(story_topics.c.topic)
+    )
+    out: dict[int, list[str]] = {}
+    for r in conn.execute(q):
+        out.setdefault(r.story_id, []).append(r.topic)
+    return out
+
+
+def post_views(
+    conn: Connection, topics: list[TopicSettings], status: str | None = "published"
+) -> list[PostView]:
+    """Posts with their topics and sources, newest first, as the site and JSON show them."""
+    q = select(posts).order_by(posts.c.created.desc(), posts.c.id.desc())
+    if status:
+        q = q.where(posts.c.status == status)
+    rows = list(conn.execute(q))
+    story_ids = [r.story_id for r in rows]
+    srcs, tops = _sources_by_story(conn, story_ids), _topics_by_story(conn, story_ids)
+    known = {t.slug: TopicView(slug=t.slug, name=t.name, description=t.description) for t in topics}
+    views = []
+    for r in rows:
+        views.append(
+            PostView(
+                id=r.id,
+                slug=r.slug,
+                title=r.title,
+                body=r.body,
+                excerpt=r.excerpt,
+                created=r.created,
+                updated=r.updated,
+                topics=[known[s] for s in tops.get(r.story_id, []) if s in known],
+                sources=srcs.get(r.story_id, []),
+                model=r.model,
+                status=r.status,
+            )
+        )
+    return views
+
+
+def checks_by_post(conn: Connection) -> dict[int, dict]:
+    return {
+        r.id: json.loads(r.checks or "{}") for r in conn.execute(select(posts.c.id, posts.c.checks))
+    }

@@ -1,0 +1,144 @@
+"""Tables of the store (SQLAlchemy Core, portable between SQLite and PostgreSQL).
+
+The Alembic migrations in `migrations/versions` create exactly these tables; a change
+here needs a new migration (`alembic revision --autogenerate` against a scratch DB).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in Python, naive UTC in the database (SQLite has no zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_fetch", UTCDateTime),
+    Column("last_success", UTCDateTime),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("next_due", UTCDateTime),
+    Column("interval_s", Integer),
+    Column("created", UTCDateTime, nullable=False),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("entry_count", Integer, nullable=False, default=0),
+    Column("centroid", LargeBinary),  # float32 sum of member embeddings
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+)
+Index("ix_stories_last_seen", stories.c.last_seen)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("dedupe_key", String(600), nullable=False, unique=True),
+    Column("guid", Text),
+    Column("link", Text),
+    Column("content_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("summary_html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", Text),
+    Column("published", UTCDateTime, nullable=False),
+    Column("fetched", UTCDateTime, nullable=False),
+    Column("embedding", LargeBinary),
+    Column("story_id", Integer, ForeignKey("stories.id")),
+)
+Index("ix_entries_link", entries.c.link)
+Index("ix_entries_content_hash", entries.c.content_hash)
+Index("ix_entries_story_id", entries.c.story_id)
+Index("ix_entries_published", entries.c.published)
+
+story_topics = Table(
+    "story_topics",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id"), primary_key=True),
+    Column("topic", String(200), primary_key=True),  # topic slug
+    Column("score", Float, nullable=False),
+    Column("rule", String(20), nullable=False),  # "similarity" | "keyword"
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id"), nullable=False, unique=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("excerpt", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # "draft" | "published"
+    Column("backend", String(40), nullable=False),
+    Column("model", String(300), nullable=False),
+    Column("prompt_version", String(40), nullable=False),
+    Column("checks", Text, nullable=False, default="{}"),  # JSON
+    Column("source_count", Integer, nullable=False, default=0),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+)
+Index("ix_posts_created", posts.c.created)
+
+model_calls = Table(
+    "model_calls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id")),
+    Column("backend", String(40), nullable=False),
+    Column("model", String(300), nullable=False),
+    Column("prompt_version", String(40), nullable=False),
+    Column("purpose", String(40), nullable=False),
+    Column("tokens_in", Integer),
+    Column("tokens_out", Integer),
+    Column("seconds", Float, nullable=False),
+    Column("outcome", String(20), nullable=False),  # "ok" | "error" | "rejected"
+    Column("error", Text),
+    Column("created", UTCDateTime, nullable=False),
+)

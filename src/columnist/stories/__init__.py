@@ -1,0 +1,1 @@
+"""Stories stage: embeddings, same-event clustering, topic assignment."""

@@ -1,0 +1,1 @@
+"""Writer stage: prompts, model backends, output checks and excerpts."""

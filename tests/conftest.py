@@ -1,0 +1,52 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1 and desks on the small test model."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+SMALL_MODEL = "smollm2-135m-instruct"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """A real HTTP server for `folder` on 127.0.0.1; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def serve_dir() -> Iterator:
+    """serve_dir(path) -> base URL of a real HTTP server for that folder."""
+    with ExitStack() as stack:
+        yield lambda folder: stack.enter_context(served(folder))
+
+
+def small_writer(words: int = 60) -> str:
+    """[writer] table for the fast test model: tests the machinery, not the prose."""
+    return (f'[writer]\nbackend = "embedded"\nmodel = "{SMALL_MODEL}"\nwords = {words}\n'
+            f"max_tokens = {int(words * 1.6)}\nstrict = false\nmax_attempts = 1\nseed = 1\n")
+
+
+def write_config(folder: Path, body: str) -> Path:
+    path = folder / "columnist.toml"
+    path.write_text(body)
+    return path
