@@ -18,7 +18,9 @@ _REFUSALS = re.compile(
 )
 _META = re.compile(
     r"\b(in this (?:piece|column|article|commentary|essay),? i (?:will|shall|'ll)|"
-    r"here is (?:my|a|the) (?:column|commentary|piece)|word count|\[insert)\b",
+    r"here is (?:my|a|the) (?:column|commentary|piece)|word count|\[insert|"
+    r"(?:the|this) (?:source|article)s? (?:says?|mentions?|notes?|reports?)|source \d|"
+    r"in conclusion)\b",
     re.IGNORECASE,
 )
 _MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*•]\s|\d+[.)]\s)|\*\*")

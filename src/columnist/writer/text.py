@@ -35,6 +35,7 @@ def clean_body(raw: str) -> str:
     """Plain paragraphs separated by one blank line, ending at a full sentence."""
     text = raw.replace("\r\n", "\n").strip()
     text = re.sub(r"\*\*|__|`", "", text)
+    text = re.sub(r"</?\s*source\b[^>]*>", "", text, flags=re.IGNORECASE)
     lines = [line for line in text.split("\n")]
     if lines and len(lines) > 1 and _looks_like_title(lines[0]):
         lines = lines[1:]
