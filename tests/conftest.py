@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -50,3 +51,33 @@ def write_config(folder: Path, body: str) -> Path:
     path = folder / "columnist.toml"
     path.write_text(body)
     return path
+
+
+PG_ENV = "COLUMNIST_TEST_PG_URL"  # set by .ci/postgres.sh; CI also sets COLUMNIST_REQUIRE_PG
+
+
+def new_pg_database() -> str:
+    """A fresh, empty PostgreSQL database on the test server; returns its URL."""
+    import uuid
+
+    import psycopg
+
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        if os.environ.get("COLUMNIST_REQUIRE_PG"):
+            pytest.fail(f"{PG_ENV} is not set but COLUMNIST_REQUIRE_PG is")
+        pytest.skip(f"no PostgreSQL: run `eval \"$(bash .ci/postgres.sh start)\"` to set {PG_ENV}")
+    name = f"columnist_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+def database_url_for(kind: str, folder: Path) -> str:
+    return f"sqlite:///{folder}/columnist.db" if kind == "sqlite" else new_pg_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using this runs once on a SQLite file and once on PostgreSQL."""
+    return database_url_for(request.param, tmp_path)

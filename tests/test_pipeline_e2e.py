@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, served, small_writer, write_config
+from tests.conftest import DATA, database_url_for, served, small_writer, write_config
 
 TOPICS = """
 [[topics]]
@@ -83,14 +83,19 @@ def resolve(site: Path, href: str) -> Path:
     return site / href.lstrip("/") / "index.html" if href.endswith("/") else site / href
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole pipeline, once on a SQLite file and once on PostgreSQL."""
+    folder = tmp_path_factory.mktemp(f"desk-{request.param}")
     with served(DATA / "e2e") as base:
-        yield build_desk(tmp_path_factory.mktemp("desk"), base)
+        yield build_desk(folder, base, database_url_for(request.param, folder))
 
 
-def build_desk(folder: Path, base: str) -> Path:
+def build_desk(folder: Path, base: str, database_url: str) -> Path:
     write_config(folder, f"""
+[database]
+url = "{database_url}"
+
 [site]
 title = "E2E Desk"
 base_url = "http://127.0.0.1:8000/"
