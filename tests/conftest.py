@@ -43,8 +43,10 @@ def serve_dir() -> Iterator:
 
 def small_writer(words: int = 60) -> str:
     """[writer] table for the fast test model: tests the machinery, not the prose."""
-    return (f'[writer]\nbackend = "embedded"\nmodel = "{SMALL_MODEL}"\nwords = {words}\n'
-            f"max_tokens = {int(words * 1.6)}\nstrict = false\nmax_attempts = 1\nseed = 1\n")
+    return (
+        f'[writer]\nbackend = "embedded"\nmodel = "{SMALL_MODEL}"\nwords = {words}\n'
+        f"max_tokens = {int(words * 1.6)}\nstrict = false\nmax_attempts = 1\nseed = 1\n"
+    )
 
 
 def write_config(folder: Path, body: str) -> Path:
@@ -66,7 +68,7 @@ def new_pg_database() -> str:
     if not admin:
         if os.environ.get("COLUMNIST_REQUIRE_PG"):
             pytest.fail(f"{PG_ENV} is not set but COLUMNIST_REQUIRE_PG is")
-        pytest.skip(f"no PostgreSQL: run `eval \"$(bash .ci/postgres.sh start)\"` to set {PG_ENV}")
+        pytest.skip(f'no PostgreSQL: run `eval "$(bash .ci/postgres.sh start)"` to set {PG_ENV}')
     name = f"columnist_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -13,8 +13,13 @@ from columnist.modelfiles import SMOLLM2, ShippedModel, locate
 
 
 def columnist(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "columnist", *args], capture_output=True,
-                          text=True, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "columnist", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
 
 
 def error_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -41,7 +46,8 @@ def test_all_sources_failing_is_an_error_but_a_malformed_one_is_named(tmp_path: 
     (tmp_path / "bad.xml").write_text("<html><body>not a feed</body></html>")
     (tmp_path / "columnist.toml").write_text(
         '[[sources]]\nname = "Broken"\nurl = "bad.xml"\n'
-        '[[sources]]\nname = "Missing"\nurl = "missing.xml"\n')
+        '[[sources]]\nname = "Missing"\nurl = "missing.xml"\n'
+    )
     done = columnist("ingest", "-q", cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "source 'Broken'" in done.stderr and "source 'Missing'" in done.stderr
@@ -60,8 +66,9 @@ def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
 
 
 def test_model_failing_its_checksum_is_refused() -> None:
-    wrong = ShippedModel(name=SMOLLM2.name, filename=SMOLLM2.filename, sha256="0" * 64,
-                         package=SMOLLM2.package)
+    wrong = ShippedModel(
+        name=SMOLLM2.name, filename=SMOLLM2.filename, sha256="0" * 64, package=SMOLLM2.package
+    )
     with pytest.raises(ModelError, match="fails its checksum"):
         locate(wrong, verify=True)
     assert locate(SMOLLM2, verify=True).name == SMOLLM2.filename

@@ -15,8 +15,11 @@ def load_text(tmp_path: Path, text: str) -> config.Settings:
 
 
 def test_defaults_and_relative_paths(tmp_path: Path) -> None:
-    s = load_text(tmp_path, '[[sources]]\nname = "a"\nurl = "feeds/a.xml"\n'
-                            '[[topics]]\nname = "China-Russia relations"\n')
+    s = load_text(
+        tmp_path,
+        '[[sources]]\nname = "a"\nurl = "feeds/a.xml"\n'
+        '[[topics]]\nname = "China-Russia relations"\n',
+    )
     assert s.database.url == f"sqlite:///{tmp_path.resolve()}/columnist.db"
     assert s.site.output == tmp_path.resolve() / "site"
     assert s.sources[0].url == str(tmp_path.resolve() / "feeds/a.xml")
@@ -24,18 +27,21 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
     assert s.writer.words == 300 and s.writer.backend == "embedded"
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ('[writer]\nwords = "many"\n', "`writer.words` must be int"),
-    ('[writer]\nbackend = "gpt"\n', "`writer.backend` must be"),
-    ('[writer]\nbackend = "openai"\n', "`writer.base_url` is required"),
-    ("[[sources]]\nname = \"a\"\n", "`sources[0].url` is required"),
-    ('[[topics]]\nname = "A"\n[[topics]]\nname = "a"\n', "`topics[1].name` gives the slug"),
-    ("[site]\ntitel = \"x\"\n", "`site.titel` is not a known key"),
-    ("[fetch]\nmax_bytes = 10\n", "`fetch.max_bytes` must be at least 1024"),
-    ("[site]\nbase_url = \"example.org\"\n", "`site.base_url` must start with http"),
-    ("[bogus]\n", "`bogus` is not a known section"),
-    ("[site\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('[writer]\nwords = "many"\n', "`writer.words` must be int"),
+        ('[writer]\nbackend = "gpt"\n', "`writer.backend` must be"),
+        ('[writer]\nbackend = "openai"\n', "`writer.base_url` is required"),
+        ('[[sources]]\nname = "a"\n', "`sources[0].url` is required"),
+        ('[[topics]]\nname = "A"\n[[topics]]\nname = "a"\n', "`topics[1].name` gives the slug"),
+        ('[site]\ntitel = "x"\n', "`site.titel` is not a known key"),
+        ("[fetch]\nmax_bytes = 10\n", "`fetch.max_bytes` must be at least 1024"),
+        ('[site]\nbase_url = "example.org"\n', "`site.base_url` must start with http"),
+        ("[bogus]\n", "`bogus` is not a known section"),
+        ("[site\n", "not valid TOML"),
+    ],
+)
 def test_errors_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_text(tmp_path, text)

@@ -14,7 +14,11 @@ def test_demo_builds_a_site_with_the_small_model(tmp_path: Path) -> None:
     env = os.environ | {"COLUMNIST_DEMO_MODEL": SMALL_MODEL}
     done = subprocess.run(
         [sys.executable, "-m", "columnist", "demo", str(tmp_path / "demo"), "--words", "60"],
-        capture_output=True, text=True, env=env, timeout=900)
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr
     site = tmp_path / "demo" / "site"
     assert "Demo site ready" in done.stderr and "columnist serve" in done.stderr

@@ -31,8 +31,9 @@ description = "Artificial intelligence: machine learning models, AI chips, AI re
 
 
 def columnist(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "columnist", *args], capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "columnist", *args], capture_output=True, text=True, timeout=600
+    )
     if check and done.returncode != 0:
         raise AssertionError(f"columnist {' '.join(args)} failed:\n{done.stderr}")
     return done
@@ -92,7 +93,9 @@ def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 
 def build_desk(folder: Path, base: str, database_url: str) -> Path:
-    write_config(folder, f"""
+    write_config(
+        folder,
+        f"""
 [database]
 url = "{database_url}"
 
@@ -116,7 +119,8 @@ url = "{base}desk.json"
 name = "Dead Feed"
 url = "http://127.0.0.1:9/feed.xml"
 {TOPICS}
-{small_writer()}""")
+{small_writer()}""",
+    )
     cfg = str(folder / "columnist.toml")
     ingest = columnist("ingest", "-c", cfg, "-q")
     (folder / "ingest.log").write_text(ingest.stderr)
@@ -144,8 +148,18 @@ def test_posts_have_bodies_excerpts_and_sources(desk: Path) -> None:
     for p in posts:
         assert p["body"].strip() and p["excerpt"].strip() and p["topics"] and p["sources"]
         assert p["url"] == f"http://127.0.0.1:8000/posts/{p['slug']}/"
-        assert set(p) >= {"id", "slug", "title", "url", "topics", "body", "excerpt",
-                          "sources", "status", "created"}
+        assert set(p) >= {
+            "id",
+            "slug",
+            "title",
+            "url",
+            "topics",
+            "body",
+            "excerpt",
+            "sources",
+            "status",
+            "created",
+        }
     pipeline = [p for p in posts if "Power of Siberia" in p["title"] or "gas pact" in p["title"]]
     assert len(pipeline) == 1, "the two reports of the pipeline deal form one story"
     assert len(pipeline[0]["sources"]) == 2
@@ -191,8 +205,9 @@ def test_feeds_and_sitemap_parse(desk: Path) -> None:
         feed = ET.parse(site / "topics" / topic / "feed.xml").getroot()
         n = sum(topic in p["topics"] for p in posts)
         assert len(feed.findall(f"{atom}entry")) == n
-    urls = {e.text for e in ET.parse(site / "sitemap.xml").getroot().iter()
-            if e.tag.endswith("loc")}
+    urls = {
+        e.text for e in ET.parse(site / "sitemap.xml").getroot().iter() if e.tag.endswith("loc")
+    }
     assert {p["url"] for p in posts} <= urls
 
 

@@ -5,11 +5,16 @@ from columnist.writer.text import clean_body, make_excerpt, word_count
 
 
 def test_clean_body_makes_paragraphs_and_drops_title_and_markdown() -> None:
-    raw = ("**A Pipeline of Power**\nI think the deal matters.\nIt binds *two* states.\n"
-           "- It is long.\nAnd the last one is cut off mid")
+    raw = (
+        "**A Pipeline of Power**\nI think the deal matters.\nIt binds *two* states.\n"
+        "- It is long.\nAnd the last one is cut off mid"
+    )
     body = clean_body(raw)
-    assert body.split("\n\n") == ["I think the deal matters.", "It binds two states.",
-                                  "It is long."]
+    assert body.split("\n\n") == [
+        "I think the deal matters.",
+        "It binds two states.",
+        "It is long.",
+    ]
 
 
 def test_excerpt_ends_at_a_sentence_end_near_the_target() -> None:
@@ -33,8 +38,11 @@ def test_unsupported_numbers() -> None:
 
 def test_checks_report_length_form_and_refusals() -> None:
     source = "Xi Jinping met Vladimir Putin in Moscow."
-    good = ("I think this meeting in Moscow matters. " * 5 + "\n\n"
-            + "I doubt it will change much. " * 5)
+    good = (
+        "I think this meeting in Moscow matters. " * 5
+        + "\n\n"
+        + "I doubt it will change much. " * 5
+    )
     assert check_commentary(good, target_words=70, source_text=source).passed
     bad = "As an AI language model I cannot write this.\n\n## Heading\n- item"
     problems = check_commentary(bad, target_words=70, source_text=source).problems

@@ -306,6 +306,24 @@ def models_verify(name: str = "qwen2.5-coder-1.5b-instruct") -> None:
     console.print(f"{name}: {gguf_path(name, verify=True)} (sha256 ok)", highlight=False)
 
 
+@app.command("migrate-store")
+def migrate_store(
+    source: Annotated[str, typer.Option("--from", help="Database URL to copy from.")],
+    target: Annotated[str, typer.Option("--to", help="Empty database URL to copy into.")],
+) -> None:
+    """Copy a whole desk between databases, e.g. from SQLite to PostgreSQL."""
+    from columnist.store.copy import copy_store
+    from columnist.store.db import open_engine
+
+    src, dst = open_engine(source), open_engine(target)
+    with stage("copy") as progress:
+        copied = copy_store(src, dst, lambda _table, done, total: progress(done, total))
+    src.dispose()
+    dst.dispose()
+    summary = ", ".join(f"{name} {n}" for name, n in copied.items())
+    console.print(f"copied {summary}", highlight=False)
+
+
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOpt = None) -> None:
     """Apply pending schema migrations."""
