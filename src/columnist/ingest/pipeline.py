@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from columnist.config import Settings
 from columnist.domain import ParsedFeed
 from columnist.errors import ColumnistError
-from columnist.ingest.fetch import FetchResult, fetch_url, make_client, read_local
+from columnist.ingest.fetch import FetchResult, RetryLater, fetch_url, make_client, read_local
 from columnist.ingest.normalise import content_hash
 from columnist.ingest.parse import parse_feed
 from columnist.store import entries as entry_store
@@ -94,12 +94,6 @@ def _handle(
     engine: Engine, source: SourceState, got: FetchResult | bytes, outcome: SourceOutcome
 ) -> None:
     result = got if isinstance(got, FetchResult) else None
-    if result is not None and result.retry_after is not None and result.content is None:
-        due = datetime.now(UTC) + timedelta(seconds=result.retry_after)
-        outcome.error = f"HTTP {result.status}: retry after {result.retry_after:.0f}s"
-        with transaction(engine) as conn:
-            source_store.record_failure(conn, source.id, outcome.error, next_due=due)
-        return
     if result is not None and result.not_modified:
         outcome.not_modified = True
         with transaction(engine) as conn:
@@ -112,6 +106,18 @@ def _handle(
         content_type=result.content_type if result else None,
     )
     _store_feed(engine, source, feed, result, outcome)
+
+
+def _record_error(
+    engine: Engine, source: SourceState, exc: ColumnistError, outcome: SourceOutcome
+) -> None:
+    """A failed source: remember why, and when a server asked us to come back."""
+    outcome.error = str(exc)
+    due = None
+    if isinstance(exc, RetryLater) and exc.retry_after is not None:
+        due = datetime.now(UTC) + timedelta(seconds=exc.retry_after)
+    with transaction(engine) as conn:
+        source_store.record_failure(conn, source.id, outcome.error, next_due=due)
 
 
 async def _ingest_all(
@@ -138,11 +144,10 @@ async def _ingest_all(
             try:
                 if isinstance(got, ColumnistError):
                     raise got
-                _handle(engine, source, got, outcome)
+                # parsing is CPU work: off the loop, so fetches in flight go on
+                await asyncio.to_thread(_handle, engine, source, got, outcome)
             except ColumnistError as exc:
-                outcome.error = str(exc)
-                with transaction(engine) as conn:
-                    source_store.record_failure(conn, source.id, outcome.error)
+                _record_error(engine, source, exc, outcome)
             report.outcomes.append(outcome)
             done += 1
             if progress:
