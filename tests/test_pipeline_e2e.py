@@ -189,8 +189,8 @@ def test_topic_pages_list_their_stories_and_continue_reading_resolves(desk: Path
                 first_words = " ".join(paragraph.split()[:6])
                 assert escape(first_words, quote=False) in html
             hrefs = parse(post_page).hrefs
-            for url in post["sources"]:
-                assert escape(url) in html or url in hrefs
+            for url in filter(None, post["sources"]):
+                assert url in hrefs
             assert "machine" in html.lower()
         assert listed == expected
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from columnist.site.build import BuildReport, build_site
 from sqlalchemy import Engine, func, select
 
 from columnist.config import Settings
 from columnist.domain import TopicView
+from columnist.site.build import BuildReport, build_site
 from columnist.store.posts import post_views
 from columnist.store.schema import sources
 

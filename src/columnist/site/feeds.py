@@ -1,0 +1,193 @@
+"""Atom 1.0 and JSON Feed 1.1, for the whole site and for each topic.
+
+Atom is built with ElementTree so every value is XML-escaped by construction; text from
+feeds is first stripped of characters XML 1.0 forbids. Entry content is the commentary
+as escaped HTML, followed by the sources and the machine-writing disclosure, so the
+disclosure travels with the text into feed readers.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+from columnist.site.context import BuildContext
+from columnist.site.model import Entry
+from columnist.site.page import Page, fingerprint
+from columnist.site.text import disclosure, iso, utc, xml_safe
+
+FEED_LIMIT = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # "updated" of a feed with no entries yet
+
+
+def entry_id(ctx: BuildContext, entry: Entry) -> str:
+    """A tag: URI that survives a slug change: tag:<host>,<created date>:post-<id>."""
+    return f"tag:{ctx.urls.host},{utc(entry.created):%Y-%m-%d}:post-{entry.id}"
+
+
+def content_html(entry: Entry) -> str:
+    """The post as an HTML fragment for feed readers (every value escaped)."""
+    parts = [f"<p>{escape(p)}</p>" for p in entry.paragraphs]
+    if entry.sources:
+        items = []
+        for s in entry.sources:
+            title = escape(s.title)
+            label = f'<a href="{escape(s.href)}">{title}</a>' if s.href else title
+            items.append(f"<li>{label} ({escape(s.source_name)})</li>")
+        parts.append(f"<p>Sources:</p><ul>{''.join(items)}</ul>")
+    parts.append(f"<p><em>{escape(disclosure(entry.model))}</em></p>")
+    return "".join(parts)
+
+
+def _updated(entries: list[Entry]) -> datetime:
+    return max((max(utc(e.updated), utc(e.created)) for e in entries), default=_EPOCH)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    node = ET.SubElement(parent, tag, {k: xml_safe(v) for k, v in attrs.items()})
+    if text is not None:
+        node.text = xml_safe(text)
+    return node
+
+
+def atom_feed(
+    ctx: BuildContext,
+    entries: list[Entry],
+    *,
+    title: str,
+    subtitle: str,
+    self_path: str,
+    page_path: str,
+    categories: list[tuple[str, str]] | None = None,
+) -> str:
+    """One Atom document; `self_path`/`page_path` are site-relative."""
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": ctx.site.language})
+    _sub(feed, "id", ctx.urls.absolute(self_path))
+    _sub(feed, "title", title)
+    if subtitle:
+        _sub(feed, "subtitle", subtitle)
+    _sub(feed, "updated", iso(_updated(entries)))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=ctx.urls.absolute(self_path))
+    _sub(feed, "link", rel="alternate", type="text/html", href=ctx.urls.absolute(page_path))
+    author = _sub(feed, "author")
+    _sub(author, "name", ctx.site.title)
+    _sub(author, "uri", ctx.site.base_url)
+    _sub(feed, "generator", "columnist")
+    for term, label in categories or []:
+        _sub(feed, "category", term=term, label=label)
+    for entry in entries:
+        node = _sub(feed, "entry")
+        _sub(node, "id", entry_id(ctx, entry))
+        _sub(node, "title", entry.title)
+        _sub(node, "link", rel="alternate", type="text/html", href=entry.url)
+        _sub(node, "published", entry.iso_created)
+        _sub(node, "updated", entry.iso_updated)
+        for topic in entry.topics:
+            _sub(node, "category", term=topic.slug, label=topic.name)
+        if entry.excerpt:
+            _sub(node, "summary", entry.excerpt, type="text")
+        _sub(node, "content", content_html(entry), type="html")
+    ET.indent(feed, space=" ")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
+
+
+def json_feed(
+    ctx: BuildContext,
+    entries: list[Entry],
+    *,
+    title: str,
+    description: str,
+    self_path: str,
+    page_path: str,
+) -> str:
+    """One JSON Feed 1.1 document."""
+    author = {"name": ctx.site.title, "url": ctx.site.base_url}
+    items: list[dict[str, Any]] = []
+    for entry in entries:
+        item: dict[str, Any] = {
+            "id": entry_id(ctx, entry),
+            "url": entry.url,
+            "title": entry.title,
+            "content_html": content_html(entry),
+            "date_published": entry.iso_created,
+            "date_modified": entry.iso_updated,
+            "tags": [t.name for t in entry.topics],
+            "authors": [author],
+        }
+        if entry.excerpt:
+            item["summary"] = entry.excerpt
+        items.append(item)
+    data = {
+        "version": JSON_FEED_VERSION,
+        "title": title,
+        "home_page_url": ctx.urls.absolute(page_path),
+        "feed_url": ctx.urls.absolute(self_path),
+        "description": description,
+        "language": ctx.site.language,
+        "authors": [author],
+        "items": items,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def feed_pages(ctx: BuildContext) -> list[Page]:
+    """feed.xml, feed.json, and topics/<slug>/feed.xml and feed.json."""
+    pages: list[Page] = []
+
+    def add(
+        entries: list[Entry],
+        title: str,
+        subtitle: str,
+        folder: str,
+        page_path: str,
+        categories: list[tuple[str, str]] | None = None,
+    ) -> None:
+        keys = [e.key for e in entries]
+        atom_path, json_path = f"{folder}feed.xml", f"{folder}feed.json"
+        pages.append(
+            Page(
+                atom_path,
+                fingerprint(ctx.version, "atom", atom_path, keys),
+                lambda: atom_feed(
+                    ctx,
+                    entries,
+                    title=title,
+                    subtitle=subtitle,
+                    self_path=atom_path,
+                    page_path=page_path,
+                    categories=categories,
+                ),
+            )
+        )
+        pages.append(
+            Page(
+                json_path,
+                fingerprint(ctx.version, "jsonfeed", json_path, keys),
+                lambda: json_feed(
+                    ctx,
+                    entries,
+                    title=title,
+                    description=subtitle,
+                    self_path=json_path,
+                    page_path=page_path,
+                ),
+            )
+        )
+
+    add(ctx.model.entries[:FEED_LIMIT], ctx.site.title, ctx.site.description, "", "")
+    for topic in ctx.topics:
+        folder = f"topics/{topic.slug}/"
+        add(
+            ctx.model.topic_posts(topic.slug)[:FEED_LIMIT],
+            f"{topic.name} — {ctx.site.title}",
+            topic.description,
+            folder,
+            folder,
+            [(topic.slug, topic.name)],
+        )
+    return pages

@@ -1,0 +1,225 @@
+"""The site's content, prepared once per build: posts sorted, grouped by topic, related.
+
+`Entry` wraps one PostView. Its `key` (a digest of everything the post shows anywhere)
+is computed eagerly because page fingerprints need it for every post on every build;
+everything only templates need (links, dates, paragraphs) is computed on first use, so a
+build that renders few pages pays for few posts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from typing import Any, Generic, NamedTuple, TypeVar, overload
+
+from columnist.domain import PostView, TopicView
+from columnist.site.text import human_date, iso, paragraphs, utc
+from columnist.site.urls import Urls, safe_href, safe_slug
+
+RELATED_LIMIT = 5
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):  # noqa: N801 - used like the decorator it replaces
+    """functools.cached_property without the lock Python 3.11 takes on every first access."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> lazy[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | lazy[T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
+class TopicLink(NamedTuple):
+    name: str
+    slug: str
+    href: str | None  # None when the topic has no page (not configured any more)
+
+
+class SourceRef(NamedTuple):
+    title: str
+    source_name: str
+    href: str | None  # None when the URL is missing or not http(s)
+    date: str | None
+    iso: str | None
+
+
+def post_key(post: PostView, slug: str) -> str:
+    """Digest of every field of a post that any page or feed shows."""
+    parts = [
+        f"{post.id}\x1e{slug}\x1e{post.created.timestamp()}\x1e{post.updated.timestamp()}",
+        post.title,
+        post.body,
+        post.excerpt,
+        post.model,
+    ]
+    parts += [t.slug for t in post.topics]
+    for s in post.sources:
+        when = s.published.timestamp() if s.published else ""
+        parts.append(f"{s.title}\x1e{s.url}\x1e{s.source_name}\x1e{when}")
+    data = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+class Entry:
+    """One published post as pages and feeds use it."""
+
+    def __init__(self, post: PostView, slug: str, site: SiteModel) -> None:
+        self.post = post
+        self.id = post.id
+        self.slug = slug
+        self.title = post.title
+        self.excerpt = post.excerpt
+        self.model = post.model
+        self.created = post.created
+        self.updated = post.updated
+        self.key = post_key(post, slug)
+        self.order = 0  # rank in the whole site, 0 = newest
+        self.positions: list[tuple[str, int]] = []  # (topic slug, index in that topic)
+        self._site = site
+
+    @lazy
+    def path(self) -> str:
+        return Urls.post_path(self.slug)
+
+    @lazy
+    def href(self) -> str:
+        return self._site.urls.link(self.path)
+
+    @lazy
+    def url(self) -> str:
+        return self._site.urls.absolute(self.path)
+
+    @lazy
+    def date(self) -> str:
+        return human_date(self.created)
+
+    @lazy
+    def iso_created(self) -> str:
+        return iso(self.created)
+
+    @lazy
+    def iso_updated(self) -> str:
+        return iso(max(utc(self.updated), utc(self.created)))
+
+    @lazy
+    def paragraphs(self) -> list[str]:
+        return paragraphs(self.post.body)
+
+    @lazy
+    def topics(self) -> list[TopicLink]:
+        return [self._site.topic_link(t) for t in self.post.topics]
+
+    @lazy
+    def sources(self) -> list[SourceRef]:
+        return [
+            SourceRef(
+                title=s.title or s.source_name or "Untitled source",
+                source_name=s.source_name,
+                href=safe_href(s.url),
+                date=human_date(s.published) if s.published else None,
+                iso=iso(s.published) if s.published else None,
+            )
+            for s in self.post.sources
+        ]
+
+    @lazy
+    def source_count(self) -> int:
+        return len(self.post.sources)
+
+    @lazy
+    def related(self) -> list[Entry]:
+        return self._site.related(self)
+
+
+class SiteModel:
+    """Posts newest first, configured topics with counts, and each topic's posts."""
+
+    def __init__(self, posts: list[PostView], topics: list[TopicView], urls: Urls) -> None:
+        self.urls = urls
+        self.entries = self._entries(posts)
+        by_topic: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            for slug in dict.fromkeys(safe_slug(t.slug) for t in entry.post.topics):
+                members = by_topic.setdefault(slug, [])
+                entry.positions.append((slug, len(members)))
+                members.append(entry)
+        self.by_topic = by_topic
+        seen: dict[str, TopicView] = {}
+        for topic in topics:
+            slug = safe_slug(topic.slug)
+            if slug not in seen:
+                count = len(by_topic.get(slug, ()))
+                seen[slug] = dataclasses.replace(topic, slug=slug, post_count=count)
+        self.topics = list(seen.values())
+        self._topic_by_slug = seen
+
+    def _entries(self, posts: list[PostView]) -> list[Entry]:
+        ordered = sorted(posts, key=lambda p: (_sort_moment(p), p.id), reverse=True)
+        # Oldest post keeps a repeated slug; later ones get "-<id>" so no page is lost.
+        taken: set[str] = set()
+        slugs: dict[int, str] = {}
+        for post in reversed(ordered):
+            slug = safe_slug(post.slug)
+            if slug in taken:
+                slug = f"{slug}-{post.id}"
+            taken.add(slug)
+            slugs[id(post)] = slug
+        entries = [Entry(post, slugs[id(post)], self) for post in ordered]
+        for rank, entry in enumerate(entries):
+            entry.order = rank
+        return entries
+
+    def topic_posts(self, slug: str) -> list[Entry]:
+        return self.by_topic.get(slug, [])
+
+    def topic_link(self, topic: TopicView) -> TopicLink:
+        slug = safe_slug(topic.slug)
+        known = self._topic_by_slug.get(slug)
+        if known is None:
+            return TopicLink(topic.name, slug, None)
+        return TopicLink(known.name, slug, self.urls.link(Urls.topic_path(slug)))
+
+    def related(self, entry: Entry) -> list[Entry]:
+        """Up to five posts sharing a topic: those written just before, then just after.
+
+        Preferring older neighbours keeps a post's related list stable when newer posts
+        arrive, so publishing a post does not rewrite the pages of older ones.
+        """
+        if len(entry.positions) == 1:  # the common case, without sorting
+            slug, index = entry.positions[0]
+            members = self.by_topic[slug]
+            chosen = members[index + 1 : index + 1 + RELATED_LIMIT]
+            if len(chosen) < RELATED_LIMIT:
+                start = max(0, index - (RELATED_LIMIT - len(chosen)))
+                chosen += reversed(members[start:index])
+            return chosen
+        older: dict[int, Entry] = {}
+        newer: dict[int, Entry] = {}
+        for slug, index in entry.positions:
+            members = self.by_topic[slug]
+            for other in members[index + 1 : index + 1 + RELATED_LIMIT]:
+                older[other.order] = other
+            for other in members[max(0, index - RELATED_LIMIT) : index]:
+                newer[other.order] = other
+        chosen = sorted(older.values(), key=lambda e: e.order)[:RELATED_LIMIT]
+        if len(chosen) < RELATED_LIMIT:
+            nearest = sorted(newer.values(), key=lambda e: -e.order)
+            chosen += nearest[: RELATED_LIMIT - len(chosen)]
+        return chosen
+
+
+def _sort_moment(post: PostView) -> float:
+    return utc(post.created).timestamp()

@@ -1,0 +1,24 @@
+"""An output file that has not been rendered yet: where it goes, what it depends on, how.
+
+Generators return Pages; the writer decides from the fingerprint alone whether to call
+`render`, which is how an unchanged build avoids rendering anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Page:
+    path: str  # relative to the output folder, "/"-separated, e.g. "posts/x/index.html"
+    fingerprint: str  # digest of every input of the file
+    render: Callable[[], str | bytes]
+
+
+def fingerprint(*parts: object) -> str:
+    """Digest of the string forms of `parts` (post keys, page numbers, settings...)."""
+    text = "\x1f".join(p if isinstance(p, str) else repr(p) for p in parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -1,0 +1,212 @@
+"""Incremental builds: nothing changes -> nothing written; one post -> only its pages."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from columnist.config import SiteSettings
+from columnist.errors import ColumnistError
+from columnist.site import build_site
+from columnist.site.manifest import MANIFEST_NAME
+from tests.site.sitekit import TOPICS, make_post, sample_posts
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """path -> (inode, mtime_ns): an atomic rewrite changes the inode."""
+    out = {}
+    for path in root.rglob("*"):
+        if path.is_file() and path.name != MANIFEST_NAME:
+            st = path.stat()
+            out[path.relative_to(root).as_posix()] = (st.st_ino, st.st_mtime_ns)
+    return out
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {p for p in after if before.get(p) != after[p]}
+
+
+def test_second_build_writes_nothing(settings: SiteSettings) -> None:
+    posts = sample_posts()
+    first = build_site(posts, TOPICS, settings)
+    assert first.pages_written > 50 and first.pages_removed == 0
+    before = snapshot(settings.output)
+    again = build_site(sample_posts(), TOPICS, settings)
+    assert again.pages_written == 0 and again.written == []
+    assert again.pages_unchanged == first.pages_written
+    assert again.pages_removed == 0
+    assert snapshot(settings.output) == before
+
+
+def test_new_post_rewrites_only_the_pages_that_show_it(settings: SiteSettings) -> None:
+    posts = sample_posts()
+    build_site(posts, TOPICS, settings)
+    before = snapshot(settings.output)
+    energy = TOPICS[1]
+    newest = make_post(100, [energy])
+    report = build_site([*posts, newest], TOPICS, settings)
+
+    written = set(report.written)
+    assert written == changed(before, snapshot(settings.output))
+    required = {
+        "posts/post-100/index.html",
+        "topics/energy/index.html",
+        "index.html",
+        "topics/index.html",
+        "feed.xml",
+        "feed.json",
+        "topics/energy/feed.xml",
+        "topics/energy/feed.json",
+        "sitemap.xml",
+    }
+    assert required <= written
+    others = written - required
+    # Besides those, only energy's later archive pages (every entry moved down one) change.
+    assert others and all(p.startswith("topics/energy/page/") for p in others), others
+    assert report.pages_removed == 0
+
+
+def test_no_unrelated_page_changes_when_a_post_is_added(settings: SiteSettings) -> None:
+    posts = sample_posts()
+    build_site(posts, TOPICS, settings)
+    report = build_site([*posts, make_post(100, [TOPICS[1]])], TOPICS, settings)
+    for path in report.written:
+        assert not path.startswith(("about/", "static/", "topics/science/", "404")), path
+        assert not path.startswith("posts/") or path == "posts/post-100/index.html", path
+
+
+def test_deleted_post_loses_its_page_and_empty_folders(settings: SiteSettings) -> None:
+    posts = sample_posts()
+    build_site(posts, TOPICS, settings)
+    gone = next(p for p in posts if p.id == 25)
+    report = build_site([p for p in posts if p.id != 25], TOPICS, settings)
+    assert "posts/post-25/index.html" in report.removed
+    assert not (settings.output / "posts/post-25").exists()
+    assert (settings.output / "posts").is_dir()
+    assert f"posts/{gone.slug}/" not in (settings.output / "sitemap.xml").read_text()
+    assert report.pages_removed == len(report.removed)
+
+
+def test_shrinking_topic_removes_its_last_archive_page(settings: SiteSettings) -> None:
+    posts = sample_posts()
+    build_site(posts, TOPICS, settings)
+    assert (settings.output / "topics/science/page/2/index.html").is_file()
+    kept = [p for p in posts if "science" not in {t.slug for t in p.topics}]
+    report = build_site(kept, TOPICS, settings)
+    assert not (settings.output / "topics/science/page").exists()
+    assert "topics/science/page/2/index.html" in report.removed
+    assert "No posts yet" in (settings.output / "topics/science/index.html").read_text()
+
+
+def test_edited_post_rewrites_its_page(settings: SiteSettings) -> None:
+    posts = sample_posts()
+    build_site(posts, TOPICS, settings)
+    edited = [replace(p, body=p.body + "\n\nA late correction.") if p.id == 3 else p for p in posts]
+    report = build_site(edited, TOPICS, settings)
+    assert "posts/post-3/index.html" in report.written
+    assert "A late correction." in (settings.output / "posts/post-3/index.html").read_text()
+
+
+def test_missing_file_is_written_again(settings: SiteSettings) -> None:
+    posts = sample_posts()
+    build_site(posts, TOPICS, settings)
+    (settings.output / "posts/post-4/index.html").unlink()
+    report = build_site(posts, TOPICS, settings)
+    assert report.written == ["posts/post-4/index.html"]
+
+
+def test_foreign_files_are_kept_and_manifest_cannot_reach_outside(
+    settings: SiteSettings, tmp_path: Path
+) -> None:
+    posts = sample_posts(6)
+    build_site(posts, TOPICS, settings)
+    (settings.output / "CNAME").write_text("example.org\n")
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    manifest = settings.output / MANIFEST_NAME
+    data = json.loads(manifest.read_text())
+    data["files"]["../precious.txt"] = "x"
+    data["files"]["/etc/hostname"] = "x"
+    manifest.write_text(json.dumps(data))
+    build_site(posts[1:], TOPICS, settings)
+    assert (settings.output / "CNAME").is_file()
+    assert outside.read_text() == "keep me"
+
+
+def test_settings_change_rebuilds_every_page(settings: SiteSettings) -> None:
+    posts = sample_posts(6)
+    first = build_site(posts, TOPICS, settings)
+    report = build_site(posts, TOPICS, replace(settings, title="Renamed Desk"))
+    html_pages = [p for p in report.written if p.endswith(".html")]
+    assert len(html_pages) == len([p for p in first.written if p.endswith(".html")])
+
+
+def test_writes_are_atomic_and_leave_no_temporary_files(settings: SiteSettings) -> None:
+    posts = sample_posts(6)
+    build_site(posts, TOPICS, settings)
+    build_site([*posts, make_post(50, [TOPICS[0]])], TOPICS, settings)
+    leftovers = [p for p in settings.output.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+    assert os.listdir(settings.output)
+
+
+def test_theme_overrides_templates_and_static_files(settings: SiteSettings, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static").mkdir()
+    (theme / "static/style.css").write_text("body { color: teal; }\n")
+    (theme / "static/extra.css").write_text("/* extra */\n")
+    (theme / "templates/_header.html").write_text(
+        '<header class="themed"><a href="{{ site.base }}">{{ site.title }}</a>'
+        '<nav>{% for t in nav_topics %}<a href="{{ t.href }}">{{ t.name }}</a>{% endfor %}</nav>'
+        "</header>\n"
+    )
+    posts = sample_posts(6)
+    build_site(posts, TOPICS, settings)
+    report = build_site(posts, TOPICS, settings, theme_dir=theme)
+    assert "static/extra.css" in report.written
+    assert (settings.output / "static/style.css").read_text() == "body { color: teal; }\n"
+    assert 'class="themed"' in (settings.output / "posts/post-1/index.html").read_text()
+    again = build_site(posts, TOPICS, settings, theme_dir=theme)
+    assert again.pages_written == 0
+
+
+def test_progress_reports_every_file(settings: SiteSettings) -> None:
+    calls: list[tuple[int, int]] = []
+    report = build_site(
+        sample_posts(), TOPICS, settings, progress=lambda d, t: calls.append((d, t))
+    )
+    total = report.pages_written + report.pages_unchanged
+    assert calls and calls[-1] == (total, total)
+
+
+def test_repeated_slug_keeps_both_posts(settings: SiteSettings) -> None:
+    a = make_post(1, [TOPICS[0]])
+    b = replace(make_post(2, [TOPICS[0]]), slug="post-1")
+    build_site([a, b], TOPICS, settings)
+    assert (settings.output / "posts/post-1/index.html").is_file()
+    assert (settings.output / "posts/post-1-2/index.html").is_file()
+
+
+def test_unsafe_slug_cannot_escape_the_output_folder(settings: SiteSettings) -> None:
+    evil = replace(make_post(1, [TOPICS[0]]), slug="../../escape")
+    build_site([evil], TOPICS, settings)
+    assert (settings.output / "posts/escape/index.html").is_file()
+    assert not (settings.output.parent / "escape").exists()
+
+
+def test_broken_theme_template_is_a_user_error_naming_the_file(
+    settings: SiteSettings, tmp_path: Path
+) -> None:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    broken = '{% extends "base.html" %}{% block content %}\n{{ nope }'
+    (theme / "templates/post.html").write_text(broken)
+    with pytest.raises(ColumnistError, match="post.html"):
+        build_site(sample_posts(3), TOPICS, settings, theme_dir=theme)
+    with pytest.raises(ColumnistError, match="theme folder not found"):
+        build_site(sample_posts(3), TOPICS, settings, theme_dir=tmp_path / "missing")
