@@ -28,6 +28,9 @@ class Embedder:
         options.intra_op_num_threads = threads or min(2, _cpu_count())
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle worker threads sleep instead of spinning: on a machine shared with the
+        # writer's model (or other jobs) spinning burnt ~25% more CPU for the same work.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = ort.InferenceSession(
                 str(onnx_path), options, providers=["CPUExecutionProvider"]

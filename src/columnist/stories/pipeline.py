@@ -1,7 +1,9 @@
 """The `assign` stage: embed new entries, group them into stories, file stories.
 
-Work goes in batches; each batch (embeddings, story membership, topics of the stories
-it touched) is one transaction, so a killed run resumes at the next unclustered entry.
+Entries are read a page at a time in publication order, so memory holds one page and
+the stories open in the time window, never the whole backlog or history. Each page
+(embeddings, story membership, story figures, topics of the stories it touched) is one
+transaction, so a killed run resumes at the next unclustered entry.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 from sqlalchemy import Engine
@@ -17,11 +20,12 @@ from columnist.config import Settings
 from columnist.store import entries as entry_store
 from columnist.store import stories as story_store
 from columnist.store.db import transaction
+from columnist.store.stories import PendingEntry, StoryState
 from columnist.stories.cluster import OpenStory, StoryIndex
-from columnist.stories.embed import Embedder, from_bytes, shared_embedder, to_bytes
-from columnist.stories.topics import TopicAssigner, topic_text
+from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder, to_bytes
+from columnist.stories.topics import TopicAssigner
 
-BATCH = 64
+BATCH = 1024
 LEAD_WORDS = 40
 
 
@@ -31,6 +35,7 @@ class AssignReport:
     new_stories: int = 0
     joined: int = 0
     filed: dict[str, int] = field(default_factory=dict)  # topic slug -> stories filed
+    peak_open: int = 0  # most stories held open at once (memory follows this)
 
 
 def entry_text(title: str, text: str) -> str:
@@ -39,20 +44,74 @@ def entry_text(title: str, text: str) -> str:
     return f"{title}. {lead}" if lead else title
 
 
+@lru_cache(maxsize=4)
+def _embedded(embedder: Embedder, texts: tuple[str, ...]) -> np.ndarray:
+    return embedder.embed(list(texts))
+
+
 def make_assigner(settings: Settings, embedder: Embedder) -> TopicAssigner:
-    vectors = embedder.embed([topic_text(t) for t in settings.topics])
-    return TopicAssigner(settings.topics, vectors, settings.stories.topic_threshold)
+    """Topic views are embedded once per process and topic set (a long-lived process
+    such as `columnist watch` or a test session runs `assign` many times)."""
+    return TopicAssigner(
+        settings.topics, settings.stories, lambda texts: _embedded(embedder, tuple(texts))
+    )
 
 
 def story_text(conn, story_id: int) -> str:
     return "\n".join(f"{e.title}\n{e.text}" for e in entry_store.story_entries(conn, story_id))
 
 
-def file_story(conn, assigner: TopicAssigner, story_id: int, total: np.ndarray) -> list[str]:
-    vector = total / max(float(np.linalg.norm(total)), 1e-12)
-    matches = assigner.assign(vector, story_text(conn, story_id))
-    story_store.set_topics(conn, story_id, [(m.slug, m.score, m.rule) for m in matches])
-    return [m.slug for m in matches]
+def unit(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
+
+def _stored_vector(blob: bytes | None) -> np.ndarray | None:
+    """A stored embedding, if there is one of this model's size (re-runs skip the model)."""
+    if blob is None or len(blob) != DIM * 4:
+        return None
+    return from_bytes(blob)
+
+
+def _vectors(page: list[PendingEntry], embedder: Embedder) -> tuple[np.ndarray, list[bool]]:
+    """Embeddings of a page, computing only the missing ones; and which were computed."""
+    stored = [_stored_vector(e.embedding) for e in page]
+    missing = [i for i, v in enumerate(stored) if v is None]
+    out = np.zeros((len(page), DIM), dtype=np.float32)
+    if missing:
+        computed = embedder.embed([entry_text(page[i].title, page[i].text) for i in missing])
+        out[missing] = computed
+    for i, v in enumerate(stored):
+        if v is not None:
+            out[i] = v
+    fresh = [v is None for v in stored]
+    return out, fresh
+
+
+def open_index(conn, settings: Settings, assigner: TopicAssigner, since) -> StoryIndex:
+    """The stories still open at `since`, with their phrase hits, from the store."""
+    window = timedelta(days=settings.stories.window_days)
+    index = StoryIndex(window, settings.stories.same_event_threshold)
+    held = [s for s in story_store.recent(conn, since - window) if s.centroid is not None]
+    held = [s for s in held if len(s.centroid) == DIM * 4]
+    texts = story_store.member_texts(conn, [s.id for s in held])
+    for s in held:
+        hits: set[str] = set()
+        for text in texts.get(s.id, []):
+            hits |= assigner.phrases_in(text)
+        story = OpenStory(s.id, s.entry_count, s.first_seen, s.last_seen, s.title, hits=hits)
+        index.add(story, from_bytes(s.centroid))
+    return index
+
+
+def _state(index: StoryIndex, story: OpenStory) -> StoryState:
+    return StoryState(
+        title=story.title,
+        first_seen=story.first_seen,
+        last_seen=story.last_seen,
+        entry_count=story.count,
+        centroid=to_bytes(index.total(story)),
+        id=story.id,
+    )
 
 
 def run_assign(
@@ -63,46 +122,58 @@ def run_assign(
 ) -> AssignReport:
     report = AssignReport()
     with engine.connect() as conn:
-        pending = entry_store.unclustered(conn)
-    if not pending:
+        total = story_store.count_unclustered(conn)
+        first = story_store.unclustered_page(conn, None, 1)
+    if not first:
         return report
     embedder = embedder or shared_embedder()
     assigner = make_assigner(settings, embedder)
-    window = timedelta(days=settings.stories.window_days)
-    index = StoryIndex(window, settings.stories.same_event_threshold)
     with engine.connect() as conn:
-        for s in story_store.recent(conn, pending[0].published - window):
-            if s.centroid is not None:
-                index.add(
-                    OpenStory(s.id, from_bytes(s.centroid).copy(), s.entry_count, s.last_seen)
-                )
-    for start in range(0, len(pending), BATCH):
-        batch = pending[start : start + BATCH]
-        vectors = embedder.embed([entry_text(e.title, e.text) for e in batch])
-        touched: dict[int, OpenStory] = {}
+        index = open_index(conn, settings, assigner, first[0].published)
+    filed: dict[int, list[str]] = {}
+    after = None
+    while True:
+        with engine.connect() as conn:
+            page = story_store.unclustered_page(conn, after, BATCH)
+        if not page:
+            break
+        after = (page[-1].published, page[-1].id)
+        vectors, fresh = _vectors(page, embedder)
+        placements = index.place(vectors, [e.published for e in page], [e.title for e in page])
+        touched: dict[OpenStory, None] = {}
+        for entry, placed in zip(page, placements, strict=True):
+            placed.story.hits |= assigner.phrases_in(f"{entry.title}\n{entry.text}")
+            touched[placed.story] = None
+            report.new_stories += placed.created
+            report.joined += not placed.created
         with transaction(engine) as conn:
-            for entry, vector in zip(batch, vectors, strict=True):
-                entry_store.set_embedding(conn, entry.id, to_bytes(vector))
-                index.evict_before(entry.published)
-                story, _ = index.best_match(vector, entry.published)
-                if story is None:
-                    story_id = story_store.create(
-                        conn, entry.title, entry.published, to_bytes(vector)
-                    )
-                    story = OpenStory(story_id, vector.copy(), 1, entry.published)
-                    index.add(story)
-                    report.new_stories += 1
-                else:
-                    index.join(story, vector, entry.published)
-                    report.joined += 1
-                story_store.attach_entry(
-                    conn, story.id, entry.id, entry.published, to_bytes(story.total)
-                )
-                touched[story.id] = story
-            for story in touched.values():
-                for slug in file_story(conn, assigner, story.id, story.total):
-                    report.filed[slug] = report.filed.get(slug, 0) + 1
-        report.entries += len(batch)
+            new = [s for s in touched if s.id is None]
+            for story, sid in zip(
+                new, story_store.create_many(conn, [_state(index, s) for s in new]), strict=True
+            ):
+                story.id = sid
+            story_store.update_many(conn, [_state(index, s) for s in touched if s not in new])
+            story_store.attach_many(
+                conn,
+                [
+                    (e.id, p.story.id, to_bytes(v) if is_new else None)
+                    for e, p, v, is_new in zip(page, placements, vectors, fresh, strict=True)
+                ],
+            )
+            filings = {
+                s.id: [
+                    (m.slug, m.score, m.rule) for m in assigner.assign(unit(index.total(s)), s.hits)
+                ]
+                for s in touched
+            }
+            story_store.set_topics_many(conn, filings)
+        for sid, triples in filings.items():
+            filed[sid] = [slug for slug, _, _ in triples]
+        report.entries += len(page)
         if progress:
-            progress(report.entries, len(pending))
+            progress(report.entries, max(total, report.entries))
+    for slugs in filed.values():
+        for slug in slugs:
+            report.filed[slug] = report.filed.get(slug, 0) + 1
+    report.peak_open = index.peak_open
     return report
