@@ -46,6 +46,8 @@ def small_writer(words: int = 60) -> str:
     return (
         f'[writer]\nbackend = "embedded"\nmodel = "{SMALL_MODEL}"\nwords = {words}\n'
         f"max_tokens = {int(words * 1.6)}\nstrict = false\nmax_attempts = 1\nseed = 1\n"
+        # one thread: llama.cpp's spinning threads slow down 8x when cores are shared
+        "threads = 1\n"
     )
 
 

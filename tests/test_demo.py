@@ -13,7 +13,17 @@ from tests.conftest import SMALL_MODEL
 def test_demo_builds_a_site_with_the_small_model(tmp_path: Path) -> None:
     env = os.environ | {"COLUMNIST_DEMO_MODEL": SMALL_MODEL}
     done = subprocess.run(
-        [sys.executable, "-m", "columnist", "demo", str(tmp_path / "demo"), "--words", "60"],
+        [
+            sys.executable,
+            "-m",
+            "columnist",
+            "demo",
+            str(tmp_path / "demo"),
+            "--words",
+            "60",
+            "--threads",
+            "1",
+        ],
         capture_output=True,
         text=True,
         env=env,
