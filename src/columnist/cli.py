@@ -25,6 +25,8 @@ models_app = typer.Typer(no_args_is_help=True, help="Install and check the embed
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
+app.add_typer(__import__("columnist.cli_topics").cli_topics.topics_app, name="topics")
+app.add_typer(__import__("columnist.cli_sources").cli_sources.sources_app, name="sources")
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="columnist.toml")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
@@ -45,17 +47,20 @@ def _engine(settings: config_mod.Settings):
     return open_engine(settings.database.url)
 
 
-def do_ingest(settings, engine, quiet: bool = False) -> None:
+def do_ingest(settings, engine, quiet: bool = False, due: bool = False) -> None:
     from columnist.ingest.pipeline import run_ingest
 
     started = time.perf_counter()
     with stage("ingest", quiet) as progress:
-        report = run_ingest(engine, settings, progress)
+        report = run_ingest(engine, settings, progress, due_only=due)
     for outcome in report.errors:
         console.print(f"[yellow]source {outcome.name!r}:[/] {outcome.error}", highlight=False)
+    not_due = f", {report.not_due} not due" if due else ""
+    full = sum(o.full_text for o in report.outcomes)
+    articles = f", {full} with the full article" if full else ""
     console.print(
-        f"ingest: {report.new} new entries from {len(report.outcomes)} sources "
-        f"({len(report.errors)} failed) in {time.perf_counter() - started:.1f}s",
+        f"ingest: {report.new} new entries{articles} from {len(report.outcomes)} sources "
+        f"({len(report.errors)} failed{not_due}) in {time.perf_counter() - started:.1f}s",
         highlight=False,
     )
     if report.outcomes and len(report.errors) == len(report.outcomes):
@@ -131,9 +136,13 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new desk
 
 
 @app.command()
-def ingest(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
+def ingest(
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    due: Annotated[bool, typer.Option("--due", help="Only sources whose time has come.")] = False,
+) -> None:
     """Fetch the sources and store new entries."""
-    _stage_command(config, do_ingest, quiet=quiet)
+    _stage_command(config, lambda s, e, q: do_ingest(s, e, q, due), quiet=quiet)
 
 
 @app.command()
@@ -167,6 +176,24 @@ def build(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
 def run(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
     """ingest, assign, write and build, in order."""
     _stage_command(config, do_ingest, do_assign, do_write, do_build, quiet=quiet)
+
+
+@app.command()
+def watch(
+    config: ConfigOpt = None,
+    once: Annotated[bool, typer.Option("--once", help="One cycle, then exit.")] = False,
+) -> None:
+    """Keep the desk current: fetch due sources, assign, write, build; sleep; repeat."""
+    from columnist.watch import watch as watch_loop
+
+    try:
+        code = watch_loop(
+            config, once, lambda line: console.print(line, highlight=False, markup=False)
+        )
+    except KeyboardInterrupt:
+        console.print("watch: stopped at once (second signal)", highlight=False)
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -233,7 +260,7 @@ def serve(
 DEMO_MODEL_ENV = "COLUMNIST_DEMO_MODEL"
 
 
-def write_demo_config(directory: Path, model: str, words: int) -> Path:
+def write_demo_config(directory: Path, model: str, words: int, threads: int | None) -> Path:
     """A desk reading the sample feed that ships with the package."""
     demo = resources.files("columnist") / "demo"
     feeds = directory / "feeds"
@@ -250,7 +277,7 @@ def write_demo_config(directory: Path, model: str, words: int) -> Path:
         '[[sources]]\nname = "The Columnist Wire (sample)"\nurl = "feeds/sample.xml"\n\n'
         f"{topics}\n"
         f'[writer]\nbackend = "embedded"\nmodel = "{model}"\nwords = {words}\n'
-        f"strict = {strict}\nseed = 7\n"
+        f"strict = {strict}\nseed = 7\n" + (f"threads = {threads}\n" if threads else "")
     )
     path = directory / config_mod.CONFIG_NAME
     path.write_text(text)
@@ -269,12 +296,13 @@ def demo(
         ),
     ] = None,
     words: Annotated[int, typer.Option(help="Target words per commentary.")] = 300,
+    threads: Annotated[int | None, typer.Option(help="CPU threads for the model.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Build a complete site offline from the sample feed shipped with columnist."""
     model = model or os.environ.get(DEMO_MODEL_ENV) or "qwen2.5-coder-1.5b-instruct"
     started = time.perf_counter()
-    path = write_demo_config(directory, model, words)
+    path = write_demo_config(directory, model, words, threads)
     _stage_command(path, do_ingest, do_assign, do_write, do_build, quiet=quiet)
     site = (directory / "site").resolve()
     console.print(
@@ -334,6 +362,12 @@ def db_upgrade(config: ConfigOpt = None) -> None:
     before, after = upgrade(engine)
     engine.dispose()
     console.print(f"database schema: {before or 'empty'} -> {after}", highlight=False)
+
+
+from columnist.cli_writer import eval_writer, show_log  # noqa: E402
+
+app.command("log")(show_log)
+app.command("eval-writer")(eval_writer)
 
 
 def main() -> None:

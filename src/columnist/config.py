@@ -38,6 +38,8 @@ class DatabaseSettings:
 class SourceSettings:
     name: str
     url: str  # http(s) URL, or an absolute local path after loading
+    interval: int | None = None  # seconds between polls; None: adapt to the feed
+    full_text: bool = False  # fetch each new entry's article and extract its text
 
 
 @dataclass(slots=True)
@@ -47,6 +49,56 @@ class TopicSettings:
     description: str = ""
     keywords: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    persona: str | None = None  # a persona name; None: `writer.persona`
+    # Groups of phrases; filing by similarity needs one phrase of every group
+    # (a pair topic such as "China-Russia relations" needs both countries named).
+    requires: list[list[str]] = field(default_factory=list)
+    # Near-misses: a story closer to one of these than to the topic is not filed.
+    unlike: list[str] = field(default_factory=list)
+    threshold: float | None = None  # default: [stories] topic_threshold
+
+
+@dataclass(slots=True)
+class PersonaSettings:
+    """A voice the writer can take: who writes, from where they look, how long."""
+
+    name: str
+    voice: str  # who is writing, e.g. "a reflective independent columnist who ..."
+    stance: str = ""  # the angle they take on events
+    words: int | None = None  # None: `writer.words`
+    template: str = "commentary"  # prompt files <template>.system.j2 / <template>.user.j2
+
+
+DEFAULT_PERSONA = "columnist"
+BUILTIN_PERSONAS = (
+    PersonaSettings(
+        name="columnist",
+        voice=(
+            "a thoughtful independent columnist who reads widely, writes plainly, weighs "
+            "both sides and says what they think"
+        ),
+        stance=(
+            "reflective and fair-minded: you look for what the event means for ordinary "
+            "people, admit what is uncertain, and still come down on one side"
+        ),
+    ),
+    PersonaSettings(
+        name="sceptic",
+        voice="a dry, sceptical commentator with an eye for spin and unkept promises",
+        stance=(
+            "you doubt grand announcements, ask who pays and who gains, and want evidence "
+            "before praise"
+        ),
+    ),
+    PersonaSettings(
+        name="pragmatist",
+        voice="a practical-minded columnist who cares about what works",
+        stance=(
+            "you judge a decision by its likely effects, weigh costs against benefits and "
+            "end on what should happen next"
+        ),
+    ),
+)
 
 
 @dataclass(slots=True)
@@ -56,12 +108,15 @@ class WriterSettings:
     base_url: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
     words: int = 300
-    persona: str = (
-        "a thoughtful independent columnist who reads widely, writes plainly, weighs "
-        "both sides and says what they think"
-    )
+    persona: str = DEFAULT_PERSONA  # a [[personas]] name (or built-in)
     threads: int | None = None
     context: int = 4096
+    batch: int = 512  # embedded: prompt tokens per llama.cpp batch
+    concurrency: int = 1  # stories written at once (openai: requests in flight)
+    retries: int = 4  # openai: retries of a failed request (429, 5xx, network)
+    connect_timeout: float = 10.0
+    recent_openings: int = 12  # recent posts per topic a new opening is compared with
+    stock_openings: list[str] = field(default_factory=list)  # added to the built-in list
     temperature: float = 0.7
     max_tokens: int | None = None  # default: derived from `words`
     timeout: float = 300.0
@@ -82,8 +137,14 @@ class FetchSettings:
 @dataclass(slots=True)
 class StorySettings:
     window_days: float = 3.0
-    same_event_threshold: float = 0.5
-    topic_threshold: float = 0.18
+    # Mean cosine to a story's entries needed to join it; 0.40 from `topics events` on
+    # tests/data/events_eval.jsonl (B-cubed F1 0.925; best 0.375, 0.5 gave 0.81).
+    same_event_threshold: float = 0.40
+    # Topic rules (stories/topics.py), chosen with `topics test` on topics_eval.jsonl.
+    topic_threshold: float = 0.22  # best-view cosine a story's best topic must reach
+    topic_second_threshold: float = 0.30  # ... that a further topic must reach
+    topic_margin: float = 0.05  # ... and how close to the best topic it must be
+    rewrite_on_growth: bool = False  # rewrite a post's commentary when sources arrive
 
 
 @dataclass(slots=True)
@@ -96,6 +157,7 @@ class Settings:
     writer: WriterSettings
     fetch: FetchSettings
     stories: StorySettings
+    personas: list[PersonaSettings] = field(default_factory=lambda: list(BUILTIN_PERSONAS))
 
     @property
     def root(self) -> Path:
@@ -192,13 +254,36 @@ def _load_site(t: _Reader, root: Path) -> SiteSettings:
     )
 
 
+MIN_SOURCE_INTERVAL = 60  # seconds; polling a feed more often than this is abuse
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _interval_seconds(t: _Reader, key: str) -> int | None:
+    """A poll interval: seconds as a number, or a string such as "90s", "30m", "1h30m"."""
+    value = t.get(key, (int, str), None)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        parts = _DURATION_RE.findall(text)
+        if not parts or _DURATION_RE.sub("", text).strip():
+            raise t._fail(
+                key, f'must be seconds or a duration such as "30m" or "2h", not {value!r}'
+            )
+        value = round(sum(float(n) * _DURATION_UNITS[u] for n, u in parts))
+    if value < MIN_SOURCE_INTERVAL:
+        raise t._fail(key, f"must be at least {MIN_SOURCE_INTERVAL} seconds, not {value}")
+    return value
+
+
 def _load_sources(items: Any, file: Path, root: Path) -> list[SourceSettings]:
     if not isinstance(items, list):
         raise ConfigError(f"{file}: `sources` must be an array of tables ([[sources]])")
     sources, seen = [], set()
     for i, item in enumerate(items):
         t = _Reader(item, f"sources[{i}]", file)
-        t.reject_unknown({"name", "url"})
+        t.reject_unknown({"name", "url", "interval", "full_text"})
         url = t.get("url", str)
         name = t.get("name", str, url)
         if name in seen:
@@ -206,7 +291,14 @@ def _load_sources(items: Any, file: Path, root: Path) -> list[SourceSettings]:
         seen.add(name)
         if not re.match(r"^https?://", url):
             url = str(_resolve(root, url.removeprefix("file://")))
-        sources.append(SourceSettings(name=name, url=url))
+        sources.append(
+            SourceSettings(
+                name=name,
+                url=url,
+                interval=_interval_seconds(t, "interval"),
+                full_text=t.get("full_text", bool, False),
+            )
+        )
     return sources
 
 
@@ -216,7 +308,19 @@ def _load_topics(items: Any, file: Path) -> list[TopicSettings]:
     topics, seen = [], set()
     for i, item in enumerate(items):
         t = _Reader(item, f"topics[{i}]", file)
-        t.reject_unknown({"name", "slug", "description", "keywords", "exclude"})
+        t.reject_unknown(
+            {
+                "name",
+                "slug",
+                "description",
+                "keywords",
+                "exclude",
+                "persona",
+                "requires",
+                "unlike",
+                "threshold",
+            }
+        )
         name = t.get("name", str)
         slug = slugify(t.get("slug", str, name))
         if slug in seen:
@@ -229,12 +333,82 @@ def _load_topics(items: Any, file: Path) -> list[TopicSettings]:
                 description=t.get("description", str, ""),
                 keywords=t.strings("keywords"),
                 exclude=t.strings("exclude"),
+                persona=t.get("persona", str, None),
+                requires=_phrase_groups(t, "requires"),
+                unlike=t.strings("unlike"),
+                threshold=t.get("threshold", float, None),
             )
         )
     return topics
 
 
-def _load_writer(t: _Reader) -> WriterSettings:
+def _phrase_groups(t: _Reader, key: str) -> list[list[str]]:
+    """A list of non-empty lists of phrases, e.g. [["China", "Beijing"], ["Russia"]]."""
+    value = t.get(key, list, [])
+    for group in value:
+        if (
+            not isinstance(group, list)
+            or not group
+            or not all(isinstance(p, str) and p.strip() for p in group)
+        ):
+            raise t._fail(
+                key, 'must be a list of non-empty lists of phrases, e.g. [["China"], ["Russia"]]'
+            )
+    return [list(g) for g in value]
+
+
+def _load_personas(items: Any, file: Path) -> list[PersonaSettings]:
+    """Built-in personas, then [[personas]] tables (a table may redefine a built-in)."""
+    if not isinstance(items, list):
+        raise ConfigError(f"{file}: `personas` must be an array of tables ([[personas]])")
+    by_name = {p.name: p for p in BUILTIN_PERSONAS}
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        t = _Reader(item, f"personas[{i}]", file)
+        t.reject_unknown({"name", "voice", "stance", "words", "template"})
+        name = t.get("name", str)
+        if name in seen:
+            raise t._fail("name", f"repeats the persona name {name!r}")
+        seen.add(name)
+        template = t.get("template", str, "commentary")
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", template):
+            raise t._fail("template", f"must be a file stem such as 'commentary', not {template!r}")
+        by_name[name] = PersonaSettings(
+            name=name,
+            voice=t.get("voice", str),
+            stance=t.get("stance", str, ""),
+            words=t.get("words", int, None, min_value=30),
+            template=template,
+        )
+    return list(by_name.values())
+
+
+def _check_persona_names(settings: Settings, file: Path) -> None:
+    """`writer.persona` and `topics[i].persona` must name a persona.
+
+    A `writer.persona` that is a sentence rather than a name is the voice of an ad-hoc
+    persona (older configs described the writer there).
+    """
+    names = {p.name for p in settings.personas}
+    known = ", ".join(sorted(names))
+    persona = settings.writer.persona
+    if persona not in names:
+        if len(persona.split()) >= 3:
+            settings.personas.append(PersonaSettings(name="custom", voice=persona))
+            settings.writer.persona = "custom"
+        else:
+            raise ConfigError(
+                f"{file}: `writer.persona` names no persona: {persona!r} (known: {known})"
+            )
+    for i, topic in enumerate(settings.topics):
+        if topic.persona is not None and topic.persona not in names:
+            raise ConfigError(
+                f"{file}: `topics[{i}].persona` names no persona: {topic.persona!r} "
+                f"(known: {known})"
+            )
+
+
+def _load_writer(t: _Reader, root: Path) -> WriterSettings:
     d = WriterSettings()
     t.reject_unknown(
         {
@@ -252,6 +426,12 @@ def _load_writer(t: _Reader) -> WriterSettings:
             "max_attempts",
             "strict",
             "seed",
+            "batch",
+            "concurrency",
+            "retries",
+            "connect_timeout",
+            "recent_openings",
+            "stock_openings",
         }
     )
     backend = t.get("backend", str, d.backend)
@@ -260,9 +440,12 @@ def _load_writer(t: _Reader) -> WriterSettings:
     base_url = t.get("base_url", str, None)
     if backend == "openai" and not base_url:
         raise t._fail("base_url", 'is required when backend = "openai"')
+    model = t.get("model", str, d.model)
+    if backend == "embedded" and (model.endswith(".gguf") or "/" in model):
+        model = str(_resolve(root, model))  # a GGUF path, relative to the config
     return WriterSettings(
         backend=backend,
-        model=t.get("model", str, d.model),
+        model=model,
         base_url=base_url,
         api_key_env=t.get("api_key_env", str, d.api_key_env),
         words=t.get("words", int, d.words, min_value=30),
@@ -275,6 +458,12 @@ def _load_writer(t: _Reader) -> WriterSettings:
         max_attempts=t.get("max_attempts", int, d.max_attempts, min_value=1),
         strict=t.get("strict", bool, d.strict),
         seed=t.get("seed", int, None),
+        batch=t.get("batch", int, d.batch, min_value=32),
+        concurrency=t.get("concurrency", int, d.concurrency, min_value=1),
+        retries=t.get("retries", int, d.retries, min_value=0),
+        connect_timeout=t.get("connect_timeout", float, d.connect_timeout, min_value=0.1),
+        recent_openings=t.get("recent_openings", int, d.recent_openings, min_value=0),
+        stock_openings=t.strings("stock_openings"),
     )
 
 
@@ -292,18 +481,30 @@ def _load_fetch(t: _Reader) -> FetchSettings:
 
 def _load_stories(t: _Reader) -> StorySettings:
     d = StorySettings()
-    t.reject_unknown({"window_days", "same_event_threshold", "topic_threshold"})
+    t.reject_unknown(
+        {
+            "window_days",
+            "same_event_threshold",
+            "topic_threshold",
+            "topic_second_threshold",
+            "topic_margin",
+            "rewrite_on_growth",
+        }
+    )
     return StorySettings(
         window_days=t.get("window_days", float, d.window_days, min_value=0.0),
         same_event_threshold=t.get("same_event_threshold", float, d.same_event_threshold),
         topic_threshold=t.get("topic_threshold", float, d.topic_threshold),
+        topic_second_threshold=t.get("topic_second_threshold", float, d.topic_second_threshold),
+        topic_margin=t.get("topic_margin", float, d.topic_margin, min_value=0.0),
+        rewrite_on_growth=t.get("rewrite_on_growth", bool, d.rewrite_on_growth),
     )
 
 
 def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     """Turn an already-parsed TOML document into Settings (used by tests and `load`)."""
     root = file.parent
-    known = {"site", "database", "sources", "topics", "writer", "fetch", "stories"}
+    known = {"site", "database", "sources", "topics", "writer", "fetch", "stories", "personas"}
     for key in data:
         if key not in known:
             raise ConfigError(
@@ -311,7 +512,7 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
             )
     db = _Reader(data.get("database", {}), "database", file)
     db.reject_unknown({"url"})
-    return Settings(
+    settings = Settings(
         path=file,
         site=_load_site(_Reader(data.get("site", {}), "site", file), root),
         database=DatabaseSettings(
@@ -319,10 +520,13 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
         ),
         sources=_load_sources(data.get("sources", []), file, root),
         topics=_load_topics(data.get("topics", []), file),
-        writer=_load_writer(_Reader(data.get("writer", {}), "writer", file)),
+        writer=_load_writer(_Reader(data.get("writer", {}), "writer", file), root),
         fetch=_load_fetch(_Reader(data.get("fetch", {}), "fetch", file)),
         stories=_load_stories(_Reader(data.get("stories", {}), "stories", file)),
+        personas=_load_personas(data.get("personas", []), file),
     )
+    _check_persona_names(settings, file)
+    return settings
 
 
 def load(path: Path | str | None = None) -> Settings:

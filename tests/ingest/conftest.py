@@ -3,6 +3,7 @@
 Routes (query parameters in brackets):
 
     /feeds/<file>                  a file from tests/data/feeds
+    /articles/<file>               a file from tests/data/articles (article pages)
     /conditional                   ETag + Last-Modified; 304 when either validator matches
     /status/<code>[?retry_after=]  that status, with Retry-After if given
     /redirect/<code>?to=<url>      that redirect status to `to` (may be relative)
@@ -33,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
+ARTICLES = FEEDS.parent / "articles"
 ETAG = '"v1-abc"'
 LAST_MODIFIED = format_datetime(datetime(2024, 3, 1, 12, 0, tzinfo=UTC), usegmt=True)
 
@@ -75,9 +77,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _feed(self, name: str) -> None:
-        path = FEEDS / name
-        if not path.is_file() or path.parent != FEEDS:
+    def _feed(self, name: str, folder: Path = FEEDS) -> None:
+        path = folder / name
+        if not path.is_file() or path.parent != folder:
             self._send(404, b"not found")
             return
         self._send(200, path.read_bytes(), {"Content-Type": _TYPES.get(path.suffix, "")})
@@ -85,6 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, path: str, query: dict[str, str]) -> None:
         if path.startswith("/feeds/"):
             self._feed(path.removeprefix("/feeds/"))
+        elif path.startswith("/articles/"):
+            self._feed(path.removeprefix("/articles/"), ARTICLES)
         elif path == "/conditional":
             validators = {"ETag": ETAG, "Last-Modified": LAST_MODIFIED}
             if (

@@ -5,10 +5,12 @@ import json
 import os
 import re
 import socket
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -369,3 +371,56 @@ def test_read_local(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(FetchError, match="not a regular file"):
         read_local(str(fifo), 1024)  # must not block waiting for a writer
+
+
+# --- connection reuse ------------------------------------------------------------------
+
+
+class _KeepAlive(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive: 304 to a matching ETag, an error page otherwise."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.connections += 1  # type: ignore[attr-defined]
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.headers.get("If-None-Match") == '"same"':
+            self.send_response(304)
+            self.send_header("ETag", '"same"')
+            self.end_headers()
+            return
+        body = b"<html>gone</html>"
+        self.send_response(410)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_unread_bodies_do_not_cost_a_connection_each() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _KeepAlive)
+    server.daemon_threads = True
+    server.connections = 0  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/feed"
+    s = settings()
+
+    async def polls(client: httpx.AsyncClient) -> list[str]:
+        outcomes = []
+        for _ in range(3):
+            result = await fetch_url(client, url, s, etag='"same"')
+            outcomes.append("304" if result.not_modified else "200")
+            with pytest.raises(FetchError, match="HTTP 410"):
+                await fetch_url(client, url, s)
+        return outcomes
+
+    try:
+        assert run(polls, s) == ["304", "304", "304"]
+        assert server.connections == 1  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,8 +1,10 @@
-"""The `ingest` stage: fetch every source, parse it, store entries not seen before.
+"""The `ingest` stage: fetch sources, parse them, store entries not seen before.
 
-Sources are fetched concurrently (bounded by fetch.concurrency); each source's new
-entries and its fetch state are committed together, so a failing or slow source costs
-only itself and a killed run loses nothing already stored.
+Each source is its own task: fetch (bounded by fetch.concurrency), parse off the
+event loop, optionally fetch full articles, then commit its new entries with its
+fetch state and next due time in one transaction. Sources are reported in the order
+they finish, so a slow or broken source costs only itself, and a run that is stopped
+or killed loses nothing already committed.
 """
 
 from __future__ import annotations
@@ -11,20 +13,26 @@ import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+import httpx
 from sqlalchemy import Engine
 
-from columnist.config import Settings
-from columnist.domain import ParsedFeed
+from columnist.config import Settings, SourceSettings
+from columnist.domain import ParsedEntry, ParsedFeed
 from columnist.errors import ColumnistError
+from columnist.ingest import schedule
 from columnist.ingest.fetch import FetchResult, RetryLater, fetch_url, make_client, read_local
+from columnist.ingest.fulltext import MAX_ARTICLES_PER_FEED, article_text
 from columnist.ingest.normalise import content_hash
 from columnist.ingest.parse import parse_feed
+from columnist.ingest.recorder import Recorder
 from columnist.store import entries as entry_store
 from columnist.store import sources as source_store
 from columnist.store.db import transaction
-from columnist.store.sources import SourceState
+from columnist.store.sources import NotModified, SourceState
+
+STOP_POLL_S = 0.25  # how often a running ingest checks whether it was asked to stop
 
 
 @dataclass(slots=True)
@@ -34,11 +42,15 @@ class SourceOutcome:
     seen: int = 0
     not_modified: bool = False
     error: str | None = None
+    full_text: int = 0  # new entries whose text came from the linked article
+    next_due: datetime | None = None
 
 
 @dataclass(slots=True)
 class IngestReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
+    not_due: int = 0  # sources skipped because their time had not come
+    stopped: bool = False  # asked to stop before every source was done
 
     @property
     def new(self) -> int:
@@ -49,75 +61,195 @@ class IngestReport:
         return [o for o in self.outcomes if o.error]
 
 
+@dataclass(slots=True)
+class _Run:
+    """What every source task of one run shares."""
+
+    engine: Engine
+    settings: Settings
+    client: httpx.AsyncClient
+    recorder: Recorder
+    configured: dict[str, SourceSettings]
+    feed_slots: asyncio.Semaphore
+    article_slots: asyncio.Semaphore
+
+
+@dataclass(slots=True)
+class _Item:
+    """A parsed entry and the hash of its feed text (kept when full text replaces it,
+    so the same entry dedupes alike whether or not extraction worked)."""
+
+    entry: ParsedEntry
+    hash: str
+
+
 def is_remote(url: str) -> bool:
     return bool(re.match(r"^https?://", url))
 
 
-async def _fetch(client, source: SourceState, settings: Settings) -> FetchResult | bytes:
-    if not is_remote(source.url):
-        return await asyncio.to_thread(read_local, source.url, settings.fetch.max_bytes)
-    return await fetch_url(
-        client, source.url, settings.fetch, etag=source.etag, last_modified=source.last_modified
-    )
+async def _fetch(run: _Run, source: SourceState) -> FetchResult | bytes:
+    fetch = run.settings.fetch
+    async with run.feed_slots:
+        if not is_remote(source.url):
+            return await asyncio.to_thread(read_local, source.url, fetch.max_bytes)
+        return await fetch_url(
+            run.client, source.url, fetch, etag=source.etag, last_modified=source.last_modified
+        )
+
+
+def _interval(run: _Run, source: SourceState, feed: ParsedFeed | None, now: datetime) -> int:
+    override = run.configured[source.name].interval
+    if override:
+        return override
+    if feed is None:  # a 304: the feed's pace has not changed
+        return source.interval_s or schedule.DEFAULT_INTERVAL
+    return schedule.publish_interval([e.published for e in feed.entries], now)
 
 
 def _store_feed(
-    engine: Engine,
+    run: _Run,
     source: SourceState,
-    feed: ParsedFeed,
+    items: list[_Item],
     result: FetchResult | None,
     outcome: SourceOutcome,
+    interval: int,
 ) -> None:
-    with transaction(engine) as conn:
-        for entry in feed.entries:
-            if entry_store.add_entry(conn, source.id, entry, content_hash(entry.title, entry.text)):
-                outcome.new += 1
-            else:
-                outcome.seen += 1
-        _record_ok(conn, source, result)
+    """One transaction: the source's new entries and its fetch state."""
+    now = datetime.now(UTC)
+    outcome.next_due = schedule.due_after_success(now, interval, result and result.retry_after)
+    with transaction(run.engine) as conn:
+        outcome.new = entry_store.add_entries(
+            conn, source.id, [(item.entry, item.hash) for item in items], now
+        )
+        outcome.seen = len(items) - outcome.new
+        source_store.record_success(
+            conn,
+            source.id,
+            etag=(result.etag or source.etag) if result else None,
+            last_modified=(result.last_modified or source.last_modified) if result else None,
+            url=result.final_url if result and result.permanent_redirect else None,
+            next_due=outcome.next_due,
+            interval_s=interval,
+            now=now,
+        )
 
 
-def _record_ok(conn, source: SourceState, result: FetchResult | None) -> None:
-    if result is None:
-        source_store.record_success(conn, source.id, etag=None, last_modified=None)
-        return
-    source_store.record_success(
-        conn,
-        source.id,
-        etag=result.etag or source.etag,
-        last_modified=result.last_modified or source.last_modified,
-        url=result.final_url if result.permanent_redirect else None,
+def _record_error(
+    run: _Run, source: SourceState, error: str, retry_after: float | None, outcome: SourceOutcome
+) -> None:
+    """A failed source: remember why, and back off (or wait as long as the server asked)."""
+    outcome.error = error
+    outcome.next_due = schedule.due_after_failure(
+        datetime.now(UTC), source.failures + 1, retry_after
     )
+    with transaction(run.engine) as conn:
+        source_store.record_failure(conn, source.id, error, next_due=outcome.next_due)
 
 
-def _handle(
-    engine: Engine, source: SourceState, got: FetchResult | bytes, outcome: SourceOutcome
+def _unknown(run: _Run, source: SourceState, items: list[_Item]) -> list[_Item]:
+    with run.engine.connect() as conn:
+        return [i for i in items if not entry_store.is_known(conn, source.id, i.entry, i.hash)]
+
+
+async def _full_text(run: _Run, item: _Item) -> bool:
+    """Replace an entry's text with its article's when that says more."""
+    if not item.entry.link:
+        return False
+    async with run.article_slots:
+        text = await article_text(run.client, item.entry.link, run.settings.fetch)
+    if not text or len(text) <= len(item.entry.text):
+        return False
+    item.entry.text = text
+    return True
+
+
+async def _add_full_text(
+    run: _Run, source: SourceState, items: list[_Item], outcome: SourceOutcome
 ) -> None:
+    fresh = await run.recorder.call(_unknown, run, source, items)
+    wanted = fresh[:MAX_ARTICLES_PER_FEED]
+    done = await asyncio.gather(*(_full_text(run, item) for item in wanted))
+    outcome.full_text = sum(done)
+
+
+def _parse(got: FetchResult | bytes) -> tuple[ParsedFeed, list[_Item]]:
     result = got if isinstance(got, FetchResult) else None
-    if result is not None and result.not_modified:
-        outcome.not_modified = True
-        with transaction(engine) as conn:
-            _record_ok(conn, source, result)
-        return
     content = result.content if result is not None else got
     feed = parse_feed(
         content or b"",
         base_url=result.final_url if result else None,
         content_type=result.content_type if result else None,
     )
-    _store_feed(engine, source, feed, result, outcome)
+    return feed, [_Item(e, content_hash(e.title, e.text)) for e in feed.entries]
 
 
-def _record_error(
-    engine: Engine, source: SourceState, exc: ColumnistError, outcome: SourceOutcome
+async def _after_fetch(
+    run: _Run, source: SourceState, got: FetchResult | bytes, outcome: SourceOutcome
 ) -> None:
-    """A failed source: remember why, and when a server asked us to come back."""
-    outcome.error = str(exc)
-    due = None
-    if isinstance(exc, RetryLater) and exc.retry_after is not None:
-        due = datetime.now(UTC) + timedelta(seconds=exc.retry_after)
-    with transaction(engine) as conn:
-        source_store.record_failure(conn, source.id, outcome.error, next_due=due)
+    result = got if isinstance(got, FetchResult) else None
+    now = datetime.now(UTC)
+    if result is not None and result.not_modified:
+        outcome.not_modified = True
+        interval = _interval(run, source, None, now)
+        if result.permanent_redirect:  # rare: the feed moved and is unchanged
+            await run.recorder.call(_store_feed, run, source, [], result, outcome, interval)
+            return
+        outcome.next_due = schedule.due_after_success(now, interval, result.retry_after)
+        await run.recorder.not_modified(
+            NotModified(source.id, result.etag, result.last_modified, outcome.next_due)
+        )
+        return
+    # parsing is CPU work: off the loop, so fetches in flight go on
+    feed, items = await asyncio.to_thread(_parse, got)
+    if run.configured[source.name].full_text:
+        await _add_full_text(run, source, items, outcome)
+    interval = _interval(run, source, feed, now)
+    await run.recorder.call(_store_feed, run, source, items, result, outcome, interval)
+
+
+async def _poll(run: _Run, source: SourceState) -> SourceOutcome:
+    """Fetch, parse and store one source; every failure is recorded against it."""
+    outcome = SourceOutcome(source.name)
+    try:
+        await _after_fetch(run, source, await _fetch(run, source), outcome)
+    except ColumnistError as exc:
+        retry_after = exc.retry_after if isinstance(exc, RetryLater) else None
+        await run.recorder.call(_record_error, run, source, str(exc), retry_after, outcome)
+    except Exception as exc:  # noqa: BLE001
+        # A feed that trips a library bug is that feed's failure, not the run's; if
+        # the store itself is failing, recording this fails too and ends the run.
+        error = f"unexpected error ({type(exc).__name__}: {str(exc)[:150]})"
+        await run.recorder.call(_record_error, run, source, error, None, outcome)
+    return outcome
+
+
+async def _collect(
+    tasks: list[asyncio.Task[SourceOutcome]],
+    report: IngestReport,
+    progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
+    """Report sources as they finish; on a stop request, give up on the rest.
+
+    Finished tasks arrive through a queue (asyncio.wait over a thousand pending tasks
+    would re-register every one of them on each call).
+    """
+    finished: asyncio.Queue[asyncio.Task[SourceOutcome]] = asyncio.Queue()
+    for task in tasks:
+        task.add_done_callback(finished.put_nowait)
+    while len(report.outcomes) < len(tasks):
+        if should_stop is not None and should_stop():
+            report.stopped = True
+            return
+        try:
+            task = await asyncio.wait_for(
+                finished.get(), STOP_POLL_S if should_stop is not None else None
+            )
+        except TimeoutError:
+            continue
+        report.outcomes.append(task.result())
+        if progress:
+            progress(len(report.outcomes), len(tasks))
 
 
 async def _ingest_all(
@@ -125,41 +257,50 @@ async def _ingest_all(
     settings: Settings,
     states: list[SourceState],
     progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], bool] | None,
+    report: IngestReport,
 ) -> IngestReport:
-    report = IngestReport()
-    limit = asyncio.Semaphore(settings.fetch.concurrency)
-    done = 0
-
-    async def one(client, source: SourceState) -> tuple[SourceState, object]:
-        async with limit:
-            try:
-                return source, await _fetch(client, source, settings)
-            except ColumnistError as exc:
-                return source, exc
-
-    async with make_client(settings.fetch) as client:
-        for task in asyncio.as_completed([one(client, s) for s in states]):
-            source, got = await task
-            outcome = SourceOutcome(source.name)
-            try:
-                if isinstance(got, ColumnistError):
-                    raise got
-                # parsing is CPU work: off the loop, so fetches in flight go on
-                await asyncio.to_thread(_handle, engine, source, got, outcome)
-            except ColumnistError as exc:
-                _record_error(engine, source, exc, outcome)
-            report.outcomes.append(outcome)
-            done += 1
-            if progress:
-                progress(done, len(states))
+    async with make_client(settings.fetch) as client, Recorder(engine) as recorder:
+        run = _Run(
+            engine=engine,
+            settings=settings,
+            client=client,
+            recorder=recorder,
+            configured={s.name: s for s in settings.sources},
+            feed_slots=asyncio.Semaphore(settings.fetch.concurrency),
+            article_slots=asyncio.Semaphore(settings.fetch.concurrency),
+        )
+        tasks = [asyncio.create_task(_poll(run, s)) for s in states]
+        try:
+            await _collect(tasks, report, progress, should_stop)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
     return report
 
 
 def run_ingest(
-    engine: Engine, settings: Settings, progress: Callable[[int, int], None] | None = None
+    engine: Engine,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    due_only: bool = False,
+    should_stop: Callable[[], bool] | None = None,
 ) -> IngestReport:
+    """Fetch every configured source (only those due, with `due_only`).
+
+    `should_stop` is polled while sources are in flight: once it returns True, no
+    further source is started or stored, and the report says `stopped`.
+    """
     with transaction(engine) as conn:
         states = source_store.sync_sources(conn, settings.sources)
+    report = IngestReport()
+    if due_only:
+        now = datetime.now(UTC)
+        due = [s for s in states if schedule.is_due(s.next_due, now)]
+        report.not_due = len(states) - len(due)
+        states = due
     if not states:
-        return IngestReport()
-    return asyncio.run(_ingest_all(engine, settings, states, progress))
+        return report
+    return asyncio.run(_ingest_all(engine, settings, states, progress, should_stop, report))

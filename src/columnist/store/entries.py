@@ -33,6 +33,15 @@ def dedupe_key(source_id: int, entry: ParsedEntry, content_hash: str) -> str:
     return f"hash:{content_hash}"
 
 
+def is_known(conn: Connection, source_id: int, entry: ParsedEntry, content_hash: str) -> bool:
+    """True if the store already holds this entry (same key, link or content)."""
+    key = dedupe_key(source_id, entry, content_hash)
+    clauses = [entries.c.dedupe_key == key, entries.c.content_hash == content_hash]
+    if entry.link:
+        clauses.append(entries.c.link == entry.link)
+    return conn.execute(select(entries.c.id).where(or_(*clauses)).limit(1)).first() is not None
+
+
 def add_entry(
     conn: Connection,
     source_id: int,
@@ -41,12 +50,9 @@ def add_entry(
     fetched: datetime | None = None,
 ) -> bool:
     """Store an entry unless it is already known (same key, link or content); True if new."""
-    key = dedupe_key(source_id, entry, content_hash)
-    clauses = [entries.c.dedupe_key == key, entries.c.content_hash == content_hash]
-    if entry.link:
-        clauses.append(entries.c.link == entry.link)
-    if conn.execute(select(entries.c.id).where(or_(*clauses)).limit(1)).first():
+    if is_known(conn, source_id, entry, content_hash):
         return False
+    key = dedupe_key(source_id, entry, content_hash)
     fetched = fetched or datetime.now(UTC)
     with conn.begin_nested():
         try:
@@ -68,6 +74,76 @@ def add_entry(
         except IntegrityError:  # a concurrent ingest stored it first
             return False
     return True
+
+
+_CHUNK = 300  # values per IN (...) list: far below every database's parameter limit
+
+
+def _known_keys(conn: Connection, keys: set[str], hashes: set[str], links: set[str]) -> set:
+    """Which of these dedupe keys, content hashes and links the store already holds."""
+    found: set = set()
+    columns = (
+        (entries.c.dedupe_key, keys, "key"),
+        (entries.c.content_hash, hashes, "hash"),
+        (entries.c.link, links, "link"),
+    )
+    for column, values, kind in columns:
+        ordered = sorted(values)
+        for i in range(0, len(ordered), _CHUNK):
+            rows = conn.execute(select(column).where(column.in_(ordered[i : i + _CHUNK])))
+            found.update((kind, value) for (value,) in rows)
+    return found
+
+
+def add_entries(
+    conn: Connection,
+    source_id: int,
+    items: list[tuple[ParsedEntry, str]],
+    fetched: datetime | None = None,
+) -> int:
+    """Store a feed's (entry, content hash) pairs that are not known yet; returns how
+    many were new. Same rule as `add_entry` (key, link or content already stored, or
+    earlier in the same feed), in a few statements instead of four per entry; if a
+    concurrent ingest stored one first, it falls back to `add_entry` one by one."""
+    fetched = fetched or datetime.now(UTC)
+    keyed = [(dedupe_key(source_id, e, h), e, h) for e, h in items]
+    known = _known_keys(
+        conn,
+        {k for k, _, _ in keyed},
+        {h for _, _, h in keyed},
+        {e.link for _, e, _ in keyed if e.link},
+    )
+    rows = []
+    for key, entry, digest in keyed:
+        marks = [("key", key), ("hash", digest)] + ([("link", entry.link)] if entry.link else [])
+        if any(mark in known for mark in marks):
+            continue
+        known.update(marks)
+        rows.append(_row(source_id, key, entry, digest, fetched))
+    if not rows:
+        return 0
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(entries), rows)
+    except IntegrityError:  # a concurrent ingest stored some first
+        return sum(add_entry(conn, source_id, e, h, fetched) for _, e, h in keyed)
+    return len(rows)
+
+
+def _row(source_id: int, key: str, entry: ParsedEntry, digest: str, fetched: datetime) -> dict:
+    return dict(
+        source_id=source_id,
+        dedupe_key=key,
+        guid=entry.guid,
+        link=entry.link,
+        content_hash=digest,
+        title=entry.title,
+        summary_html=entry.summary_html,
+        text=entry.text,
+        author=entry.author,
+        published=entry.published or fetched,
+        fetched=fetched,
+    )
 
 
 def _records(rows) -> list[EntryRecord]:

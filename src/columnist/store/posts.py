@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from columnist.config import TopicSettings, slugify
 from columnist.domain import PostView, SourceLink, TopicView
@@ -55,6 +55,29 @@ def insert_post(conn: Connection, post: NewPost) -> int:
             updated=now,
         )
     ).inserted_primary_key[0]
+
+
+def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
+    """Rewrite an existing post after its story grew (`[stories] rewrite_on_growth`).
+
+    Slug, title and creation date stay, so links to the post keep working; the body,
+    excerpt, checks and the number of sources it was written from are replaced.
+    """
+    conn.execute(
+        update(posts)
+        .where(posts.c.id == post_id)
+        .values(
+            body=post.body,
+            excerpt=post.excerpt,
+            status=post.status,
+            backend=post.backend,
+            model=post.model,
+            prompt_version=post.prompt_version,
+            checks=json.dumps(post.checks),
+            source_count=post.source_count,
+            updated=datetime.now(UTC),
+        )
+    )
 
 
 def _sources_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[SourceLink]]:

@@ -58,6 +58,9 @@ sources = Table(
     Column("next_due", UTCDateTime),
     Column("interval_s", Integer),
     Column("created", UTCDateTime, nullable=False),
+    # 0003_source_config_url: the URL the config gave; `url` may differ after a
+    # permanent redirect
+    Column("config_url", Text),
 )
 
 stories = Table(
@@ -141,4 +144,10 @@ model_calls = Table(
     Column("outcome", String(20), nullable=False),  # "ok" | "error" | "rejected"
     Column("error", Text),
     Column("created", UTCDateTime, nullable=False),
+    # 0002_writer_calls: what `columnist log` shows beside the figures
+    Column("persona", String(100)),
+    Column("attempt", Integer),
+    Column("response", Text),  # the raw reply
+    Column("problems", Text),  # JSON list: what the checks found in the reply
 )
+Index("ix_model_calls_created", model_calls.c.created)
