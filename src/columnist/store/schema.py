@@ -72,6 +72,8 @@ stories = Table(
     Column("last_seen", UTCDateTime, nullable=False),
     Column("entry_count", Integer, nullable=False, default=0),
     Column("centroid", LargeBinary),  # float32 sum of member embeddings
+    Column("claim_owner", String(200)),  # the writer working on it (see store/claims.py)
+    Column("claim_expires", UTCDateTime),
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
 )

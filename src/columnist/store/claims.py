@@ -1,0 +1,80 @@
+"""Claims: one writer per story, even with many writers on one database.
+
+A claim is a compare-and-set on the story row (owner + expiry), so it works the same
+on SQLite and PostgreSQL; on PostgreSQL candidates are read with FOR UPDATE SKIP
+LOCKED so concurrent workers do not queue behind each other's rows. A worker that
+dies leaves a claim that expires; the unique post-per-story constraint is the last
+line of defence, and `release` inside the post's transaction makes a worker whose
+claim was taken over roll its post back instead of storing a second one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, and_, or_, select, update
+
+from columnist.store.schema import stories
+from columnist.store.stories import StoryRecord, needing_posts
+
+
+def worker_id() -> str:
+    """host:pid:random, so a restarted process never inherits a dead one's claims."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _free(now: datetime):
+    return or_(stories.c.claim_expires.is_(None), stories.c.claim_expires < now)
+
+
+def claim_next(
+    engine: Engine, owner: str, ttl: float, *, rewrite_on_growth: bool = False, candidates: int = 8
+) -> StoryRecord | None:
+    """Claim the oldest story that needs writing and nobody holds; None when none is left."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        todo = needing_posts(conn, None, rewrite_on_growth=rewrite_on_growth)
+        ids = [s.id for s in todo]
+        if not ids:
+            return None
+        q = (
+            select(stories.c.id)
+            .where(stories.c.id.in_(ids[: candidates * 8]), _free(now))
+            .order_by(stories.c.first_seen, stories.c.id)
+            .limit(candidates)
+        )
+        if conn.dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        for story_id in conn.execute(q).scalars().all():
+            taken = conn.execute(
+                update(stories)
+                .where(stories.c.id == story_id, _free(now))
+                .values(claim_owner=owner, claim_expires=now + timedelta(seconds=ttl))
+            )
+            if taken.rowcount == 1:
+                return next(s for s in todo if s.id == story_id)
+    return None
+
+
+def renew(engine: Engine, story_id: int, owner: str, ttl: float) -> bool:
+    """Extend a claim between model calls; False if it was lost to another worker."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(stories)
+            .where(stories.c.id == story_id, stories.c.claim_owner == owner)
+            .values(claim_expires=datetime.now(UTC) + timedelta(seconds=ttl))
+        )
+        return done.rowcount == 1
+
+
+def release(conn: Connection, story_id: int, owner: str) -> bool:
+    """Give a claim up inside the caller's transaction; False if it is no longer ours."""
+    done = conn.execute(
+        update(stories)
+        .where(and_(stories.c.id == story_id, stories.c.claim_owner == owner))
+        .values(claim_owner=None, claim_expires=None)
+    )
+    return done.rowcount == 1
