@@ -11,9 +11,9 @@ import pytest
 
 from columnist.config import SiteSettings
 from columnist.errors import ColumnistError
-from columnist.site import build_site
+from columnist.site import build_site, search
 from columnist.site.manifest import MANIFEST_NAME
-from tests.site.sitekit import TOPICS, make_post, sample_posts
+from tests.site.sitekit import TOPICS, make_post, read_doc, sample_posts
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -65,9 +65,11 @@ def test_new_post_rewrites_only_the_pages_that_show_it(settings: SiteSettings) -
     }
     assert required <= written
     others = written - required
-    # Besides those, only energy's later archive pages (every entry moved down one) change.
-    assert others and all(p.startswith("topics/energy/page/") for p in others), others
-    assert report.pages_removed == 0
+    # Besides those, only the newest search shard; energy's older archive pages keep
+    # their posts and numbers (page 1 grows until it holds 2 * per_page - 1 posts).
+    assert others and all(p.startswith("search/") for p in others), others
+    assert report.search_indexed == 1
+    assert all(p.startswith("search/") for p in report.removed), report.removed
 
 
 def test_no_unrelated_page_changes_when_a_post_is_added(settings: SiteSettings) -> None:
@@ -210,3 +212,73 @@ def test_broken_theme_template_is_a_user_error_naming_the_file(
         build_site(sample_posts(3), TOPICS, settings, theme_dir=theme)
     with pytest.raises(ColumnistError, match="theme folder not found"):
         build_site(sample_posts(3), TOPICS, settings, theme_dir=tmp_path / "missing")
+
+
+def test_older_archive_pages_stay_put_until_page_one_is_full(settings: SiteSettings) -> None:
+    """per_page 4: page 1 takes 4..7 posts, so adding posts leaves page 2.. alone until a
+    fifth page-1 post would make 8, when the pages are cut again."""
+    topic = [TOPICS[0]]
+    posts = [make_post(i, topic) for i in range(1, 13)]  # 12 posts: pages of 4, 4, 4
+    build_site(posts, TOPICS, settings, search=False)
+    older = {"topics/china-russia/page/2/index.html", "topics/china-russia/page/3/index.html"}
+    for i in range(13, 16):  # 13, 14, 15 posts: page 1 holds 5, 6, 7
+        posts.append(make_post(i, topic))
+        report = build_site(posts, TOPICS, settings, search=False)
+        assert "topics/china-russia/index.html" in report.written
+        assert not older & set(report.written), report.written
+    posts.append(make_post(16, topic))  # 16 posts: four pages of four
+    report = build_site(posts, TOPICS, settings, search=False)
+    assert "topics/china-russia/page/4/index.html" in report.written
+    assert older <= set(report.written)
+    last = read_doc(settings.output / "topics/china-russia/page/4/index.html")
+    assert [a["h2_links"][0]["href"] for a in last.articles] == [
+        f"/desk/posts/post-{i}/" for i in (4, 3, 2, 1)
+    ]
+    assert last.find("link", rel="prev")[0]["href"] == "/desk/topics/china-russia/page/3/"
+    assert not last.find("link", rel="next")
+
+
+def test_search_shards_are_indexed_again_only_when_their_posts_change(
+    settings: SiteSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "BLOCK", 8)
+    monkeypatch.setattr(search, "SMALL", 4)
+    posts = sample_posts(13)  # ids 1..13: blocks 0-7 whole, 8-15 split into 8-11 and 12-15
+    first = build_site(posts, TOPICS, settings)
+    names = sorted(p.name for p in (settings.output / "search").iterdir() if p.is_dir())
+    assert names == ["0", "12s", "8s"]
+    assert first.search_indexed == 3
+
+    posts.append(make_post(14, [TOPICS[1]]))
+    report = build_site(posts, TOPICS, settings)
+    assert report.search_indexed == 1
+    assert {p.split("/")[1] for p in report.written if p.startswith("search/")} <= {"12s", ""}
+
+    edited = [replace(p, body=p.body + " Corrected.") if p.id == 2 else p for p in posts]
+    report = build_site(edited, TOPICS, settings)
+    assert report.search_indexed == 1
+    searched = [p for p in report.written if p.startswith("search/")]
+    assert searched and all(p.startswith("search/0/") for p in searched), searched
+
+    # Id 16 opens block 16-23: block 8-15 becomes one shard and its small ones go.
+    edited.append(make_post(16, [TOPICS[1]]))
+    report = build_site(edited, TOPICS, settings)
+    names = sorted(p.name for p in (settings.output / "search").iterdir() if p.is_dir())
+    assert names == ["0", "16s", "8"]
+    assert report.search_indexed == 2
+    assert any(p.startswith("search/8s/") for p in report.removed)
+
+    # A lost file is noticed: its shard is indexed again.
+    (settings.output / "search/0/pagefind-entry.json").unlink()
+    assert build_site(edited, TOPICS, settings).search_indexed == 1
+    assert (settings.output / "search/0/pagefind-entry.json").is_file()
+
+
+def test_search_can_be_left_out(settings: SiteSettings) -> None:
+    posts = sample_posts(6)
+    build_site(posts, TOPICS, settings)
+    assert (settings.output / "search/index.html").is_file()
+    report = build_site(posts, TOPICS, settings, search=False)
+    assert not (settings.output / "search").exists()
+    assert report.search_shards == 0
+    assert 'role="search"' not in (settings.output / "index.html").read_text()

@@ -79,13 +79,14 @@ def test_contract_files_exist(site: Path) -> None:
 @pytest.mark.parametrize("topic", [t.slug for t in TOPICS[:3]])
 def test_topic_pages_list_posts_newest_first_with_pagination(site: Path, topic: str) -> None:
     expected = [f"{BASE_PATH}posts/{p.slug}/" for p in newest_first(topic)]
-    pages = -(-len(expected) // PER_PAGE)
+    pages = len(expected) // PER_PAGE  # page 1 takes the remainder: older pages stay put
     assert pages >= 2
     seen: list[str] = []
     for n in range(1, pages + 1):
         rel = f"topics/{topic}/" + (f"page/{n}/" if n > 1 else "")
         doc = read_doc(site / rel / "index.html")
-        assert doc.articles, rel
+        want = PER_PAGE + len(expected) % PER_PAGE if n == 1 else PER_PAGE
+        assert len(doc.articles) == want, rel
         seen += [a["h2_links"][0]["href"] for a in doc.articles]
         prev_links = doc.find("link", rel="prev") + doc.find("a", rel="prev")
         next_links = doc.find("link", rel="next") + doc.find("a", rel="next")
@@ -212,6 +213,10 @@ def test_hostile_values_are_escaped_and_unsafe_urls_not_linked(site: Path) -> No
                 if name in ("href", "src") and value:
                     assert not value.lower().lstrip().startswith("javascript:"), (path, value)
         for attrs, body in doc.scripts:
+            if attrs.get("type") == "module":  # the search page's own script, nothing else
+                assert path == site / "search/index.html", path
+                assert attrs.get("src") == f"{BASE_PATH}static/search.js"
+                continue
             assert attrs.get("type") == "application/ld+json", path
             assert "</" not in body
             json.loads(body)
@@ -335,3 +340,34 @@ def test_characters_xml_forbids_do_not_break_the_build(tmp_path: Path) -> None:
     assert root.find(f"{ATOM}entry/{ATOM}title").text == "Bad title  here"
     json.loads((tmp_path / "s/feed.json").read_text(encoding="utf-8"))
     assert "Bad" in (tmp_path / "s/posts/post-1/index.html").read_text(encoding="utf-8")
+
+
+def test_post_pages_count_their_sources(site: Path) -> None:
+    for post in sample_posts():
+        doc = read_doc(site / "posts" / post.slug / "index.html")
+        n = len(post.sources)
+        (link,) = [a for t, a in doc.tags if t == "a" and a.get("class") == "entry-sources"]
+        assert link["href"] == "#sources-heading"
+        assert f"{n} source{'s' if n != 1 else ''}" in doc.text
+    archive = read_doc(site / "topics/energy/index.html")
+    for article in archive.articles:
+        assert "2 sources" in article["text"] or "0 sources" in article["text"]
+
+
+def test_search_page_works_without_javascript(site: Path) -> None:
+    """Every page's header form sends ?q= to search/, which without JavaScript offers the
+    topics to browse; with it, search.js reads the shard list from the form."""
+    for path in (site / "index.html", site / "posts/post-3/index.html"):
+        (form,) = read_doc(path).find("form", role="search")
+        assert form["action"] == f"{BASE_PATH}search/" and form.get("method") == "get"
+    doc = read_doc(site / "search/index.html")
+    (form,) = doc.find("form", role="search", **{"aria-label": "Posts"})
+    assert form["action"] == f"{BASE_PATH}search/"
+    shards = form["data-shards"].split()
+    assert shards and all((site / s[len(BASE_PATH) :] / "pagefind.js").is_file() for s in shards)
+    assert doc.find("input", name="q", type="search")
+    fallback = [a["href"] for t, a in doc.tags if t == "a" and "/topics/" in (a.get("href") or "")]
+    for topic in TOPICS:
+        assert f"{BASE_PATH}topics/{topic.slug}/" in fallback
+    assert doc.find("meta", name="robots", content="noindex")
+    assert (site / "static/search.js").is_file()

@@ -24,6 +24,7 @@ from columnist.site.feeds import feed_pages
 from columnist.site.model import SiteModel
 from columnist.site.page import Page
 from columnist.site.pages import HTML_GENERATORS
+from columnist.site.search import SearchIndex, search_page, shards
 from columnist.site.sitemap import sitemap_pages
 from columnist.site.templating import environment, static_files, theme_version
 from columnist.site.urls import Urls
@@ -39,6 +40,9 @@ class BuildReport:
     pages_removed: int
     seconds: float
     output: Path
+    search_shards: int = 0  # search index shards in the site
+    search_indexed: int = 0  # ... of which this build indexed again
+    search_seconds: float = 0.0  # waiting for the search index after the pages were written
     written: list[str] = field(default_factory=list)  # paths relative to output
     removed: list[str] = field(default_factory=list)
 
@@ -61,13 +65,15 @@ def build_site(
     generator_note: str = "",
     progress: Callable[[int, int], None] | None = None,
     theme_dir: Path | None = None,
+    search: bool = True,
 ) -> BuildReport:
     """Write (or bring up to date) the site for `posts` under `topics` in settings.output.
 
     `posts` are the published posts in any order; `topics` every configured topic (each
     gets a page, an empty one says so). `theme_dir` may hold `templates/` and `static/`
-    files that replace the packaged ones of the same name. `progress(done, total)` is
-    called now and then while files are checked and written.
+    files that replace the packaged ones of the same name. `search` adds the search
+    page and its Pagefind index. `progress(done, total)` is called now and then while
+    files are checked and written.
     """
     started = time.perf_counter()
     # Building creates many small long-lived objects and no garbage cycles worth chasing;
@@ -75,7 +81,7 @@ def build_site(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(posts, topics, settings, generator_note, progress, theme_dir, started)
+        return _build(posts, topics, settings, generator_note, progress, theme_dir, search, started)
     finally:
         if collecting:
             gc.enable()
@@ -88,6 +94,7 @@ def _build(
     generator_note: str,
     progress: Callable[[int, int], None] | None,
     theme_dir: Path | None,
+    search: bool,
     started: float,
 ) -> BuildReport:
     if theme_dir is not None and not Path(theme_dir).is_dir():
@@ -95,15 +102,36 @@ def _build(
     theme_dir = Path(theme_dir) if theme_dir is not None else None
     model = SiteModel(posts, topics, Urls(settings.base_url))
     version = theme_version(theme_dir)
-    ctx = BuildContext(environment(theme_dir, version), model, settings, version, generator_note)
+    env = environment(theme_dir, version)
+    ctx = BuildContext(env, model, settings, version, generator_note, search=search)
     pages = static_pages(theme_dir)
     for generate in (*HTML_GENERATORS, feed_pages, sitemap_pages):
         pages.extend(generate(ctx))
+    shard_list = shards(ctx) if search else []
+    if search:
+        pages.extend(search_page(ctx, shard_list))
     output = Path(settings.output)
+    writer: OutputWriter | None = None
+    index: SearchIndex | None = None
+    waited = 0.0
     try:
         output.mkdir(parents=True, exist_ok=True)
         writer = OutputWriter(output)
+        if search:
+            index = SearchIndex(ctx, writer.previous, str(output), shard_list)
+            index.start()  # Pagefind indexes in its own process while the pages are written
         writer.write_all(pages, len(pages), progress)
+        if index is not None:
+            waiting = time.perf_counter()
+            search_files = index.pages()
+            waited = time.perf_counter() - waiting
+            done = len(pages)
+            total = done + len(search_files)
+            writer.write_all(
+                search_files,
+                len(search_files),
+                None if progress is None else lambda d, _t: progress(done + d, total),
+            )
         writer.finish()
     except OSError as exc:
         raise ColumnistError(f"{output}: cannot write the site: {exc}") from exc
@@ -111,8 +139,13 @@ def _build(
         where = getattr(exc, "filename", None) or getattr(exc, "name", None)
         line = getattr(exc, "lineno", None)
         at = f"{where}:{line}: " if where and line else f"{where}: " if where else ""
-        page = writer.rendering
+        page = writer.rendering if writer is not None else ""
         raise ColumnistError(f"{at}{exc.message or exc} (while rendering {page})") from exc
+    finally:
+        if index is not None:
+            index.close()
+        if writer is not None:
+            writer.close()
     return BuildReport(
         pages_written=len(writer.written),
         pages_unchanged=writer.unchanged,
@@ -121,4 +154,7 @@ def _build(
         output=output,
         written=writer.written,
         removed=writer.removed,
+        search_shards=len(shard_list),
+        search_indexed=len(index.stale) if index is not None else 0,
+        search_seconds=waited,
     )

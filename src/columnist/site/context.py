@@ -26,6 +26,7 @@ class SiteInfo(NamedTuple):
     language: str
     base: str  # base path for links, "/" or "/desk/"
     base_url: str  # absolute, ends with "/"
+    search: bool  # the site has a search page (and a search box in its header)
 
 
 class TopicInfo(NamedTuple):
@@ -72,6 +73,7 @@ class BuildContext:
         settings: SiteSettings,
         theme: str,
         generator_note: str = "",
+        search: bool = False,
     ) -> None:
         self.env = env
         self.model = model
@@ -84,6 +86,7 @@ class BuildContext:
             language=settings.language,
             base=self.urls.base_path,
             base_url=self.urls.base_url,
+            search=search,
         )
         self.topics = [
             TopicInfo(
@@ -112,6 +115,7 @@ class BuildContext:
             self.urls.base_url,
             settings.language,
             settings.posts_per_page,
+            search,
             [(t.slug, t.name, t.description) for t in model.topics],
         )
         self._common = {"site": self.site, "nav_topics": self.topics}

@@ -16,6 +16,9 @@ class Page:
     path: str  # relative to the output folder, "/"-separated, e.g. "posts/x/index.html"
     fingerprint: str  # digest of every input of the file
     render: Callable[[], str | bytes]
+    # True when the generator has already seen the file on disk (a folder listing is far
+    # cheaper than a stat per file), so the writer need not check that it exists.
+    verified: bool = False
 
 
 def fingerprint(*parts: object) -> str:

@@ -97,30 +97,53 @@ def page_numbers(current: int, last: int, window: int = 2) -> list[int | None]:
     return numbers
 
 
+def archive_slices(count: int, per_page: int) -> list[tuple[int, int]]:
+    """(start, end) of each archive page in a newest-first list of `count` posts.
+
+    Pages 2.. hold fixed groups of `per_page` posts counted from the oldest, and page 1
+    holds the newest posts, `per_page` up to `2 * per_page - 1` of them. So a new post
+    changes page 1 only; the older pages keep their posts and their numbers until page 1
+    is full, when a new page 2 appears and the pages are numbered again (one build in
+    `per_page`), instead of every archive page of the topic changing with every post.
+    """
+    last = max(1, count // per_page)
+    first = count - (last - 1) * per_page
+    slices = [(0, first)]
+    slices += [(first + k * per_page, first + (k + 1) * per_page) for k in range(last - 1)]
+    return slices
+
+
 def topic_archive_pages(ctx: BuildContext) -> list[Page]:
     """topics/<slug>/ and topics/<slug>/page/<n>/: each topic's posts, newest first."""
     per_page = ctx.settings.posts_per_page
     pages: list[Page] = []
     for topic, info in zip(ctx.model.topics, ctx.topics, strict=True):
         members = ctx.model.topic_posts(topic.slug)
-        last = max(1, -(-len(members) // per_page))
-        for number in range(1, last + 1):
-            chunk = members[(number - 1) * per_page : number * per_page]
+        slices = archive_slices(len(members), per_page)
+        last = len(slices)
+        for number, (start, end) in enumerate(slices, 1):
+            chunk = members[start:end]
+            total = len(members) if number == 1 else None  # only page 1 shows the count
             key = fingerprint(
-                ctx.version, "topic", topic.slug, number, last, len(members), [e.key for e in chunk]
+                ctx.version, "topic", topic.slug, number, last, total, [e.key for e in chunk]
             )
             pages.append(
                 Page(
                     Urls.topic_file(topic.slug, number),
                     key,
-                    _topic_renderer(ctx, info, number, last, chunk, len(members)),
+                    _topic_renderer(ctx, info, number, last, chunk, total),
                 )
             )
     return pages
 
 
 def _topic_renderer(
-    ctx: BuildContext, info: TopicInfo, number: int, last: int, chunk: list[Entry], total: int
+    ctx: BuildContext,
+    info: TopicInfo,
+    number: int,
+    last: int,
+    chunk: list[Entry],
+    total: int | None,
 ) -> Callable[[], str]:
     def link(n: int) -> str:
         return ctx.urls.link(Urls.topic_path(info.slug, n))

@@ -1,16 +1,24 @@
-"""The `build` stage: read published posts from the store, render the site."""
+"""The `build` stage: read published posts from the store, render the site.
+
+The desk folder (the one holding columnist.toml) may have a `theme/` folder whose
+`templates/` and `static/` files replace the packaged ones of the same name, as
+Pelican and Hugo themes do; it is picked up without any setting.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
 from columnist.config import Settings
 from columnist.domain import TopicView
 from columnist.site.build import BuildReport, build_site
-from columnist.store.posts import post_views
+from columnist.site.loader import published_posts
 from columnist.store.schema import sources
+
+THEME_FOLDER = "theme"
 
 
 def generator_note(settings: Settings, source_count: int) -> str:
@@ -24,11 +32,22 @@ def generator_note(settings: Settings, source_count: int) -> str:
     )
 
 
+def desk_theme(settings: Settings) -> Path | None:
+    """`<desk folder>/theme` when it exists: the user's template and static overrides."""
+    folder = settings.root / THEME_FOLDER
+    return folder if folder.is_dir() else None
+
+
 def run_build(
-    engine: Engine, settings: Settings, progress: Callable[[int, int], None] | None = None
+    engine: Engine,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    search: bool = True,
 ) -> BuildReport:
+    """Build the site of the desk; `search=False` leaves the search index out."""
     with engine.connect() as conn:
-        posts = post_views(conn, settings.topics)
+        posts = published_posts(conn, settings.topics)
         n_sources = conn.execute(select(func.count()).select_from(sources)).scalar_one()
     topics = [
         TopicView(slug=t.slug, name=t.name, description=t.description) for t in settings.topics
@@ -39,4 +58,6 @@ def run_build(
         settings.site,
         generator_note=generator_note(settings, n_sources),
         progress=progress,
+        theme_dir=desk_theme(settings),
+        search=search,
     )

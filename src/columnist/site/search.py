@@ -1,0 +1,190 @@
+"""Full-text search: Pagefind bundles under search/, kept up to date shard by shard.
+
+Pagefind cannot update an index, and indexing costs about a millisecond a post, so the
+posts are split by id into shards, each its own bundle that the search page merges in
+the browser (`pagefind.mergeIndex`). Ids only grow, so a new post lands in the newest
+shard and only that shard is indexed again; an edited post re-indexes its own shard.
+Ids below the newest multiple of BLOCK form one shard per BLOCK ids; the newest block
+is split into SMALL-id shards, so a new post costs at most SMALL posts of indexing, and
+once the block fills up its small shards are merged into one (every BLOCK ids).
+
+A shard whose posts did not change keeps its files as they are: the fingerprint of its
+`pagefind-entry.json` in the manifest is the digest of the shard's posts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+
+from columnist.errors import ColumnistError
+from columnist.site.context import BuildContext, PageMeta
+from columnist.site.model import Entry
+from columnist.site.page import Page, fingerprint
+from columnist.site.pagefind import PagefindIndex, PagefindService
+
+BLOCK = 2000
+SMALL = 200
+ENTRY_FILE = "pagefind-entry.json"
+# Pagefind also writes its own ready-made interfaces; the site has its own (search.js).
+_UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+
+
+@dataclass(slots=True)
+class Shard:
+    name: str  # folder under search/
+    entries: list[Entry]
+    key: str
+
+    @property
+    def folder(self) -> str:
+        return f"search/{self.name}/"
+
+
+def shards(ctx: BuildContext, block: int | None = None, small: int | None = None) -> list[Shard]:
+    """The site's posts grouped into shards, oldest ids first."""
+    if not ctx.model.entries:
+        return []
+    block = block or BLOCK
+    small = small or SMALL
+    newest_block = max(e.id for e in ctx.model.entries) // block
+    groups: dict[str, list[Entry]] = {}
+    for entry in sorted(ctx.model.entries, key=lambda e: e.id):
+        number = entry.id // block
+        if number < newest_block:
+            name = f"{number * block}"
+        else:
+            name = f"{number * block + (entry.id % block) // small * small}s"
+        groups.setdefault(name, []).append(entry)
+    return [
+        Shard(name, members, fingerprint(ctx.version, "search", name, [e.key for e in members]))
+        for name, members in groups.items()
+    ]
+
+
+def record(entry: Entry) -> tuple[str, str, dict[str, str]]:
+    """What Pagefind indexes for a post: (url, plain text, metadata shown in results)."""
+    topics = ", ".join(t.name for t in entry.topics)
+    text = "\n".join([entry.title, *entry.paragraphs, topics])
+    meta = {"title": entry.title, "date": entry.date, "topics": topics}
+    return "/" + entry.path, text, meta
+
+
+class SearchIndex:
+    """Decides which shards need indexing, indexes them (in Pagefind's own process, while
+    the pages are written) and hands every search file to the writer as a Page."""
+
+    def __init__(
+        self, ctx: BuildContext, previous: dict[str, str], output: str, shard_list: list[Shard]
+    ) -> None:
+        self.ctx = ctx
+        self.previous = previous
+        self.output = output
+        self.shards = shard_list
+        self.stale = [s for s in shard_list if not self._fresh(s)]
+        self._service: PagefindService | None = None
+        self._feeder: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._indexes: list[tuple[Shard, PagefindIndex]] = []
+
+    def _previous_files(self, shard: Shard) -> list[str]:
+        return [p for p in self.previous if p.startswith(shard.folder)]
+
+    def _fresh(self, shard: Shard) -> bool:
+        """True if the last build indexed exactly these posts and every file is still there."""
+        if self.previous.get(shard.folder + ENTRY_FILE) != shard.key:
+            return False
+        listings: dict[str, set[str]] = {}
+        for path in self._previous_files(shard):
+            folder, _, name = path.rpartition("/")
+            if folder not in listings:
+                try:
+                    listings[folder] = set(os.listdir(os.path.join(self.output, folder)))
+                except OSError:
+                    return False
+            if name not in listings[folder]:
+                return False
+        return True
+
+    def start(self) -> None:
+        """Start sending the stale shards' posts to Pagefind, from a thread: the pipe to it
+        fills up long before it is done, and the build has pages to render meanwhile."""
+        if not self.stale:
+            return
+        self._service = PagefindService()
+        self._feeder = threading.Thread(target=self._feed, name="pagefind-feed", daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        assert self._service is not None
+        language = self.ctx.site.language.split("-")[0].lower() or "en"
+        try:
+            for shard in self.stale:
+                index = PagefindIndex(self._service, language)
+                for entry in shard.entries:
+                    index.add(*record(entry))
+                self._indexes.append((shard, index))
+        except BaseException as exc:  # noqa: BLE001 - handed to the build thread in pages()
+            self._failure = exc
+
+    def pages(self) -> list[Page]:
+        """Files of every shard: kept ones as they are, re-indexed ones from Pagefind."""
+        if self._feeder is not None:
+            self._feeder.join()
+        if self._failure is not None:
+            raise self._failure
+        pages: list[Page] = []
+        stale = {s.name for s in self.stale}
+        for shard in self.shards:
+            if shard.name not in stale:
+                pages.extend(
+                    Page(p, self.previous[p], _vanished(p), verified=True)
+                    for p in self._previous_files(shard)
+                )
+        for shard, index in self._indexes:
+            for name, data in sorted(index.files().items()):
+                if name.startswith(_UNUSED) or not _safe_name(name):
+                    continue
+                digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+                key = shard.key if name == ENTRY_FILE else digest
+                pages.append(Page(shard.folder + name, key, lambda data=data: data))
+        return pages
+
+    def close(self) -> None:
+        """Stop Pagefind; after a failure elsewhere it may still be busy, so it is killed."""
+        if self._service is not None:
+            if self._feeder is not None and self._feeder.is_alive():
+                self._service.kill()
+                self._feeder.join()
+            self._service.close()
+            self._service = None
+
+
+def _safe_name(name: str) -> bool:
+    return all(part not in ("", ".", "..") for part in name.split("/"))
+
+
+def _vanished(path: str):
+    def render() -> bytes:
+        raise ColumnistError(f"{path} disappeared during the build; build again")
+
+    return render
+
+
+def search_page(ctx: BuildContext, shard_list: list[Shard]) -> list[Page]:
+    """search/: the search form; results come from the shards, in the browser."""
+    folders = [ctx.urls.link(s.folder) for s in shard_list]
+
+    def render() -> str:
+        meta = PageMeta(
+            title=f"Search — {ctx.site.title}",
+            description=f"Search every commentary on {ctx.site.title}.",
+            canonical=ctx.urls.absolute("search/"),
+            feeds=ctx.site_feeds,
+            noindex=True,
+        )
+        return ctx.render("search.html", meta=meta, shards=folders, topics=ctx.topics)
+
+    return [Page("search/index.html", fingerprint(ctx.version, "search-page", folders), render)]
