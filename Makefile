@@ -11,7 +11,7 @@ export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXA
 
 env: $(STAMP)
 
-$(STAMP): pyproject.toml requirements-nodeps.txt
+$(STAMP): pyproject.toml requirements-nodeps.txt tests/browser/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[models,dev]'
@@ -26,6 +26,7 @@ demo: $(STAMP)
 	$(BIN)/columnist demo columnist-demo
 
 test: $(STAMP)
+	bash .ci/browser.sh  # chromium, java, axe-core, vnu-jar for tests/browser (once)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
