@@ -267,7 +267,10 @@ def write_demo_config(directory: Path, model: str, words: int, threads: int | No
     feeds.mkdir(parents=True, exist_ok=True)
     (feeds / "sample.xml").write_bytes(demo.joinpath("feed.xml").read_bytes())
     topics = demo.joinpath("topics.toml").read_text()
-    strict = "true" if model == "qwen2.5-coder-1.5b-instruct" else "false"
+    # Another model (the small test one) checks the machinery, not the prose: publish its
+    # first try rather than retrying text that can never pass the checks.
+    real = model == "qwen2.5-coder-1.5b-instruct"
+    strict, attempts = ("true", 3) if real else ("false", 1)
     text = (
         "# Written by `columnist demo`: the sample feed that ships with columnist.\n"
         '[site]\ntitle = "The Columnist Demo Desk"\n'
@@ -277,7 +280,8 @@ def write_demo_config(directory: Path, model: str, words: int, threads: int | No
         '[[sources]]\nname = "The Columnist Wire (sample)"\nurl = "feeds/sample.xml"\n\n'
         f"{topics}\n"
         f'[writer]\nbackend = "embedded"\nmodel = "{model}"\nwords = {words}\n'
-        f"strict = {strict}\nseed = 7\n" + (f"threads = {threads}\n" if threads else "")
+        f"strict = {strict}\nmax_attempts = {attempts}\nseed = 7\n"
+        + (f"threads = {threads}\n" if threads else "")
     )
     path = directory / config_mod.CONFIG_NAME
     path.write_text(text)

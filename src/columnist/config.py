@@ -123,6 +123,7 @@ class WriterSettings:
     max_attempts: int = 3  # tries before a failing commentary is kept as a draft
     strict: bool = True  # False: publish even when checks fail (machinery tests)
     seed: int | None = None
+    claim_ttl: float = 900.0  # seconds a worker holds a story before others may take it
 
 
 @dataclass(slots=True)
@@ -432,6 +433,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
             "connect_timeout",
             "recent_openings",
             "stock_openings",
+            "claim_ttl",
         }
     )
     backend = t.get("backend", str, d.backend)
@@ -464,6 +466,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         connect_timeout=t.get("connect_timeout", float, d.connect_timeout, min_value=0.1),
         recent_openings=t.get("recent_openings", int, d.recent_openings, min_value=0),
         stock_openings=t.strings("stock_openings"),
+        claim_ttl=t.get("claim_ttl", float, d.claim_ttl, min_value=1.0),
     )
 
 

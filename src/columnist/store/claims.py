@@ -31,18 +31,28 @@ def _free(now: datetime):
 
 
 def claim_next(
-    engine: Engine, owner: str, ttl: float, *, rewrite_on_growth: bool = False, candidates: int = 8
+    engine: Engine,
+    owner: str,
+    ttl: float,
+    *,
+    rewrite_on_growth: bool = False,
+    candidates: int = 8,
 ) -> StoryRecord | None:
-    """Claim the oldest story that needs writing and nobody holds; None when none is left."""
+    """Claim the oldest story that needs writing and nobody holds; None when none is left.
+
+    `owner` must be unique to the caller (one per claim, not one per process), since
+    whoever presents it may store the post. After the compare-and-set the story is
+    checked again: a worker that finished it between our read and our claim has
+    already stored its post, and we let go.
+    """
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        todo = needing_posts(conn, None, rewrite_on_growth=rewrite_on_growth)
-        ids = [s.id for s in todo]
-        if not ids:
+        todo = {s.id: s for s in needing_posts(conn, None, rewrite_on_growth=rewrite_on_growth)}
+        if not todo:
             return None
         q = (
             select(stories.c.id)
-            .where(stories.c.id.in_(ids[: candidates * 8]), _free(now))
+            .where(stories.c.id.in_(list(todo)[: candidates * 8]), _free(now))
             .order_by(stories.c.first_seen, stories.c.id)
             .limit(candidates)
         )
@@ -54,8 +64,12 @@ def claim_next(
                 .where(stories.c.id == story_id, _free(now))
                 .values(claim_owner=owner, claim_expires=now + timedelta(seconds=ttl))
             )
-            if taken.rowcount == 1:
-                return next(s for s in todo if s.id == story_id)
+            if taken.rowcount != 1:
+                continue
+            still = needing_posts(conn, None, rewrite_on_growth=rewrite_on_growth)
+            if any(s.id == story_id for s in still):
+                return todo[story_id]
+            release(conn, story_id, owner)
     return None
 
 
@@ -78,3 +92,34 @@ def release(conn: Connection, story_id: int, owner: str) -> bool:
         .values(claim_owner=None, claim_expires=None)
     )
     return done.rowcount == 1
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reclaim_dead_local(engine: Engine) -> int:
+    """Free claims held by processes of this host that no longer exist.
+
+    A claim normally waits for its expiry; on the same host we can tell at once that
+    its worker is gone (kill -9, crash), so a laptop re-run does not wait for the TTL.
+    """
+    host = socket.gethostname()
+    freed = 0
+    with engine.begin() as conn:
+        held = conn.execute(
+            select(stories.c.id, stories.c.claim_owner).where(
+                stories.c.claim_owner.like(f"{host}:%")
+            )
+        ).all()
+        for story_id, owner in held:
+            parts = owner.split(":")
+            if len(parts) >= 3 and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+                freed += release(conn, story_id, owner)
+    return freed

@@ -57,6 +57,10 @@ def insert_post(conn: Connection, post: NewPost) -> int:
     ).inserted_primary_key[0]
 
 
+def has_post(conn: Connection, story_id: int) -> bool:
+    return conn.execute(select(posts.c.id).where(posts.c.story_id == story_id)).first() is not None
+
+
 def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
     """Rewrite an existing post after its story grew (`[stories] rewrite_on_growth`).
 
