@@ -39,6 +39,10 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
         ("[fetch]\nmax_bytes = 10\n", "`fetch.max_bytes` must be at least 1024"),
         ('[site]\nbase_url = "example.org"\n', "`site.base_url` must start with http"),
         ("[bogus]\n", "`bogus` is not a known section"),
+        (
+            '[writer]\nbackend = "openai"\nbase_url = [1]\n',
+            "`writer.base_url` must be a URL or a list",
+        ),
         ("[site\n", "not valid TOML"),
     ],
 )
@@ -48,6 +52,15 @@ def test_errors_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
     message = str(info.value)
     assert needle in message
     assert str(tmp_path) in message and "\n" not in message
+
+
+def test_several_inference_servers(tmp_path: Path) -> None:
+    s = load_text(
+        tmp_path,
+        '[writer]\nbackend = "openai"\nbase_url = ["http://a:8000/v1", "http://b:8000/v1"]\n',
+    )
+    assert s.writer.base_urls == ["http://a:8000/v1", "http://b:8000/v1"]
+    assert s.writer.base_url == "http://a:8000/v1"
 
 
 def test_missing_file(tmp_path: Path) -> None:

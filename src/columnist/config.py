@@ -105,7 +105,8 @@ BUILTIN_PERSONAS = (
 class WriterSettings:
     backend: str = "embedded"  # "embedded" | "openai"
     model: str = "qwen2.5-coder-1.5b-instruct"  # a known model name, or a path to a GGUF
-    base_url: str | None = None
+    base_url: str | None = None  # the first of base_urls
+    base_urls: list[str] = field(default_factory=list)  # openai: servers to spread over
     api_key_env: str = "OPENAI_API_KEY"
     words: int = 300
     persona: str = DEFAULT_PERSONA  # a [[personas]] name (or built-in)
@@ -439,9 +440,13 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
     backend = t.get("backend", str, d.backend)
     if backend not in ("embedded", "openai"):
         raise t._fail("backend", f'must be "embedded" or "openai", not {backend!r}')
-    base_url = t.get("base_url", str, None)
-    if backend == "openai" and not base_url:
+    raw_urls = t.get("base_url", (str, list), None)
+    base_urls = [raw_urls] if isinstance(raw_urls, str) else list(raw_urls or [])
+    if not all(isinstance(u, str) and u.strip() for u in base_urls):
+        raise t._fail("base_url", "must be a URL or a list of URLs")
+    if backend == "openai" and not base_urls:
         raise t._fail("base_url", 'is required when backend = "openai"')
+    base_url = base_urls[0] if base_urls else None
     model = t.get("model", str, d.model)
     if backend == "embedded" and (model.endswith(".gguf") or "/" in model):
         model = str(_resolve(root, model))  # a GGUF path, relative to the config
@@ -449,6 +454,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         backend=backend,
         model=model,
         base_url=base_url,
+        base_urls=base_urls,
         api_key_env=t.get("api_key_env", str, d.api_key_env),
         words=t.get("words", int, d.words, min_value=30),
         persona=t.get("persona", str, d.persona),

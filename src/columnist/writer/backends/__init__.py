@@ -7,6 +7,7 @@ from columnist.writer.backends.base import Backend, Completion, Message
 
 
 def make_backend(settings: WriterSettings) -> Backend:
+    """The backend `writer.backend` names; the embedded one loads its model here."""
     if settings.backend == "openai":
         from columnist.writer.backends.openai import OpenAIBackend
 

@@ -13,12 +13,15 @@ class Completion:
     text: str
     tokens_in: int | None
     tokens_out: int | None
-    seconds: float
+    seconds: float  # wall time of the call, retries and waits included
+    finish_reason: str | None = None  # "stop" | "length" | ...
+    engine_seconds: float | None = None  # llama.cpp's own prompt + generation time
 
 
 class Backend(Protocol):
     name: str  # "embedded" | "openai"
     model: str  # what the model call log records
+    concurrency: int  # calls that may run at once (the write stage's thread count)
 
     def complete(
         self,
@@ -28,3 +31,5 @@ class Backend(Protocol):
         temperature: float,
         seed: int | None = None,
     ) -> Completion: ...
+
+    def close(self) -> None: ...
