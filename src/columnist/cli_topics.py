@@ -222,7 +222,7 @@ def topics_explain(
                 story_id = found[0]
             if story_id is None:  # not clustered yet: explain the entry on its own
                 record = None
-                members = [story_store.entry_by_id(conn, item)]
+                members = [entry_store.by_id(conn, item)]
             else:
                 record = story_store.find(conn, story_id)
                 if record is None:

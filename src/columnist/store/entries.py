@@ -199,3 +199,14 @@ def story_entries(conn: Connection, story_id: int) -> list[EntryRecord]:
 
 def set_embedding(conn: Connection, entry_id: int, embedding: bytes) -> None:
     conn.execute(update(entries).where(entries.c.id == entry_id).values(embedding=embedding))
+
+
+def by_id(conn: Connection, entry_id: int) -> EntryRecord | None:
+    """One entry with its source name (for explaining an entry not yet in a story)."""
+    q = (
+        select(*_COLUMNS)
+        .join(sources, sources.c.id == entries.c.source_id)
+        .where(entries.c.id == entry_id)
+    )
+    found = _records(conn.execute(q))
+    return found[0] if found else None

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
-from columnist.store.entries import EntryRecord
 from columnist.store.schema import entries, posts, sources, stories, story_topics
 
 
@@ -296,37 +295,6 @@ def story_of_entry(conn: Connection, entry_id: int) -> tuple[int | None, str, st
     )
     r = conn.execute(q).first()
     return None if r is None else (r.story_id, r.title, r.name)
-
-
-def entry_by_id(conn: Connection, entry_id: int) -> EntryRecord | None:
-    """One entry with its source name (for explaining an entry not yet in a story)."""
-    q = (
-        select(
-            entries.c.id,
-            sources.c.name,
-            entries.c.title,
-            entries.c.link,
-            entries.c.text,
-            entries.c.published,
-            entries.c.embedding,
-            entries.c.story_id,
-        )
-        .join(sources, sources.c.id == entries.c.source_id)
-        .where(entries.c.id == entry_id)
-    )
-    r = conn.execute(q).first()
-    if r is None:
-        return None
-    return EntryRecord(
-        id=r.id,
-        source_name=r.name,
-        title=r.title,
-        link=r.link,
-        text=r.text,
-        published=r.published,
-        embedding=r.embedding,
-        story_id=r.story_id,
-    )
 
 
 def count(conn: Connection) -> int:
