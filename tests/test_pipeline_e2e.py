@@ -15,19 +15,7 @@ import pytest
 
 from tests.conftest import DATA, database_url_for, served, small_writer, write_config
 
-TOPICS = """
-[[topics]]
-name = "China-Russia relations"
-description = "Relations between China and Russia: Xi Jinping and Vladimir Putin, summits, trade, gas pipelines, energy deals and military cooperation between Beijing and Moscow."
-
-[[topics]]
-name = "Climate"
-description = "Climate change and the response to it: global warming, glaciers, carbon emissions, heat pumps, renewable energy and climate policy."
-
-[[topics]]
-name = "Artificial intelligence"
-description = "Artificial intelligence: machine learning models, AI chips, AI regulation such as the AI Act, and the companies that build AI."
-"""
+TOPICS = (DATA / "e2e" / "topics.toml").read_text()
 
 
 def columnist(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
