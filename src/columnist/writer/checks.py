@@ -1,7 +1,9 @@
 """Checks a commentary must pass before it is published.
 
 Each check returns problems as short sentences; the post stores them, so
-`columnist posts --json` shows why a post was held back as a draft.
+`columnist posts --json` shows why a post was held back as a draft. Grounding problems
+(facts not in the sources) weigh more than form problems when the writer picks the best
+of several failed attempts.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from columnist.writer.grounding import Claim, Support, find_claims
+from columnist.writer.openings import opening_problem
 from columnist.writer.text import paragraphs, word_count
 
 _REFUSALS = re.compile(
@@ -17,58 +21,81 @@ _REFUSALS = re.compile(
     re.IGNORECASE,
 )
 _META = re.compile(
-    r"\b(in this (?:piece|column|article|commentary|essay),? i (?:will|shall|'ll)|"
-    r"here is (?:my|a|the) (?:column|commentary|piece)|word count|\[insert|"
+    r"\b(in this (?:piece|column|article|commentary|essay|op-ed),? i (?:will|shall|'ll)|"
+    r"here is (?:my|a|the) (?:column|commentary|piece)|here's (?:my|a|the) "
+    r"(?:column|commentary|piece)|word count|\[insert|"
     r"(?:the|this) (?:source|article)s? (?:says?|mentions?|notes?|reports?)|source \d|"
-    r"in conclusion)\b",
+    r"in conclusion|(?:title|headline)\s*:|the event\s*:|news text|"
+    r"(?:first|second|third|fourth|this|next|last|final) paragraph|"
+    r"(?:the|these|my) sources? (?:provided|given|above|you gave|confirm|state))|"
+    r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",
     re.IGNORECASE,
 )
-_MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*•]\s|\d+[.)]\s)|\*\*")
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*%?")
+_MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*•]\s|\d+[.)]\s|>\s)|\*\*|__|`")
+TOLERANCE = 0.25
 
 
 @dataclass(slots=True)
 class CheckResult:
     problems: list[str] = field(default_factory=list)
     words: int = 0
-    unsupported: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)  # facts not found in the sources
+    opening: str | None = None  # why the opening will not do
 
     @property
     def passed(self) -> bool:
         return not self.problems
+
+    @property
+    def grounded(self) -> bool:
+        return not self.claims
+
+    @property
+    def unsupported(self) -> list[str]:
+        return [c.text for c in self.claims]
+
+    def rank(self) -> tuple[int, int, int]:
+        """Smaller is better: passing first, then fewest invented facts, then problems."""
+        return (0 if self.passed else 1, len(self.claims), len(self.problems))
 
     def as_dict(self) -> dict:
         return {
             "passed": self.passed,
             "problems": self.problems,
             "words": self.words,
-            "unsupported": self.unsupported,
+            "grounded": self.grounded,
+            "unsupported": [c.as_dict() for c in self.claims],
+            "opening": self.opening,
         }
-
-
-def _normal_number(token: str) -> str:
-    return token.rstrip(".,").replace(",", "")
 
 
 def unsupported_numbers(body: str, source_text: str) -> list[str]:
     """Numbers in the commentary that appear nowhere in the sources."""
-    known = {_normal_number(t) for t in _NUMBER.findall(source_text)}
-    found = []
-    for token in _NUMBER.findall(body):
-        number = _normal_number(token)
-        if number and number not in known and number.rstrip("%") not in known:
-            found.append(number)
-    return sorted(set(found))
+    claims = find_claims(body, Support(source_text))
+    return sorted({c.text for c in claims if c.kind == "number"})
+
+
+def length_bounds(target_words: int, tolerance: float = TOLERANCE) -> tuple[int, int]:
+    return int(target_words * (1 - tolerance)), int(target_words * (1 + tolerance))
 
 
 def check_commentary(
-    body: str, *, target_words: int, source_text: str, tolerance: float = 0.25
+    body: str,
+    *,
+    target_words: int,
+    source_text: str | None = None,
+    support: Support | None = None,
+    recent_openings: list[str] | None = None,
+    stock_openings: tuple[str, ...] | list[str] = (),
+    tolerance: float = TOLERANCE,
 ) -> CheckResult:
+    """All checks on one commentary; `support` (or `source_text`) is what grounds it."""
+    support = support or Support(source_text or "")
     result = CheckResult(words=word_count(body))
     if not body.strip():
         result.problems.append("empty commentary")
         return result
-    low, high = int(target_words * (1 - tolerance)), int(target_words * (1 + tolerance))
+    low, high = length_bounds(target_words, tolerance)
     if not low <= result.words <= high:
         result.problems.append(f"{result.words} words, outside {low}-{high}")
     if len(paragraphs(body)) < 2:
@@ -79,7 +106,15 @@ def check_commentary(
         result.problems.append("contains meta-text about the writing")
     if _MARKDOWN.search(body):
         result.problems.append("contains markdown, a heading or a list")
-    result.unsupported = unsupported_numbers(body, source_text)
-    if result.unsupported:
-        result.problems.append("numbers not in the sources: " + ", ".join(result.unsupported))
+    result.claims = find_claims(body, support)
+    by_kind: dict[str, list[str]] = {}
+    for claim in result.claims:
+        by_kind.setdefault(claim.kind, []).append(claim.text)
+    labels = {"number": "numbers", "date": "dates", "name": "names", "quote": "quotations"}
+    for kind, texts in by_kind.items():
+        shown = ", ".join(f'"{t}"' if kind == "quote" else t for t in dict.fromkeys(texts))
+        result.problems.append(f"{labels[kind]} not in the sources: {shown}")
+    result.opening = opening_problem(body, recent_openings or [], stock_openings)
+    if result.opening:
+        result.problems.append(result.opening)
     return result

@@ -2,35 +2,40 @@
 
 Each story is one unit of work: its post and the log of the model calls made for it
 are committed together, so a killed run leaves no half-written post and the next run
-picks the story up again.
+picks the story up again. With `writer.concurrency` > 1 (and a backend that can take
+that many calls at once, i.e. `openai`) several stories are written at the same time
+on a thread pool; each still commits alone, and store writes are serialised in-process
+so SQLite never sees two writers.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from columnist.config import Settings
 from columnist.errors import ModelError
+from columnist.store import claims
 from columnist.store import entries as entry_store
 from columnist.store import stories as story_store
 from columnist.store.db import transaction
-from columnist.store.posts import NewPost, insert_post
-from columnist.store.schema import model_calls, posts
-from columnist.writer.backends import Backend, Completion, make_backend
-from columnist.writer.checks import CheckResult, check_commentary
-from columnist.writer.prompts import (
-    PROMPT_VERSION,
-    build_messages,
-    environment,
-    source_texts,
-)
-from columnist.writer.text import clean_body, make_excerpt, split_sentences
+from columnist.store.posts import NewPost, has_post, insert_post, replace_post_body
+from columnist.store.stories import StoryRecord
+from columnist.writer import records
+from columnist.writer.backends import Backend, make_backend
+from columnist.writer.compose import Call, StoryInput, Writer, persona_for
+from columnist.writer.openings import RecentOpenings, opening
+from columnist.writer.prompts import check_template, environment, prompt_version
+from columnist.writer.text import make_excerpt
 
-SOURCE_BUDGET_WORDS = 1400
+
+class LostClaim(Exception):
+    """Our claim on a story expired and another worker took it over."""
 
 
 @dataclass(slots=True)
@@ -41,129 +46,144 @@ class WriteReport:
     failed: int = 0
     tokens_out: int = 0
     model_seconds: float = 0.0
+    calls: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, calls: list[Call], published: bool | None) -> None:
+        """Count one story: published, kept as a draft, or failed (None)."""
+        with self._lock:
+            for c in calls:
+                if c.completion:
+                    self.tokens_out += c.completion.tokens_out or 0
+                    self.model_seconds += c.completion.seconds
+            self.calls += len(calls)
+            if published is None:
+                self.failed += 1
+                return
+            self.stories += 1
+            if published:
+                self.published += 1
+            else:
+                self.drafts += 1
 
 
-@dataclass(slots=True)
-class Attempt:
-    body: str
-    check: CheckResult
-    completion: Completion
+class WriteStage:
+    """Everything the stage's threads share: settings, backend, writer, a store lock."""
 
+    def __init__(self, engine: Engine, settings: Settings, backend: Backend) -> None:
+        self.engine, self.settings, self.backend = engine, settings, backend
+        self.env = environment(settings.root / "templates" / "prompts")
+        for persona in settings.personas:
+            check_template(self.env, persona)
+        self.openings = RecentOpenings(settings.writer.recent_openings)
+        self.writer = Writer(settings, backend, self.env, self.openings)
+        self.store_lock = threading.Lock()
+        self.owner = claims.worker_id()
+        self.claim_lock = threading.Lock()
+        self.claimed = 0
 
-def max_tokens_for(settings: Settings) -> int:
-    return settings.writer.max_tokens or int(settings.writer.words * 2) + 64
-
-
-def recent_openings(conn, limit: int = 8) -> list[str]:
-    """First sentences of the latest posts, so a new one is asked not to echo them."""
-    bodies = conn.execute(select(posts.c.body).order_by(posts.c.id.desc()).limit(limit))
-    openings = []
-    for (body,) in bodies:
-        first = split_sentences(body.split("\n\n")[0])[:1]
-        if first:
-            openings.append(" ".join(first[0].split()[:8]))
-    return openings
-
-
-def _log_call(
-    conn,
-    backend: Backend,
-    story_id: int,
-    completion: Completion | None,
-    outcome: str,
-    error: str | None = None,
-    seconds: float = 0.0,
-) -> None:
-    conn.execute(
-        insert(model_calls).values(
-            story_id=story_id,
-            backend=backend.name,
-            model=backend.model,
-            prompt_version=PROMPT_VERSION,
-            purpose="commentary",
-            tokens_in=completion.tokens_in if completion else None,
-            tokens_out=completion.tokens_out if completion else None,
-            seconds=completion.seconds if completion else seconds,
-            outcome=outcome,
-            error=error,
-            created=datetime.now(UTC),
-        )
-    )
-
-
-def write_story(
-    engine: Engine, settings: Settings, backend: Backend, env, story_id: int, report: WriteReport
-) -> None:
-    with engine.connect() as conn:
-        story = story_store.get(conn, story_id)
-        items = entry_store.story_entries(conn, story_id)
-        avoid = recent_openings(conn)
-    sources = source_texts(
-        [(e.source_name, e.title, e.text, e.published) for e in items], SOURCE_BUDGET_WORDS
-    )
-    source_text = "\n".join(f"{e.title}\n{e.text}" for e in items)
-    messages = build_messages(
-        env,
-        persona=settings.writer.persona,
-        words=settings.writer.words,
-        headline=story.title,
-        sources=sources,
-        avoid_openings=avoid,
-    )
-    attempts: list[Attempt] = []
-    try:
-        for n in range(settings.writer.max_attempts):
-            seed = None if settings.writer.seed is None else settings.writer.seed + n
-            completion = backend.complete(
-                messages,
-                max_tokens=max_tokens_for(settings),
-                temperature=settings.writer.temperature,
-                seed=seed,
+    def claim(self, limit: int | None) -> tuple[StoryRecord, str] | None:
+        """The next story for one of this process's threads and the claim's token."""
+        with self.claim_lock:
+            if limit is not None and self.claimed >= limit:
+                return None
+            settings = self.settings
+            token = f"{self.owner}:{self.claimed}"
+            story = claims.claim_next(
+                self.engine,
+                token,
+                settings.writer.claim_ttl,
+                rewrite_on_growth=settings.stories.rewrite_on_growth,
             )
-            body = clean_body(completion.text)
-            check = check_commentary(
-                body,
-                target_words=settings.writer.words,
-                source_text=f"{story.title}\n{source_text}",
-            )
-            attempts.append(Attempt(body, check, completion))
-            report.tokens_out += completion.tokens_out or 0
-            report.model_seconds += completion.seconds
-            if check.passed:
-                break
-    except ModelError as exc:
-        with transaction(engine) as conn:
-            for a in attempts:
-                _log_call(conn, backend, story_id, a.completion, "rejected")
-            _log_call(conn, backend, story_id, None, "error", str(exc))
-        report.failed += 1
-        raise
-    best = min(attempts, key=lambda a: (not a.check.passed, len(a.check.problems)))
-    publish = best.check.passed or not settings.writer.strict
-    with transaction(engine) as conn:
-        for a in attempts:
-            _log_call(conn, backend, story_id, a.completion, "ok" if a is best else "rejected")
-        checks = best.check.as_dict() | {"attempts": len(attempts)}
-        insert_post(
+            if story is None and claims.reclaim_dead_local(self.engine):
+                story = claims.claim_next(
+                    self.engine,
+                    token,
+                    settings.writer.claim_ttl,
+                    rewrite_on_growth=settings.stories.rewrite_on_growth,
+                )
+            if story is None:
+                return None
+            self.claimed += 1
+            return story, token
+
+    def _log(self, conn, calls: list[Call], story: StoryInput) -> None:
+        persona = persona_for(self.settings, story.topics)
+        records.log_calls(
             conn,
-            NewPost(
-                story_id=story_id,
-                title=story.title,
-                body=best.body,
-                excerpt=make_excerpt(best.body, settings.site.excerpt_words),
-                status="published" if publish else "draft",
-                backend=backend.name,
-                model=backend.model,
-                prompt_version=PROMPT_VERSION,
-                checks=checks,
-                source_count=len(items),
-            ),
+            calls,
+            backend=self.backend.name,
+            model=self.backend.model,
+            prompt_version=prompt_version(self.env, persona),
+            persona=persona.name,
+            story_id=story.story_id,
         )
-    report.stories += 1
-    if publish:
-        report.published += 1
-    else:
-        report.drafts += 1
+
+    def load(self, story_id: int) -> StoryInput:
+        with self.engine.connect() as conn:
+            story = story_store.get(conn, story_id)
+            items = entry_store.story_entries(conn, story_id)
+            topics = records.story_topics_by_score(conn, story_id)
+            for topic in topics:
+                if not self.openings.known(topic):
+                    limit = self.settings.writer.recent_openings
+                    self.openings.seed(topic, records.recent_openings(conn, topic, limit))
+        return StoryInput(
+            headline=story.title,
+            sources=[(e.source_name, e.title, e.text, e.published) for e in items],
+            topics=topics,
+            story_id=story_id,
+        )
+
+    def write_story(self, claim: StoryRecord, token: str, report: WriteReport) -> None:
+        """Write one claimed story; the post is stored only while the claim is still ours."""
+        story_id = claim.id
+        story = self.load(story_id)
+        calls: list[Call] = []
+        try:
+            draft = self.writer.write(story, calls)
+        except ModelError:
+            with self.store_lock, transaction(self.engine) as conn:
+                self._log(conn, calls, story)
+                claims.release(conn, story_id, token)
+            report.add(calls, None)
+            raise
+        publish = draft.check.passed or not self.settings.writer.strict
+        post = NewPost(
+            story_id=story_id,
+            title=story.headline,
+            body=draft.body,
+            excerpt=make_excerpt(draft.body, self.settings.site.excerpt_words),
+            status="published" if publish else "draft",
+            backend=self.backend.name,
+            model=self.backend.model,
+            prompt_version=draft.prompt_version,
+            checks=draft.checks_dict(),
+            source_count=len(story.sources),
+        )
+        with self.store_lock:
+            for tries_left in (2, 1, 0):  # a slug taken by another process meanwhile
+                try:
+                    with transaction(self.engine) as conn:
+                        if not claims.release(conn, story_id, token):
+                            raise LostClaim(story_id)
+                        self._log(conn, calls, story)
+                        if claim.post_id is None:
+                            if has_post(conn, story_id):  # last line of defence
+                                raise LostClaim(story_id)
+                            insert_post(conn, post)
+                        else:
+                            replace_post_body(conn, claim.post_id, post)
+                    break
+                except LostClaim:
+                    report.add(calls, None)  # another worker took it over: its post wins
+                    return
+                except IntegrityError:
+                    if not tries_left:
+                        raise
+        if publish:
+            self.openings.add(story.topics, opening(draft.body))
+        report.add(calls, publish)
 
 
 def run_write(
@@ -173,15 +193,63 @@ def run_write(
     backend: Backend | None = None,
     limit: int | None = None,
 ) -> WriteReport:
+    """Write until no unclaimed story is left; safe to run in many processes at once."""
     report = WriteReport()
     with engine.connect() as conn:
-        todo = story_store.needing_posts(conn, limit)
-    if not todo:
+        total = len(
+            story_store.needing_posts(
+                conn, limit, rewrite_on_growth=settings.stories.rewrite_on_growth
+            )
+        )
+    if not total:
         return report
+    own = backend is None
     backend = backend or make_backend(settings.writer)
-    env = environment(settings.root / "templates" / "prompts")
-    for i, story in enumerate(todo, 1):
-        write_story(engine, settings, backend, env, story.id, report)
-        if progress:
-            progress(i, len(todo))
+    try:
+        stage = WriteStage(engine, settings, backend)
+        workers = max(1, min(settings.writer.concurrency, backend.concurrency, total))
+        _run_threads(stage, workers, limit, report, progress, total)
+    finally:
+        if own:
+            backend.close()
     return report
+
+
+def _run_threads(
+    stage: WriteStage,
+    workers: int,
+    limit: int | None,
+    report: WriteReport,
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> None:
+    """`workers` threads, each claiming and writing stories until none is left.
+
+    The first failure (a backend that is down) stops the others after their current
+    story and is raised; their claims are released so another run can take over.
+    """
+    failure: list[BaseException] = []
+    done = 0
+    done_lock = threading.Lock()
+
+    def work() -> None:
+        nonlocal done
+        while not failure and (claimed := stage.claim(limit)) is not None:
+            try:
+                stage.write_story(*claimed, report)
+            except BaseException as exc:
+                failure.append(exc)
+                return
+            with done_lock:
+                done += 1
+                if progress:
+                    progress(done, max(total, done))
+
+    if workers == 1:
+        work()
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="write") as pool:
+            for future in [pool.submit(work) for _ in range(workers)]:
+                future.result()
+    if failure:
+        raise failure[0]

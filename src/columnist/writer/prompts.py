@@ -1,24 +1,46 @@
 """Building the chat messages for one commentary from Jinja2 templates.
 
-Templates ship in `prompts/`; a file of the same name in the user's
-`templates/prompts/` folder overrides one, so a publisher can change the voice without
-touching code. PROMPT_VERSION is stored with each post and each model call so that a
-change of prompt can be told apart in the logs.
+Templates ship in `prompts/`; a file of the same name in the desk's
+`templates/prompts/` folder overrides one, file by file, so a publisher can change the
+voice without touching code. A persona names its template stem (`<stem>.system.j2`,
+`<stem>.user.j2`); a file the stem lacks falls back to the shipped `commentary` one.
+The prompt version stored with each post and model call is PROMPT_VERSION, plus a hash
+of the template text whenever a desk's own templates are in use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+)
+from jinja2 import TemplateError as JinjaError
 
+from columnist.config import PersonaSettings
+from columnist.errors import ConfigError
 from columnist.writer.backends.base import Message
 
-PROMPT_VERSION = "commentary-1"
+PROMPT_VERSION = "commentary-2"
 PROMPTS = Path(__file__).parent / "prompts"
 SOURCE_WORDS = 350  # per source; keeps a 6-source story inside a 4k context
+DEFAULT_TEMPLATE = "commentary"
+PARTS = ("system", "user")
+
+# Chat-template control sequences a source could use to end our turn and start its own.
+_CONTROL = re.compile(
+    r"<\|[^|<>]{0,40}\|>|</?s>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>|</?source\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -27,6 +49,7 @@ class SourceText:
     title: str
     text: str
     date: str | None
+    instructions: list[str] = field(default_factory=list)  # text addressed to a model
 
 
 def clip_words(text: str, limit: int) -> str:
@@ -35,26 +58,75 @@ def clip_words(text: str, limit: int) -> str:
 
 
 def fence(text: str) -> str:
-    """Keep source text from closing its own <source> fence."""
-    return text.replace("</source", "</ source").replace("<source", "< source")
+    """Source text as inert data: it cannot close its <source> fence or fake a chat turn."""
+    return _CONTROL.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
 
 
 def environment(override_dir: Path | None = None) -> Environment:
     loaders = [FileSystemLoader(str(PROMPTS))]
     if override_dir and override_dir.is_dir():
         loaders.insert(0, FileSystemLoader(str(override_dir)))
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
     )
+    env.globals["override_dir"] = str(override_dir) if override_dir else None
+    return env
+
+
+def template_names(template: str) -> dict[str, list[str]]:
+    """Per part, the file names to try in order: the persona's own, then the default."""
+    return {part: [f"{template}.{part}.j2", f"{DEFAULT_TEMPLATE}.{part}.j2"] for part in PARTS}
+
+
+def _templates(env: Environment, template: str) -> dict[str, Template]:
+    try:
+        return {
+            part: env.select_template(names) for part, names in template_names(template).items()
+        }
+    except JinjaError as exc:
+        raise ConfigError(f"prompt template {template!r}: {exc}") from None
+
+
+def check_template(env: Environment, persona: PersonaSettings) -> None:
+    """A persona's template must exist (as at least one file) and compile."""
+    if persona.template != DEFAULT_TEMPLATE:
+        names = [f"{persona.template}.{part}.j2" for part in PARTS]
+        if not any(_exists(env, n) for n in names):
+            where = env.globals.get("override_dir") or "templates/prompts/"
+            raise ConfigError(
+                f"persona {persona.name!r}: template {persona.template!r} has neither "
+                f"{names[0]} nor {names[1]} in {where}"
+            )
+    _templates(env, persona.template)
+
+
+def _exists(env: Environment, name: str) -> bool:
+    try:
+        env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def prompt_version(env: Environment, persona: PersonaSettings) -> str:
+    """PROMPT_VERSION, with a hash of the template text when it is not the shipped one."""
+    templates = _templates(env, persona.template)
+    files = [Path(t.filename or "") for t in templates.values()]
+    if all(f.parent == PROMPTS for f in files):
+        return PROMPT_VERSION
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files if f.is_file()))
+    return f"{PROMPT_VERSION}+{digest.hexdigest()[:8]}"
 
 
 def source_texts(
     items: list[tuple[str, str, str, datetime | None]], budget_words: int
 ) -> list[SourceText]:
     """(outlet, title, text, published) -> fenced, clipped source texts."""
+    from columnist.writer.grounding import instruction_sentences
+
     per_source = max(60, min(SOURCE_WORDS, budget_words // max(1, len(items))))
     return [
         SourceText(
@@ -62,30 +134,40 @@ def source_texts(
             title=fence(t),
             text=fence(clip_words(x, per_source)),
             date=p.date().isoformat() if p else None,
+            instructions=[fence(s) for s in instruction_sentences(f"{t}\n{x}")],
         )
         for o, t, x, p in items
     ]
 
 
+def paragraph_count(words: int) -> str:
+    return "three" if words < 250 else "four" if words < 450 else "five or six"
+
+
 def build_messages(
     env: Environment,
     *,
-    persona: str,
+    persona: PersonaSettings,
     words: int,
     headline: str,
     sources: list[SourceText],
+    opening_style: str = "",
     avoid_openings: list[str] | None = None,
+    feedback: list[str] | None = None,
 ) -> list[Message]:
-    paragraphs = "Three" if words < 250 else "Four" if words < 450 else "Five or six"
+    """System and user messages for one attempt; feedback goes last, to keep the cache."""
+    templates = _templates(env, persona.template)
     params = dict(
         persona=persona,
         words=words,
-        paragraphs=paragraphs.lower(),
+        paragraphs=paragraph_count(words),
         headline=fence(headline),
         sources=sources,
+        opening_style=opening_style,
         avoid_openings=avoid_openings or [],
+        feedback=feedback or [],
     )
-    return [
-        {"role": "system", "content": env.get_template("commentary.system.j2").render(params)},
-        {"role": "user", "content": env.get_template("commentary.user.j2").render(params)},
-    ]
+    try:
+        return [{"role": part, "content": templates[part].render(params)} for part in PARTS]
+    except JinjaError as exc:
+        raise ConfigError(f"prompt template {persona.template!r}: {exc}") from None

@@ -12,6 +12,11 @@ import re
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
 _MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*•]\s+|\d+[.)]\s+|>\s*)")
 _ENDS_SENTENCE = re.compile(r"""[.!?]["'”’)\]]*$""")
+_PROMPT_ECHO = re.compile(r"^\s*(?:the event|headline|title)\s*:", re.IGNORECASE)
+# "In conclusion, X" -> "X": small models add it however they are asked not to.
+_SUMMING_UP = re.compile(
+    r"(^|(?<=[.!?]\s))(?:In conclusion|To conclude|In summary|To sum up),\s+(\w)"
+)
 
 
 def word_count(text: str) -> int:
@@ -37,12 +42,15 @@ def clean_body(raw: str) -> str:
     text = re.sub(r"\*\*|__|`", "", text)
     text = re.sub(r"</?\s*source\b[^>]*>", "", text, flags=re.IGNORECASE)
     lines = [line for line in text.split("\n")]
+    while lines and _PROMPT_ECHO.match(lines[0]):  # "The event: <headline>" copied back
+        lines = lines[1:]
     if lines and len(lines) > 1 and _looks_like_title(lines[0]):
         lines = lines[1:]
     paras: list[str] = []
     for line in lines:
         line = _MARKDOWN_PREFIX.sub("", line).strip()
         line = re.sub(r"(?<!\w)\*(\S[^*]*\S|\S)\*(?!\w)", r"\1", line)
+        line = _SUMMING_UP.sub(lambda m: m.group(1) + m.group(2).upper(), line)
         if line:
             paras.append(re.sub(r"\s+", " ", line))
     if paras and not _ENDS_SENTENCE.search(paras[-1]):

@@ -1,0 +1,231 @@
+"""Writer throughput: the embedded backend against llama.cpp itself, and the openai
+backend with 1 vs N requests in flight against a local llama.cpp server.
+
+    .venv/bin/python bench/writer.py                      # the 1.5B model (minutes)
+    .venv/bin/python bench/writer.py --model smollm2-135m-instruct   # a quick run
+
+Embedded: stories from tests/data/writer_eval.jsonl go through the whole write stage
+(scratch store, prompt, model, checks, transaction); generated tokens per second of
+wall time are set against llama.cpp's own speed on the same prompts (its perf counters:
+prompt evaluation plus generation, no Python), and against a bare
+`Llama.create_chat_completion` on the same messages. Goal: ratio >= 0.95.
+
+OpenAI: a `llama_cpp.server` is started on 127.0.0.1 (or --base-url names a running
+server, e.g. llama.cpp's `llama-server -np 8`, which has parallel slots) and N stories
+are written with `writer.concurrency` 1, then N. The last line printed is one JSON
+object: {"embedded_ratio": ..., "openai_1_tok_s": ..., "openai_8_tok_s": ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from contextlib import contextmanager
+from pathlib import Path
+
+from columnist import config
+from columnist.modelfiles import gguf_path
+from columnist.store.db import open_engine
+from columnist.writer.backends.base import Completion, Message
+from columnist.writer.backends.embedded import EmbeddedBackend
+from columnist.writer.evalset import load_stories, seed_store
+from columnist.writer.pipeline import run_write
+
+STORIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "writer_eval.jsonl"
+
+
+def settings_for(folder: Path, writer: dict) -> config.Settings:
+    """A scratch desk: one attempt per story so every run sends the same prompts."""
+    values = {"max_attempts": 1, "strict": False, "seed": 11, "temperature": 0.7} | writer
+    text = "[writer]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in values.items())
+    path = folder / "columnist.toml"
+    path.write_text(text + "\n")
+    return config.parse_settings(tomllib.loads(path.read_text()), path)
+
+
+class Recorder:
+    """Passes calls to a backend and keeps what was asked, to replay it bare."""
+
+    def __init__(self, backend: EmbeddedBackend) -> None:
+        self.backend, self.name, self.model = backend, backend.name, backend.model
+        self.concurrency = 1
+        self.asked: list[tuple[list[Message], dict]] = []
+        self.done: list[Completion] = []
+
+    def complete(self, messages: list[Message], **params) -> Completion:
+        self.asked.append((messages, params))
+        result = self.backend.complete(messages, **params)
+        self.done.append(result)
+        return result
+
+    def close(self) -> None:
+        pass
+
+
+def write_stage(settings: config.Settings, stories: list, backend=None) -> tuple[int, float]:
+    """(generated tokens, wall seconds) of the write stage over `stories`."""
+    engine = open_engine(settings.database.url)
+    try:
+        seed_store(engine, stories)
+        started = time.perf_counter()
+        report = run_write(engine, settings, backend=backend)
+        seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    if report.failed or report.stories != len(stories):
+        raise SystemExit(f"the write stage failed: {report}")
+    return report.tokens_out, seconds
+
+
+def bench_embedded(args: argparse.Namespace, stories: list) -> dict:
+    writer = {"backend": "embedded", "model": args.model, "words": args.words}
+    if args.threads:
+        writer["threads"] = args.threads
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_for(Path(tmp), writer)
+        backend = EmbeddedBackend(settings.writer)
+        backend.complete([{"role": "user", "content": "Hello."}], max_tokens=8, temperature=0)
+        recorder = Recorder(backend)
+        backend.llm.reset()
+        tokens, wall = write_stage(settings, stories, recorder)
+        engine = sum(c.engine_seconds or 0.0 for c in recorder.done)
+        backend.llm.reset()  # the bare replay starts from the same (empty) cache
+        bare_tokens, bare_seconds = 0, 0.0
+        for messages, params in recorder.asked:
+            started = time.perf_counter()
+            result = backend.llm.create_chat_completion(
+                messages=messages,
+                max_tokens=params["max_tokens"],
+                temperature=params["temperature"],
+                seed=params["seed"],
+                top_p=0.9,
+                repeat_penalty=1.1,
+            )
+            bare_seconds += time.perf_counter() - started
+            bare_tokens += result["usage"]["completion_tokens"]
+        backend.close()
+    figures = {
+        "model": args.model,
+        "threads": backend.threads,
+        "stories": len(stories),
+        "tokens": tokens,
+        "writer_tok_s": tokens / wall,
+        "llama_cpp_tok_s": tokens / engine if engine else None,
+        "bare_python_tok_s": bare_tokens / bare_seconds,
+        "bare_tokens": bare_tokens,
+    }
+    figures["ratio"] = figures["writer_tok_s"] / figures["llama_cpp_tok_s"] if engine else None
+    figures["ratio_to_bare"] = figures["writer_tok_s"] / figures["bare_python_tok_s"]
+    return figures
+
+
+@contextmanager
+def llama_server(model: str, threads: int, context: int):
+    """A llama_cpp.server on 127.0.0.1 (port chosen by the OS); yields its /v1 URL."""
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(model)),
+        "--host", "127.0.0.1", "--port", "0", "--n_ctx", str(context),
+        "--n_threads", str(threads), "--n_threads_batch", str(threads), "--verbose", "False",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stderr is not None
+        port = None
+        while port is None:
+            line = proc.stderr.readline()
+            if not line and proc.poll() is not None:
+                raise SystemExit(f"llama_cpp.server exited with {proc.returncode}")
+            found = re.search(r"running on http://127\.0\.0\.1:(\d+)", line)
+            port = found.group(1) if found else None
+        threading.Thread(target=proc.stderr.read, daemon=True).start()
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def bench_openai(args: argparse.Namespace, stories: list) -> dict:
+    model = args.server_model or args.model
+    figures: dict = {"server_model": model, "requests": len(stories)}
+
+    def run(url: str) -> None:
+        for flight in (1, args.requests):
+            writer = {
+                "backend": "openai",
+                "base_url": url,
+                "model": model,
+                "words": args.words,
+                "concurrency": flight,
+                "timeout": 3600,
+            }
+            with tempfile.TemporaryDirectory() as tmp:
+                tokens, seconds = write_stage(settings_for(Path(tmp), writer), stories)
+            figures[f"openai_{flight}_tok_s"] = tokens / seconds
+            figures[f"openai_{flight}_tokens"] = tokens
+            figures[f"openai_{flight}_seconds"] = seconds
+            print(f"  {flight} in flight: {tokens} tokens in {seconds:.1f}s", file=sys.stderr)
+
+    if args.base_url:
+        figures["server"] = args.base_url
+        run(args.base_url)
+    else:
+        figures["server"] = "llama_cpp.server (no parallel slots: requests are queued)"
+        threads = args.threads or len(os.sched_getaffinity(0))
+        with llama_server(model, threads, 4096) as url:
+            run(url)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
+    parser.add_argument("--server-model", help="model for the openai part (default: --model)")
+    parser.add_argument("--stories", type=int, default=3, help="stories for the embedded part")
+    parser.add_argument("--requests", type=int, default=8, help="requests in flight at most")
+    parser.add_argument("--words", type=int, default=300)
+    parser.add_argument("--threads", type=int, help="llama.cpp threads (default: all cores)")
+    parser.add_argument("--base-url", help="use this running OpenAI-compatible server")
+    parser.add_argument("--skip-openai", action="store_true")
+    parser.add_argument("--skip-embedded", action="store_true")
+    args = parser.parse_args()
+    items = load_stories(STORIES)
+    result: dict = {"embedded_ratio": None, "openai_1_tok_s": None, "openai_8_tok_s": None}
+    print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    if not args.skip_embedded:
+        emb = bench_embedded(args, items[: args.stories])
+        print(
+            f"embedded {emb['model']} ({emb['threads']} threads), {emb['stories']} stories, "
+            f"{emb['tokens']} tokens: writer {emb['writer_tok_s']:.1f} tok/s, llama.cpp own "
+            f"{emb['llama_cpp_tok_s'] or 0:.1f} tok/s (ratio {emb['ratio'] or 0:.3f}), bare "
+            f"create_chat_completion {emb['bare_python_tok_s']:.1f} tok/s "
+            f"({emb['bare_tokens']} tokens; ratio {emb['ratio_to_bare']:.3f})"
+        )
+        result["embedded_ratio"] = round(emb["ratio"], 3) if emb["ratio"] else None
+        result["embedded_writer_tok_s"] = round(emb["writer_tok_s"], 2)
+        result["embedded_llama_cpp_tok_s"] = round(emb["llama_cpp_tok_s"] or 0, 2)
+        result["embedded_bare_tok_s"] = round(emb["bare_python_tok_s"], 2)
+    if not args.skip_openai:
+        stories = [items[i % len(items)] for i in range(args.requests)]
+        oa = bench_openai(args, stories)
+        one, many = oa["openai_1_tok_s"], oa[f"openai_{args.requests}_tok_s"]
+        print(
+            f"openai {oa['server_model']} via {oa['server']}: {len(stories)} stories, "
+            f"1 in flight {one:.1f} tok/s, {args.requests} in flight {many:.1f} tok/s "
+            f"(x{many / one:.2f})"
+        )
+        result["openai_1_tok_s"] = round(one, 2)
+        result[f"openai_{args.requests}_tok_s"] = round(many, 2)
+    result["load_average"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

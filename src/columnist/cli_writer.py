@@ -1,0 +1,135 @@
+"""The writer's commands: `columnist log` (recent model calls) and `columnist eval-writer`.
+
+Registered in cli.py; kept apart so the writer's commands can grow without crowding
+the pipeline's.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from columnist import config as config_mod
+from columnist.errors import ColumnistError
+from columnist.progress import console, stage
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="columnist.toml")]
+
+
+def show_log(
+    config: ConfigOpt = None,
+    count: Annotated[int, typer.Option("--count", "-n", help="How many calls.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
+    story: Annotated[int | None, typer.Option(help="Only calls for this story id.")] = None,
+    outcome: Annotated[str | None, typer.Option(help="ok | rejected | error")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Show each reply's text.")] = False,
+) -> None:
+    """List the latest model calls, newest first: backend, model, tokens, time, outcome."""
+    from columnist.store.db import open_engine
+    from columnist.writer.records import recent_calls
+
+    settings = config_mod.load(config)
+    engine = open_engine(settings.database.url)
+    try:
+        with engine.connect() as conn:
+            rows = recent_calls(conn, max(1, count), story_id=story, outcome=outcome)
+    finally:
+        engine.dispose()
+    if as_json:
+        for r in rows:
+            print(json.dumps(r.as_dict(full), ensure_ascii=False))
+        return
+    for r in rows:
+        rate = f"{r.tokens_out / r.seconds:5.1f} tok/s" if r.tokens_out and r.seconds else ""
+        why = r.error or "; ".join(r.problems)
+        print(
+            f"#{r.id} {r.created:%Y-%m-%d %H:%M:%S} story {r.story_id} {r.backend}/{r.model} "
+            f"{r.prompt_version} {r.purpose} {r.attempt or '-'} persona={r.persona or '-'} "
+            f"tokens {r.tokens_in or 0}->{r.tokens_out or 0} {r.seconds:.1f}s {rate} "
+            f"{r.outcome}" + (f": {why}" if why else "")
+        )
+        if full and r.response:
+            print("    " + r.response.replace("\n", "\n    "))
+    tokens = sum(r.tokens_out or 0 for r in rows)
+    seconds = sum(r.seconds for r in rows)
+    outcomes = {o: sum(r.outcome == o for r in rows) for o in ("ok", "rejected", "error")}
+    speed = f" ({tokens / seconds:.1f} tokens/s)" if seconds else ""
+    console.print(
+        f"{len(rows)} calls: {outcomes['ok']} ok, {outcomes['rejected']} rejected, "
+        f"{outcomes['error']} failed; {tokens} tokens out in {seconds:.1f}s{speed}",
+        highlight=False,
+    )
+
+
+def eval_writer(
+    file: Annotated[Path, typer.Argument(help="Stories, one JSON object a line.")],
+    config: ConfigOpt = None,
+    model: Annotated[str | None, typer.Option(help="Model name or GGUF path.")] = None,
+    backend: Annotated[str | None, typer.Option(help="embedded | openai")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
+    words: Annotated[int | None, typer.Option(help="Target words per post.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Stories at once.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N stories.")] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Keep the scratch store here (a new file).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write every post here (JSON lines).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Only the JSON summary.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Write commentaries for a set of stories in a scratch store and measure them.
+
+    Prints the share of posts passing the grounding check, unsupported facts per post,
+    the share of openings that repeat and words per post; the desk's store is not used.
+    """
+    from columnist.writer.evalset import load_stories
+    from columnist.writer.evaluate import evaluate, write_results
+
+    settings = _eval_settings(config, model, backend, base_url, words, concurrency)
+    items = load_stories(file)
+    if store is not None and store.exists():
+        raise ColumnistError(f"{store} already exists; eval-writer writes only a new store")
+    with stage("eval", quiet) as progress:
+        report = evaluate(items, settings, store=store, limit=limit, progress=progress)
+    if out:
+        write_results(report, out)
+    if not as_json:
+        for line in report.lines():
+            console.print(line, highlight=False, markup=False)
+    print(json.dumps(report.as_dict()))
+
+
+def _eval_settings(
+    config: Path | None,
+    model: str | None,
+    backend: str | None,
+    base_url: str | None,
+    words: int | None,
+    concurrency: int | None,
+) -> config_mod.Settings:
+    """The desk's settings (or defaults), with the command line's overrides validated."""
+    if config is not None:
+        path = config_mod.load(config).path  # validates the file, naming any bad key
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    else:
+        data, path = {}, Path.cwd() / config_mod.CONFIG_NAME
+    writer = dict(data.get("writer", {}))
+    if model and Path(model).expanduser().is_file():  # a GGUF path relative to here
+        model = str(Path(model).expanduser().resolve())
+    overrides = {
+        "model": model,
+        "backend": backend,
+        "base_url": base_url,
+        "words": words,
+        "concurrency": concurrency,
+    }
+    writer.update({k: v for k, v in overrides.items() if v is not None})
+    data = data | {"writer": writer}
+    try:
+        return config_mod.parse_settings(data, path)
+    except ColumnistError as exc:
+        raise ColumnistError(f"{exc} (after the command-line options)") from None

@@ -1,0 +1,71 @@
+"""The checks a commentary must pass: length, form, refusals, meta-text, grounding."""
+
+from __future__ import annotations
+
+from columnist.writer.checks import check_commentary, length_bounds
+
+SOURCE = "Mayor Anja Nygaard said the Eidfjord library would cost 14 million kroner."
+GOOD = (
+    "A library for Eidfjord is a modest, sensible thing to build. " * 3
+    + "\n\n"
+    + "At 14 million kroner it is not cheap, but I would rather fund books than car parks. " * 2
+)
+
+
+def test_a_good_commentary_passes() -> None:
+    result = check_commentary(GOOD, target_words=60, source_text=SOURCE)
+    assert result.passed, result.problems
+    assert result.as_dict()["grounded"] and result.as_dict()["unsupported"] == []
+
+
+def test_length_is_held_to_within_a_quarter_of_the_target() -> None:
+    assert length_bounds(300) == (225, 375)
+    result = check_commentary(GOOD, target_words=200, source_text=SOURCE)
+    assert result.problems == [f"{result.words} words, outside 150-250"]
+
+
+def test_form_problems_are_named() -> None:
+    bad = "## A Title\n\nSure, here is my column.\n\n- point one\n\nAs an AI I cannot write this."
+    problems = " | ".join(check_commentary(bad, target_words=20, source_text=SOURCE).problems)
+    for needle in ("markdown", "meta-text", "refusal"):
+        assert needle in problems
+    one = check_commentary("Just one paragraph here.", target_words=4, source_text=SOURCE)
+    assert "a single paragraph" in one.problems
+
+
+def test_grounding_problems_list_each_kind_and_rank_worse() -> None:
+    invented = GOOD.replace("14 million", "20 million") + " Mayor Per Olsen agrees."
+    result = check_commentary(invented, target_words=60, source_text=SOURCE)
+    assert "numbers not in the sources: 20" in result.problems
+    assert "names not in the sources: Mayor Per Olsen" in result.problems
+    too_long = check_commentary(GOOD * 3, target_words=60, source_text=SOURCE)
+    assert too_long.rank() < result.rank()
+
+
+def test_stock_and_repeated_openings_are_problems() -> None:
+    body = "I can't help but feel this matters. " + GOOD
+    result = check_commentary(body, target_words=70, source_text=SOURCE)
+    assert result.opening and "stock phrase" in result.opening
+    again = check_commentary(
+        GOOD, target_words=60, source_text=SOURCE,
+        recent_openings=["A library for Eidfjord is overdue."],
+    )  # fmt: skip
+    assert again.opening and "repeats" in again.opening
+
+
+def test_prompt_echoes_and_talk_about_the_sources_are_meta_text() -> None:
+    from columnist.writer.text import clean_body
+
+    assert (
+        clean_body("The event: Library approved\n\nI like it. Yes.\nNo.")
+        == "I like it. Yes.\n\nNo."
+    )
+    for meta in (
+        "The sources provided in the news text confirm this.",
+        "The first paragraph starts with a fact.",
+        "The event: a library.",
+    ):
+        problems = check_commentary(meta + "\n\nMore.", target_words=10, source_text="").problems
+        assert "contains meta-text about the writing" in problems, meta
+    fine = check_commentary("Sources close to the mayor said no.\n\nMore.", target_words=8)
+    assert "contains meta-text about the writing" not in fine.problems
