@@ -39,9 +39,10 @@ def test_unsupported_numbers() -> None:
 def test_checks_report_length_form_and_refusals() -> None:
     source = "Xi Jinping met Vladimir Putin in Moscow."
     good = (
-        "I think this meeting in Moscow matters. " * 5
-        + "\n\n"
-        + "I doubt it will change much. " * 5
+        "I think this meeting in Moscow matters more than it looks. Two old partners "
+        "are checking what is left of their trust. Both came with long lists.\n\n"
+        "I doubt it will change much for the rest of us. Deals of this kind are mostly "
+        "about being seen together, and the pictures will do that job well."
     )
     assert check_commentary(good, target_words=70, source_text=source).passed
     bad = "As an AI language model I cannot write this.\n\n## Heading\n- item"

@@ -6,9 +6,11 @@ from columnist.writer.checks import check_commentary, length_bounds
 
 SOURCE = "Mayor Anja Nygaard said the Eidfjord library would cost 14 million kroner."
 GOOD = (
-    "A library for Eidfjord is a modest, sensible thing to build. " * 3
-    + "\n\n"
-    + "At 14 million kroner it is not cheap, but I would rather fund books than car parks. " * 2
+    "A library for Eidfjord is a modest, sensible thing to build. "
+    "A small town needs a room where anyone may sit and read for free. "
+    "I have seen what such a room does for a place over the years.\n\n"
+    "At 14 million kroner it is not cheap, but I would rather fund books than car parks. "
+    "The council should hold the builders to that figure and say so in public."
 )
 
 
@@ -69,3 +71,23 @@ def test_prompt_echoes_and_talk_about_the_sources_are_meta_text() -> None:
         assert "contains meta-text about the writing" in problems, meta
     fine = check_commentary("Sources close to the mayor said no.\n\nMore.", target_words=8)
     assert "contains meta-text about the writing" not in fine.problems
+
+
+def test_a_commentary_that_repeats_itself_is_caught() -> None:
+    from columnist.writer.checks import check_commentary, repeated_sentences
+
+    opening = "Putin arrived in Harbin on Wednesday evening for a two-day visit."
+    body = f"{opening} I think it matters.\n\nThe talks ran long.\n\n{opening.upper()}"
+    assert repeated_sentences(body) == [opening.upper()]
+    source = "Putin arrived in Harbin on Wednesday evening for a two-day visit."
+    problems = check_commentary(body, target_words=25, source_text=source).problems
+    assert any(p.startswith("repeats itself (1 sentences") for p in problems)
+    assert repeated_sentences("Short one. Short one.") == [], "short sentences may recur"
+
+
+def test_talking_about_the_sources_is_meta_text() -> None:
+    from columnist.writer.checks import check_commentary
+
+    body = "The most striking fact in the sources is the date.\n\nI think so."
+    problems = check_commentary(body, target_words=15, source_text="the date").problems
+    assert "contains meta-text about the writing" in problems

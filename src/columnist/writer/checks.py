@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from columnist.writer.grounding import Claim, Support, find_claims
 from columnist.writer.openings import opening_problem
-from columnist.writer.text import paragraphs, word_count
+from columnist.writer.text import paragraphs, split_sentences, word_count
 
 _REFUSALS = re.compile(
     r"\b(as an ai|i(?:'m| am) (?:sorry|unable)|i cannot (?:help|write|comply)|"
@@ -27,7 +27,8 @@ _META = re.compile(
     r"(?:the|this) (?:source|article)s? (?:says?|mentions?|notes?|reports?)|source \d|"
     r"in conclusion|(?:title|headline)\s*:|the event\s*:|news text|"
     r"(?:first|second|third|fourth|this|next|last|final) paragraph|"
-    r"(?:the|these|my) sources? (?:provided|given|above|you gave|confirm|state))|"
+    r"(?:the|these|my) sources? (?:provided|given|above|you gave|confirm|state)|"
+    r"(?:in|from|according to) the sources)|"
     r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",
     re.IGNORECASE,
 )
@@ -75,6 +76,21 @@ def unsupported_numbers(body: str, source_text: str) -> list[str]:
     return sorted({c.text for c in claims if c.kind == "number"})
 
 
+def repeated_sentences(body: str, min_words: int = 6) -> list[str]:
+    """Sentences said twice: small models loop, restating their opening at the end."""
+    seen: set[str] = set()
+    repeats = []
+    for paragraph in paragraphs(body):
+        for sentence in split_sentences(paragraph):
+            key = " ".join(re.findall(r"\w+", sentence.lower()))
+            if len(key.split()) < min_words:
+                continue
+            if key in seen:
+                repeats.append(sentence)
+            seen.add(key)
+    return repeats
+
+
 def length_bounds(target_words: int, tolerance: float = TOLERANCE) -> tuple[int, int]:
     return int(target_words * (1 - tolerance)), int(target_words * (1 + tolerance))
 
@@ -106,6 +122,10 @@ def check_commentary(
         result.problems.append("contains meta-text about the writing")
     if _MARKDOWN.search(body):
         result.problems.append("contains markdown, a heading or a list")
+    repeats = repeated_sentences(body)
+    if repeats:
+        first = " ".join(repeats[0].split()[:8])
+        result.problems.append(f'repeats itself ({len(repeats)} sentences, e.g. "{first} …")')
     result.claims = find_claims(body, support)
     by_kind: dict[str, list[str]] = {}
     for claim in result.claims:
