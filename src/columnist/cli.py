@@ -235,11 +235,7 @@ def posts(
             )
         else:
             topics = ", ".join(t.name for t in p.topics)
-            console.print(
-                f"{p.id:>5} {p.status:<9} {p.created:%Y-%m-%d} {p.title} [{topics}]",
-                highlight=False,
-                markup=False,
-            )
+            print(f"{p.id:>5} {p.status:<9} {p.created:%Y-%m-%d} {p.title} [{topics}]")
 
 
 @app.command()
