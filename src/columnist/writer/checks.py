@@ -28,7 +28,8 @@ _META = re.compile(
     r"in conclusion|(?:title|headline)\s*:|the event\s*:|news text|"
     r"(?:first|second|third|fourth|this|next|last|final) paragraph|"
     r"(?:the|these|my) sources? (?:provided|given|above|you gave|confirm|state)|"
-    r"(?:in|from|according to) the sources)|"
+    r"(?:in|from|according to) the sources|recent columns|"
+    r"(?:take|try|choose) a different (?:approach|angle|opening))|"
     r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",
     re.IGNORECASE,
 )
