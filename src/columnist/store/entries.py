@@ -56,21 +56,7 @@ def add_entry(
     fetched = fetched or datetime.now(UTC)
     with conn.begin_nested():
         try:
-            conn.execute(
-                insert(entries).values(
-                    source_id=source_id,
-                    dedupe_key=key,
-                    guid=entry.guid,
-                    link=entry.link,
-                    content_hash=content_hash,
-                    title=entry.title,
-                    summary_html=entry.summary_html,
-                    text=entry.text,
-                    author=entry.author,
-                    published=entry.published or fetched,
-                    fetched=fetched,
-                )
-            )
+            conn.execute(insert(entries).values(_row(source_id, key, entry, content_hash, fetched)))
         except IntegrityError:  # a concurrent ingest stored it first
             return False
     return True
