@@ -10,12 +10,15 @@ then, in a child process (so peak memory is the build's own), runs the real
 3. incremental: after one more post is stored with the store's functions
    (`stories.create`, `stories.set_topics`, `posts.insert_post`).
 
-    .venv/bin/python bench/site_build.py [--posts 10000] [--no-search] [--hugo] [--keep DIR]
+    .venv/bin/python bench/site_build.py [--posts 10000] [--no-search] [--hugo]
+                                         [--rounds 3] [--keep DIR]
 
 The search index (Pagefind, in its own process while the pages are written) is part of
-each build unless --no-search; --hugo also times Debian's `hugo` on the same posts.
-"pages" counts every file the full build wrote (search index files included).
-The last line is one JSON object:
+each build unless --no-search; --hugo also times Debian's `hugo` on the same posts,
+right after each round. Each round starts from an empty output folder; the figures are
+medians over the rounds (the time to create ten thousand files on this machine's disk
+changes from minute to minute). "pages" counts every file the full build wrote
+(search index files included). The last line is one JSON object:
 {"posts": ..., "full_s": ..., "incremental_s": ..., "pages": ..., "peak_mb": ...}
 """
 
@@ -26,6 +29,7 @@ import json
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,7 +166,8 @@ def generate(db: Path, n: int, seed: int) -> None:
                     updated=when,
                 )
             )
-            for k in range(rng.choice((2, 2, 3))):
+            story_rows[-1]["entry_count"] = n_entries = rng.choice((2, 2, 3))
+            for k in range(n_entries):
                 entry_id += 1
                 text = sentence(rng, 30)
                 entry_rows.append(
@@ -213,12 +218,12 @@ def generate(db: Path, n: int, seed: int) -> None:
 
 def add_one_post(engine, seed: int) -> None:
     """One more published post, through the store's functions."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, update
 
     from columnist.store import stories as stories_store
     from columnist.store.db import transaction
     from columnist.store.posts import NewPost, insert_post
-    from columnist.store.schema import entries
+    from columnist.store.schema import entries, stories
 
     rng = random.Random(seed + 1)
     now = datetime.now(UTC)
@@ -229,9 +234,9 @@ def add_one_post(engine, seed: int) -> None:
             [
                 dict(
                     source_id=1,
-                    dedupe_key=f"bench:new:{k}",
+                    dedupe_key=f"bench:new:{seed}:{k}",
                     link=f"https://new.example/{k}",
-                    content_hash=f"new{k}",
+                    content_hash=f"new{seed}:{k}",
                     title=f"A brand new story, report {k}",
                     summary_html="<p>New.</p>",
                     text="New.",
@@ -242,6 +247,7 @@ def add_one_post(engine, seed: int) -> None:
                 for k in range(2)
             ],
         )
+        conn.execute(update(stories).where(stories.c.id == sid).values(entry_count=2))
         stories_store.set_topics(conn, sid, [("climate", 0.5, "similarity")])
         body, excerpt = body_text(rng, 999_999)
         insert_post(
@@ -263,14 +269,15 @@ def timed_build(engine, settings, search: bool) -> tuple[float, object]:
 def run_child(config: Path, seed: int, search: bool) -> None:
     """In a fresh process: the three builds; prints one JSON line of figures."""
     from columnist import config as config_mod
-    from columnist.site.loader import published_posts
+    from columnist.site.loader import published_heads
     from columnist.store.db import open_engine
 
     settings = config_mod.load(config)
+    shutil.rmtree(settings.site.output, ignore_errors=True)  # the full build starts empty
     engine = open_engine(settings.database.url)
     started = time.perf_counter()
     with engine.connect() as conn:
-        published_posts(conn, settings.topics)
+        published_heads(conn, settings.topics)
     load_s = time.perf_counter() - started
     full_s, full = timed_build(engine, settings, search)
     same_s, same = timed_build(engine, settings, search)
@@ -295,15 +302,11 @@ def run_child(config: Path, seed: int, search: bool) -> None:
     print(json.dumps(figures))
 
 
-def hugo_build(db: Path, folder: Path) -> tuple[float, int] | None:
-    """The same posts as a Hugo site (Debian's `hugo`, if installed): seconds to build it
-    to disk and files written. Hugo gets a topic taxonomy, 10 posts a page, RSS per topic
-    and its sitemap: about what columnist writes, without the search index."""
+def hugo_site(db: Path, folder: Path) -> Path:
+    """The same posts as a Hugo site. Hugo gets a topic taxonomy, 10 posts a page, RSS
+    per topic and its sitemap: about what columnist writes, without the search index."""
     import sqlite3
 
-    hugo = shutil.which("hugo")
-    if hugo is None:
-        return None
     site = folder / "hugo"
     (site / "content/posts").mkdir(parents=True)
     (site / "layouts/_default").mkdir(parents=True)
@@ -333,6 +336,12 @@ def hugo_build(db: Path, folder: Path) -> tuple[float, int] | None:
             f"---\ntitle: {json.dumps(title)}\ndate: {when}\n"
             f"topics: {json.dumps(topics.get(story_id, []))}\n---\n\n{body}\n"
         )
+    return site
+
+
+def hugo_build(hugo: str, site: Path) -> tuple[float, int]:
+    """Seconds for Debian's `hugo` to build `site` to disk from scratch, files written."""
+    shutil.rmtree(site / "public", ignore_errors=True)
     started = time.perf_counter()
     subprocess.run(
         [hugo, "--quiet", "--source", str(site), "--destination", str(site / "public")],
@@ -344,6 +353,20 @@ def hugo_build(db: Path, folder: Path) -> tuple[float, int] | None:
     return seconds, files
 
 
+def child_build(config: Path, seed: int, no_search: bool) -> dict:
+    """One round of builds in a fresh process (so peak memory is the build's own)."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", str(config), "--seed", str(seed)]
+        + (["--no-search"] if no_search else []),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        sys.exit(f"build failed:\n{child.stderr}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
@@ -351,6 +374,7 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true", help="build without Pagefind")
     parser.add_argument("--keep", type=Path, help="copy the built site here")
     parser.add_argument("--hugo", action="store_true", help="also time Hugo on the same posts")
+    parser.add_argument("--rounds", type=int, default=3, help="builds to take the median of")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -363,40 +387,49 @@ def main() -> None:
         started = time.perf_counter()
         generate(folder / "bench.db", args.posts, args.seed)
         print(f"stored {args.posts} posts in {time.perf_counter() - started:.1f}s", flush=True)
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", str(config), "--seed", str(args.seed)]
-            + (["--no-search"] if args.no_search else []),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if child.returncode != 0:
-            sys.exit(f"build failed:\n{child.stderr}")
-        f = json.loads(child.stdout.strip().splitlines()[-1])
+        hugo = shutil.which("hugo") if args.hugo else None
+        hugo_folder = hugo_site(folder / "bench.db", folder) if hugo else None
+        rounds, hugo_rounds = [], []
+        for number in range(1, args.rounds + 1):
+            # Alternating with Hugo, so both meet the disk in the same state: creating
+            # 10,000 files costs 0.3-0.7 ms each here, and varies from minute to minute.
+            f = child_build(config, args.seed + number, args.no_search)
+            rounds.append(f)
+            line = (
+                f"round {number}: full {f['full_s']:.2f}s, unchanged {f['same_s']:.2f}s, "
+                f"one new post {f['incremental_s']:.3f}s"
+            )
+            if hugo and hugo_folder:
+                hugo_rounds.append(hugo_build(hugo, hugo_folder))
+                line += f"; hugo {hugo_rounds[-1][0]:.2f}s"
+            print(line, flush=True)
         if args.keep:
             shutil.rmtree(args.keep, ignore_errors=True)
             shutil.copytree(folder / "site", args.keep)
-        hugo = hugo_build(folder / "bench.db", folder) if args.hugo else None
-    print(f"reading {args.posts} posts from the store: {f['load_s']:.2f}s (part of each build)")
+    f = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+    print(f"medians of {args.rounds} round(s):")
+    print(f"reading {args.posts} posts (without bodies) from the store: {f['load_s']:.2f}s")
     print(
-        f"full build: {f['full_s']:.2f}s, {f['pages']} files written "
+        f"full build: {f['full_s']:.2f}s, {f['pages']:.0f} files written "
         f"({f['pages'] / f['full_s']:.0f} files/s); waited {f['full_search_s']:.2f}s for the "
         "search index after the pages"
     )
-    print(f"unchanged rebuild: {f['same_s']:.2f}s, {f['same_written']} files written")
+    print(f"unchanged rebuild: {f['same_s']:.2f}s, {f['same_written']:.0f} files written")
     print(
-        f"rebuild after one new post: {f['incremental_s']:.3f}s, {f['inc_written']} files "
-        f"written, {f['inc_shards']} search shard(s) indexed again, waited "
+        f"rebuild after one new post: {f['incremental_s']:.3f}s, {f['inc_written']:.0f} files "
+        f"written, {f['inc_shards']:.0f} search shard(s) indexed again, waited "
         f"{f['inc_search_s']:.2f}s for them"
     )
     print(f"peak memory of the building process: {f['peak_mb']:.0f} MB")
     if args.hugo:
-        if hugo is None:
+        if not hugo_rounds:
             print("hugo: not installed (apt-get install hugo)")
         else:
+            seconds = statistics.median(h[0] for h in hugo_rounds)
+            files = hugo_rounds[0][1]
             print(
-                f"hugo, same posts, to disk: {hugo[0]:.2f}s, {hugo[1]} files "
-                f"({hugo[1] / hugo[0]:.0f} files/s)"
+                f"hugo, same posts, to disk: {seconds:.2f}s, {files} files "
+                f"({files / seconds:.0f} files/s)"
             )
     print(
         json.dumps(

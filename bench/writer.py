@@ -10,9 +10,12 @@ wall time are set against llama.cpp's own speed on the same prompts (its perf co
 prompt evaluation plus generation, no Python), and against a bare
 `Llama.create_chat_completion` on the same messages. Goal: ratio >= 0.95.
 
-OpenAI: a `llama_cpp.server` is started on 127.0.0.1 (or --base-url names a running
-server, e.g. llama.cpp's `llama-server -np 8`, which has parallel slots) and N stories
-are written with `writer.concurrency` 1, then N. The last line printed is one JSON
+OpenAI: llama.cpp's own `llama-server` is started on 127.0.0.1 with N parallel slots
+and continuous batching (built once from the pinned llama-cpp-python sdist by
+bench/build_llama_server.sh, ~10 min on 2 cores), and N stories are written with
+`writer.concurrency` 1, then N. `--server llama_cpp.server` uses llama-cpp-python's
+server instead (one request at a time: 8 in flight only overlap HTTP and queueing);
+--base-url names a server that is already running. The last line printed is one JSON
 object: {"embedded_ratio": ..., "openai_1_tok_s": ..., "openai_8_tok_s": ...}.
 """
 
@@ -22,12 +25,14 @@ import argparse
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import tomllib
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -152,6 +157,47 @@ def llama_server(model: str, threads: int, context: int):
         proc.wait(timeout=30)
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def llama_cpp_server(model: str, threads: int, context: int, slots: int):
+    """llama.cpp's `llama-server` with `slots` parallel slots; yields its /v1 URL."""
+    built = subprocess.run(
+        ["bash", str(Path(__file__).with_name("build_llama_server.sh"))],
+        check=True, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    port = free_port()
+    cmd = [
+        built.stdout.strip().splitlines()[-1], "--model", str(gguf_path(model)),
+        "--host", "127.0.0.1", "--port", str(port), "--parallel", str(slots),
+        "--ctx-size", str(context * slots), "--cont-batching", "--threads", str(threads),
+        "--threads-batch", str(threads), "--no-webui", "--log-disable",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"llama-server exited with {proc.returncode}: {' '.join(cmd)}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("llama-server did not become ready in 300 s")
+            time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def bench_openai(args: argparse.Namespace, stories: list) -> dict:
     model = args.server_model or args.model
     figures: dict = {"server_model": model, "requests": len(stories)}
@@ -176,10 +222,15 @@ def bench_openai(args: argparse.Namespace, stories: list) -> dict:
     if args.base_url:
         figures["server"] = args.base_url
         run(args.base_url)
-    else:
+    elif args.server == "llama_cpp.server":
         figures["server"] = "llama_cpp.server (no parallel slots: requests are queued)"
         threads = args.threads or len(os.sched_getaffinity(0))
         with llama_server(model, threads, 4096) as url:
+            run(url)
+    else:
+        figures["server"] = f"llama-server with {args.requests} parallel slots"
+        threads = args.threads or len(os.sched_getaffinity(0))
+        with llama_cpp_server(model, threads, 4096, args.requests) as url:
             run(url)
     return figures
 
@@ -193,6 +244,12 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--threads", type=int, help="llama.cpp threads (default: all cores)")
     parser.add_argument("--base-url", help="use this running OpenAI-compatible server")
+    parser.add_argument(
+        "--server",
+        choices=("llama-server", "llama_cpp.server"),
+        default="llama-server",
+        help="the server to start for the openai part (default: llama.cpp's llama-server)",
+    )
     parser.add_argument("--skip-openai", action="store_true")
     parser.add_argument("--skip-embedded", action="store_true")
     args = parser.parse_args()

@@ -64,3 +64,8 @@ class PostView:
     sources: list[SourceLink]
     model: str
     status: str = "published"
+    # Set by the site's loader, which reads bodies and sources only for the pages it
+    # renders: a string that changes whenever `body` or `sources` change (which are
+    # then left empty), and the number of sources.
+    revision: str | None = None
+    source_count: int | None = None

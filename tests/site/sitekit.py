@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -184,3 +185,20 @@ class Doc(HTMLParser):
 
 def read_doc(path: Path) -> Doc:
     return Doc(path.read_text(encoding="utf-8"))
+
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_urls(site: Path, base_url: str) -> set[str]:
+    """Every page URL the sitemap index at site/sitemap.xml leads to (each sitemap it
+    lists must be a file of the site)."""
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP_NS}sitemapindex"
+    urls: set[str] = set()
+    for loc in index.iter(f"{SITEMAP_NS}loc"):
+        assert loc.text and loc.text.startswith(base_url), loc.text
+        urlset = ET.parse(site / loc.text[len(base_url) :]).getroot()
+        assert urlset.tag == f"{SITEMAP_NS}urlset"
+        urls |= {u.text for u in urlset.iter(f"{SITEMAP_NS}loc") if u.text}
+    return urls

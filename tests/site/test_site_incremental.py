@@ -62,6 +62,8 @@ def test_new_post_rewrites_only_the_pages_that_show_it(settings: SiteSettings) -
         "topics/energy/feed.xml",
         "topics/energy/feed.json",
         "sitemap.xml",
+        "sitemaps/pages.xml",
+        "sitemaps/posts-1.xml",
     }
     assert required <= written
     others = written - required
@@ -89,7 +91,7 @@ def test_deleted_post_loses_its_page_and_empty_folders(settings: SiteSettings) -
     assert "posts/post-25/index.html" in report.removed
     assert not (settings.output / "posts/post-25").exists()
     assert (settings.output / "posts").is_dir()
-    assert f"posts/{gone.slug}/" not in (settings.output / "sitemap.xml").read_text()
+    assert f"posts/{gone.slug}/" not in (settings.output / "sitemaps/posts-1.xml").read_text()
     assert report.pages_removed == len(report.removed)
 
 

@@ -21,12 +21,18 @@ from tests.site.sitekit import (
     make_post,
     read_doc,
     sample_posts,
+    sitemap_urls,
 )
 
 BASE_URL = "https://example.org/desk/"
 BASE_PATH = "/desk/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 PER_PAGE = 4
+FEEDS_READ = [
+    ("Wire", "https://wire.example.com/rss.xml"),
+    (HOSTILE_TITLE, HOSTILE_URL),
+    ("Local file", "/srv/feeds/local.xml"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +41,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = SiteSettings(
         title="Test Desk", base_url=BASE_URL, output=out, posts_per_page=PER_PAGE
     )
-    build_site(sample_posts(), TOPICS, settings, generator_note="Built for the tests.")
+    build_site(
+        sample_posts(),
+        TOPICS,
+        settings,
+        generator_note="Built for the tests.",
+        feeds_read=FEEDS_READ,
+    )
     return out
 
 
@@ -273,6 +285,16 @@ def test_about_page_explains_and_lists_topics(site: Path) -> None:
         assert topic.name in doc.text
 
 
+def test_about_page_lists_the_feeds_read_with_safe_links(site: Path) -> None:
+    page = (site / "about/index.html").read_text()
+    doc = read_doc(site / "about/index.html")
+    for name, _url in FEEDS_READ:
+        assert name in doc.text
+    assert 'href="https://wire.example.com/rss.xml"' in page
+    assert HOSTILE_TITLE not in page and "javascript:" not in page
+    assert "/srv/feeds/local.xml" not in page  # a local path is named, not linked
+
+
 def test_atom_feeds_are_valid_and_complete(site: Path) -> None:
     root = ET.parse(site / "feed.xml").getroot()
     assert root.tag == f"{ATOM}feed"
@@ -309,9 +331,7 @@ def test_json_feeds_parse(site: Path) -> None:
 
 
 def test_sitemap_lists_every_post_and_robots_points_to_it(site: Path) -> None:
-    root = ET.parse(site / "sitemap.xml").getroot()
-    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    locs = {u.find(f"{ns}loc").text for u in root.findall(f"{ns}url")}
+    locs = sitemap_urls(site, BASE_URL)
     for post in sample_posts():
         assert f"{BASE_URL}posts/{post.slug}/" in locs
     for topic in TOPICS:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+import pytest
+from sqlalchemy import insert, select, update
 
 from columnist import config
 from columnist.config import Settings, SourceSettings
-from columnist.site.loader import published_posts
+from columnist.site.loader import PostDetails, published_posts
 from columnist.site.stage import run_build
 from columnist.store import posts, sources, stories
 from columnist.store.db import open_engine, transaction
 from columnist.store.schema import entries
+from columnist.store.schema import posts as posts_table
+from columnist.store.schema import stories as stories_table
 from tests.site.sitekit import read_doc
 
 START = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -56,6 +59,10 @@ def fill(settings: Settings, n: int = 5) -> None:
                     )
                     for k in range(1 + i % 3)
                 ],
+            )
+            # As the stories stage keeps it (the build reads it as the sources count).
+            conn.execute(
+                update(stories_table).where(stories_table.c.id == sid).values(entry_count=1 + i % 3)
             )
             filed = [("climate", 0.5, "similarity")] + (
                 [("energy", 0.4, "similarity"), ("gone", 0.3, "keyword")] if i == 1 else []
@@ -149,4 +156,74 @@ def test_stage_builds_the_search_index(tmp_path: Path) -> None:
     assert not list(bundle.glob("pagefind-ui*"))  # the site has its own search script
     again = run_build(engine, settings)
     assert again.search_indexed == 0 and again.pages_written == 0
+    engine.dispose()
+
+
+def _add_entry(conn, story_title: str, title: str) -> None:
+    """A new entry joins a story through the store, as the stories stage does it."""
+    sid = conn.execute(select(stories_table.c.id).where(stories_table.c.title == story_title))
+    when = START + timedelta(days=1)
+    entry_id = conn.execute(
+        insert(entries).values(
+            source_id=1,
+            dedupe_key=f"grown-{title}",
+            link="https://news.example/grown",
+            content_hash=f"grown-{title}",
+            title=title,
+            summary_html="<p>x</p>",
+            text="x",
+            published=when,
+            fetched=when,
+        )
+    ).inserted_primary_key[0]
+    stories.attach_entry(conn, sid.scalar_one(), entry_id, when, b"")
+
+
+def test_rebuild_from_the_store_follows_edited_and_grown_posts(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bodies and sources are read only for pages being rendered; a post's page is still
+    rendered again whenever its body changes or its story gains a source."""
+    settings = desk(tmp_path, database_url)
+    fill(settings)
+    engine = open_engine(settings.database.url)
+    out = settings.site.output
+    run_build(engine, settings, search=False)
+    asked: list[int] = []
+    real = PostDetails.__call__
+
+    def counting(self: PostDetails, ids):  # noqa: ANN001, ANN202
+        ids = list(ids)
+        asked.extend(ids)
+        return real(self, ids)
+
+    monkeypatch.setattr(PostDetails, "__call__", counting)
+    assert run_build(engine, settings, search=False).pages_written == 0
+    assert asked == []  # nothing rendered: no body read
+
+    with transaction(engine) as conn:
+        post_id = conn.execute(select(posts_table.c.id).where(posts_table.c.title == "Post 0"))
+        post_id = post_id.scalar_one()
+        posts.replace_post_body(
+            conn,
+            post_id,
+            posts.NewPost(1, "Post 0", "A rewritten first paragraph.\n\nAnd a second.",
+                          "A rewritten first paragraph.", "published", "embedded", "m", "p",
+                          {}, 1),
+        )  # fmt: skip
+    report = run_build(engine, settings, search=False)
+    assert "posts/post-0/index.html" in report.written
+    assert not any(p.startswith("posts/") and "post-0" not in p for p in report.written)
+    assert "A rewritten first paragraph." in (out / "posts/post-0/index.html").read_text()
+    assert set(asked) <= {1, 2, 3, 4} and post_id in asked and len(asked) < 12
+
+    with transaction(engine) as conn:
+        _add_entry(conn, "Story 2", "A late report on story 2")
+    report = run_build(engine, settings, search=False)
+    assert "posts/post-2/index.html" in report.written
+    page = read_doc(out / "posts/post-2/index.html")
+    assert "A late report on story 2" in page.text and "4 sources" in page.text
+    assert "4 sources" in read_doc(out / "topics/climate/index.html").text
+
+    assert not any(p.startswith("posts/") and "post-2" not in p for p in report.written)
     engine.dispose()

@@ -21,14 +21,20 @@ from columnist.domain import PostView, TopicView
 from columnist.errors import ColumnistError
 from columnist.site.context import BuildContext
 from columnist.site.feeds import feed_pages
-from columnist.site.model import SiteModel
+from columnist.site.model import Details, SiteModel
 from columnist.site.page import Page
 from columnist.site.pages import HTML_GENERATORS
 from columnist.site.search import SearchIndex, search_page, shards
 from columnist.site.sitemap import sitemap_pages
 from columnist.site.templating import environment, static_files, theme_version
 from columnist.site.urls import Urls
-from columnist.site.writer import OutputWriter
+from columnist.site.writer import (
+    FORK_MIN,
+    OutputWriter,
+    available_cores,
+    can_fork,
+    describe_failure,
+)
 
 
 @dataclass(slots=True)
@@ -63,17 +69,23 @@ def build_site(
     settings: SiteSettings,
     *,
     generator_note: str = "",
+    feeds_read: list[tuple[str, str]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     theme_dir: Path | None = None,
     search: bool = True,
+    details: Details | None = None,
+    workers: int | None = None,
 ) -> BuildReport:
     """Write (or bring up to date) the site for `posts` under `topics` in settings.output.
 
     `posts` are the published posts in any order; `topics` every configured topic (each
-    gets a page, an empty one says so). `theme_dir` may hold `templates/` and `static/`
-    files that replace the packaged ones of the same name. `search` adds the search
-    page and its Pagefind index. `progress(done, total)` is called now and then while
-    files are checked and written.
+    gets a page, an empty one says so). `feeds_read` are the (name, URL) of the news
+    feeds the site is made from, listed on the About page. Posts read without body and sources (see
+    site/loader.py) get them from `details` when their pages are rendered. `theme_dir`
+    may hold `templates/` and `static/` files that replace the packaged ones of the same
+    name. `search` adds the search page and its Pagefind index. `workers` processes
+    render when many pages are due (default: one per core). `progress(done, total)` is
+    called now and then while files are checked and written.
     """
     started = time.perf_counter()
     # Building creates many small long-lived objects and no garbage cycles worth chasing;
@@ -81,66 +93,90 @@ def build_site(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(posts, topics, settings, generator_note, progress, theme_dir, search, started)
+        if theme_dir is not None and not Path(theme_dir).is_dir():
+            raise ColumnistError(f"{theme_dir}: theme folder not found")
+        theme = Path(theme_dir) if theme_dir is not None else None
+        model = SiteModel(posts, topics, Urls(settings.base_url), details)
+        version = theme_version(theme)
+        ctx = BuildContext(
+            environment(theme, version),
+            model,
+            settings,
+            version,
+            generator_note,
+            search=search,
+            feeds_read=feeds_read or [],
+        )
+        return _build(ctx, theme, progress, workers or available_cores(), started)
     finally:
         if collecting:
             gc.enable()
 
 
-def _build(
-    posts: list[PostView],
-    topics: list[TopicView],
-    settings: SiteSettings,
-    generator_note: str,
-    progress: Callable[[int, int], None] | None,
-    theme_dir: Path | None,
-    search: bool,
-    started: float,
-) -> BuildReport:
-    if theme_dir is not None and not Path(theme_dir).is_dir():
-        raise ColumnistError(f"{theme_dir}: theme folder not found")
-    theme_dir = Path(theme_dir) if theme_dir is not None else None
-    model = SiteModel(posts, topics, Urls(settings.base_url))
-    version = theme_version(theme_dir)
-    env = environment(theme_dir, version)
-    ctx = BuildContext(env, model, settings, version, generator_note, search=search)
-    pages = static_pages(theme_dir)
+def _site_pages(ctx: BuildContext, theme: Path | None) -> list[Page]:
+    pages = static_pages(theme)
     for generate in (*HTML_GENERATORS, feed_pages, sitemap_pages):
         pages.extend(generate(ctx))
-    shard_list = shards(ctx) if search else []
-    if search:
+    return pages
+
+
+def _prefetch(ctx: BuildContext, due: list[Page], index: SearchIndex | None, forking: bool) -> None:
+    """Read the bodies and sources the due pages and search shards show, in one go.
+
+    Before helpers are forked every one is read, so that no helper has to query the store
+    (its connection belongs to the build process).
+    """
+    if forking:
+        ctx.model.load_details(ctx.model.entries)
+        return
+    needed = [e for page in due for e in page.entries]
+    if index is not None:
+        needed += [e for shard in index.stale for e in shard.entries]
+    ctx.model.load_details(needed)
+
+
+def _build(
+    ctx: BuildContext,
+    theme: Path | None,
+    progress: Callable[[int, int], None] | None,
+    workers: int,
+    started: float,
+) -> BuildReport:
+    pages = _site_pages(ctx, theme)
+    shard_list = shards(ctx) if ctx.site.search else []
+    if ctx.site.search:
         pages.extend(search_page(ctx, shard_list))
-    output = Path(settings.output)
+    output = Path(ctx.settings.output)
     writer: OutputWriter | None = None
     index: SearchIndex | None = None
     waited = 0.0
     try:
         output.mkdir(parents=True, exist_ok=True)
         writer = OutputWriter(output)
-        if search:
+        due = writer.plan(pages)
+        if ctx.site.search:
             index = SearchIndex(ctx, writer.previous, str(output), shard_list)
-            index.start()  # Pagefind indexes in its own process while the pages are written
-        writer.write_all(pages, len(pages), progress)
+        forking = workers > 1 and len(due) >= FORK_MIN and can_fork()
+        _prefetch(ctx, due, index, forking)
+        # Pagefind indexes in its own process while the pages are written.
+        writer.write(
+            due,
+            progress,
+            workers=workers if forking else 1,
+            started=index.start if index is not None else None,
+            done=len(pages) - len(due),
+            total=len(pages),
+        )
         if index is not None:
             waiting = time.perf_counter()
             search_files = index.pages()
             waited = time.perf_counter() - waiting
-            done = len(pages)
-            total = done + len(search_files)
-            writer.write_all(
-                search_files,
-                len(search_files),
-                None if progress is None else lambda d, _t: progress(done + d, total),
-            )
+            total = len(pages) + len(search_files)
+            writer.write(writer.plan(search_files), progress, done=len(pages), total=total)
         writer.finish()
-    except OSError as exc:
-        raise ColumnistError(f"{output}: cannot write the site: {exc}") from exc
-    except TemplateError as exc:  # most likely a theme's template: name it
-        where = getattr(exc, "filename", None) or getattr(exc, "name", None)
-        line = getattr(exc, "lineno", None)
-        at = f"{where}:{line}: " if where and line else f"{where}: " if where else ""
+    except (OSError, TemplateError) as exc:
         page = writer.rendering if writer is not None else ""
-        raise ColumnistError(f"{at}{exc.message or exc} (while rendering {page})") from exc
+        raise ColumnistError(describe_failure(exc, output, page) or str(exc)) from exc
     finally:
         if index is not None:
             index.close()

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from columnist.config import SiteSettings
 from columnist.site.model import SiteModel
 from columnist.site.page import fingerprint
-from columnist.site.urls import Urls
+from columnist.site.urls import Urls, safe_href
 
 
 class SiteInfo(NamedTuple):
@@ -37,6 +37,13 @@ class TopicInfo(NamedTuple):
     description: str
     href: str
     feed_href: str
+
+
+class SourceInfo(NamedTuple):
+    """A news feed the site reads, as the About page lists it."""
+
+    name: str
+    href: str | None  # None unless an http(s) URL
 
 
 class FeedLink(NamedTuple):
@@ -74,12 +81,14 @@ class BuildContext:
         theme: str,
         generator_note: str = "",
         search: bool = False,
+        feeds_read: list[tuple[str, str]] | None = None,
     ) -> None:
         self.env = env
         self.model = model
         self.urls: Urls = model.urls
         self.settings = settings
         self.generator_note = generator_note
+        self.feeds_read = [SourceInfo(name, safe_href(url)) for name, url in feeds_read or []]
         self.site = SiteInfo(
             title=settings.title,
             description=settings.description,

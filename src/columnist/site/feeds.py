@@ -162,6 +162,7 @@ def feed_pages(ctx: BuildContext) -> list[Page]:
                     page_path=page_path,
                     categories=categories,
                 ),
+                entries=tuple(entries),
             )
         )
         pages.append(
@@ -176,6 +177,7 @@ def feed_pages(ctx: BuildContext) -> list[Page]:
                     self_path=json_path,
                     page_path=page_path,
                 ),
+                entries=tuple(entries),
             )
         )
 

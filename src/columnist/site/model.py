@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
-from columnist.domain import PostView, TopicView
+from columnist.domain import PostView, SourceLink, TopicView
 from columnist.site.text import human_date, iso, paragraphs, utc
 from columnist.site.urls import Urls, safe_href, safe_slug
 
 RELATED_LIMIT = 5
 T = TypeVar("T")
+# post ids -> {post id: (body, sources)}; see site.loader.PostDetails
+Details = Callable[[Iterable[int]], dict[int, tuple[str, list[SourceLink]]]]
 
 
 class lazy(Generic[T]):  # noqa: N801 - used like the decorator it replaces
@@ -57,20 +60,24 @@ class SourceRef(NamedTuple):
 
 
 def post_key(post: PostView, slug: str) -> str:
-    """Digest of every field of a post that any page or feed shows."""
-    parts = [
-        f"{post.id}\x1e{slug}\x1e{post.created.timestamp()}\x1e{post.updated.timestamp()}",
-        post.title,
-        post.body,
-        post.excerpt,
-        post.model,
-    ]
-    parts += [t.slug for t in post.topics]
-    for s in post.sources:
-        when = s.published.timestamp() if s.published else ""
-        parts.append(f"{s.title}\x1e{s.url}\x1e{s.source_name}\x1e{when}")
-    data = "\x1f".join(parts).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+    """Digest of every field of a post that any page or feed shows.
+
+    A post read without its body and sources carries a `revision` that stands for them
+    and for its dates.
+    """
+    head = (
+        f"{post.id}\x1f{slug}\x1f{post.title}\x1f{post.excerpt}\x1f{post.model}\x1f"
+        + "\x1e".join([t.slug for t in post.topics])
+    )
+    if post.revision is not None:
+        text = f"{head}\x1f{post.revision}"
+    else:
+        parts = [head, f"{post.created.timestamp()}\x1e{post.updated.timestamp()}", post.body]
+        for s in post.sources:
+            when = s.published.timestamp() if s.published else ""
+            parts.append(f"{s.title}\x1e{s.url}\x1e{s.source_name}\x1e{when}")
+        text = "\x1f".join(parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 class Entry:
@@ -116,7 +123,7 @@ class Entry:
 
     @lazy
     def paragraphs(self) -> list[str]:
-        return paragraphs(self.post.body)
+        return paragraphs(self._site.body(self))
 
     @lazy
     def topics(self) -> list[TopicLink]:
@@ -132,12 +139,13 @@ class Entry:
                 date=human_date(s.published) if s.published else None,
                 iso=iso(s.published) if s.published else None,
             )
-            for s in self.post.sources
+            for s in self._site.sources(self)
         ]
 
     @lazy
     def source_count(self) -> int:
-        return len(self.post.sources)
+        known = self.post.source_count
+        return len(self.post.sources) if known is None else known
 
     @lazy
     def related(self) -> list[Entry]:
@@ -145,14 +153,31 @@ class Entry:
 
 
 class SiteModel:
-    """Posts newest first, configured topics with counts, and each topic's posts."""
+    """Posts newest first, configured topics with counts, and each topic's posts.
 
-    def __init__(self, posts: list[PostView], topics: list[TopicView], urls: Urls) -> None:
+    Posts read without body and sources (see site/loader.py) get them from `details`:
+    in one go for the pages a build renders (`load_details`), else one by one.
+    """
+
+    def __init__(
+        self,
+        posts: list[PostView],
+        topics: list[TopicView],
+        urls: Urls,
+        details: Details | None = None,
+    ) -> None:
         self.urls = urls
+        self._details = details
+        self._loaded: dict[int, tuple[str, list[SourceLink]]] = {}
         self.entries = self._entries(posts)
         by_topic: dict[str, list[Entry]] = {}
+        safe: dict[str, str] = {}  # topic slug -> safe slug (posts share a few topics)
         for entry in self.entries:
-            for slug in dict.fromkeys(safe_slug(t.slug) for t in entry.post.topics):
+            slugs = [
+                safe.get(t.slug) or safe.setdefault(t.slug, safe_slug(t.slug))
+                for t in entry.post.topics
+            ]
+            for slug in dict.fromkeys(slugs):
                 members = by_topic.setdefault(slug, [])
                 entry.positions.append((slug, len(members)))
                 members.append(entry)
@@ -181,6 +206,31 @@ class SiteModel:
         for rank, entry in enumerate(entries):
             entry.order = rank
         return entries
+
+    def load_details(self, entries: Iterable[Entry]) -> None:
+        """Read the bodies and sources of `entries` now, in as few queries as possible."""
+        if self._details is None:
+            return
+        missing = {
+            e.id: None for e in entries if e.post.revision is not None and e.id not in self._loaded
+        }
+        if missing:
+            self._loaded.update(self._details(missing))
+
+    def _detail(self, entry: Entry) -> tuple[str, list[SourceLink]]:
+        post = entry.post
+        if post.revision is None or self._details is None:
+            return post.body, post.sources
+        if entry.id not in self._loaded:
+            self.load_details([entry])
+        # A post unpublished since the build read it keeps an empty body.
+        return self._loaded.get(entry.id, ("", []))
+
+    def body(self, entry: Entry) -> str:
+        return self._detail(entry)[0]
+
+    def sources(self, entry: Entry) -> list[SourceLink]:
+        return self._detail(entry)[1]
 
     def topic_posts(self, slug: str) -> list[Entry]:
         return self.by_topic.get(slug, [])
@@ -221,5 +271,6 @@ class SiteModel:
         return chosen
 
 
-def _sort_moment(post: PostView) -> float:
-    return utc(post.created).timestamp()
+def _sort_moment(post: PostView) -> datetime:
+    created = post.created
+    return created if created.tzinfo is UTC else utc(created)

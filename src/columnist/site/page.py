@@ -9,6 +9,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from columnist.site.model import Entry
 
 
 @dataclass(slots=True)
@@ -19,9 +23,17 @@ class Page:
     # True when the generator has already seen the file on disk (a folder listing is far
     # cheaper than a stat per file), so the writer need not check that it exists.
     verified: bool = False
+    # Posts whose body and sources `render` shows (read from the store before rendering).
+    entries: tuple[Entry, ...] = ()
 
 
 def fingerprint(*parts: object) -> str:
     """Digest of the string forms of `parts` (post keys, page numbers, settings...)."""
     text = "\x1f".join(p if isinstance(p, str) else repr(p) for p in parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def digest(text: str) -> str:
+    """Digest of a string already assembled by the caller (for the pages made by the
+    thousand, where `fingerprint`'s repr of each part costs more than the hashing)."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -12,7 +12,7 @@ from typing import Any
 
 from columnist.site.context import BuildContext, FeedLink, PageMeta, TopicInfo
 from columnist.site.model import Entry
-from columnist.site.page import Page, fingerprint
+from columnist.site.page import Page, digest, fingerprint
 from columnist.site.urls import Urls
 
 DESCRIPTION_CHARS = 200
@@ -195,9 +195,13 @@ def _topic_renderer(
 def post_pages(ctx: BuildContext) -> list[Page]:
     """posts/<slug>/: the whole commentary, its sources, the disclosure, related posts."""
     pages = []
+    prefix = f"{ctx.version}\x1fpost\x1f"
     for entry in ctx.model.entries:
-        key = fingerprint(ctx.version, "post", entry.key, [r.key for r in entry.related])
-        pages.append(Page(Urls.post_file(entry.slug), key, _post_renderer(ctx, entry)))
+        # Keys are fixed-length hex digests, so plain concatenation is unambiguous.
+        key = digest(prefix + entry.key + "".join([r.key for r in entry.related]))
+        pages.append(
+            Page(Urls.post_file(entry.slug), key, _post_renderer(ctx, entry), entries=(entry,))
+        )
     return pages
 
 
@@ -253,9 +257,16 @@ def about_page(ctx: BuildContext) -> list[Page]:
                 "url": ctx.urls.absolute("about/"),
             },
         )
-        return ctx.render("about.html", meta=meta, topics=ctx.topics, note=ctx.generator_note)
+        return ctx.render(
+            "about.html",
+            meta=meta,
+            topics=ctx.topics,
+            note=ctx.generator_note,
+            feeds_read=ctx.feeds_read,
+        )
 
-    return [Page("about/index.html", fingerprint(ctx.version, "about", ctx.generator_note), render)]
+    key = fingerprint(ctx.version, "about", ctx.generator_note, ctx.feeds_read)
+    return [Page("about/index.html", key, render)]
 
 
 def not_found_page(ctx: BuildContext) -> list[Page]:

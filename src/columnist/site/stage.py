@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from columnist.config import Settings
 from columnist.domain import TopicView
 from columnist.site.build import BuildReport, build_site
-from columnist.site.loader import published_posts
+from columnist.site.loader import published_heads
 from columnist.store.schema import sources
 
 THEME_FOLDER = "theme"
@@ -45,19 +45,25 @@ def run_build(
     *,
     search: bool = True,
 ) -> BuildReport:
-    """Build the site of the desk; `search=False` leaves the search index out."""
-    with engine.connect() as conn:
-        posts = published_posts(conn, settings.topics)
-        n_sources = conn.execute(select(func.count()).select_from(sources)).scalar_one()
+    """Build the site of the desk; `search=False` leaves the search index out.
+
+    The connection stays open for the build: bodies and sources are read only for the
+    pages that are rendered.
+    """
     topics = [
         TopicView(slug=t.slug, name=t.name, description=t.description) for t in settings.topics
     ]
-    return build_site(
-        posts,
-        topics,
-        settings.site,
-        generator_note=generator_note(settings, n_sources),
-        progress=progress,
-        theme_dir=desk_theme(settings),
-        search=search,
-    )
+    with engine.connect() as conn:
+        posts, details = published_heads(conn, settings.topics)
+        n_sources = conn.execute(select(func.count()).select_from(sources)).scalar_one()
+        return build_site(
+            posts,
+            topics,
+            settings.site,
+            generator_note=generator_note(settings, n_sources),
+            feeds_read=[(s.name, s.url) for s in settings.sources],
+            progress=progress,
+            theme_dir=desk_theme(settings),
+            search=search,
+            details=details,
+        )

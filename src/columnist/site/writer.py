@@ -5,32 +5,86 @@ missing; a rendered page is written only when its bytes differ from the file on 
 (so mtimes, rsync and CDN caches see no change), and always through a temporary file
 and os.replace so a reader never sees half a page.
 
-Rendering runs in the calling thread; the file work runs in a small thread pool. On the
-disks this was measured on, creating a file or replacing one costs 0.5-3 ms of waiting
-in the kernel (ext4 with online discard), not of CPU, and eight writers in parallel cut
-that to about 0.2 ms a file, while the renderer keeps the CPU busy meanwhile.
+Rendering is pure Python (Jinja and HTML escaping), so one process keeps one core busy.
+When many pages are due (a first build, a new theme) and the machine has more cores,
+helper processes forked from the build render and write a share each: they inherit the
+whole site model, so nothing is sent to them but their share's numbers, and they send
+back which files they wrote. The file work runs in a small thread pool in every process:
+creating or replacing a file costs 0.5-3 ms of waiting in the kernel on the disks this
+was measured on (ext4 with online discard), not of CPU, and eight writers in parallel
+cut that to about 0.2 ms a file while the renderer keeps the CPU busy.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
+
+from jinja2 import TemplateError
 
 from columnist.errors import ColumnistError
 from columnist.site.manifest import is_safe_relative, load_manifest, save_manifest
 from columnist.site.page import Page
 
 _PROGRESS_STEP = 200
-WRITERS = 8  # threads doing file I/O
+WRITERS = 8  # threads doing file I/O, per process
 _IN_FLIGHT = 256  # rendered pages waiting for a writer, at most (bounds memory)
+FORK_MIN = 400  # fewer pages to render than this: not worth forking helpers for
+
+Progress = Callable[[int, int], None]
+Written = tuple[str, str, bool]  # path, fingerprint, bytes changed
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Forking a process that has loaded the site is safe and cheap on Linux only
+    (macOS frameworks may abort in a forked child)."""
+    return sys.platform.startswith("linux")
+
+
+def describe_failure(exc: BaseException, root: Path, page: str) -> str | None:
+    """The one-line message for a build failure, or None if it is a bug, not bad input."""
+    if isinstance(exc, ColumnistError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{root}: cannot write the site: {exc}"
+    if isinstance(exc, TemplateError):  # most likely a theme's template: name it
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None)
+        line = getattr(exc, "lineno", None)
+        if where is None:  # an error while rendering: Jinja's traceback names the template
+            where, line = _template_frame(exc)
+        at = f"{where}:{line}: " if where and line else f"{where}: " if where else ""
+        return f"{at}{exc.message or exc} (while rendering {page})"
+    return None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in the traceback of a rendering error."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if not name.endswith(".py") and not name.startswith("<"):
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 class OutputWriter:
-    """One build's writes into `root`; call `write_all` (once or more) then `finish`."""
+    """One build's writes into `root`: `plan` the pages, `write` those due, then `finish`."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -45,44 +99,96 @@ class OutputWriter:
         self._slots = threading.BoundedSemaphore(_IN_FLIGHT)
         self.rendering = ""  # the page being rendered, for error messages
 
-    def write_all(
-        self, pages: Iterable[Page], total: int, progress: Callable[[int, int], None] | None
+    def plan(self, pages: Iterable[Page]) -> list[Page]:
+        """Record the pages that are up to date; return those to render, in order."""
+        due = []
+        previous, current, seen = self.previous, self.current, self._seen
+        root = os.path.join(os.fspath(self.root), "")
+        isfile = os.path.isfile
+        before = len(current)
+        for page in pages:
+            path = page.path
+            if path in seen:
+                raise ColumnistError(f"two pages of the site would be written to {path}")
+            seen.add(path)
+            known = previous.get(path)
+            if known is None and not is_safe_relative(path):  # old ones were checked
+                raise ColumnistError(f"refusing to write outside the output folder: {path!r}")
+            if known == page.fingerprint and (page.verified or isfile(root + path)):
+                current[path] = known
+            else:
+                due.append(page)
+        self.unchanged += len(current) - before
+        return due
+
+    def write(
+        self,
+        due: list[Page],
+        progress: Progress | None = None,
+        *,
+        workers: int = 1,
+        started: Callable[[], None] | None = None,
+        done: int = 0,
+        total: int | None = None,
     ) -> None:
-        """Write every page that changed; on any failure keep a manifest that is still true."""
+        """Render and write `due` (from `plan`), with up to `workers` processes.
+
+        `started` runs once the helpers exist and before this process renders: anything
+        that starts threads belongs there, as a process with threads is unsafe to fork.
+        `done` and `total` place this call's pages in the progress shown.
+        """
+        total = len(due) + done if total is None else total
+        helpers: list[_Helper] = []
+        own = due
+        if workers > 1 and len(due) >= FORK_MIN and can_fork():
+            own = due[::workers]
+            helpers = [_Helper(self, due[k::workers]) for k in range(1, workers)]
+        try:
+            if started is not None:
+                started()
+            counted = [done]
+
+            def step(n: int) -> None:
+                counted[0] += n
+                for helper in helpers:
+                    counted[0] += helper.progress()
+                if progress is not None:
+                    progress(min(counted[0], total), total)
+
+            failure: BaseException | None = None
+            try:
+                self._write_here(own, step)
+            except BaseException as exc:  # noqa: BLE001 - raised below, after the helpers
+                failure = exc
+            for helper in helpers:
+                message = helper.join(self, stop=failure is not None)
+                if failure is None and message is not None:
+                    failure = ColumnistError(message)
+            if progress is not None and failure is None:
+                progress(total, total)
+        finally:
+            for helper in helpers:
+                helper.kill()
+        if failure is not None:
+            save_manifest(self.root, {**self.previous, **self.current})
+            raise failure
+
+    def _write_here(self, pages: list[Page], step: Callable[[int], None]) -> None:
+        """Render `pages` in this process; on failure keep a manifest that is still true."""
         pending: list[tuple[str, str, Future[bool]]] = []
         try:
-            for done, page in enumerate(pages, 1):
-                job = self._submit(page)
-                if job is not None:
-                    pending.append(job)
-                if progress is not None and (done % _PROGRESS_STEP == 0 or done == total):
-                    progress(done, total)
+            for n, page in enumerate(pages, 1):
+                pending.append(self._submit(page))
+                if n % _PROGRESS_STEP == 0:
+                    step(_PROGRESS_STEP)
+            self._settle(pending, raise_first=True)
+            step(len(pages) % _PROGRESS_STEP)
         except BaseException:
             self._settle(pending, raise_first=False)
-            # Pages not reached yet keep their old entries; written ones get their new ones.
-            save_manifest(self.root, {**self.previous, **self.current})
-            raise
-        try:
-            self._settle(pending, raise_first=True)
-        except BaseException:
-            save_manifest(self.root, {**self.previous, **self.current})
             raise
 
-    def _submit(self, page: Page) -> tuple[str, str, Future[bool]] | None:
-        path = page.path
-        if path in self._seen:
-            raise ColumnistError(f"two pages of the site would be written to {path}")
-        self._seen.add(path)
-        if path not in self.previous and not is_safe_relative(path):  # old ones were checked
-            raise ColumnistError(f"refusing to write outside the output folder: {path!r}")
-        target = os.path.join(self.root, path)
-        if self.previous.get(path) == page.fingerprint and (
-            page.verified or os.path.isfile(target)
-        ):
-            self.current[path] = page.fingerprint
-            self.unchanged += 1
-            return None
-        self.rendering = path
+    def _submit(self, page: Page) -> tuple[str, str, Future[bool]]:
+        self.rendering = page.path
         content = page.render()
         # A lone surrogate from a broken feed must not stop the build: it becomes "?".
         data = content.encode("utf-8", "replace") if isinstance(content, str) else content
@@ -90,11 +196,12 @@ class OutputWriter:
             self._pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="columnist-write")
         self._slots.acquire()
         try:
+            target = os.path.join(self.root, page.path)
             future = self._pool.submit(self._store, target, data)
         except BaseException:
             self._slots.release()
             raise
-        return path, page.fingerprint, future
+        return page.path, page.fingerprint, future
 
     def _settle(self, pending: list[tuple[str, str, Future[bool]]], raise_first: bool) -> None:
         """Wait for the writes; record those that succeeded, in page order."""
@@ -105,13 +212,17 @@ class OutputWriter:
             except BaseException as exc:  # noqa: BLE001 - re-raised below
                 error = error or exc
                 continue
-            self.current[path] = key
-            if changed:
-                self.written.append(path)
-            else:
-                self.unchanged += 1
+            self._record(path, key, changed)
+        pending.clear()
         if error is not None and raise_first:
             raise error
+
+    def _record(self, path: str, key: str, changed: bool) -> None:
+        self.current[path] = key
+        if changed:
+            self.written.append(path)
+        else:
+            self.unchanged += 1
 
     def _store(self, target: str, data: bytes) -> bool:
         """Write `data` to `target` unless it already holds exactly that; True if written."""
@@ -140,9 +251,7 @@ class OutputWriter:
 
     def finish(self) -> None:
         """Delete files the last build wrote and this one did not; save the manifest."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        self.close()
         for path in sorted(set(self.previous) - set(self.current)):
             target = os.path.join(self.root, path)
             try:
@@ -155,7 +264,7 @@ class OutputWriter:
             save_manifest(self.root, self.current)
 
     def close(self) -> None:
-        """Stop the writer threads (after a failure; `finish` does it on success)."""
+        """Stop the writer threads (`finish` does it on success)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
@@ -169,6 +278,78 @@ class OutputWriter:
             except OSError:  # not empty (or already gone): stop climbing
                 return
             folder = os.path.dirname(folder)
+
+
+class _Helper:
+    """A forked process rendering and writing a share of the pages.
+
+    It reports ("progress", n) now and then and finally ("done", written, failure).
+    """
+
+    def __init__(self, writer: OutputWriter, share: list[Page]) -> None:
+        self.share = share
+        self._received, sender = multiprocessing.Pipe(duplex=False)
+        context = multiprocessing.get_context("fork")
+        self.process = context.Process(
+            target=_helper_main, args=(writer, share, sender), daemon=True
+        )
+        self.process.start()
+        sender.close()
+        self._result: tuple[list[Written], str | None] | None = None
+
+    def progress(self) -> int:
+        """Pages rendered since last asked (without waiting)."""
+        count = 0
+        while self._result is None and self._received.poll():
+            count += self._take()
+        return count
+
+    def _take(self) -> int:
+        try:
+            message = self._received.recv()
+        except EOFError:
+            self._result = ([], f"a build helper process ended early ({self.process.exitcode})")
+            return 0
+        if message[0] == "progress":
+            return message[1]
+        self._result = (message[1], message[2])
+        return 0
+
+    def join(self, writer: OutputWriter, stop: bool) -> str | None:
+        """Wait for the helper (or stop it), record its files; its failure, if any."""
+        if stop:
+            self.kill()
+        while self._result is None:
+            self._take()
+        written, failure = self._result
+        for path, key, changed in written:
+            writer._record(path, key, changed)
+        self.process.join()
+        return failure
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self._received.close()
+
+
+def _helper_main(writer: OutputWriter, share: list[Page], sender: Connection) -> None:
+    """Runs in the forked helper: render and write `share`, report what was written."""
+    writer.written, writer.current, writer.unchanged = [], {}, 0
+    failure = None
+    try:
+        writer._write_here(share, lambda n: sender.send(("progress", n)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the build process
+        failure = describe_failure(exc, writer.root, writer.rendering) or (
+            f"rendering {writer.rendering} failed: {type(exc).__name__}: {exc}"
+        )
+    finally:
+        writer.close()
+    changed = set(writer.written)
+    done = [(path, key, path in changed) for path, key in writer.current.items()]
+    sender.send(("done", done, failure))
+    sender.close()
 
 
 def _same_content(target: str, data: bytes) -> bool:

@@ -4,6 +4,10 @@ The `assign` stage writes a whole batch of entries with a handful of executemany
 statements (`create_many`, `attach_many`, `update_many`, `set_topics_many`) rather than
 several statements per entry: at 100,000 entries the round trips, not the clustering,
 would otherwise be most of the time.
+
+Whatever puts an entry in a story also sets the story's `entry_count` and `updated`:
+the site's build reads those two instead of every entry to tell which posts' source
+lists changed (site/loader.py).
 """
 
 from __future__ import annotations
