@@ -12,7 +12,7 @@ import pytest
 from columnist.config import SiteSettings
 from columnist.errors import ColumnistError
 from columnist.site import build_site, search
-from columnist.site.manifest import MANIFEST_NAME
+from columnist.site.manifest import MANIFEST_NAME, is_safe_relative, load_manifest
 from tests.site.sitekit import TOPICS, make_post, read_doc, sample_posts
 
 
@@ -284,3 +284,20 @@ def test_search_can_be_left_out(settings: SiteSettings) -> None:
     assert not (settings.output / "search").exists()
     assert report.search_shards == 0
     assert 'role="search"' not in (settings.output / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["a/b.html", "posts/x/index.html", ".hidden", "a/.b", "a/..b", "..a/b", "x.y/z",
+     "../x", "/x", "a//b", "a/./b", "a/..", ".", "..", "./a", "a\\b", "a\x00b", "", "a/b/",
+     MANIFEST_NAME],
+)  # fmt: skip
+def test_manifest_paths_checked_in_bulk_as_one_by_one(settings: SiteSettings, path: str) -> None:
+    """load_manifest checks all paths in a few scans; its verdict must be is_safe_relative's."""
+    settings.output.mkdir(parents=True)
+    for files in ({path: "k", "ok/page.html": "k"}, {"ok/page.html": "k", path: "k"}):
+        data = {"version": 1, "generator": "columnist", "files": files}
+        (settings.output / MANIFEST_NAME).write_text(json.dumps(data))
+        loaded = load_manifest(settings.output)
+        assert "ok/page.html" in loaded
+        assert (path in loaded) == is_safe_relative(path)

@@ -169,6 +169,7 @@ def _build(
         )
         if index is not None:
             waiting = time.perf_counter()
+            writer.keep(index.kept())
             search_files = index.pages()
             waited = time.perf_counter() - waiting
             total = len(pages) + len(search_files)

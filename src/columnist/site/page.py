@@ -20,9 +20,6 @@ class Page:
     path: str  # relative to the output folder, "/"-separated, e.g. "posts/x/index.html"
     fingerprint: str  # digest of every input of the file
     render: Callable[[], str | bytes]
-    # True when the generator has already seen the file on disk (a folder listing is far
-    # cheaper than a stat per file), so the writer need not check that it exists.
-    verified: bool = False
     # Posts whose body and sources `render` shows (read from the store before rendering).
     entries: tuple[Entry, ...] = ()
 

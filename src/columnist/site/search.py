@@ -19,7 +19,6 @@ import os
 import threading
 from dataclasses import dataclass
 
-from columnist.errors import ColumnistError
 from columnist.site.context import BuildContext, PageMeta
 from columnist.site.model import Entry
 from columnist.site.page import Page, fingerprint
@@ -83,6 +82,12 @@ class SearchIndex:
         self.previous = previous
         self.output = output
         self.shards = shard_list
+        # search/<shard>/... paths of the last build, by shard folder (one pass over it)
+        self._by_folder: dict[str, list[str]] = {}
+        for path in previous:
+            if path.startswith("search/"):
+                folder = path[: path.index("/", 7) + 1] if "/" in path[7:] else path
+                self._by_folder.setdefault(folder, []).append(path)
         self.stale = [s for s in shard_list if not self._fresh(s)]
         self._service: PagefindService | None = None
         self._feeder: threading.Thread | None = None
@@ -90,7 +95,7 @@ class SearchIndex:
         self._indexes: list[tuple[Shard, PagefindIndex]] = []
 
     def _previous_files(self, shard: Shard) -> list[str]:
-        return [p for p in self.previous if p.startswith(shard.folder)]
+        return self._by_folder.get(shard.folder, [])
 
     def _fresh(self, shard: Shard) -> bool:
         """True if the last build indexed exactly these posts and every file is still there."""
@@ -129,20 +134,24 @@ class SearchIndex:
         except BaseException as exc:  # noqa: BLE001 - handed to the build thread in pages()
             self._failure = exc
 
+    def kept(self) -> list[str]:
+        """Files of the shards that were not indexed again: they stay as they are
+        (`_fresh` saw every one of them on disk)."""
+        stale = {s.name for s in self.stale}
+        return [
+            path
+            for shard in self.shards
+            if shard.name not in stale
+            for path in self._previous_files(shard)
+        ]
+
     def pages(self) -> list[Page]:
-        """Files of every shard: kept ones as they are, re-indexed ones from Pagefind."""
+        """Files of the shards indexed again, from Pagefind."""
         if self._feeder is not None:
             self._feeder.join()
         if self._failure is not None:
             raise self._failure
         pages: list[Page] = []
-        stale = {s.name for s in self.stale}
-        for shard in self.shards:
-            if shard.name not in stale:
-                pages.extend(
-                    Page(p, self.previous[p], _vanished(p), verified=True)
-                    for p in self._previous_files(shard)
-                )
         for shard, index in self._indexes:
             for name, data in sorted(index.files().items()):
                 if name.startswith(_UNUSED) or not _safe_name(name):
@@ -164,13 +173,6 @@ class SearchIndex:
 
 def _safe_name(name: str) -> bool:
     return all(part not in ("", ".", "..") for part in name.split("/"))
-
-
-def _vanished(path: str):
-    def render() -> bytes:
-        raise ColumnistError(f"{path} disappeared during the build; build again")
-
-    return render
 
 
 def search_page(ctx: BuildContext, shard_list: list[Shard]) -> list[Page]:

@@ -2,8 +2,9 @@
 
 A page is rendered only when its fingerprint differs from the manifest or its file is
 missing; a rendered page is written only when its bytes differ from the file on disk
-(so mtimes, rsync and CDN caches see no change), and always through a temporary file
-and os.replace so a reader never sees half a page.
+(so mtimes, rsync and CDN caches see no change). A file that exists is replaced through
+a temporary file and os.replace, so a reader never sees half of it; a new one is
+written in place.
 
 Rendering is pure Python (Jinja and HTML escaping), so one process keeps one core busy.
 When many pages are due (a first build, a new theme) and the machine has more cores,
@@ -114,12 +115,22 @@ class OutputWriter:
             known = previous.get(path)
             if known is None and not is_safe_relative(path):  # old ones were checked
                 raise ColumnistError(f"refusing to write outside the output folder: {path!r}")
-            if known == page.fingerprint and (page.verified or isfile(root + path)):
+            if known == page.fingerprint and isfile(root + path):
                 current[path] = known
             else:
                 due.append(page)
         self.unchanged += len(current) - before
         return due
+
+    def keep(self, paths: list[str]) -> None:
+        """Record files of the last build that stay as they are, without looking at them
+        (the caller has checked they are there; ten thousand search index files)."""
+        for path in paths:
+            if path in self._seen:
+                raise ColumnistError(f"two pages of the site would be written to {path}")
+            self._seen.add(path)
+            self.current[path] = self.previous[path]
+        self.unchanged += len(paths)
 
     def write(
         self,
@@ -227,18 +238,42 @@ class OutputWriter:
     def _store(self, target: str, data: bytes) -> bool:
         """Write `data` to `target` unless it already holds exactly that; True if written."""
         try:
-            if _same_content(target, data):
+            size = _size(target)
+            if size is None:
+                self._create(target, data)
+            elif size != len(data) or not _holds(target, data):
+                self._replace(target, data)
+            else:
                 return False
-            self._replace(target, data)
             return True
         finally:
             self._slots.release()
 
-    def _replace(self, target: str, data: bytes) -> None:
+    def _folder(self, target: str) -> str:
         folder = os.path.dirname(target)
         if folder not in self._dirs:
             os.makedirs(folder, exist_ok=True)
             self._dirs.add(folder)
+        return folder
+
+    def _create(self, target: str, data: bytes) -> None:
+        """A new file is written in place: one file operation instead of three on disks
+        where each costs a millisecond, and a file no build has listed yet is rendered
+        again (and compared) by the next build if this one stops half way."""
+        self._folder(target)
+        try:
+            with open(target, "xb") as handle:
+                handle.write(data)
+        except FileExistsError:  # appeared meanwhile: replace it as any other
+            self._replace(target, data)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(target)
+            raise
+
+    def _replace(self, target: str, data: bytes) -> None:
+        """An existing file is replaced atomically: a reader sees the old or the new."""
+        folder = self._folder(target)
         tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as handle:
@@ -352,10 +387,15 @@ def _helper_main(writer: OutputWriter, share: list[Page], sender: Connection) ->
     sender.close()
 
 
-def _same_content(target: str, data: bytes) -> bool:
+def _size(target: str) -> int | None:
     try:
-        if os.path.getsize(target) != len(data):
-            return False
+        return os.path.getsize(target)
+    except OSError:
+        return None
+
+
+def _holds(target: str, data: bytes) -> bool:
+    try:
         with open(target, "rb") as handle:
             return handle.read() == data
     except OSError:

@@ -3,9 +3,10 @@
 A claim is a compare-and-set on the story row (owner + expiry), so it works the same
 on SQLite and PostgreSQL; on PostgreSQL candidates are read with FOR UPDATE SKIP
 LOCKED so concurrent workers do not queue behind each other's rows. A worker that
-dies leaves a claim that expires; the unique post-per-story constraint is the last
-line of defence, and `release` inside the post's transaction makes a worker whose
-claim was taken over roll its post back instead of storing a second one.
+dies leaves a claim that expires (a live one renews it while it writes: `kept`); the
+unique post-per-story constraint is the last line of defence, and `release` inside the
+post's transaction makes a worker whose claim was taken over roll its post back instead
+of storing a second one.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
+from threading import Event, Lock, Thread
 
 from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from columnist.store.schema import stories
 from columnist.store.stories import StoryRecord, needing_posts
@@ -82,6 +87,33 @@ def renew(engine: Engine, story_id: int, owner: str, ttl: float) -> bool:
             .values(claim_expires=datetime.now(UTC) + timedelta(seconds=ttl))
         )
         return done.rowcount == 1
+
+
+@contextmanager
+def kept(
+    engine: Engine, story_id: int, owner: str, ttl: float, lock: Lock | None = None
+) -> Iterator[None]:
+    """Renew the claim every third of `ttl` while the block runs, so that a story whose
+    writing outlasts the TTL (a slow model, many attempts) is not taken over. Renewal
+    runs in a thread, holding `lock` (the caller's store lock) while it writes."""
+    stop = Event()
+
+    def beat() -> None:
+        while not stop.wait(ttl / 3):
+            with lock if lock is not None else nullcontext():
+                try:
+                    if not renew(engine, story_id, owner, ttl):
+                        return  # lost: the post will be dropped when it is stored
+                except SQLAlchemyError:
+                    continue  # the store is busy or away: try again at the next beat
+
+    thread = Thread(target=beat, name=f"claim-{story_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def release(conn: Connection, story_id: int, owner: str) -> bool:

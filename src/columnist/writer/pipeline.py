@@ -140,8 +140,10 @@ class WriteStage:
         story_id = claim.id
         story = self.load(story_id)
         calls: list[Call] = []
+        ttl = self.settings.writer.claim_ttl
         try:
-            draft = self.writer.write(story, calls)
+            with claims.kept(self.engine, story_id, token, ttl, self.store_lock):
+                draft = self.writer.write(story, calls)
         except ModelError:
             with self.store_lock, transaction(self.engine) as conn:
                 self._log(conn, calls, story)
