@@ -285,6 +285,8 @@ def run_child(config: Path, seed: int, search: bool) -> None:
     inc_s, inc = timed_build(engine, settings, search)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     engine.dispose()
+    out = settings.site.output
+    written_mb = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
     figures = {
         "load_s": load_s,
         "full_s": full_s,
@@ -298,6 +300,7 @@ def run_child(config: Path, seed: int, search: bool) -> None:
         "inc_search_s": inc.search_seconds,
         "inc_shards": inc.search_indexed,
         "peak_mb": peak_mb,
+        "mb": written_mb,
     }
     print(json.dumps(figures))
 
@@ -339,8 +342,9 @@ def hugo_site(db: Path, folder: Path) -> Path:
     return site
 
 
-def hugo_build(hugo: str, site: Path) -> tuple[float, int]:
-    """Seconds for Debian's `hugo` to build `site` to disk from scratch, files written."""
+def hugo_build(hugo: str, site: Path) -> tuple[float, int, float]:
+    """Seconds for Debian's `hugo` to build `site` to disk from scratch, files and MB
+    written (its bench layouts are bare: pages a fraction of the size of columnist's)."""
     shutil.rmtree(site / "public", ignore_errors=True)
     started = time.perf_counter()
     subprocess.run(
@@ -349,8 +353,8 @@ def hugo_build(hugo: str, site: Path) -> tuple[float, int]:
         capture_output=True,
     )
     seconds = time.perf_counter() - started
-    files = sum(1 for p in (site / "public").rglob("*") if p.is_file())
-    return seconds, files
+    sizes = [p.stat().st_size for p in (site / "public").rglob("*") if p.is_file()]
+    return seconds, len(sizes), sum(sizes) / 1e6
 
 
 def child_build(config: Path, seed: int, no_search: bool) -> dict:
@@ -410,7 +414,7 @@ def main() -> None:
     print(f"medians of {args.rounds} round(s):")
     print(f"reading {args.posts} posts (without bodies) from the store: {f['load_s']:.2f}s")
     print(
-        f"full build: {f['full_s']:.2f}s, {f['pages']:.0f} files written "
+        f"full build: {f['full_s']:.2f}s, {f['pages']:.0f} files ({f['mb']:.0f} MB) written "
         f"({f['pages'] / f['full_s']:.0f} files/s); waited {f['full_search_s']:.2f}s for the "
         "search index after the pages"
     )
@@ -426,9 +430,9 @@ def main() -> None:
             print("hugo: not installed (apt-get install hugo)")
         else:
             seconds = statistics.median(h[0] for h in hugo_rounds)
-            files = hugo_rounds[0][1]
+            files, mb = hugo_rounds[0][1], hugo_rounds[0][2]
             print(
-                f"hugo, same posts, to disk: {seconds:.2f}s, {files} files "
+                f"hugo, same posts, to disk: {seconds:.2f}s, {files} files ({mb:.0f} MB) "
                 f"({files / seconds:.0f} files/s)"
             )
     print(

@@ -64,7 +64,8 @@ def _all_safe(files: dict) -> bool:
 
 
 def save_manifest(output: Path, files: dict[str, str]) -> None:
-    data = {"version": _VERSION, "generator": "columnist", "files": dict(sorted(files.items()))}
+    # In page order (deterministic); sorting 20,000 paths cost more than writing them.
+    data = {"version": _VERSION, "generator": "columnist", "files": files}
     target = output / MANIFEST_NAME
     tmp = output / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
     # No indent: json's C encoder only runs without one (10,000 pages: 5 ms instead of 40).
