@@ -10,7 +10,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,19 +81,15 @@ def build_site(
 
     `posts` are the published posts in any order; `topics` every configured topic (each
     gets a page, an empty one says so). `feeds_read` are the (name, URL) of the news
-    feeds the site is made from, listed on the About page. Posts read without body and sources (see
-    site/loader.py) get them from `details` when their pages are rendered. `theme_dir`
-    may hold `templates/` and `static/` files that replace the packaged ones of the same
-    name. `search` adds the search page and its Pagefind index. `workers` processes
+    feeds the site is made from, listed on the About page. Posts read without body and
+    sources (see site/loader.py) get them from `details` when their pages are rendered.
+    `theme_dir` may hold `templates/` and `static/` files that replace the packaged ones
+    of the same name. `search` adds the search page and its Pagefind index. `workers` processes
     render when many pages are due (default: one per core). `progress(done, total)` is
     called now and then while files are checked and written.
     """
     started = time.perf_counter()
-    # Building creates many small long-lived objects and no garbage cycles worth chasing;
-    # the cyclic collector would otherwise rescan them all repeatedly (~40% of a no-change build).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_gc():
         if theme_dir is not None and not Path(theme_dir).is_dir():
             raise ColumnistError(f"{theme_dir}: theme folder not found")
         theme = Path(theme_dir) if theme_dir is not None else None
@@ -108,9 +105,23 @@ def build_site(
             feeds_read=feeds_read or [],
         )
         return _build(ctx, theme, progress, workers or available_cores(), started)
+
+
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """Reading and building create many small long-lived objects and no garbage cycles
+    worth chasing; the cyclic collector would otherwise rescan them all again and again
+    (~40% of a no-change build)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+EARLY_INDEX = 400  # posts to index at most for Pagefind to start before the pages are planned
 
 
 def _site_pages(ctx: BuildContext, theme: Path | None) -> list[Page]:
@@ -142,10 +153,7 @@ def _build(
     workers: int,
     started: float,
 ) -> BuildReport:
-    pages = _site_pages(ctx, theme)
     shard_list = shards(ctx) if ctx.site.search else []
-    if ctx.site.search:
-        pages.extend(search_page(ctx, shard_list))
     output = Path(ctx.settings.output)
     writer: OutputWriter | None = None
     index: SearchIndex | None = None
@@ -153,12 +161,21 @@ def _build(
     try:
         output.mkdir(parents=True, exist_ok=True)
         writer = OutputWriter(output)
-        due = writer.plan(pages)
         if ctx.site.search:
             index = SearchIndex(ctx, writer.previous, str(output), shard_list)
+            if index.stale_posts() <= EARLY_INDEX:
+                # Pagefind indexes the few posts while the pages are listed and planned.
+                ctx.model.load_details(e for shard in index.stale for e in shard.entries)
+                index.start()
+        pages = _site_pages(ctx, theme)
+        if ctx.site.search:
+            pages.extend(search_page(ctx, shard_list))
+        due = writer.plan(pages)
         forking = workers > 1 and len(due) >= FORK_MIN and can_fork()
+        if forking and index is not None:
+            index.fed()  # no thread may be busy when the helpers are forked
         _prefetch(ctx, due, index, forking)
-        # Pagefind indexes in its own process while the pages are written.
+        # Pagefind indexes in its own process while the pages are written (if not started).
         writer.write(
             due,
             progress,

@@ -109,14 +109,18 @@ class PagefindService:
             raise PagefindError("the Pagefind service stopped unexpectedly") from exc
         return self._next_id
 
-    def reply(self, message_id: int) -> dict[str, Any]:
-        """The answer to request `message_id` (raises if Pagefind reported an error)."""
+    def flush(self) -> None:
+        """Send what `request` has buffered."""
         stdin = self._proc.stdin
         assert stdin is not None
         try:
             stdin.flush()
-        except BrokenPipeError as exc:
+        except (BrokenPipeError, ValueError) as exc:
             raise PagefindError("the Pagefind service stopped unexpectedly") from exc
+
+    def reply(self, message_id: int) -> dict[str, Any]:
+        """The answer to request `message_id` (raises if Pagefind reported an error)."""
+        self.flush()
         with self._arrived:
             while message_id not in self._replies:
                 if self._closed:
@@ -161,6 +165,7 @@ class PagefindIndex:
         self.language = language
         reply = service.reply(service.request({"type": "NewIndex", "config": None}))
         self.index_id = int(reply["index_id"])
+        self._asked: int | None = None
 
     def add(self, url: str, content: str, meta: dict[str, str]) -> None:
         """Queue one record (plain text, not HTML: nothing to parse)."""
@@ -178,15 +183,21 @@ class PagefindIndex:
             wanted=False,
         )
 
+    def ask(self) -> None:
+        """Ask for the files now (Pagefind builds the bundle when asked), collect later."""
+        if self._asked is None:
+            self._asked = self.service.request({"type": "GetFiles", "index_id": self.index_id})
+            self.service.flush()
+
     def files(self) -> dict[str, bytes]:
         """Every file of the bundle, path relative to the bundle folder -> bytes.
 
         The service answers in order, so by the time this reply comes every record added
         before it has been indexed or has reported its error.
         """
-        reply = self.service.reply(
-            self.service.request({"type": "GetFiles", "index_id": self.index_id})
-        )
+        self.ask()
+        assert self._asked is not None
+        reply = self.service.reply(self._asked)
         errors = self.service.errors()
         if errors:
             raise PagefindError(f"Pagefind could not index a page: {errors[0]}")

@@ -116,11 +116,20 @@ class SearchIndex:
     def start(self) -> None:
         """Start sending the stale shards' posts to Pagefind, from a thread: the pipe to it
         fills up long before it is done, and the build has pages to render meanwhile."""
-        if not self.stale:
+        if not self.stale or self._service is not None:
             return
         self._service = PagefindService()
         self._feeder = threading.Thread(target=self._feed, name="pagefind-feed", daemon=True)
         self._feeder.start()
+
+    def stale_posts(self) -> int:
+        """Posts to index in this build."""
+        return sum(len(s.entries) for s in self.stale)
+
+    def fed(self) -> None:
+        """Wait until every post has been handed to Pagefind (it may still be indexing)."""
+        if self._feeder is not None:
+            self._feeder.join()
 
     def _feed(self) -> None:
         assert self._service is not None
@@ -130,6 +139,7 @@ class SearchIndex:
                 index = PagefindIndex(self._service, language)
                 for entry in shard.entries:
                     index.add(*record(entry))
+                index.ask()  # Pagefind builds this bundle while the next one is fed
                 self._indexes.append((shard, index))
         except BaseException as exc:  # noqa: BLE001 - handed to the build thread in pages()
             self._failure = exc

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from columnist.config import Settings
 from columnist.domain import TopicView
-from columnist.site.build import BuildReport, build_site
+from columnist.site.build import BuildReport, build_site, without_gc
 from columnist.site.loader import published_heads
 from columnist.store.schema import sources
 
@@ -53,7 +53,7 @@ def run_build(
     topics = [
         TopicView(slug=t.slug, name=t.name, description=t.description) for t in settings.topics
     ]
-    with engine.connect() as conn:
+    with without_gc(), engine.connect() as conn:
         posts, details = published_heads(conn, settings.topics)
         n_sources = conn.execute(select(func.count()).select_from(sources)).scalar_one()
         return build_site(
