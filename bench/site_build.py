@@ -37,6 +37,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _synthetic import sentence  # bench/ is on sys.path when run
+
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = [
     "China-Russia relations",
@@ -52,53 +54,6 @@ TOPICS = [
     "Courts",
     "Transport",
 ]
-WORDS = [
-    "minister",
-    "talks",
-    "agreement",
-    "market",
-    "report",
-    "city",
-    "police",
-    "court",
-    "vote",
-    "plan",
-    "prices",
-    "energy",
-    "officials",
-    "deal",
-    "company",
-    "league",
-    "season",
-    "research",
-    "hospital",
-    "storm",
-    "border",
-    "trade",
-    "budget",
-    "election",
-    "army",
-    "rocket",
-    "launch",
-    "data",
-    "network",
-    "bank",
-    "rates",
-    "growth",
-    "reform",
-    "summit",
-    "pipeline",
-    "treaty",
-    "inflation",
-    "wages",
-    "climate",
-    "emissions",
-    "satellite",
-    "vaccine",
-    "trial",
-    "verdict",
-    "strike",
-]
 
 
 def config_text(folder: Path) -> str:
@@ -111,11 +66,6 @@ def config_text(folder: Path) -> str:
         f'output = "site"\n\n'
         f'[database]\nurl = "sqlite:///{folder / "bench.db"}"\n\n{topics}'
     )
-
-
-def sentence(rng: random.Random, n: int) -> str:
-    words = [rng.choice(WORDS) for _ in range(n)]
-    return " ".join(words).capitalize() + "."
 
 
 def body_text(rng: random.Random, i: int) -> tuple[str, str]:

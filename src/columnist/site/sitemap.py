@@ -21,13 +21,18 @@ _HEAD = '<?xml version="1.0" encoding="utf-8"?>'
 _NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
 
-def _urlset(rows: list[tuple[str, str | None]]) -> str:
-    lines = [_HEAD, f"<urlset {_NS}>"]
+def _listing(root: str, item: str, rows: list[tuple[str, str | None]]) -> str:
+    """<root><item><loc>…</loc><lastmod>…</lastmod></item>…</root> as text."""
+    lines = [_HEAD, f"<{root} {_NS}>"]
     for loc, lastmod in rows:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        lines.append(f"<url><loc>{escape(xml_safe(loc))}</loc>{mod}</url>")
-    lines.append("</urlset>\n")
+        lines.append(f"<{item}><loc>{escape(xml_safe(loc))}</loc>{mod}</{item}>")
+    lines.append(f"</{root}>\n")
     return "\n".join(lines)
+
+
+def _urlset(rows: list[tuple[str, str | None]]) -> str:
+    return _listing("urlset", "url", rows)
 
 
 def pages_sitemap(ctx: BuildContext) -> str:
@@ -69,12 +74,7 @@ def sitemap_index(ctx: BuildContext, groups: list[list[Entry]]) -> str:
         (urls.absolute(f"sitemaps/posts-{n}.xml"), _latest(group))
         for n, group in enumerate(groups, 1)
     ]
-    lines = [_HEAD, f"<sitemapindex {_NS}>"]
-    for loc, lastmod in rows:
-        mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        lines.append(f"<sitemap><loc>{escape(xml_safe(loc))}</loc>{mod}</sitemap>")
-    lines.append("</sitemapindex>\n")
-    return "\n".join(lines)
+    return _listing("sitemapindex", "sitemap", rows)
 
 
 def robots_txt(ctx: BuildContext) -> str:
