@@ -36,6 +36,13 @@ def test_supported_facts_pass(body: str) -> None:
     assert claims(body) == set()
 
 
+def test_a_name_opening_a_sentence_is_checked_when_it_says_or_does_something() -> None:
+    assert claims("Peskov said the deal was fair. I doubt it.") == {("name", "Peskov")}
+    assert claims("Gazprom said little else, and I noticed.") == set()  # in the sources
+    assert claims("Nothing changed for me. Everything warned of it.") == set()
+    assert claims("Officials said so, and I believe them.", SOURCE + " Officials spoke.") == set()
+
+
 def test_numbers_dates_names_and_quotes_not_in_the_sources_are_found() -> None:
     body = (
         "Yet the Kremlin spokesman Dmitry Peskov said on Friday that 70 billion was "
