@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -64,6 +65,7 @@ def atom_feed(
     self_path: str,
     page_path: str,
     categories: list[tuple[str, str]] | None = None,
+    content: Callable[[Entry], str] = content_html,
 ) -> str:
     """One Atom document; `self_path`/`page_path` are site-relative."""
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": ctx.site.language})
@@ -91,7 +93,7 @@ def atom_feed(
             _sub(node, "category", term=topic.slug, label=topic.name)
         if entry.excerpt:
             _sub(node, "summary", entry.excerpt, type="text")
-        _sub(node, "content", content_html(entry), type="html")
+        _sub(node, "content", content(entry), type="html")
     ET.indent(feed, space=" ")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
 
@@ -104,6 +106,7 @@ def json_feed(
     description: str,
     self_path: str,
     page_path: str,
+    content: Callable[[Entry], str] = content_html,
 ) -> str:
     """One JSON Feed 1.1 document."""
     author = {"name": ctx.site.title, "url": ctx.site.base_url}
@@ -113,7 +116,7 @@ def json_feed(
             "id": entry_id(ctx, entry),
             "url": entry.url,
             "title": entry.title,
-            "content_html": content_html(entry),
+            "content_html": content(entry),
             "date_published": entry.iso_created,
             "date_modified": entry.iso_updated,
             "tags": [t.name for t in entry.topics],
@@ -132,12 +135,20 @@ def json_feed(
         "authors": [author],
         "items": items,
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # Without indent json's C encoder does the work: a new post rewrites four feeds.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def feed_pages(ctx: BuildContext) -> list[Page]:
     """feed.xml, feed.json, and topics/<slug>/feed.xml and feed.json."""
     pages: list[Page] = []
+    made: dict[int, str] = {}  # a post is in up to four feeds: its HTML is made once
+
+    def content(entry: Entry) -> str:
+        html = made.get(entry.id)
+        if html is None:
+            html = made[entry.id] = content_html(entry)
+        return html
 
     def add(
         entries: list[Entry],
@@ -161,6 +172,7 @@ def feed_pages(ctx: BuildContext) -> list[Page]:
                     self_path=atom_path,
                     page_path=page_path,
                     categories=categories,
+                    content=content,
                 ),
                 entries=tuple(entries),
             )
@@ -176,6 +188,7 @@ def feed_pages(ctx: BuildContext) -> list[Page]:
                     description=subtitle,
                     self_path=json_path,
                     page_path=page_path,
+                    content=content,
                 ),
                 entries=tuple(entries),
             )
