@@ -73,7 +73,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             output=folder / "desk",
             posts_per_page=4,
         )
-        report = build_site(posts, TOPICS, settings, generator_note="Built for the browser tests.")
+        report = build_site(
+            posts,
+            TOPICS,
+            settings,
+            generator_note="Built for the browser tests.",
+            feeds_read=[
+                ("Wire Service", "https://wire.example.com/rss.xml"),
+                ("Local bulletin", "/srv/feeds/bulletin.xml"),
+            ],
+        )
         assert report.search_shards > 2
         yield Site(folder / "desk", url + "desk/")
 
