@@ -298,6 +298,29 @@ def test_manifest_paths_checked_in_bulk_as_one_by_one(settings: SiteSettings, pa
     for files in ({path: "k", "ok/page.html": "k"}, {"ok/page.html": "k", path: "k"}):
         data = {"version": 1, "generator": "columnist", "files": files}
         (settings.output / MANIFEST_NAME).write_text(json.dumps(data))
-        loaded = load_manifest(settings.output)
+        loaded = load_manifest(settings.output).files
         assert "ok/page.html" in loaded
         assert (path in loaded) == is_safe_relative(path)
+
+
+def test_a_manifest_from_before_groups_is_taken_over(settings: SiteSettings) -> None:
+    """Sites built before search shards became manifest groups (version 1: one entry per
+    file) are brought up to date without losing a file."""
+    posts = sample_posts()
+    build_site(posts, TOPICS, settings)
+    path = settings.output / MANIFEST_NAME
+    data = json.loads(path.read_text())
+    assert data["version"] == 2 and data["groups"]
+    files = dict(data["files"])
+    for folder, group in data.pop("groups").items():
+        files.update({folder + name: "v1" for name in group["files"]})
+    search_files = {p for p in files if p.startswith("search/") and "/" in p[7:]}
+    path.write_text(json.dumps({"version": 1, "generator": "columnist", "files": files}))
+
+    report = build_site(posts, TOPICS, settings)
+    assert report.removed == []
+    assert all((settings.output / p).is_file() for p in search_files)
+    again = json.loads(path.read_text())
+    regrouped = {f + n for f, g in again["groups"].items() for n in g["files"]}
+    assert regrouped == search_files
+    assert build_site(posts, TOPICS, settings).pages_written == 0

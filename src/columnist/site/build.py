@@ -162,7 +162,7 @@ def _build(
         output.mkdir(parents=True, exist_ok=True)
         writer = OutputWriter(output)
         if ctx.site.search:
-            index = SearchIndex(ctx, writer.previous, str(output), shard_list)
+            index = SearchIndex(ctx, writer.previous_groups, str(output), shard_list)
             if index.stale_posts() <= EARLY_INDEX:
                 # Pagefind indexes the few posts while the pages are listed and planned.
                 ctx.model.load_details(e for shard in index.stale for e in shard.entries)
@@ -186,11 +186,14 @@ def _build(
         )
         if index is not None:
             waiting = time.perf_counter()
-            writer.keep(index.kept())
+            for folder in index.kept():
+                writer.keep_group(folder)
             search_files = index.pages()
             waited = time.perf_counter() - waiting
             total = len(pages) + len(search_files)
             writer.write(writer.plan(search_files), progress, done=len(pages), total=total)
+            for folder, key, paths in index.made():
+                writer.set_group(folder, key, paths)
         writer.finish()
     except (OSError, TemplateError) as exc:
         page = writer.rendering if writer is not None else ""

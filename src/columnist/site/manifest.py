@@ -2,6 +2,10 @@
 
 It lives in the output folder so that the folder carries its own build state; files the
 manifest does not list (a CNAME, a hand-made page) are never touched or deleted.
+Besides single files it holds groups: a folder whose files are made together and only
+together (a search shard: thousands of files from one run of Pagefind), recorded as
+one fingerprint and the list of file names, so that a build handles a kept group at
+the cost of one entry instead of one per file.
 """
 
 from __future__ import annotations
@@ -9,10 +13,27 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 MANIFEST_NAME = ".columnist-manifest.json"
-_VERSION = 1
+_VERSION = 2  # 1: files only
+
+
+class Group(NamedTuple):
+    key: str  # fingerprint of everything the group's files are made from
+    names: list[str]  # its files, relative to its folder
+
+
+@dataclass(slots=True)
+class Manifest:
+    files: dict[str, str] = field(default_factory=dict)  # path -> fingerprint
+    groups: dict[str, Group] = field(default_factory=dict)  # "folder/" -> group
+
+    def group_paths(self, folder: str) -> list[str]:
+        group = self.groups.get(folder)
+        return [folder + name for name in group.names] if group else []
 
 
 # "/"-separated names, none of them empty, "." or "..", without backslash or NUL.
@@ -25,24 +46,43 @@ def is_safe_relative(path: str) -> bool:
     return path != MANIFEST_NAME and _SAFE_RELATIVE.fullmatch(path) is not None
 
 
-def load_manifest(output: Path) -> dict[str, str]:
-    """Entries of the previous build; an unreadable or foreign manifest counts as empty."""
+def load_manifest(output: Path) -> Manifest:
+    """What the previous build wrote; an unreadable or foreign manifest counts as empty.
+
+    Paths that could reach outside the output folder are dropped (group file names are
+    checked where they are deleted, the only place they are used as paths).
+    """
     try:
         data = json.loads((output / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _VERSION:
-        return {}
+        return Manifest()
+    if not isinstance(data, dict) or data.get("version") not in (1, _VERSION):
+        return Manifest()
     files = data.get("files")
     if not isinstance(files, dict):
-        return {}
-    if _all_safe(files):  # the usual case, checked in one pass of the regex engine
-        return files
-    return {
-        k: v
-        for k, v in files.items()
-        if isinstance(v, str) and isinstance(k, str) and is_safe_relative(k)
-    }
+        return Manifest()
+    if not _all_safe(files):  # the usual case is checked in a few scans of all paths
+        files = {
+            k: v
+            for k, v in files.items()
+            if isinstance(v, str) and isinstance(k, str) and is_safe_relative(k)
+        }
+    return Manifest(files, _groups(data.get("groups")))
+
+
+def _groups(data: object) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    if not isinstance(data, dict):
+        return groups
+    for folder, group in data.items():
+        if not (isinstance(folder, str) and folder.endswith("/")):
+            continue
+        if not is_safe_relative(folder[:-1]) or not isinstance(group, dict):
+            continue
+        key, names = group.get("key"), group.get("files")
+        if isinstance(key, str) and isinstance(names, list):
+            groups[folder] = Group(key, [n for n in names if isinstance(n, str)])
+    return groups
 
 
 def _all_safe(files: dict) -> bool:
@@ -63,9 +103,14 @@ def _all_safe(files: dict) -> bool:
     return not any(bad in segments for bad in ("\x00\x00", "\x00.\x00", "\x00..\x00"))
 
 
-def save_manifest(output: Path, files: dict[str, str]) -> None:
+def save_manifest(output: Path, manifest: Manifest) -> None:
     # In page order (deterministic); sorting 20,000 paths cost more than writing them.
-    data = {"version": _VERSION, "generator": "columnist", "files": files}
+    data = {
+        "version": _VERSION,
+        "generator": "columnist",
+        "files": manifest.files,
+        "groups": {f: {"key": g.key, "files": g.names} for f, g in manifest.groups.items()},
+    }
     target = output / MANIFEST_NAME
     tmp = output / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
     # No indent: json's C encoder only runs without one (10,000 pages: 5 ms instead of 40).

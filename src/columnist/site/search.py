@@ -8,8 +8,8 @@ Ids below the newest multiple of BLOCK form one shard per BLOCK ids; the newest 
 is split into SMALL-id shards, so a new post costs at most SMALL posts of indexing, and
 once the block fills up its small shards are merged into one (every BLOCK ids).
 
-A shard whose posts did not change keeps its files as they are: the fingerprint of its
-`pagefind-entry.json` in the manifest is the digest of the shard's posts.
+A shard whose posts did not change keeps its files as they are: it is one group in the
+manifest (site/manifest.py) whose fingerprint is the digest of the shard's posts.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import threading
 from dataclasses import dataclass
 
 from columnist.site.context import BuildContext, PageMeta
+from columnist.site.manifest import Group
 from columnist.site.model import Entry
 from columnist.site.page import Page, fingerprint
 from columnist.site.pagefind import PagefindIndex, PagefindService
 
 BLOCK = 2000
 SMALL = 200
-ENTRY_FILE = "pagefind-entry.json"
 # Pagefind also writes its own ready-made interfaces; the site has its own (search.js).
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 
@@ -76,34 +76,27 @@ class SearchIndex:
     the pages are written) and hands every search file to the writer as a Page."""
 
     def __init__(
-        self, ctx: BuildContext, previous: dict[str, str], output: str, shard_list: list[Shard]
+        self, ctx: BuildContext, previous: dict[str, Group], output: str, shard_list: list[Shard]
     ) -> None:
         self.ctx = ctx
-        self.previous = previous
+        self.previous = previous  # the last build's shards: manifest groups by folder
         self.output = output
         self.shards = shard_list
-        # search/<shard>/... paths of the last build, by shard folder (one pass over it)
-        self._by_folder: dict[str, list[str]] = {}
-        for path in previous:
-            if path.startswith("search/"):
-                folder = path[: path.index("/", 7) + 1] if "/" in path[7:] else path
-                self._by_folder.setdefault(folder, []).append(path)
         self.stale = [s for s in shard_list if not self._fresh(s)]
         self._service: PagefindService | None = None
         self._feeder: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._indexes: list[tuple[Shard, PagefindIndex]] = []
-
-    def _previous_files(self, shard: Shard) -> list[str]:
-        return self._by_folder.get(shard.folder, [])
+        self._made: list[tuple[Shard, list[str]]] = []
 
     def _fresh(self, shard: Shard) -> bool:
         """True if the last build indexed exactly these posts and every file is still there."""
-        if self.previous.get(shard.folder + ENTRY_FILE) != shard.key:
+        group = self.previous.get(shard.folder)
+        if group is None or group.key != shard.key:
             return False
         listings: dict[str, set[str]] = {}
-        for path in self._previous_files(shard):
-            folder, _, name = path.rpartition("/")
+        for name in group.names:
+            folder, _, name = (shard.folder + name).rpartition("/")
             if folder not in listings:
                 try:
                     listings[folder] = set(os.listdir(os.path.join(self.output, folder)))
@@ -145,15 +138,14 @@ class SearchIndex:
             self._failure = exc
 
     def kept(self) -> list[str]:
-        """Files of the shards that were not indexed again: they stay as they are
-        (`_fresh` saw every one of them on disk)."""
+        """Folders of the shards that were not indexed again: they stay as they are
+        (`_fresh` saw every file of them on disk)."""
         stale = {s.name for s in self.stale}
-        return [
-            path
-            for shard in self.shards
-            if shard.name not in stale
-            for path in self._previous_files(shard)
-        ]
+        return [shard.folder for shard in self.shards if shard.name not in stale]
+
+    def made(self) -> list[tuple[str, str, list[str]]]:
+        """(folder, key, paths) of each shard indexed again, once `pages` are written."""
+        return [(shard.folder, shard.key, paths) for shard, paths in self._made]
 
     def pages(self) -> list[Page]:
         """Files of the shards indexed again, from Pagefind."""
@@ -163,12 +155,14 @@ class SearchIndex:
             raise self._failure
         pages: list[Page] = []
         for shard, index in self._indexes:
+            paths = []
             for name, data in sorted(index.files().items()):
                 if name.startswith(_UNUSED) or not _safe_name(name):
                     continue
+                paths.append(shard.folder + name)
                 digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-                key = shard.key if name == ENTRY_FILE else digest
-                pages.append(Page(shard.folder + name, key, lambda data=data: data))
+                pages.append(Page(shard.folder + name, digest, lambda data=data: data))
+            self._made.append((shard, paths))
         return pages
 
     def close(self) -> None:

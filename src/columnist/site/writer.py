@@ -31,7 +31,13 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from columnist.errors import ColumnistError
-from columnist.site.manifest import is_safe_relative, load_manifest, save_manifest
+from columnist.site.manifest import (
+    Group,
+    Manifest,
+    is_safe_relative,
+    load_manifest,
+    save_manifest,
+)
 from columnist.site.page import Page
 
 _PROGRESS_STEP = 200
@@ -89,8 +95,10 @@ class OutputWriter:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.previous = load_manifest(root)
+        last = load_manifest(root)
+        self.previous, self.previous_groups = last.files, last.groups
         self.current: dict[str, str] = {}
+        self.current_groups: dict[str, Group] = {}
         self.written: list[str] = []
         self.removed: list[str] = []
         self.unchanged = 0
@@ -122,15 +130,17 @@ class OutputWriter:
         self.unchanged += len(current) - before
         return due
 
-    def keep(self, paths: list[str]) -> None:
-        """Record files of the last build that stay as they are, without looking at them
-        (the caller has checked they are there; ten thousand search index files)."""
+    def keep_group(self, folder: str) -> None:
+        """A group of the last build stays as it is (the caller saw its files on disk)."""
+        group = self.previous_groups[folder]
+        self.current_groups[folder] = group
+        self.unchanged += len(group.names)
+
+    def set_group(self, folder: str, key: str, paths: list[str]) -> None:
+        """Record `paths`, written by this build as pages, as one group from now on."""
         for path in paths:
-            if path in self._seen:
-                raise ColumnistError(f"two pages of the site would be written to {path}")
-            self._seen.add(path)
-            self.current[path] = self.previous[path]
-        self.unchanged += len(paths)
+            self.current.pop(path, None)
+        self.current_groups[folder] = Group(key, [p[len(folder) :] for p in paths])
 
     def write(
         self,
@@ -181,7 +191,7 @@ class OutputWriter:
             for helper in helpers:
                 helper.kill()
         if failure is not None:
-            save_manifest(self.root, {**self.previous, **self.current})
+            self._save_partial()
             raise failure
 
     def _write_here(self, pages: list[Page], step: Callable[[int], None]) -> None:
@@ -284,10 +294,33 @@ class OutputWriter:
                 os.unlink(tmp)
             raise
 
+    def _save_partial(self) -> None:
+        """After a failure: what was written has its new entry, the rest its old one."""
+        save_manifest(
+            self.root,
+            Manifest(
+                {**self.previous, **self.current},
+                {**self.previous_groups, **self.current_groups},
+            ),
+        )
+
+    def _gone(self) -> set[str]:
+        """Files of the last build that this one did not write or keep."""
+        gone = set(self.previous) - set(self.current)
+        made: set[str] = set()  # files of the groups made anew in this build
+        for folder, group in self.current_groups.items():
+            if self.previous_groups.get(folder) != group:
+                made.update(folder + name for name in group.names)
+        for folder, group in self.previous_groups.items():
+            if self.current_groups.get(folder) != group:
+                paths = (folder + name for name in group.names)
+                gone.update(p for p in paths if is_safe_relative(p))
+        return gone - made - set(self.current)
+
     def finish(self) -> None:
         """Delete files the last build wrote and this one did not; save the manifest."""
         self.close()
-        for path in sorted(set(self.previous) - set(self.current)):
+        for path in sorted(self._gone()):
             target = os.path.join(self.root, path)
             try:
                 os.unlink(target)
@@ -295,8 +328,9 @@ class OutputWriter:
                 continue
             self.removed.append(path)
             self._remove_empty_parents(os.path.dirname(target))
-        if self.current != self.previous or self.written or self.removed:
-            save_manifest(self.root, self.current)
+        changed = self.current != self.previous or self.current_groups != self.previous_groups
+        if changed or self.written or self.removed:
+            save_manifest(self.root, Manifest(self.current, self.current_groups))
 
     def close(self) -> None:
         """Stop the writer threads (`finish` does it on success)."""
