@@ -130,6 +130,9 @@ posts = Table(
     Column("updated", UTCDateTime, nullable=False),
 )
 Index("ix_posts_created", posts.c.created)
+# On SQLite migration 0005 also adds ix_posts_heads, a covering index for the site
+# build's list of published posts; it is left out of this metadata because PostgreSQL
+# does not get it (see that migration).
 
 model_calls = Table(
     "model_calls",
