@@ -62,8 +62,13 @@ def post_groups(entries: list[Entry]) -> list[list[Entry]]:
 
 def _latest(group: list[Entry]) -> str | None:
     """The newest change among the group's posts (datetimes compared, one formatted)."""
-    newest = max((max(utc(e.updated), utc(e.created)) for e in group), default=None)
-    return iso(newest) if newest is not None else None
+    if not group:
+        return None
+    try:  # a thousand comparisons in C; the store's times are all aware
+        newest = max(utc(max(e.updated for e in group)), utc(max(e.created for e in group)))
+    except TypeError:  # naive and aware times mixed
+        newest = max(max(utc(e.updated), utc(e.created)) for e in group)
+    return iso(newest)
 
 
 def sitemap_index(ctx: BuildContext, groups: list[list[Entry]]) -> str:
