@@ -43,6 +43,8 @@ from columnist.site.page import Page
 _PROGRESS_STEP = 200
 WRITERS = 8  # threads doing file I/O, per process
 _IN_FLIGHT = 256  # rendered pages waiting for a writer, at most (bounds memory)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_REPLACE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 FORK_MIN = 400  # fewer pages to render than this: not worth forking helpers for
 
 Progress = Callable[[int, int], None]
@@ -248,13 +250,11 @@ class OutputWriter:
     def _store(self, target: str, data: bytes) -> bool:
         """Write `data` to `target` unless it already holds exactly that; True if written."""
         try:
-            size = _size(target)
-            if size is None:
-                self._create(target, data)
-            elif size != len(data) or not _holds(target, data):
-                self._replace(target, data)
-            else:
+            if self._create(target, data):
+                return True
+            if _holds(target, data):
                 return False
+            self._replace(target, data)
             return True
         finally:
             self._slots.release()
@@ -262,32 +262,48 @@ class OutputWriter:
     def _folder(self, target: str) -> str:
         folder = os.path.dirname(target)
         if folder not in self._dirs:
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.mkdir(folder)  # the usual case: its parent is there
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
             self._dirs.add(folder)
         return folder
 
-    def _create(self, target: str, data: bytes) -> None:
-        """A new file is written in place: one file operation instead of three on disks
-        where each costs a millisecond, and a file no build has listed yet is rendered
-        again (and compared) by the next build if this one stops half way."""
+    def _create(self, target: str, data: bytes) -> bool:
+        """Write a new file in place; False if the file exists.
+
+        File creation costs about half a millisecond of kernel time here, so a new file
+        takes the fewest system calls: no temporary file and rename (a file no build has
+        listed yet is rendered again and compared by the next build if this one stops
+        half way), and no buffered file object (which adds fstat, ioctl and lseek).
+        """
         self._folder(target)
         try:
-            with open(target, "xb") as handle:
-                handle.write(data)
-        except FileExistsError:  # appeared meanwhile: replace it as any other
-            self._replace(target, data)
+            fd = os.open(target, _CREATE, 0o666)
+        except FileExistsError:
+            return False
+        try:
+            _write_all(fd, data)
         except BaseException:
+            os.close(fd)
             with contextlib.suppress(OSError):
                 os.unlink(target)
             raise
+        os.close(fd)
+        return True
 
     def _replace(self, target: str, data: bytes) -> None:
         """An existing file is replaced atomically: a reader sees the old or the new."""
         folder = self._folder(target)
         tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "wb") as handle:
-                handle.write(data)
+            fd = os.open(tmp, _REPLACE, 0o666)
+            try:
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -421,15 +437,17 @@ def _helper_main(writer: OutputWriter, share: list[Page], sender: Connection) ->
     sender.close()
 
 
-def _size(target: str) -> int | None:
-    try:
-        return os.path.getsize(target)
-    except OSError:
-        return None
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _holds(target: str, data: bytes) -> bool:
+    """True if the file holds exactly `data` (its size is looked at first)."""
     try:
+        if os.path.getsize(target) != len(data):
+            return False
         with open(target, "rb") as handle:
             return handle.read() == data
     except OSError:
