@@ -276,6 +276,37 @@ def test_search_shards_are_indexed_again_only_when_their_posts_change(
     assert (settings.output / "search/0/pagefind-entry.json").is_file()
 
 
+def test_many_posts_are_indexed_by_several_pagefind_processes_alike(
+    settings: SiteSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "BLOCK", 8)
+    monkeypatch.setattr(search, "SMALL", 4)
+    monkeypatch.setattr(search, "available_cores", lambda: 2)
+    started: list[int] = []
+    real = search.PagefindService
+
+    def counted() -> search.PagefindService:
+        started.append(1)
+        return real()
+
+    monkeypatch.setattr(search, "PagefindService", counted)
+    posts = sample_posts(21)  # shards 0, 8, 16s, 20s
+    outputs = {}
+    for name, limit in (("one", 10**6), ("several", 1)):
+        monkeypatch.setattr(search, "PROCESS_POSTS", limit)
+        started.clear()
+        out = settings.output.parent / name
+        report = build_site(posts, TOPICS, replace(settings, output=out))
+        assert report.search_indexed == 4
+        assert len(started) == (1 if name == "one" else 2)
+        outputs[name] = {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted((out / "search").rglob("*"))
+            if p.is_file()
+        }
+    assert outputs["one"] == outputs["several"]
+
+
 def test_search_can_be_left_out(settings: SiteSettings) -> None:
     posts = sample_posts(6)
     build_site(posts, TOPICS, settings)

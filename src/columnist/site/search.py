@@ -24,9 +24,11 @@ from columnist.site.manifest import Group
 from columnist.site.model import Entry
 from columnist.site.page import Page, fingerprint
 from columnist.site.pagefind import PagefindIndex, PagefindService
+from columnist.site.writer import available_cores
 
 BLOCK = 2000
 SMALL = 200
+PROCESS_POSTS = 2 * BLOCK  # more posts to index than this: one Pagefind process per core
 # Pagefind also writes its own ready-made interfaces; the site has its own (search.js).
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 
@@ -83,10 +85,10 @@ class SearchIndex:
         self.output = output
         self.shards = shard_list
         self.stale = [s for s in shard_list if not self._fresh(s)]
-        self._service: PagefindService | None = None
-        self._feeder: threading.Thread | None = None
+        self._services: list[PagefindService] = []
+        self._feeders: list[threading.Thread] = []
         self._failure: BaseException | None = None
-        self._indexes: list[tuple[Shard, PagefindIndex]] = []
+        self._indexes: dict[str, PagefindIndex] = {}  # shard name -> its bundle
         self._made: list[tuple[Shard, list[str]]] = []
 
     def _fresh(self, shard: Shard) -> bool:
@@ -107,13 +109,28 @@ class SearchIndex:
         return True
 
     def start(self) -> None:
-        """Start sending the stale shards' posts to Pagefind, from a thread: the pipe to it
-        fills up long before it is done, and the build has pages to render meanwhile."""
-        if not self.stale or self._service is not None:
+        """Start sending the stale shards' posts to Pagefind, from threads: the pipe to it
+        fills up long before it is done, and the build has pages to render meanwhile.
+
+        Many posts to index (a first build) are split between one Pagefind process per
+        core, a shard each at a time, largest first: one process indexing ten thousand
+        posts was the last thing a full build waited for.
+        """
+        if not self.stale or self._services:
             return
-        self._service = PagefindService()
-        self._feeder = threading.Thread(target=self._feed, name="pagefind-feed", daemon=True)
-        self._feeder.start()
+        many = self.stale_posts() > PROCESS_POSTS
+        count = min(available_cores(), len(self.stale)) if many else 1
+        loads: list[list[Shard]] = [[] for _ in range(count)]
+        for shard in sorted(self.stale, key=lambda s: -len(s.entries)):
+            min(loads, key=lambda load: sum(len(s.entries) for s in load)).append(shard)
+        for number, load in enumerate(loads):
+            service = PagefindService()
+            self._services.append(service)
+            feeder = threading.Thread(
+                target=self._feed, args=(service, load), name=f"pagefind-feed-{number}", daemon=True
+            )
+            self._feeders.append(feeder)
+            feeder.start()
 
     def stale_posts(self) -> int:
         """Posts to index in this build."""
@@ -121,19 +138,18 @@ class SearchIndex:
 
     def fed(self) -> None:
         """Wait until every post has been handed to Pagefind (it may still be indexing)."""
-        if self._feeder is not None:
-            self._feeder.join()
+        for feeder in self._feeders:
+            feeder.join()
 
-    def _feed(self) -> None:
-        assert self._service is not None
+    def _feed(self, service: PagefindService, shards: list[Shard]) -> None:
         language = self.ctx.site.language.split("-")[0].lower() or "en"
         try:
-            for shard in self.stale:
-                index = PagefindIndex(self._service, language)
+            for shard in shards:
+                index = PagefindIndex(service, language)
                 for entry in shard.entries:
                     index.add(*record(entry))
                 index.ask()  # Pagefind builds this bundle while the next one is fed
-                self._indexes.append((shard, index))
+                self._indexes[shard.name] = index
         except BaseException as exc:  # noqa: BLE001 - handed to the build thread in pages()
             self._failure = exc
 
@@ -149,12 +165,12 @@ class SearchIndex:
 
     def pages(self) -> list[Page]:
         """Files of the shards indexed again, from Pagefind."""
-        if self._feeder is not None:
-            self._feeder.join()
+        self.fed()
         if self._failure is not None:
             raise self._failure
         pages: list[Page] = []
-        for shard, index in self._indexes:
+        for shard in self.stale:  # in shard order, whichever process indexed it
+            index = self._indexes[shard.name]
             paths = []
             for name, data in sorted(index.files().items()):
                 if name.startswith(_UNUSED) or not _safe_name(name):
@@ -167,12 +183,12 @@ class SearchIndex:
 
     def close(self) -> None:
         """Stop Pagefind; after a failure elsewhere it may still be busy, so it is killed."""
-        if self._service is not None:
-            if self._feeder is not None and self._feeder.is_alive():
-                self._service.kill()
-                self._feeder.join()
-            self._service.close()
-            self._service = None
+        for service, feeder in zip(self._services, self._feeders, strict=True):
+            if feeder.is_alive():
+                service.kill()
+                feeder.join()
+            service.close()
+        self._services, self._feeders = [], []
 
 
 def _safe_name(name: str) -> bool:
