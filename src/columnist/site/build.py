@@ -30,7 +30,6 @@ from columnist.site.sitemap import sitemap_pages
 from columnist.site.templating import environment, static_files, theme_version
 from columnist.site.urls import Urls
 from columnist.site.writer import (
-    FORK_MIN,
     OutputWriter,
     available_cores,
     can_fork,
@@ -122,6 +121,7 @@ def without_gc() -> Iterator[None]:
 
 
 EARLY_INDEX = 400  # posts to index at most for Pagefind to start before the pages are planned
+FORK_MIN = 400  # fewer pages due than this: not worth forking render helpers for
 
 
 def _site_pages(ctx: BuildContext, theme: Path | None) -> list[Page]:

@@ -45,7 +45,6 @@ WRITERS = 8  # threads doing file I/O, per process
 _IN_FLIGHT = 256  # rendered pages waiting for a writer, at most (bounds memory)
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 _REPLACE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-FORK_MIN = 400  # fewer pages to render than this: not worth forking helpers for
 
 Progress = Callable[[int, int], None]
 Written = tuple[str, str, bool]  # path, fingerprint, bytes changed
@@ -154,7 +153,8 @@ class OutputWriter:
         done: int = 0,
         total: int | None = None,
     ) -> None:
-        """Render and write `due` (from `plan`), with up to `workers` processes.
+        """Render and write `due` (from `plan`) in `workers` processes: workers - 1 helpers
+        are forked (the caller decides when that pays and that `can_fork`).
 
         `started` runs once the helpers exist and before this process renders: anything
         that starts threads belongs there, as a process with threads is unsafe to fork.
@@ -163,7 +163,7 @@ class OutputWriter:
         total = len(due) + done if total is None else total
         helpers: list[_Helper] = []
         own = due
-        if workers > 1 and len(due) >= FORK_MIN and can_fork():
+        if workers > 1:
             own = due[::workers]
             helpers = [_Helper(self, due[k::workers]) for k in range(1, workers)]
         try:
