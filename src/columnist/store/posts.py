@@ -43,18 +43,25 @@ def insert_post(conn: Connection, post: NewPost) -> int:
             story_id=post.story_id,
             slug=unique_slug(conn, post.title),
             title=post.title,
-            body=post.body,
-            excerpt=post.excerpt,
-            status=post.status,
-            backend=post.backend,
-            model=post.model,
-            prompt_version=post.prompt_version,
-            checks=json.dumps(post.checks),
-            source_count=post.source_count,
             created=now,
             updated=now,
+            **_written(post),
         )
     ).inserted_primary_key[0]
+
+
+def _written(post: NewPost) -> dict[str, object]:
+    """The columns a writing sets, on a new post and on a rewritten one alike."""
+    return dict(
+        body=post.body,
+        excerpt=post.excerpt,
+        status=post.status,
+        backend=post.backend,
+        model=post.model,
+        prompt_version=post.prompt_version,
+        checks=json.dumps(post.checks),
+        source_count=post.source_count,
+    )
 
 
 def has_post(conn: Connection, story_id: int) -> bool:
@@ -70,17 +77,7 @@ def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
     conn.execute(
         update(posts)
         .where(posts.c.id == post_id)
-        .values(
-            body=post.body,
-            excerpt=post.excerpt,
-            status=post.status,
-            backend=post.backend,
-            model=post.model,
-            prompt_version=post.prompt_version,
-            checks=json.dumps(post.checks),
-            source_count=post.source_count,
-            updated=datetime.now(UTC),
-        )
+        .values(updated=datetime.now(UTC), **_written(post))
     )
 
 
