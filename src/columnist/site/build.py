@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from columnist.config import SiteSettings
+from columnist.cores import available_cores
 from columnist.domain import PostView, TopicView
 from columnist.errors import ColumnistError
 from columnist.site.context import BuildContext
@@ -29,12 +30,7 @@ from columnist.site.search import SearchIndex, search_page, shards
 from columnist.site.sitemap import sitemap_pages
 from columnist.site.templating import environment, static_files, theme_version
 from columnist.site.urls import Urls
-from columnist.site.writer import (
-    OutputWriter,
-    available_cores,
-    can_fork,
-    describe_failure,
-)
+from columnist.site.writer import OutputWriter, can_fork, describe_failure
 
 
 @dataclass(slots=True)

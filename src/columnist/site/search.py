@@ -19,12 +19,12 @@ import os
 import threading
 from dataclasses import dataclass
 
+from columnist.cores import available_cores
 from columnist.site.context import BuildContext, PageMeta
 from columnist.site.manifest import Group
 from columnist.site.model import Entry
 from columnist.site.page import Page, fingerprint
 from columnist.site.pagefind import PagefindIndex, PagefindService
-from columnist.site.writer import available_cores
 
 BLOCK = 2000
 SMALL = 200

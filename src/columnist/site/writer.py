@@ -50,13 +50,6 @@ Progress = Callable[[int, int], None]
 Written = tuple[str, str, bool]  # path, fingerprint, bytes changed
 
 
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def can_fork() -> bool:
     """Forking a process that has loaded the site is safe and cheap on Linux only
     (macOS frameworks may abort in a forked child)."""

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from columnist.cores import available_cores
 from columnist.errors import ModelError
 from columnist.modelfiles import embedding_files
 
@@ -25,7 +26,7 @@ class Embedder:
 
         onnx_path, tokenizer_path = embedding_files()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or min(2, _cpu_count())
+        options.intra_op_num_threads = threads or min(2, available_cores())
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # Idle worker threads sleep instead of spinning: on a machine shared with the
@@ -65,12 +66,6 @@ class Embedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-
-
-def _cpu_count() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
 
 
 @lru_cache(maxsize=1)

@@ -6,11 +6,11 @@ backend reports a concurrency of 1; the write stage then runs one story at a tim
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
 from columnist.config import WriterSettings
+from columnist.cores import available_cores
 from columnist.errors import ModelError
 from columnist.modelfiles import SHIPPED, gguf_path
 from columnist.writer.backends.base import Completion, Message
@@ -25,7 +25,7 @@ class EmbeddedBackend:
 
         path = gguf_path(settings.model)
         self.model = settings.model if settings.model in SHIPPED else path.name
-        self.threads = settings.threads or max(1, len(os.sched_getaffinity(0)))
+        self.threads = settings.threads or available_cores()
         self._lock = threading.Lock()
         try:
             self.llm = Llama(
