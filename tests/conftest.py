@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -85,3 +87,25 @@ def database_url_for(kind: str, folder: Path) -> str:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each test using this runs once on a SQLite file and once on PostgreSQL."""
     return database_url_for(request.param, tmp_path)
+
+
+def columnist(
+    *args: str, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`columnist ARGS` in a child process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "columnist", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+    )
+
+
+def error_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The single line a failing command prints, with no traceback."""
+    assert done.returncode == 1, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    return lines[0]

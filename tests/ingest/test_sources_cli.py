@@ -3,10 +3,9 @@ real command against a real config file, store and server."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 
 from columnist.errors import ColumnistError
 from columnist.ingest.opml import MAX_OPML_BYTES, parse_opml
+from tests.conftest import columnist as run_columnist
 
 FeedServer = Any  # the `feed_server` fixture in conftest.py
 
@@ -62,14 +62,8 @@ BOMB = """\
 """
 
 
-def columnist(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "columnist", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
+# Commands of this file should answer within two minutes.
+columnist = functools.partial(run_columnist, timeout=120)
 
 
 def make_desk(tmp_path: Path, feed_server: FeedServer) -> Path:

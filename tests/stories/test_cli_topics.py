@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from columnist.errors import ColumnistError
 from columnist.store.db import open_engine
 from columnist.stories.evaluate import EvalFileError, load_event_set, load_topic_set
 from columnist.stories.pipeline import run_assign
+from tests.conftest import columnist
 from tests.stories.conftest import EVENTS_JSONL, TOPICS_JSONL, add_entries
 
 THREE_TOPICS = r'''
@@ -42,16 +41,6 @@ missions to the Moon and Mars, NASA and SpaceX."""
 keywords = ["SpaceX"]
 exclude = ["space-saving"]
 '''
-
-
-def columnist(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "columnist", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-    )
 
 
 def small_eval(tmp_path: Path) -> tuple[Path, Path]:

@@ -78,25 +78,6 @@ def small_writer(words: int = 50, **extra: object) -> str:
     return "[writer]\n" + "\n".join(lines) + "\n"
 
 
-def columnist(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "columnist", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-    )
-
-
-def error_line(done: subprocess.CompletedProcess[str]) -> str:
-    """The single line a failing command prints, with no traceback."""
-    assert done.returncode == 1, (done.returncode, done.stderr)
-    assert "Traceback" not in done.stderr, done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, done.stderr
-    return lines[0]
-
-
 class ScriptedBackend:
     """Replies from a script, recording the messages: for the retry and draft logic only."""
 

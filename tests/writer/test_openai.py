@@ -17,15 +17,14 @@ from columnist.store.schema import model_calls, posts
 from columnist.writer.backends.openai import OpenAIBackend, backoff_seconds, retry_after_seconds
 from columnist.writer.evalset import EvalSource, EvalStory, seed_store
 from columnist.writer.pipeline import run_write
+from tests.conftest import columnist, error_line
 from tests.writer.kit import (
     CATS,
     GLACIER,
     SMALL_MODEL,
     ScriptedServer,
-    columnist,
     completion_json,
     desk,
-    error_line,
     llama_server,
 )
 

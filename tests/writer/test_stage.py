@@ -21,13 +21,12 @@ from columnist.store.schema import model_calls
 from columnist.writer.backends.embedded import EmbeddedBackend
 from columnist.writer.evalset import seed_store
 from columnist.writer.pipeline import run_write
+from tests.conftest import columnist, error_line
 from tests.writer.kit import (
     CATS,
     GLACIER,
     SMALL_MODEL,
-    columnist,
     desk,
-    error_line,
     small_writer,
 )
 
