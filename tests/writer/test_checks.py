@@ -81,7 +81,7 @@ def test_a_commentary_that_repeats_itself_is_caught() -> None:
     assert repeated_sentences(body) == [opening.upper()]
     source = "Putin arrived in Harbin on Wednesday evening for a two-day visit."
     problems = check_commentary(body, target_words=25, source_text=source).problems
-    assert any(p.startswith("repeats itself (1 sentences") for p in problems)
+    assert any(p.startswith("repetition: repeats itself (1 sentences") for p in problems)
     assert repeated_sentences("Short one. Short one.") == [], "short sentences may recur"
 
 
@@ -95,3 +95,53 @@ def test_talking_about_the_sources_is_meta_text() -> None:
         body = f"{first}\n\nI think so."
         problems = check_commentary(body, target_words=15, source_text="the date").problems
         assert "contains meta-text about the writing" in problems, first
+
+
+def test_reader_checks_are_named_in_the_problems_and_the_dict() -> None:
+    from columnist.writer.checks import READER_CHECKS, named_passes
+
+    news = (
+        "They say the council has approved it. Mayor Anja Nygaard said the Eidfjord library "
+        "would cost 14 million kroner.\n\nThe Russian-Nygord plan needs the money."
+    )
+    result = check_commentary(news, target_words=25, source_text=SOURCE + " Russia.")
+    assert "voice: no first person in the opening paragraph" in result.problems
+    assert "voice: no first person (I, me, my) anywhere" in result.problems
+    assert 'seams: opens on "They", which refers back to nothing' in result.problems
+    assert "invented: not in the sources: Nygord (in Russian-Nygord)" in result.problems
+    assert "names not in the sources: Russian-Nygord" in result.problems  # grounding
+    assert any(p.startswith("copying: copies 1 source sentence(s) whole") for p in result.problems)
+    assert not result.passed
+    d = result.as_dict()
+    assert list(d["reader"]) == list(READER_CHECKS)
+    assert d["reader"]["voice"]["passed"] is False
+    assert d["reader"]["prose"] == {"passed": True, "problems": []}
+    assert isinstance(d["copied_6gram_share"], float) and d["copied_6gram_share"] > 0.15
+    assert d["copied_6gram_share"] == result.copied_6gram_share
+    assert d["reader"]["copying"]["passed"] is False
+    assert named_passes(d) == {
+        "voice": False,
+        "copying": False,
+        "repetition": True,
+        "seams": False,
+        "invented": False,
+        "prose": True,
+    }
+    good = check_commentary(GOOD, target_words=60, source_text=SOURCE).as_dict()
+    assert named_passes(good) == dict.fromkeys(READER_CHECKS, True)
+    assert good["copied_6gram_share"] == 0.0 and good["first_person"] >= 2
+
+
+def test_reader_problems_count_in_the_rank() -> None:
+    third_person = GOOD.replace("I have seen", "Many have seen").replace("I would", "one would")
+    worse = check_commentary(third_person, target_words=60, source_text=SOURCE)
+    assert worse.grounded and not worse.passed
+    assert [p for p in worse.problems if not p.startswith("voice: ")] == []
+    assert check_commentary(GOOD, target_words=60, source_text=SOURCE).rank() < worse.rank()
+
+
+def test_markup_and_code_in_a_body_are_prose_problems() -> None:
+    body = GOOD + "\n\n<ul><li>ReactDOM.createElement('p')</li></ul>"
+    problems = check_commentary(body, target_words=70, source_text=SOURCE).problems
+    assert "prose: contains HTML or XML markup (<ul>)" in problems
+    assert any(p.startswith("prose: contains code (") for p in problems)

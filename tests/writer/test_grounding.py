@@ -112,3 +112,54 @@ def test_remove_claims_drops_sentences_and_keeps_paragraphs() -> None:
     )
     assert removed == ["Dmitry Peskov loved it.", "Angela Merkel would have disagreed."]
     assert find_claims(fixed, Support(SOURCE)) == []
+
+
+def test_each_capitalised_part_of_a_hyphenated_name_is_checked() -> None:
+    source = "Putin met officials from Russia and China in Moscow."
+    assert claims("I doubt the Russian-Putian summit in Moscow helps.", source) == {
+        ("name", "Russian-Putian")
+    }
+    assert claims("I doubt the Sino-Russian summit in Moscow helps.", source) == set()
+    assert claims("I doubt the Russian-backed plan helps.", source) == set()
+
+
+@pytest.mark.parametrize(
+    ("source", "word"),
+    [
+        ("Kenya voted.", "Kenyan"),
+        ("Kenya voted.", "Kenyans"),
+        ("Russia voted.", "Russian"),
+        ("China voted.", "Chinese"),
+        ("Norway voted.", "Norwegian"),
+        ("Argentina voted.", "Argentine"),
+        ("Argentina voted.", "Argentinian"),
+        ("The Netherlands voted.", "Dutch"),
+        ("Germany voted.", "German"),
+        ("Italy voted.", "Italian"),
+        ("Europe voted.", "European"),
+        ("Ukraine voted.", "Ukrainian"),
+        ("Israel voted.", "Israeli"),
+        ("Japan voted.", "Japanese"),
+        ("Chinese officials voted.", "China"),  # the other way round
+        ("Dutch officials voted.", "Netherlands"),
+    ],
+)
+def test_demonyms_of_source_names_are_supported(source: str, word: str) -> None:
+    assert Support(source).has_word(word)
+
+
+@pytest.mark.parametrize(
+    ("source", "word"),
+    [
+        ("Putin voted.", "Putian"),  # the old 4-letter common-prefix rule let these pass
+        ("Russia voted.", "Russell"),
+        ("Russia voted.", "Russian-Putian"),
+        ("Europe voted.", "Europa"),
+        ("China voted.", "Chinook"),
+        ("Kenya voted.", "Kenyatta"),
+    ],
+)
+def test_words_that_merely_start_like_a_source_name_are_not_supported(
+    source: str, word: str
+) -> None:
+    assert not Support(source).has_word(word)

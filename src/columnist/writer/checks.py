@@ -3,7 +3,9 @@
 Each check returns problems as short sentences; the post stores them, so
 `columnist posts --json` shows why a post was held back as a draft. Grounding problems
 (facts not in the sources) weigh more than form problems when the writer picks the best
-of several failed attempts.
+of several failed attempts. Beside length, meta-text, grounding and the opening, the
+checks a reader would make (writer/reader.py: voice, copying, repetition, seams,
+invented, prose) are reported by name, each problem prefixed with it ("voice: ...").
 """
 
 from __future__ import annotations
@@ -13,7 +15,24 @@ from dataclasses import dataclass, field
 
 from columnist.writer.grounding import Claim, Support, find_claims
 from columnist.writer.openings import opening_problem
-from columnist.writer.text import paragraphs, split_sentences, word_count
+from columnist.writer.reader import (
+    READER_CHECKS,
+    ReaderReport,
+    named_passes,
+    read_as_reader,
+    repeated_sentences,
+)
+from columnist.writer.text import paragraphs, word_count
+
+__all__ = [
+    "READER_CHECKS",
+    "CheckResult",
+    "check_commentary",
+    "length_bounds",
+    "named_passes",
+    "repeated_sentences",
+    "unsupported_numbers",
+]
 
 _REFUSALS = re.compile(
     r"\b(as an ai|i(?:'m| am) (?:sorry|unable)|i cannot (?:help|write|comply)|"
@@ -29,11 +48,12 @@ _META = re.compile(
     r"(?:first|second|third|fourth|this|next|last|final) paragraph|"
     r"(?:the|these|my) sources? (?:provided|given|above|you gave|confirm|state)|"
     r"(?:in|from|according to) the sources|recent columns|"
+    r"(?:the|these) sources? (?:also |further )?(?:say|note|state|suggest|mention|indicate|"
+    r"show|highlight|report)s?|"
     r"(?:take|try|choose) a different (?:approach|angle|opening))|"
     r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",
     re.IGNORECASE,
 )
-_MARKDOWN = re.compile(r"(^|\n)\s*(#{1,6}\s|[-*•]\s|\d+[.)]\s|>\s)|\*\*|__|`")
 TOLERANCE = 0.25
 
 
@@ -43,6 +63,7 @@ class CheckResult:
     words: int = 0
     claims: list[Claim] = field(default_factory=list)  # facts not found in the sources
     opening: str | None = None  # why the opening will not do
+    reader: ReaderReport = field(default_factory=ReaderReport)  # the checks a reader makes
 
     @property
     def passed(self) -> bool:
@@ -56,6 +77,11 @@ class CheckResult:
     def unsupported(self) -> list[str]:
         return [c.text for c in self.claims]
 
+    @property
+    def copied_6gram_share(self) -> float:
+        """Share of the body's word 6-grams found in the sources (the "copying" check)."""
+        return self.reader.copied_6gram_share
+
     def rank(self) -> tuple[int, int, int]:
         """Smaller is better: passing first, then fewest invented facts, then problems."""
         return (0 if self.passed else 1, len(self.claims), len(self.problems))
@@ -68,6 +94,10 @@ class CheckResult:
             "grounded": self.grounded,
             "unsupported": [c.as_dict() for c in self.claims],
             "opening": self.opening,
+            "reader": self.reader.as_dict(),
+            "copied_6gram_share": self.copied_6gram_share,
+            "repeated_pairs": self.reader.repeated_pairs,
+            "first_person": self.reader.first_person,
         }
 
 
@@ -75,21 +105,6 @@ def unsupported_numbers(body: str, source_text: str) -> list[str]:
     """Numbers in the commentary that appear nowhere in the sources."""
     claims = find_claims(body, Support(source_text))
     return sorted({c.text for c in claims if c.kind == "number"})
-
-
-def repeated_sentences(body: str, min_words: int = 6) -> list[str]:
-    """Sentences said twice: small models loop, restating their opening at the end."""
-    seen: set[str] = set()
-    repeats = []
-    for paragraph in paragraphs(body):
-        for sentence in split_sentences(paragraph):
-            key = " ".join(re.findall(r"\w+", sentence.lower()))
-            if len(key.split()) < min_words:
-                continue
-            if key in seen:
-                repeats.append(sentence)
-            seen.add(key)
-    return repeats
 
 
 def length_bounds(target_words: int, tolerance: float = TOLERANCE) -> tuple[int, int]:
@@ -108,9 +123,9 @@ def check_commentary(
 ) -> CheckResult:
     """All checks on one commentary; `support` (or `source_text`) is what grounds it."""
     support = support or Support(source_text or "")
-    result = CheckResult(words=word_count(body))
+    result = CheckResult(words=word_count(body), reader=read_as_reader(body, support))
     if not body.strip():
-        result.problems.append("empty commentary")
+        result.problems.extend(["empty commentary", *result.reader.problems()])
         return result
     low, high = length_bounds(target_words, tolerance)
     if not low <= result.words <= high:
@@ -121,12 +136,6 @@ def check_commentary(
         result.problems.append("reads as a refusal or mentions being an AI")
     if _META.search(body):
         result.problems.append("contains meta-text about the writing")
-    if _MARKDOWN.search(body):
-        result.problems.append("contains markdown, a heading or a list")
-    repeats = repeated_sentences(body)
-    if repeats:
-        first = " ".join(repeats[0].split()[:8])
-        result.problems.append(f'repeats itself ({len(repeats)} sentences, e.g. "{first} …")')
     result.claims = find_claims(body, support)
     by_kind: dict[str, list[str]] = {}
     for claim in result.claims:
@@ -138,4 +147,6 @@ def check_commentary(
     result.opening = opening_problem(body, recent_openings or [], stock_openings)
     if result.opening:
         result.problems.append(result.opening)
+    # markdown and repeated sentences are reported under "prose" and "repetition"
+    result.problems.extend(result.reader.problems())
     return result

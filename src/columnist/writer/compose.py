@@ -1,15 +1,29 @@
-"""Writing one commentary: attempts, checks, the grounding repair pass, the best draft.
+"""Writing one commentary in steps a small model does well: a plan, then one paragraph a call.
 
-This is the writer without the store, so the write stage, `eval-writer` and the bench
-share it. Per attempt: render the prompt, call the model, tidy the text, check it. A
-draft whose only fault is a few facts not in the sources gets a second pass that drops
-the sentences holding them; if that does not pass, the model is asked again with
-feedback naming what was wrong (appended last, so the prompt prefix stays cached).
-After `writer.max_attempts` calls the best candidate is kept, with its problems.
+One long call asking a 1.5B model for "a first-person column with a view, facts only from
+the sources" gets a news summary with invented words in it, and cutting the bad sentences
+out afterwards leaves seams. So a column is composed:
+
+1. A plan, a few short lines: my view, two or three points from the sources, the other
+   side. Points that carry facts the sources lack are dropped before any prose is written
+   from them (`plan.py`).
+2. One call per paragraph, each with one job (the opening and my view; one point each;
+   the other side and my answer). Earlier paragraphs go back to the model as its own
+   assistant turns, so it continues the column instead of rewriting it, and every call
+   shares the system message and the turns before it, which the prompt cache keeps.
+3. The opening paragraph starts with a first-person frame ("When I read that"), so the
+   model speaks as a columnist, not as the person in the news.
+4. Every call is constrained (`constraints.py`): capitalised words and figures only from
+   the sources, no 8 words in a row copied from them, no 6 words in a row repeated from an
+   earlier paragraph.
+5. Each paragraph is checked as a reader would read it; one that fails is written again
+   (feedback appended last, so the cached prefix holds), never cut into. The best try
+   is kept. The whole column is then checked once more (`checks.py`).
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,25 +32,34 @@ from jinja2 import Environment
 
 from columnist.config import PersonaSettings, Settings
 from columnist.errors import ModelError
-from columnist.writer.backends.base import Backend, Completion
-from columnist.writer.checks import CheckResult, check_commentary, length_bounds
-from columnist.writer.grounding import Support, instruction_sentences, remove_claims
-from columnist.writer.openings import (
-    OPENING_STYLES,
-    RecentOpenings,
-    _clip,
-    trim_stock_opening,
-)
-from columnist.writer.prompts import (
-    build_messages,
-    paragraph_count,
-    prompt_version,
-    source_texts,
-)
-from columnist.writer.text import clean_body
+from columnist.writer.backends.base import Backend, Completion, Message
+from columnist.writer.checks import CheckResult, check_commentary
+from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary
+from columnist.writer.grounding import Support, instruction_sentences
+from columnist.writer.openings import RecentOpenings
+from columnist.writer.paragraphs import paragraph_problems, tidy_paragraph
+from columnist.writer.plan import PLAN_LABELS, PLAN_LEAD, Plan, check_plan, parse_plan
+from columnist.writer.prompts import prompt_version, render, source_texts, system_message
 
 SOURCE_BUDGET_WORDS = 1400
-AVOID_SHOWN = 4  # recent openings quoted in the prompt
+PLAN_TOKENS = 170
+
+# First-person frames for the opening paragraph, rotated by story and chosen so that no two
+# recent posts on a topic start with the same words.
+FRAMES = (
+    "When I read that",
+    "What I keep coming back to is that",
+    "My first reaction to the news that",
+    "I think it matters that",
+    "It seems to me significant that",
+    "I have been thinking about how",
+    "What strikes me most is that",
+    "To my mind, the real story is that",
+    "I will admit that I did not expect",
+    "My own view starts from the fact that",
+    "I find it telling that",
+    "The detail I cannot put down is that",
+)
 
 
 @dataclass(slots=True)
@@ -56,8 +79,8 @@ class StoryInput:
 class Call:
     """One model call, as the log keeps it."""
 
-    attempt: int
-    purpose: str  # "commentary" | "rewrite"
+    attempt: int  # the call's number within the story
+    purpose: str  # "plan" | "paragraph N"
     completion: Completion | None
     problems: list[str] = field(default_factory=list)
     outcome: str = "rejected"  # "ok" (its text was kept) | "rejected" | "error"
@@ -65,24 +88,17 @@ class Call:
 
 
 @dataclass(slots=True)
-class Candidate:
-    body: str
-    check: CheckResult
-    call: Call
-    removed: list[str] = field(default_factory=list)  # sentences the repair pass dropped
-
-
-@dataclass(slots=True)
 class Draft:
     body: str
     check: CheckResult
-    first: CheckResult  # the first raw reply's checks: what the model did unaided
     calls: list[Call]
-    removed: list[str]
+    plan: Plan
     persona: str
     prompt_version: str
     words: int
     source_instructions: list[str]
+    rewritten: list[int] = field(default_factory=list)  # paragraphs written more than once
+    plan_dropped: list[str] = field(default_factory=list)  # plan lines the sources lack
 
     def checks_dict(self) -> dict:
         """What `columnist posts --json` shows under "checks"."""
@@ -90,14 +106,20 @@ class Draft:
             "attempts": len(self.calls),
             "persona": self.persona,
             "target_words": self.words,
-            "removed": self.removed,
-            "first_draft": {
-                "passed": self.first.passed,
-                "problems": self.first.problems,
-                "unsupported": [c.as_dict() for c in self.first.claims],
-            },
+            "rewritten_paragraphs": self.rewritten,
+            "plan": self.plan.as_dict(),
+            "plan_dropped": self.plan_dropped,
             "source_instructions": self.source_instructions,
         }
+
+
+@dataclass(slots=True)
+class Job:
+    """One paragraph's task."""
+
+    role: str  # "opening" | "point" | "closing"
+    point: str = ""
+    lead: str = ""
 
 
 def persona_for(settings: Settings, topics: list[str]) -> PersonaSettings:
@@ -110,31 +132,31 @@ def persona_for(settings: Settings, topics: list[str]) -> PersonaSettings:
     return by_name[settings.writer.persona]
 
 
-def feedback_for(check: CheckResult, words: int) -> list[str]:
-    """What to tell the model about its previous draft, one line per fault."""
-    low, high = length_bounds(words)
-    lines = ["Your previous draft could not be used, so write the column again from scratch."]
-    if check.words and not low <= check.words <= high:
-        lines.append(
-            f"It had {check.words} words: this time write between {low} and {high} words, "
-            f"in {paragraph_count(words)} paragraphs of four to six sentences each."
-        )
-    if any(p == "a single paragraph" for p in check.problems):
-        lines.append("Separate the paragraphs with a blank line.")
-    if check.claims:
-        shown = "; ".join(dict.fromkeys(c.text for c in check.claims))
-        lines.append(
-            f"It used details that are not in the sources: {shown}. Leave them out: use "
-            "only names, numbers, dates and quotations that appear in the sources."
-        )
-    if check.opening:
-        lines.append(f"Its opening will not do ({check.opening}): begin in another way.")
-    if any(("meta-text" in p or "markdown" in p or "refusal" in p) for p in check.problems):
-        lines.append(
-            "Write only the column itself: no remarks about the writing, no title, "
-            "headings, lists or markdown."
-        )
-    return lines
+def choose_frame(headline: str, recent: list[str]) -> str:
+    """The story's frame, unless a recent opening on its topics starts the same way."""
+    start = zlib.crc32(headline.encode())
+    taken = {" ".join(_first_words(o, 3)) for o in recent}
+    for i in range(len(FRAMES)):
+        frame = FRAMES[(start + i) % len(FRAMES)]
+        if " ".join(_first_words(frame, 3)) not in taken:
+            return frame
+    return FRAMES[start % len(FRAMES)]
+
+
+def _first_words(text: str, n: int) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))[:n]
+
+
+def jobs_for(plan: Plan, frame: str) -> list[Job]:
+    return [
+        Job("opening", lead=frame),
+        *(Job("point", point=p) for p in plan.points),
+        Job("closing"),
+    ]
+
+
+def sentences_for(words: int) -> str:
+    return "three" if words < 70 else "three or four" if words < 100 else "four or five"
 
 
 class Writer:
@@ -150,90 +172,195 @@ class Writer:
         self.settings, self.backend, self.env = settings, backend, env
         self.openings = openings or RecentOpenings(settings.writer.recent_openings)
 
-    def max_tokens(self, words: int) -> int:
-        return self.settings.writer.max_tokens or int(words * 2) + 64
+    def _call(
+        self,
+        calls: list[Call],
+        purpose: str,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        constraints: Constraints,
+    ) -> Call:
+        """One model call, appended to `calls` (also when it fails, then re-raised)."""
+        w = self.settings.writer
+        n = len(calls) + 1
+        try:
+            completion = self.backend.complete(
+                messages,
+                max_tokens=max_tokens,
+                temperature=w.temperature,
+                seed=None if w.seed is None else w.seed + n,
+                constraints=constraints,
+            )
+        except ModelError as exc:
+            calls.append(Call(n, purpose, None, outcome="error", error=str(exc)))
+            raise
+        call = Call(n, purpose, completion)
+        calls.append(call)
+        return call
 
-    def _check(self, body: str, words: int, support: Support, topics: list[str]) -> CheckResult:
-        return check_commentary(
-            body,
-            target_words=words,
-            support=support,
-            recent_openings=self.openings.recent(topics),
-            stock_openings=self.settings.writer.stock_openings,
-        )
-
-    def _repair(self, body: str, check: CheckResult) -> tuple[str, list[str]]:
-        """The second pass, without the model: drop sentences holding unsupported facts,
-        then cut a stock lead-in. Returns the text and what was removed."""
-        removed: list[str] = []
-        if check.claims:
-            body, removed = remove_claims(body, check.claims)
-        body, cut = trim_stock_opening(body, self.settings.writer.stock_openings)
-        return body, removed + cut
+    def _plan(
+        self,
+        messages: list[Message],
+        persona: PersonaSettings,
+        story: StoryInput,
+        support: Support,
+        calls: list[Call],
+        constraints: Constraints,
+    ) -> tuple[Plan, list[str], list[Message]]:
+        """The plan, its unsupported lines dropped, and the turns that carry it."""
+        request = {"role": "user", "content": render(self.env, persona, "plan")}
+        best: tuple[Plan, list[str]] | None = None
+        for _ in range(2):
+            call = self._call(
+                calls,
+                "plan",
+                [*messages, request],
+                max_tokens=PLAN_TOKENS,
+                constraints=Constraints(
+                    lead=PLAN_LEAD,
+                    vocabulary=constraints.vocabulary.with_names(*PLAN_LABELS),
+                    block=constraints.block,
+                ),
+            )
+            plan = parse_plan(call.completion.text if call.completion else "", PLAN_LEAD)
+            if plan is None:
+                call.problems = ["the plan is not in the asked form"]
+                continue
+            kept, dropped = check_plan(plan, support)
+            call.problems = [f"not in the sources: {d}" for d in dropped]
+            if best is None or len(kept.points) > len(best[0].points):
+                best = (kept, dropped)
+            call.outcome = "ok"
+            if len(kept.points) >= 2:
+                break
+        if best is None:
+            best = (Plan.fallback(story.headline), [])
+        plan, dropped = best
+        turns = [request, {"role": "assistant", "content": plan.text()}]
+        return plan, dropped, turns
 
     def write(self, story: StoryInput, calls: list[Call]) -> Draft:
-        """Write, check and (if needed) repair or redo; `calls` collects every model call.
+        """Plan, write paragraph by paragraph, check; `calls` collects every model call.
 
         A ModelError propagates after its call is appended, so the caller can log it.
         """
         w = self.settings.writer
         persona = persona_for(self.settings, story.topics)
         words = persona.words or w.words
-        support = Support(story.source_text)
+        source_text = story.source_text
+        support = Support(source_text)
         sources = source_texts(story.sources, SOURCE_BUDGET_WORDS)
-        style_seed = zlib.crc32(story.headline.encode())
-        candidates: list[Candidate] = []
-        feedback: list[str] = []
-        first: CheckResult | None = None
-        for n in range(w.max_attempts):
-            recent = self.openings.recent(story.topics)
-            messages = build_messages(
-                self.env,
-                persona=persona,
-                words=words,
-                headline=story.headline,
-                sources=sources,
-                opening_style=OPENING_STYLES[(style_seed + n) % len(OPENING_STYLES)],
-                avoid_openings=[_clip(o) for o in recent[:AVOID_SHOWN]],
-                feedback=feedback,
+        messages: list[Message] = [system_message(self.env, persona, story.headline, sources)]
+        base = Constraints(
+            vocabulary=Vocabulary.of(source_text),
+            block=NgramBlock.build([source_text], []),
+        )
+        plan, dropped, turns = self._plan(messages, persona, story, support, calls, base)
+        messages += turns
+        recent = self.openings.recent(story.topics)
+        jobs = jobs_for(plan, choose_frame(story.headline, recent))
+        per_paragraph = max(40, words // len(jobs))
+        written: list[str] = []
+        rewritten: list[int] = []
+        for number, job in enumerate(jobs, 1):
+            paragraph, tries = self._paragraph(
+                number, job, plan, persona, per_paragraph, messages, written, base, calls, story
             )
-            purpose = "commentary" if n == 0 else "rewrite"
-            try:
-                completion = self.backend.complete(
-                    messages,
-                    max_tokens=self.max_tokens(words),
-                    temperature=w.temperature,
-                    seed=None if w.seed is None else w.seed + n,
-                )
-            except ModelError as exc:
-                calls.append(Call(n + 1, purpose, None, outcome="error", error=str(exc)))
-                raise
-            body = clean_body(completion.text)
-            check = self._check(body, words, support, story.topics)
-            call = Call(n + 1, purpose, completion, problems=check.problems)
-            calls.append(call)
-            first = first or check
-            candidates.append(Candidate(body, check, call))
-            if check.passed:
-                break
-            if check.claims or (check.opening and "stock phrase" in check.opening):
-                repaired, removed = self._repair(body, check)
-                if repaired:
-                    fixed = self._check(repaired, words, support, story.topics)
-                    candidates.append(Candidate(repaired, fixed, call, removed))
-                    if fixed.passed:
-                        break
-            feedback = feedback_for(check, words)
-        best = min(candidates, key=lambda c: c.check.rank())
-        best.call.outcome = "ok"
+            if tries > 1:
+                rewritten.append(number)
+            written.append(paragraph)
+        body = "\n\n".join(p for p in written if p)
+        check = check_commentary(
+            body,
+            target_words=words,
+            support=support,
+            source_text=source_text,
+            recent_openings=recent,
+            stock_openings=w.stock_openings,
+        )
         return Draft(
-            body=best.body,
-            check=best.check,
-            first=first or best.check,
+            body=body,
+            check=check,
             calls=calls,
-            removed=best.removed,
+            plan=plan,
             persona=persona.name,
             prompt_version=prompt_version(self.env, persona),
             words=words,
-            source_instructions=instruction_sentences(story.source_text),
+            source_instructions=instruction_sentences(source_text),
+            rewritten=rewritten,
+            plan_dropped=dropped,
         )
+
+    def _paragraph(
+        self,
+        number: int,
+        job: Job,
+        plan: Plan,
+        persona: PersonaSettings,
+        words: int,
+        messages: list[Message],
+        written: list[str],
+        base: Constraints,
+        calls: list[Call],
+        story: StoryInput,
+    ) -> tuple[str, int]:
+        """Paragraph `number`, written until it passes or the tries run out; the best kept.
+
+        Its request and the kept text are appended to `messages` as a user and an
+        assistant turn, so the next paragraph continues from it.
+        """
+        w = self.settings.writer
+        constraints = Constraints(
+            lead=job.lead,
+            vocabulary=base.vocabulary,
+            block=NgramBlock.build([story.source_text], [plan.text(), *written]),
+        )
+        feedback: list[str] = []
+        best: tuple[int, str, Call] | None = None
+        tries = 0
+        for _ in range(max(1, w.max_attempts)):
+            tries += 1
+            request = render(
+                self.env,
+                persona,
+                "paragraph",
+                role=job.role,
+                plan=plan,
+                point=job.point,
+                words=words,
+                sentences=sentences_for(words),
+                feedback=feedback,
+            )
+            call = self._call(
+                calls,
+                f"paragraph {number}",
+                [*messages, {"role": "user", "content": request}],
+                max_tokens=int(words * 2) + 32,
+                constraints=constraints,
+            )
+            raw = call.completion.text if call.completion else ""
+            paragraph = tidy_paragraph(raw, job.lead, words)
+            call.problems = paragraph_problems(
+                paragraph, number, written, story.source_text, self.settings.writer.stock_openings
+            )
+            if best is None or len(call.problems) < best[0]:
+                best = (len(call.problems), paragraph, call)
+            if not call.problems:
+                break
+            feedback = [
+                "That paragraph could not be used: "
+                + "; ".join(call.problems)
+                + ". Write it again, differently."
+            ]
+        assert best is not None
+        _, paragraph, call = best
+        call.outcome = "ok"
+        messages += [
+            {"role": "user", "content": render(
+                self.env, persona, "paragraph", role=job.role, plan=plan, point=job.point,
+                words=words, sentences=sentences_for(words), feedback=[],
+            )},
+            {"role": "assistant", "content": paragraph},
+        ]  # fmt: skip
+        return paragraph, tries

@@ -193,6 +193,57 @@ class Claim:
         return {"kind": self.kind, "text": self.text}
 
 
+# Adjectives and demonyms the suffix rule cannot make: Netherlands -> Dutch.
+_DEMONYM_TEXT = """
+    netherlands:dutch holland:dutch norway:norwegian argentina:argentine,argentinian
+    france:french spain:spanish poland:polish sweden:swedish denmark:danish
+    finland:finnish switzerland:swiss ireland:irish wales:welsh scotland:scottish,scots
+    england:english greece:greek portugal:portuguese belgium:belgian peru:peruvian
+    philippines:filipino,filipina thailand:thai afghanistan:afghan lebanon:lebanese
+    cyprus:cypriot turkey:turkish,turk czechia:czech slovakia:slovak croatia:croat
+    serbia:serb kazakhstan:kazakh uzbekistan:uzbek tajikistan:tajik kyrgyzstan:kyrgyz
+    turkmenistan:turkmen madagascar:malagasy monaco:monegasque moscow:muscovite
+    glasgow:glaswegian manchester:mancunian liverpool:liverpudlian texas:texan
+    china:sino russia:russo france:franco england:anglo india:indo europe:euro africa:afro
+"""
+DEMONYMS: dict[str, tuple[str, ...]] = {
+    name: tuple(forms.split(","))
+    for name, forms in (item.split(":") for item in _DEMONYM_TEXT.split())
+}
+_DEMONYM_OF: dict[str, set[str]] = {}
+for _name, _forms in DEMONYMS.items():
+    for _form in _forms:
+        _DEMONYM_OF.setdefault(_form, set()).add(_name)
+# Endings that make an adjective or demonym of a name: Kenya-n, Iran-ian, Chin(a)-ese.
+DEMONYM_SUFFIXES = ("", "n", "an", "ian", "ese", "ish", "i", "ic", "ean", "ern")
+# Parts of a hyphenated word that are prefixes, not names: "Anti-Western", "Ex-Soviet".
+_PREFIX_TEXT = """anti pro non ex post pre neo pan mid co sub inter trans multi semi quasi self
+    ultra counter former then"""
+HYPHEN_PREFIXES = set(_PREFIX_TEXT.split())
+
+
+def derives(word: str, name: str) -> bool:
+    """Whether `word` is `name` with a demonym ending: Russia -> Russian(s), China -> Chinese.
+
+    Both lowercase. The name may lose a final a/e/o/y first (Italy -> Italian, Germany ->
+    German) and the result may take a plural s (Kenyans); "Putian" is no form of "Putin".
+    """
+    if len(name) < 4 or word == name:
+        return word == name
+    stems = [name] + ([name[:-1]] if name[-1] in "aeoy" else [])
+    for stem in stems:
+        if len(stem) < 3 or not word.startswith(stem):
+            continue
+        rest = word[len(stem) :]
+        if rest.endswith("s"):
+            rest = rest[:-1]  # Russians, Kenyans, Germans, Putins
+        if rest == "" and stem != name and name[-1] != "y":
+            continue  # Germany -> German, but China is not "Chin"
+        if rest in DEMONYM_SUFFIXES:
+            return True
+    return False
+
+
 class Support:
     """What the sources (and headline) establish: the numbers, dates, names and words."""
 
@@ -220,11 +271,22 @@ class Support:
 
     @cached_property
     def words(self) -> set[str]:
-        return {_strip_possessive(w).lower() for w in _WORD.findall(self.text)}
+        """Every word of the sources, lowercase; a hyphenated word also as its parts."""
+        found = set()
+        for word in _WORD.findall(self.text):
+            word = _strip_possessive(word).lower().replace("’", "'")
+            found.add(word)
+            found.update(p for p in word.split("-") if p)
+        return found
 
     @cached_property
     def capitalised(self) -> set[str]:
-        return {_strip_possessive(w).lower() for w in _WORD.findall(self.text) if w[0].isupper()}
+        """Capitalised words of the sources (and capitalised parts of hyphenated ones)."""
+        found = set()
+        for word in _WORD.findall(self.text):
+            parts = [word, *word.split("-")] if "-" in word else [word]
+            found.update(_strip_possessive(p).lower() for p in parts if p[:1].isupper())
+        return found
 
     @cached_property
     def initials(self) -> set[str]:
@@ -243,26 +305,34 @@ class Support:
         return bool(folded) and f" {folded} " in self.folded
 
     def has_word(self, word: str) -> bool:
-        word = _strip_possessive(word).lower()
-        if word in self.words or word.replace("’", "'") in self.words:
+        """Whether the sources use `word`, a demonym of a name they use, or (for a
+        hyphenated word) each capitalised part: "Russian-Putian" needs "Putian" too."""
+        word = _strip_possessive(word.replace("’", "'"))
+        low = word.lower()
+        if low in self.words:
             return True
-        if any(self.has_phrase(alias) for alias in _ALIASES.get(word, ())):
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1:
+            named = [p for p in parts if p[0].isupper()] or parts
+            return all(p.lower() in HYPHEN_PREFIXES or self.has_word(p) for p in named)
+        if any(self.has_phrase(alias) for alias in _ALIASES.get(low, ())):
             return True
-        if len(word) >= 4:  # Russia ~ Russian, China ~ Chinese, Europe ~ European
-            for known in self.capitalised:
-                n = _common_prefix(word, known)
-                if n >= 4 and n >= 0.6 * min(len(word), len(known)):
-                    return True
-        return False
+        return self.has_demonym(low)
 
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
+    def has_demonym(self, word: str) -> bool:
+        """A name the sources use of which `word` is the demonym, or the other way round:
+        Kenyan ~ Kenya, Chinese ~ China, Dutch ~ Netherlands (a table), Russia ~ Russians."""
+        word = word.lower()
+        singular = word[:-1] if word.endswith("s") else word
+        for form in (word, singular):
+            if any(self.has_phrase(name) for name in _DEMONYM_OF.get(form, ())):
+                return True
+        for form in DEMONYMS.get(word, ()):
+            if form in self.words or f"{form}s" in self.words:
+                return True
+        if len(word) < 4:
+            return False
+        return any(derives(word, known) or derives(known, word) for known in self.capitalised)
 
 
 BLANK = "¶"  # fills a quotation already checked, so its words are not read as names

@@ -1,9 +1,14 @@
-"""Building the chat messages for one commentary from Jinja2 templates.
+"""The chat messages for one commentary, from Jinja2 templates.
+
+A column is written in steps (writer/compose.py): the system message holds the persona,
+the rules and the fenced sources, and stays the same for every step so the model's
+prompt cache serves it; then come the plan request and one request per paragraph.
 
 Templates ship in `prompts/`; a file of the same name in the desk's
 `templates/prompts/` folder overrides one, file by file, so a publisher can change the
 voice without touching code. A persona names its template stem (`<stem>.system.j2`,
-`<stem>.user.j2`); a file the stem lacks falls back to the shipped `commentary` one.
+`<stem>.plan.j2`, `<stem>.paragraph.j2`); a file the stem lacks falls back to the
+shipped `commentary` one.
 The prompt version stored with each post and model call is PROMPT_VERSION, plus a hash
 of the template text whenever a desk's own templates are in use.
 """
@@ -30,11 +35,11 @@ from columnist.config import PersonaSettings
 from columnist.errors import ConfigError
 from columnist.writer.backends.base import Message
 
-PROMPT_VERSION = "commentary-2"
+PROMPT_VERSION = "column-3"
 PROMPTS = Path(__file__).parent / "prompts"
 SOURCE_WORDS = 350  # per source; keeps a 6-source story inside a 4k context
 DEFAULT_TEMPLATE = "commentary"
-PARTS = ("system", "user")
+PARTS = ("system", "plan", "paragraph")
 
 # Chat-template control sequences a source could use to end our turn and start its own.
 _CONTROL = re.compile(
@@ -97,8 +102,8 @@ def check_template(env: Environment, persona: PersonaSettings) -> None:
         if not any(_exists(env, n) for n in names):
             where = env.globals.get("override_dir") or "templates/prompts/"
             raise ConfigError(
-                f"persona {persona.name!r}: template {persona.template!r} has neither "
-                f"{names[0]} nor {names[1]} in {where}"
+                f"persona {persona.name!r}: template {persona.template!r} has none of "
+                f"{', '.join(names)} in {where}"
             )
     _templates(env, persona.template)
 
@@ -140,34 +145,18 @@ def source_texts(
     ]
 
 
-def paragraph_count(words: int) -> str:
-    return "three" if words < 250 else "four" if words < 450 else "five or six"
-
-
-def build_messages(
-    env: Environment,
-    *,
-    persona: PersonaSettings,
-    words: int,
-    headline: str,
-    sources: list[SourceText],
-    opening_style: str = "",
-    avoid_openings: list[str] | None = None,
-    feedback: list[str] | None = None,
-) -> list[Message]:
-    """System and user messages for one attempt; feedback goes last, to keep the cache."""
-    templates = _templates(env, persona.template)
-    params = dict(
-        persona=persona,
-        words=words,
-        paragraphs=paragraph_count(words),
-        headline=fence(headline),
-        sources=sources,
-        opening_style=opening_style,
-        avoid_openings=avoid_openings or [],
-        feedback=feedback or [],
-    )
+def render(env: Environment, persona: PersonaSettings, part: str, **params: object) -> str:
+    """One part of the persona's templates, rendered; a template error names the persona."""
     try:
-        return [{"role": part, "content": templates[part].render(params)} for part in PARTS]
+        return _templates(env, persona.template)[part].render(persona=persona, **params)
     except JinjaError as exc:
         raise ConfigError(f"prompt template {persona.template!r}: {exc}") from None
+
+
+def system_message(
+    env: Environment, persona: PersonaSettings, headline: str, sources: list[SourceText]
+) -> Message:
+    return {
+        "role": "system",
+        "content": render(env, persona, "system", headline=fence(headline), sources=sources),
+    }

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from columnist.writer.constraints import Constraints
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
 
@@ -30,6 +33,7 @@ class Backend(Protocol):
         max_tokens: int,
         temperature: float,
         seed: int | None = None,
+        constraints: Constraints | None = None,
     ) -> Completion: ...
 
     def close(self) -> None: ...

@@ -14,6 +14,13 @@ from columnist.cores import available_cores
 from columnist.errors import ModelError
 from columnist.modelfiles import SHIPPED, gguf_path
 from columnist.writer.backends.base import Completion, Message
+from columnist.writer.backends.sampler import TokenIndex, processor
+from columnist.writer.constraints import Constraints
+
+CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
 
 
 class EmbeddedBackend:
@@ -27,6 +34,9 @@ class EmbeddedBackend:
         self.model = settings.model if settings.model in SHIPPED else path.name
         self.threads = settings.threads or available_cores()
         self._lock = threading.Lock()
+        self._grammars: dict[str, object] = {}
+        self._index: TokenIndex | None = None
+        self._chat = None
         try:
             self.llm = Llama(
                 model_path=str(path),
@@ -57,6 +67,69 @@ class EmbeddedBackend:
         except (AttributeError, TypeError):
             pass
 
+    def _grammar(self, text: str):
+        """A compiled grammar, kept: a story's paragraphs share theirs."""
+        from llama_cpp import LlamaGrammar
+
+        if text not in self._grammars:
+            if len(self._grammars) > 16:
+                self._grammars.clear()
+            try:
+                self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+            except ValueError as exc:
+                raise ModelError(
+                    f"writer: the grammar for this call does not parse: {exc}"
+                ) from None
+        return self._grammars[text]
+
+    def _token_index(self) -> TokenIndex:
+        if self._index is None:
+            pieces = [
+                self.llm.detokenize([i]).decode("utf-8", errors="ignore")
+                for i in range(self.llm.n_vocab())
+            ]
+            self._index = TokenIndex(pieces)
+        return self._index
+
+    def _formatter(self):
+        """The model's own chat template, to render a prompt whose reply is pre-begun."""
+        if self._chat is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            template = self.llm.metadata.get("tokenizer.chat_template") or CHATML
+            token = self.llm._model.token_get_text
+            self._chat = Jinja2ChatFormatter(
+                template=template,
+                eos_token=token(self.llm.token_eos()),
+                bos_token=token(self.llm.token_bos()),
+            )
+        return self._chat
+
+    def _sampling(self, constraints: Constraints | None) -> dict:
+        """The grammar and the logits processor for one call (see backends/sampler.py)."""
+        if constraints is None:
+            return {}
+        extra: dict = {}
+        if constraints.grammar:
+            extra["grammar"] = self._grammar(constraints.grammar)
+        process = processor(constraints, self._token_index(), self.llm.detokenize)
+        if process is not None:
+            extra["logits_processor"] = [process]
+        return extra
+
+    def _generate(self, messages, constraints, **sampling) -> dict:
+        """A chat completion, or with a lead a plain completion of the rendered chat."""
+        lead = constraints.lead if constraints else ""
+        if not lead:
+            return self.llm.create_chat_completion(messages=messages, **sampling)
+        rendered = self._formatter()(messages=messages)
+        result = self.llm.create_completion(
+            prompt=rendered.prompt + lead, stop=rendered.stop, **sampling
+        )
+        choice = result["choices"][0]
+        message = {"role": "assistant", "content": choice["text"]}
+        return {"usage": result.get("usage"), "choices": [choice | {"message": message}]}
+
     def complete(
         self,
         messages: list[Message],
@@ -64,18 +137,22 @@ class EmbeddedBackend:
         max_tokens: int,
         temperature: float,
         seed: int | None = None,
+        constraints: Constraints | None = None,
     ) -> Completion:
         with self._lock:
+            extra = self._sampling(constraints)
             self._reset_perf()
             started = time.perf_counter()
             try:
-                result = self.llm.create_chat_completion(
-                    messages=messages,
+                result = self._generate(
+                    messages,
+                    constraints,
                     max_tokens=max_tokens,
                     temperature=temperature,
                     top_p=0.9,
                     repeat_penalty=1.1,
                     seed=seed,
+                    **extra,
                 )
             except ValueError as exc:  # e.g. the prompt does not fit the context
                 raise ModelError(f"writer.context: {exc}") from None

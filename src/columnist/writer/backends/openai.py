@@ -21,6 +21,7 @@ from columnist.config import WriterSettings
 from columnist.errors import ConfigError, ModelError
 from columnist.writer.backends.base import Completion, Message
 from columnist.writer.backends.endpoints import EndpointPool
+from columnist.writer.constraints import Constraints
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 BACKOFF_BASE = 0.5  # seconds before the first retry
@@ -114,7 +115,11 @@ class OpenAIBackend:
         max_tokens: int,
         temperature: float,
         seed: int | None = None,
+        constraints: Constraints | None = None,
     ) -> Completion:
+        """One chat completion; a grammar goes as `grammar` (llama.cpp server, llama-cpp-python's
+        server). The n-gram blocker needs the sampler, so a remote call goes without it and
+        the writer's checks catch what it would have prevented."""
         body: dict = {
             "model": self.model,
             "messages": messages,
@@ -124,6 +129,8 @@ class OpenAIBackend:
         }
         if seed is not None:
             body["seed"] = seed
+        if constraints and constraints.grammar:
+            body["grammar"] = constraints.grammar
         started = time.perf_counter()
         last = ""
         for attempt in range(self.retries + 1):

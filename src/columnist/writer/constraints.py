@@ -1,0 +1,226 @@
+"""What one model call may say: a grammar for its prose and word n-grams it may not complete.
+
+A 1.5B model told "use only names and figures from the sources" still invents them, and
+told "do not copy" still copies runs of eight words; asking again rarely helps. So the
+writer constrains the sampler instead of repairing text afterwards:
+
+- `prose_grammar` is a GBNF grammar (llama.cpp's; the llama.cpp server and llama-cpp-python
+  take it too) in which a capitalised word must be one the sources use (or a demonym of
+  one, or an ordinary sentence starter) and a figure must be one of the sources' figures.
+  Hyphenated parts are words of their own, so "Russian-Putian" cannot be spelt.
+- `NgramBlock` knows which next words would complete an 8-gram copied from the sources or
+  a 6-gram already written in an earlier paragraph; the embedded backend lowers those
+  words' tokens (with their space and case variants, so the model cannot glue the word
+  onto the one before) by a finite penalty. A finite penalty, not -inf: beside a grammar,
+  a step where every allowed token is banned would abort llama.cpp.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from columnist.writer.grounding import DEMONYM_SUFFIXES, DEMONYMS
+
+SOURCE_NGRAM = 8  # words copied from the sources in a row that are blocked
+SELF_NGRAM = 6  # words repeated from an earlier paragraph in a row that are blocked
+
+# Capitalised words any sentence may start with; names must come from the sources.
+STARTERS = """
+    A About After Again Against All Also Although Among An And Another Any Anyone Are As At
+    Because Before Behind Being Better Both But By Can Could Despite Did Do Does Each Either
+    Even Ever Every Everyone Few For From Had Has Have He Her Here His How However I If In
+    Instead Is It Its Just Less Let Like Many May Maybe Me More Most Much My Neither Never
+    No Nobody None Nor Not Nothing Now Of On Once One Only Or Other Others Our Over Perhaps
+    Quite Rather She Should Since So Some Someone Something Still Such That The Their Them
+    Then There These They This Those Though Three Through To Today Too Two Under Unless Until
+    Us We Were What Whatever When Where Whether Which While Who Whoever Why Will With Without
+    Worse Would Yes Yet You Your First Second Third Last Finally Taken Seen Put Read Set
+    Whoever Good Bad True Fair Few Far Nowhere Somewhere Everything Anything Behind Beyond
+"""
+STARTERS_SET = frozenset(STARTERS.split())
+CONTRACTIONS = ("'s", "’s", "'m", "’m", "'ve", "’ve", "'d", "’d", "'ll", "’ll", "n't", "n’t")
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-Þ][\w’'.&]*[\w&]|[A-ZÀ-ÖØ-Þ]")
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_WORD = re.compile(r"[\w’']+")
+
+
+def demonyms(name: str) -> set[str]:
+    """Adjectives a name allows, as the grounding check derives them (Kenya -> Kenyan)."""
+    if not name[:1].isupper() or len(name) < 4 or not name.isalpha():
+        return set()
+    low = name.lower()
+    stems = [name] + ([name[:-1]] if low[-1] in "aeoy" else [])
+    forms = {stem + end for stem in stems for end in DEMONYM_SUFFIXES if end}
+    forms |= {f.capitalize() for f in DEMONYMS.get(low, ())}
+    return forms
+
+
+def source_names(source_text: str) -> set[str]:
+    """Every capitalised word (and each hyphenated part) the sources use, with demonyms."""
+    names: set[str] = set()
+    for word in _CAPITALISED.findall(source_text):
+        for part in word.split("-"):
+            part = re.sub(r"['’]s$", "", part).rstrip(".")
+            if part and part[0].isupper():
+                names.add(part)
+                names |= demonyms(part)
+    return names
+
+
+def source_figures(source_text: str) -> set[str]:
+    """The figures the sources write, as they write them ("4", "1,200", "2.1")."""
+    return {m.group(0).rstrip(",.") for m in _FIGURE.finditer(source_text)}
+
+
+def _literal(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def trie(words: set[str] | list[str]) -> str:
+    """A GBNF alternation of `words` sharing prefixes, so llama.cpp keeps few stacks."""
+    words = sorted(set(words))
+    if not words:
+        return '""'
+    groups: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        groups[word[:1]].append(word)
+    alternatives = []
+    for first, group in groups.items():
+        if first == "":
+            alternatives.append('""')
+            continue
+        prefix = group[0]
+        for word in group[1:]:
+            while not word.startswith(prefix):
+                prefix = prefix[:-1]
+        rests = [w[len(prefix) :] for w in group]
+        if len(rests) == 1:
+            alternatives.append(_literal(prefix))
+        else:
+            alternatives.append(f"{_literal(prefix)} ({trie(rests)})")
+    return alternatives[0] if len(alternatives) == 1 else " | ".join(alternatives)
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    """The capitalised words and figures a story's prose may use: the sources' own."""
+
+    names: frozenset[str]
+    figures: frozenset[str]
+
+    @classmethod
+    def of(cls, source_text: str) -> Vocabulary:
+        names = source_names(source_text) | STARTERS_SET | SELF
+        names |= {n + "s" for n in names if n.isalpha()}
+        return cls(frozenset(names), frozenset(source_figures(source_text)))
+
+    def with_names(self, *names: str) -> Vocabulary:
+        """This vocabulary and a few more words (the plan's labels)."""
+        return Vocabulary(self.names | set(names), self.figures)
+
+
+SELF = frozenset({"I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'll", "I’ll"})
+
+
+def prose_grammar(
+    vocabulary: Vocabulary,
+    *,
+    lead: str = "",
+    sentences: tuple[int, int] = (3, 6),
+) -> str:
+    """GBNF for a paragraph of `sentences` sentences whose names and figures are the sources'.
+
+    For servers, which apply grammars cheaply; `lead` is text the paragraph begins with.
+    """
+    figures = vocabulary.figures or {"1"}
+    low, high = sentences
+    first = "" if lead else "opener "
+    head = f"{_literal(lead)} " if lead else ""
+    return "\n".join(
+        [
+            f'root ::= {head}{first}words end (" " sentence){{{low - 1},{high - 1}}}',
+            "sentence ::= opener words end",
+            'opener ::= name | figure | "“" name | "\\"" name',
+            "words ::= (gap word)*",
+            "word ::= lower | name | figure",
+            "lower ::= [a-zà-öø-ÿ] [a-zà-öø-ÿ’']*",
+            f"name ::= ({trie(vocabulary.names)}) suffix?",
+            'suffix ::= ([\'’] [a-z] [a-z]?) | "n\'t" | "n’t"',
+            f"figure ::= [$€£]? ({trie(figures)}) unit?",
+            'unit ::= "%" | "s" | "th" | "st" | "nd" | "rd" | "m" | "bn" | "km"',
+            'gap ::= [,;:)”"]? " " [(“"]? | "-" | " — " | "—" | ", “" | ": “"',
+            'end ::= [.!?] [”"]?',
+        ]
+    )
+
+
+def plan_grammar() -> str:
+    """The plan's shape: a view, two or three points, the other side, one line each."""
+    line = "[^\\n]{20,240}"
+    return (
+        f'root ::= "View: " line "\\nPoint: " line "\\nPoint: " line ("\\nPoint: " line)? '
+        f'"\\nOther side: " line\nline ::= {line}'
+    )
+
+
+def words_of(text: str) -> list[str]:
+    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+
+
+@dataclass(slots=True)
+class NgramBlock:
+    """Next words that would complete a copied or repeated word n-gram."""
+
+    tables: list[tuple[int, dict[tuple[str, ...], set[str]]]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, sources: list[str], earlier: list[str]) -> NgramBlock:
+        block = cls()
+        block.add(sources, SOURCE_NGRAM)
+        block.add(earlier, SELF_NGRAM)
+        return block
+
+    def add(self, texts: list[str], n: int) -> None:
+        table: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for text in texts:
+            for para in re.split(r"\n\s*\n", text):
+                words = words_of(para)
+                for i in range(len(words) - n + 1):
+                    table[tuple(words[i : i + n - 1])].add(words[i + n - 1])
+        if table:
+            self.tables.append((n, dict(table)))
+
+    def banned_after(self, words: list[str]) -> set[str]:
+        """Words that may not follow `words` (the complete words written so far)."""
+        banned: set[str] = set()
+        for n, table in self.tables:
+            if len(words) >= n - 1:
+                banned |= table.get(tuple(words[len(words) - n + 1 :]), set())
+        return banned
+
+    def __bool__(self) -> bool:
+        return bool(self.tables)
+
+
+@dataclass(slots=True)
+class Constraints:
+    """What a backend enforces on one call; a backend that cannot enforce a part skips it."""
+
+    lead: str = ""  # the reply begins with this text (returned without it)
+    vocabulary: Vocabulary | None = None  # capitalised words and figures allowed
+    block: NgramBlock | None = None  # n-grams the reply may not complete
+    grammar: str | None = None  # a grammar of the reply's whole shape (the plan's)
+    sentences: tuple[int, int] = (3, 6)
+
+    def as_grammar(self) -> str | None:
+        """All of it as one grammar, for a server (which has no logits processor)."""
+        if self.grammar:
+            return self.grammar
+        if self.vocabulary:
+            return prose_grammar(self.vocabulary, lead=self.lead, sentences=self.sentences)
+        if self.lead:
+            return f"root ::= {_literal(self.lead)} [^\\n]*"
+        return None

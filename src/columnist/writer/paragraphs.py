@@ -1,0 +1,83 @@
+"""One paragraph of a column: tidied from the model's reply, then read as a reader would.
+
+The same checks as the whole column's (checks.py, reader.py), applied as each paragraph
+is written, so a paragraph that fails is written again while the column is still being
+composed, instead of having sentences cut out of it afterwards.
+"""
+
+from __future__ import annotations
+
+from columnist.writer.checks import _META, _REFUSALS
+from columnist.writer.grounding import Support, find_claims
+from columnist.writer.openings import stock_phrase
+from columnist.writer.reader import read_as_reader
+from columnist.writer.text import clean_body, paragraphs, split_sentences, word_count
+
+MAX_OVER = 1.6  # a paragraph longer than this many times its target loses trailing sentences
+
+
+def meta_problems(text: str) -> list[str]:
+    """Talk about the writing or about being a model, which no column holds."""
+    problems = []
+    if _REFUSALS.search(text):
+        problems.append("reads as a refusal or mentions being an AI")
+    if _META.search(text):
+        problems.append("contains meta-text about the writing")
+    return problems
+
+
+def tidy_paragraph(raw: str, lead: str, words: int) -> str:
+    """The reply (begun with `lead`) as one paragraph of whole sentences.
+
+    A reply that runs on into a second paragraph keeps only its first, unless that is a
+    single sentence; one far over its length loses sentences from its end.
+    """
+    text = raw if not lead or raw.lstrip().startswith(lead) else lead + raw
+    parts = paragraphs(clean_body(text))
+    if not parts:
+        return ""
+    kept = (
+        parts[0]
+        if len(split_sentences(parts[0])) > 1 or len(parts) == 1
+        else parts[0] + " " + parts[1]
+    )
+    sentences = split_sentences(kept)
+    while len(sentences) > 2 and word_count(" ".join(sentences)) > words * MAX_OVER:
+        sentences.pop()
+    return " ".join(sentences)
+
+
+def paragraph_problems(
+    paragraph: str,
+    number: int,
+    earlier: list[str],
+    source_text: str,
+    stock_openings: list[str] | tuple[str, ...] = (),
+) -> list[str]:
+    """Why paragraph `number` (after `earlier`) would not do; empty when it will."""
+    if not paragraph.strip():
+        return ["empty paragraph"]
+    support = Support(source_text)
+    problems: list[str] = []
+    if len(split_sentences(paragraph)) < 2:
+        problems.append("a single sentence")
+    alone = read_as_reader(paragraph, support)
+    for name in ("copying", "invented", "prose"):
+        problems += [f"{name}: {p}" for p in alone.checks[name]]
+    if number == 1:
+        problems += [f"seams: {p}" for p in alone.checks["seams"]]
+        problems += [f"voice: {p}" for p in alone.checks["voice"] if "opening" in p]
+        stock = stock_phrase(split_sentences(paragraph)[0], stock_openings)
+        if stock:
+            problems.append(f"opens with a stock phrase ({stock!r})")
+    if earlier:  # only what this paragraph adds: the earlier ones were already accepted
+        before = read_as_reader("\n\n".join(earlier), support)
+        together = read_as_reader("\n\n".join([*earlier, paragraph]), support)
+        if together.repeated_pairs > before.repeated_pairs:
+            problems += [f"repetition: {p}" for p in together.checks["repetition"]]
+    problems += meta_problems(paragraph)
+    claims = find_claims(paragraph, support)
+    if claims:
+        shown = ", ".join(dict.fromkeys(c.text for c in claims))
+        problems.append(f"not in the sources: {shown}")
+    return problems
