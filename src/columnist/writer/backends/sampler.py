@@ -27,6 +27,8 @@ from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary, wo
 PENALTY = 30.0  # logits lowered by this much: never chosen, but never an empty grammar stack
 MIN_PREFIX = 3  # a token shorter than this is banned only when it is the whole word
 _WORDLIKE = re.compile(r"[\w’']+")
+# Letters outside Latin and its accents (CJK, Cyrillic, Arabic ...): no English column needs them.
+_FOREIGN = re.compile(r"[\u0370-\u1dff\u2e80-\ua4ff\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef]")
 
 
 class TokenIndex:
@@ -37,8 +39,10 @@ class TokenIndex:
         self.bare: dict[str, list[int]] = defaultdict(list)  # no leading space: continues a word
         self.exact: dict[str, list[int]] = defaultdict(list)  # text without its leading space
         self.exact_bare: dict[str, list[int]] = defaultdict(list)
-        spaced_upper, bare_upper, bare_alnum = [], [], []
+        spaced_upper, bare_upper, bare_alnum, foreign = [], [], [], []
         for token_id, piece in enumerate(pieces):
+            if _FOREIGN.search(piece):
+                foreign.append(token_id)
             stripped = piece.lstrip(" ")
             text = stripped.lower().replace("’", "'")
             if not text or not _WORDLIKE.fullmatch(text):
@@ -56,6 +60,7 @@ class TokenIndex:
         self.spaced_upper = np.asarray(spaced_upper, dtype=np.intp)
         self.bare_upper = np.asarray(bare_upper, dtype=np.intp)
         self.bare_alnum = np.asarray(bare_alnum, dtype=np.intp)
+        self.foreign = np.asarray(foreign, dtype=np.intp)  # letters of other scripts
 
     def starting(self, word: str) -> list[int]:
         """Tokens that begin `word` (at least MIN_PREFIX letters of it, or all of it)."""
@@ -107,6 +112,7 @@ class VocabularyRule:
         self.banned_bare = index.bare_upper[~allowed[n:]]  # start one after a non-letter
 
     def apply(self, text: str, scores: np.ndarray) -> None:
+        scores[self.index.foreign] -= PENALTY  # "public健康": a coder model's slips into Chinese
         scores[self.banned_spaced] -= PENALTY
         match = _TRAILING.search(text)
         if match is None:  # at a word's start: bare pieces start it too

@@ -1,0 +1,217 @@
+"""Does the sources' text say what a sentence of the column says? Meaning, not only tokens.
+
+The grounding check (grounding.py) finds names and figures the sources lack; a sentence
+can use only the sources' names and figures and still say what they don't: a negation,
+the wrong actor, an overstatement, a figure moved from one fact to another, a cause the
+sources never give, a claim pinned on someone who didn't make it. No licensed NLI model
+ships on PyPI, and the writing model as a bare yes/no judge says "yes" to nearly
+everything. So the verifier works the way an editor does with a source open:
+
+1. find the passage that should support the sentence (the source sentences sharing the
+   most rare words with it);
+2. compare the sentence with that passage: its figures and names must be in the
+   passage, a negation or a sweeping word ("all", "every", "never") or a causal link
+   ("because", "led to") or a speaker's verb ("said", "warned") must be there too;
+3. optionally, for a sentence that survives, ask the writing model a yes/no question
+   about that passage alone (short, so cheap), under a one-word grammar.
+
+A sentence of pure opinion (a first-person judgement that asserts nothing checkable:
+"I think Brussels should have moved sooner") passes; one that mixes a view with a fact
+is checked on its fact.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from columnist.writer.backends.base import Backend
+from columnist.writer.constraints import Constraints
+from columnist.writer.grounding import STOP_WORDS, Support, find_claims
+from columnist.writer.text import split_sentences
+
+_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+|\d[\d,.]*\d|\d")
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor without refused refuses rejected rejects "
+    "denied denies failed fails against halted cancelled scrapped blocked banned isn't "
+    "wasn't aren't weren't doesn't didn't won't can't cannot".split()
+)
+SWEEPING = frozenset(
+    "all every entire entirely whole completely totally always never only first-ever proves "
+    "proved proof guaranteed guarantee certain certainly definitely undoubtedly single "
+    "everyone everything nobody forever doubled tripled record biggest largest".split()
+)
+CAUSAL = re.compile(
+    r"\b(because|due to|caused|causing|causes|led to|leads to|leading to|thanks to|"
+    r"as a result|result of|so that|which means|drove|driven by|blamed? (?:on|for)|"
+    r"responsible for|behind)\b",
+    re.IGNORECASE,
+)
+SPEECH = re.compile(
+    r"\b(said|says|say|warned|warns|admitted|admits|argued|argues|claimed|claims|told|"
+    r"insisted|insists|suggests?|suggested|shows?|showed|found|finds|concluded|"
+    r"promised|pledged|announced|blamed|accused|called for|wants)\b",
+    re.IGNORECASE,
+)
+STANCE = re.compile(
+    r"\b(i|i'm|i’m|i've|i’ve|i'd|i’d|my|me)\b.{0,40}?\b(think|thought|believe|doubt|"
+    r"wonder|hope|worry|worried|fear|suspect|feel|felt|find|expect|suppose|guess|like|"
+    r"welcome|applaud|agree|disagree|struck|glad|sorry|sceptical|skeptical|"
+    r"impressed|uneasy|unconvinced|view|mind|reading|take|bet|would|can't help)\b",
+    re.IGNORECASE,
+)
+JUDGEMENT = re.compile(
+    r"\b(should|ought|must|deserves?|worth|gamble|mistake|right to|wrong to|"
+    r"strikes me|seems to me|to my mind|in my view|i'd rather|better|worse)\b",
+    re.IGNORECASE,
+)
+MIN_OVERLAP = 0.5  # share of the sentence's rare words a supporting passage must hold
+
+
+@dataclass(slots=True)
+class Verdict:
+    sentence: str
+    supported: bool
+    reason: str = ""
+    passage: str = ""
+
+    def as_dict(self) -> dict:
+        return {"sentence": self.sentence, "reason": self.reason, "passage": self.passage}
+
+
+def _words(text: str) -> list[str]:
+    return [_stem(t) for t in _TOKEN.findall(text.lower().replace("’", "'"))]
+
+
+def _stem(word: str) -> str:
+    """A crude stem, so "farms" meets "farm" and "approved" meets "approve"."""
+    for end in ("ing", "ed", "es", "s"):
+        if len(word) > len(end) + 3 and word.endswith(end):
+            return word[: -len(end)]
+    return word
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _words(text) if w not in STOP_WORDS and len(w) > 2 or w[0].isdigit()}
+
+
+@dataclass(slots=True)
+class Passages:
+    """The sources cut into sentences, with word rarity for ranking them."""
+
+    sentences: list[str]
+    idf: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, source_text: str) -> Passages:
+        sentences = [
+            s for line in source_text.splitlines() for s in split_sentences(line) if s.strip()
+        ]
+        counts = Counter(w for s in sentences for w in _content(s))
+        n = max(1, len(sentences))
+        return cls(sentences, {w: math.log(1 + n / c) for w, c in counts.items()})
+
+    def best(self, sentence: str, k: int = 2) -> tuple[list[str], float]:
+        """The `k` source sentences that share the most rare words with `sentence`, and the
+        share of its rare weight they cover together."""
+        words = _content(sentence)
+        weight = {w: self.idf.get(w, 0.0) for w in words}
+        total = sum(weight.values()) or 1.0
+        scored = sorted(
+            ((sum(weight[w] for w in words & _content(s)), i) for i, s in enumerate(self.sentences)),
+            reverse=True,
+        )
+        chosen = [self.sentences[i] for score, i in scored[:k] if score > 0]
+        covered = sum(weight[w] for w in words & set().union(*map(_content, chosen))) if chosen else 0
+        return chosen, covered / total
+
+
+def is_opinion(sentence: str) -> bool:
+    """A first-person judgement with no figure, name or speaker's verb in it."""
+    if sentence.rstrip().endswith("?"):
+        return True
+    if not (STANCE.search(sentence) or JUDGEMENT.search(sentence)):
+        return False
+    factual = re.search(r"\d", sentence) or SPEECH.search(sentence) or CAUSAL.search(sentence)
+    return not factual
+
+
+def _missing(words: set[str], passage: str) -> set[str]:
+    present = set(_words(passage))
+    return {w for w in words if w not in present}
+
+
+def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict:
+    """The editor's comparison of a sentence with the passage that should support it."""
+    if is_opinion(sentence):
+        return Verdict(sentence, True, "opinion")
+    claims = find_claims(sentence, support)
+    if claims:
+        return Verdict(sentence, False, f"not in the sources: {claims[0].text}")
+    best, covered = passages.best(sentence)
+    passage = " ".join(best)
+    if not best or covered < MIN_OVERLAP:
+        return Verdict(sentence, False, "no passage says this", passage)
+    said = set(_words(sentence))
+    figures = {w for w in said if w[0].isdigit()}
+    if _missing(figures, passage):
+        return Verdict(sentence, False, f"the figure is not in that passage: {sorted(_missing(figures, passage))[0]}", passage)
+    names = {_stem(w.lower()) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+", sentence)}
+    names -= set(_words(" ".join(split_sentences(sentence)[:1]).split(" ")[0]))
+    if _missing(names - STOP_WORDS, passage):
+        return Verdict(sentence, False, f"the name is not in that passage: {sorted(_missing(names, passage))[0]}", passage)
+    for kind, vocabulary in (("a negation", NEGATIONS), ("a sweeping word", SWEEPING)):
+        extra = (said & vocabulary) - set(_words(passage))
+        if extra:
+            return Verdict(sentence, False, f"{kind} the passage lacks: {sorted(extra)[0]}", passage)
+    lacks_negation = (set(_words(passage)) & NEGATIONS) - said
+    if lacks_negation and not (said & NEGATIONS):
+        return Verdict(sentence, False, f"drops the passage's negation: {sorted(lacks_negation)[0]}", passage)
+    if CAUSAL.search(sentence) and not CAUSAL.search(passage):
+        return Verdict(sentence, False, "a cause the passage does not give", passage)
+    return Verdict(sentence, True, "", passage)
+
+
+YES_NO = 'root ::= "yes" | "no"'
+
+
+def model_verdict(backend: Backend, verdict: Verdict) -> Verdict:
+    """Ask the writing model whether the passage says what the sentence says."""
+    messages = [
+        {
+            "role": "system",
+            "content": "You check facts. Answer only yes or no.",
+        },
+        {
+            "role": "user",
+            "content": (
+                f"Passage: {verdict.passage}\n\nStatement: {verdict.sentence}\n\n"
+                "Does the passage state everything the statement claims as fact, with the "
+                "same people doing the same things, the same numbers, no added cause and no "
+                "exaggeration? Opinions in the statement do not count. Answer yes or no."
+            ),
+        },
+    ]
+    completion = backend.complete(
+        messages, max_tokens=2, temperature=0.0, constraints=Constraints(grammar=YES_NO)
+    )
+    if completion.text.strip().lower().startswith("no"):
+        return Verdict(verdict.sentence, False, "the model finds the passage does not say this", verdict.passage)
+    return verdict
+
+
+def verify(
+    text: str, source_text: str, backend: Backend | None = None
+) -> list[Verdict]:
+    """A verdict for every sentence of `text` (one paragraph or a whole column)."""
+    passages, support = Passages.of(source_text), Support(source_text)
+    verdicts = []
+    for line in text.split("\n"):
+        for sentence in split_sentences(line):
+            verdict = rule_verdict(sentence, passages, support)
+            if backend is not None and verdict.supported and verdict.reason != "opinion":
+                verdict = model_verdict(backend, verdict)
+            verdicts.append(verdict)
+    return verdicts
