@@ -364,10 +364,11 @@ def db_upgrade(config: ConfigOpt = None) -> None:
     console.print(f"database schema: {before or 'empty'} -> {after}", highlight=False)
 
 
-from columnist.cli_writer import eval_writer, show_log  # noqa: E402
+from columnist.cli_writer import eval_verifier, eval_writer, show_log  # noqa: E402
 
 app.command("log")(show_log)
 app.command("eval-writer")(eval_writer)
+app.command("eval-verifier")(eval_verifier)
 
 
 def main() -> None:

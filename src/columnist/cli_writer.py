@@ -103,6 +103,43 @@ def eval_writer(
     print(json.dumps(report.as_dict()))
 
 
+def eval_verifier(
+    cases: Annotated[Path, typer.Argument(help="Labelled sentences, one JSON object a line.")],
+    stories: Annotated[
+        Path, typer.Option(help="The story set the cases refer to by title.")
+    ] = Path("tests/data/writer_eval.jsonl"),
+    config: ConfigOpt = None,
+    model: Annotated[
+        bool, typer.Option("--model/--rules", help="Also ask the writing model (yes/no).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Precision and recall of the claim verifier on hand-labelled sentences."""
+    from columnist.writer.backends import make_backend
+    from columnist.writer.verify_eval import evaluate_verifier, load_cases
+
+    loaded = load_cases(cases, stories)
+    backend = (
+        make_backend(_eval_settings(config, None, None, None, None, None).writer) if model else None
+    )
+    try:
+        with stage("verify", quiet) as progress:
+            report = evaluate_verifier(loaded, backend, progress)
+    finally:
+        if backend:
+            backend.close()
+    d = report.as_dict()
+    console.print(
+        f"eval-verifier ({d['mode']}): {d['cases']} cases in {d['seconds']}s; "
+        f"precision {d['precision']:.0%}, recall {d['recall']:.0%}; twisted claims passed "
+        f"{d['twisted_passed']:.0%}; true sentences flagged {d['true_flagged']:.0%}",
+        highlight=False,
+    )
+    for kind, text in d["by_kind"].items():
+        console.print(f"  {kind:16} {text}", highlight=False)
+    print(json.dumps(d))
+
+
 def _eval_settings(
     config: Path | None,
     model: str | None,

@@ -40,6 +40,7 @@ from columnist.writer.openings import RecentOpenings
 from columnist.writer.paragraphs import paragraph_problems, tidy_paragraph
 from columnist.writer.plan import PLAN_LABELS, PLAN_LEAD, Plan, check_plan, parse_plan
 from columnist.writer.prompts import prompt_version, render, source_texts, system_message
+from columnist.writer.verify import verify
 
 SOURCE_BUDGET_WORDS = 1400
 PLAN_TOKENS = 170
@@ -99,6 +100,7 @@ class Draft:
     source_instructions: list[str]
     rewritten: list[int] = field(default_factory=list)  # paragraphs written more than once
     plan_dropped: list[str] = field(default_factory=list)  # plan lines the sources lack
+    unverified: list[dict] = field(default_factory=list)  # sentences the verifier flags
 
     def checks_dict(self) -> dict:
         """What `columnist posts --json` shows under "checks"."""
@@ -109,6 +111,7 @@ class Draft:
             "rewritten_paragraphs": self.rewritten,
             "plan": self.plan.as_dict(),
             "plan_dropped": self.plan_dropped,
+            "unverified": self.unverified,
             "source_instructions": self.source_instructions,
         }
 
@@ -279,9 +282,11 @@ class Writer:
             recent_openings=recent,
             stock_openings=w.stock_openings,
         )
+        unverified = [v.as_dict() for v in verify(body, source_text) if not v.supported]
         return Draft(
             body=body,
             check=check,
+            unverified=unverified,
             calls=calls,
             plan=plan,
             persona=persona.name,

@@ -25,6 +25,7 @@ from columnist.store.schema import model_calls, posts, story_topics
 from columnist.writer.evalset import EvalStory, seed_store
 from columnist.writer.openings import opening, opening_problem
 from columnist.writer.pipeline import run_write
+from columnist.writer.reader import READER_CHECKS, named_passes
 
 
 @dataclass(slots=True)
@@ -37,8 +38,8 @@ class PostResult:
     opening_repeats: bool = False
 
     @property
-    def first_unsupported(self) -> int:
-        return len(self.checks.get("first_draft", {}).get("unsupported", []))
+    def unsupported(self) -> int:
+        return len(self.checks.get("unsupported", []))
 
 
 @dataclass(slots=True)
@@ -51,25 +52,39 @@ class EvalReport:
     model_seconds: float = 0.0
     seconds: float = 0.0
 
-    def _share(self, test: Callable[[PostResult], bool]) -> float:
-        return round(sum(map(test, self.posts)) / len(self.posts), 3) if self.posts else 0.0
+    def _share(self, test: Callable[[PostResult], bool], posts=None) -> float:
+        posts = self.posts if posts is None else posts
+        return round(sum(map(test, posts)) / len(posts), 3) if posts else 0.0
 
-    def _mean(self, value: Callable[[PostResult], float]) -> float:
-        return round(mean(map(value, self.posts)), 2) if self.posts else 0.0
+    def _mean(self, value: Callable[[PostResult], float], posts=None) -> float:
+        posts = self.posts if posts is None else posts
+        return round(mean(map(value, posts)), 3) if posts else 0.0
 
     def as_dict(self) -> dict:
         words = [p.checks.get("words", 0) for p in self.posts]
+        published = [p for p in self.posts if p.status == "published"]
+        copied = [p.checks.get("copied_6gram_share", 0.0) for p in published]
+        reader = {
+            name: self._share(lambda p, n=name: named_passes(p.checks).get(n, False), published)
+            for name in READER_CHECKS
+        }
         return {
             "model": self.model,
             "backend": self.backend,
             "stories": len(self.posts),
-            "published": sum(p.status == "published" for p in self.posts),
-            "drafts": sum(p.status != "published" for p in self.posts),
+            "published": len(published),
+            "drafts": len(self.posts) - len(published),
+            "published_share": self._share(lambda p: p.status == "published"),
             "passed_all_checks": self._share(lambda p: p.checks.get("passed", False)),
+            "reader_checks_passed": reader,  # share of published posts passing each
+            "copied_6gram_mean": round(mean(copied), 3) if copied else 0.0,
+            "copied_6gram_max": round(max(copied, default=0.0), 3),
             "grounding_pass": self._share(lambda p: p.checks.get("grounded", False)),
-            "grounding_pass_first_draft": self._share(lambda p: p.first_unsupported == 0),
-            "unsupported_per_post": self._mean(lambda p: len(p.checks.get("unsupported", []))),
-            "unsupported_per_first_draft": self._mean(lambda p: p.first_unsupported),
+            "unsupported_per_post": self._mean(lambda p: p.unsupported),
+            "unsupported_per_published": self._mean(lambda p: p.unsupported, published),
+            "verifier_flags_per_post": self._mean(
+                lambda p: len(p.checks.get("unverified", [])), published
+            ),
             "opening_repeat": self._share(lambda p: p.opening_repeats),
             "words_per_post": self._mean(lambda p: p.checks.get("words", 0)),
             "words_min": min(words, default=0),
@@ -77,8 +92,11 @@ class EvalReport:
             "within_length": self._share(
                 lambda p: not any("words, outside" in x for x in p.checks.get("problems", []))
             ),
-            "sentences_removed_per_post": self._mean(lambda p: len(p.checks.get("removed", []))),
+            "paragraphs_rewritten_per_post": self._mean(
+                lambda p: len(p.checks.get("rewritten_paragraphs", []))
+            ),
             "calls_per_post": round(self.calls / len(self.posts), 2) if self.posts else 0.0,
+            "seconds_per_story": round(self.seconds / len(self.posts), 1) if self.posts else 0.0,
             "tokens_per_second": round(self.tokens_out / self.model_seconds, 1)
             if self.model_seconds
             else 0.0,
@@ -87,21 +105,27 @@ class EvalReport:
 
     def lines(self) -> list[str]:
         d = self.as_dict()
+        reader = d["reader_checks_passed"]
         return [
             f"eval-writer: {d['stories']} stories with {d['model']} ({d['backend']}) "
-            f"in {d['seconds']:.0f}s, {d['calls_per_post']} model calls per post, "
-            f"{d['tokens_per_second']} tokens/s",
+            f"in {d['seconds']:.0f}s ({d['seconds_per_story']}s a story), "
+            f"{d['calls_per_post']} model calls per post, {d['tokens_per_second']} tokens/s",
             f"  published / drafts:            {d['published']} / {d['drafts']} "
-            f"(passed every check: {d['passed_all_checks']:.0%})",
-            f"  passing the grounding check:   {d['grounding_pass']:.0%} of posts "
-            f"(first drafts: {d['grounding_pass_first_draft']:.0%})",
+            f"({d['published_share']:.0%} published; passed every check: "
+            f"{d['passed_all_checks']:.0%})",
+            "  reader checks (published):     "
+            + ", ".join(f"{name} {share:.0%}" for name, share in reader.items()),
+            f"  copied 6-grams (published):    mean {d['copied_6gram_mean']:.1%}, "
+            f"max {d['copied_6gram_max']:.1%}",
             f"  unsupported facts per post:    {d['unsupported_per_post']} "
-            f"(first drafts: {d['unsupported_per_first_draft']}; "
-            f"sentences removed per post: {d['sentences_removed_per_post']})",
+            f"(published: {d['unsupported_per_published']}); grounded: "
+            f"{d['grounding_pass']:.0%}; verifier flags per published post: "
+            f"{d['verifier_flags_per_post']}",
             f"  openings that repeat:          {d['opening_repeat']:.0%}",
             f"  words per post:                {d['words_per_post']:.0f} "
             f"(min {d['words_min']}, max {d['words_max']}; "
-            f"within +-25% of the target: {d['within_length']:.0%})",
+            f"within +-25% of the target: {d['within_length']:.0%}); paragraphs written "
+            f"again per post: {d['paragraphs_rewritten_per_post']}",
         ]
 
 

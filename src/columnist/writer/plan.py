@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from columnist.writer.grounding import Support, find_claims
+from columnist.writer.text import split_sentences
+from columnist.writer.verify import Passages, rule_verdict
 
 PLAN_LEAD = "View: I"
 PLAN_LABELS = ("View", "Point", "Other", "Other side")
@@ -62,8 +64,18 @@ def parse_plan(text: str, lead: str = PLAN_LEAD) -> Plan | None:
 
 
 def check_plan(plan: Plan, support: Support) -> tuple[Plan, list[str]]:
-    """The plan without points that carry facts the sources lack, and those points."""
+    """The plan without points the sources do not support, and those points.
+
+    A point fails on a name or figure the sources lack (grounding) or on what the
+    verifier's rules catch (a sweeping word, a moved figure, an invented cause, a dropped
+    negation; writer/verify.py), which is where they are precise enough to act on.
+    """
+    passages = Passages.of(support.text)
     kept, dropped = [], []
     for point in plan.points:
-        (dropped if find_claims(point, support) else kept).append(point)
+        ok = not find_claims(point, support) and all(
+            v.supported
+            for v in (rule_verdict(s, passages, support) for s in split_sentences(point))
+        )
+        (kept if ok else dropped).append(point)
     return Plan(plan.view, kept, plan.other_side), dropped

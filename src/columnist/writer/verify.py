@@ -33,16 +33,18 @@ from columnist.writer.grounding import STOP_WORDS, Support, find_claims
 from columnist.writer.text import split_sentences
 
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+|\d[\d,.]*\d|\d")
-NEGATIONS = frozenset(
+_NEGATION_TEXT = (
     "not no never none nobody nothing neither nor without refused refuses rejected rejects "
     "denied denies failed fails against halted cancelled scrapped blocked banned isn't "
-    "wasn't aren't weren't doesn't didn't won't can't cannot".split()
+    "wasn't aren't weren't doesn't didn't won't can't cannot"
 )
-SWEEPING = frozenset(
+NEGATIONS = frozenset(_NEGATION_TEXT.split())
+_SWEEPING_TEXT = (
     "all every entire entirely whole completely totally always never only first-ever proves "
     "proved proof guaranteed guarantee certain certainly definitely undoubtedly single "
-    "everyone everything nobody forever doubled tripled record biggest largest".split()
+    "everyone everything nobody forever doubled tripled record biggest largest"
 )
+SWEEPING = frozenset(_SWEEPING_TEXT.split())
 CAUSAL = re.compile(
     r"\b(because|due to|caused|causing|causes|led to|leads to|leading to|thanks to|"
     r"as a result|result of|so that|which means|drove|driven by|blamed? (?:on|for)|"
@@ -120,11 +122,16 @@ class Passages:
         weight = {w: self.idf.get(w, 0.0) for w in words}
         total = sum(weight.values()) or 1.0
         scored = sorted(
-            ((sum(weight[w] for w in words & _content(s)), i) for i, s in enumerate(self.sentences)),
+            (
+                (sum(weight[w] for w in words & _content(s)), i)
+                for i, s in enumerate(self.sentences)
+            ),
             reverse=True,
         )
         chosen = [self.sentences[i] for score, i in scored[:k] if score > 0]
-        covered = sum(weight[w] for w in words & set().union(*map(_content, chosen))) if chosen else 0
+        covered = (
+            sum(weight[w] for w in words & set().union(*map(_content, chosen))) if chosen else 0
+        )
         return chosen, covered / total
 
 
@@ -157,18 +164,24 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     said = set(_words(sentence))
     figures = {w for w in said if w[0].isdigit()}
     if _missing(figures, passage):
-        return Verdict(sentence, False, f"the figure is not in that passage: {sorted(_missing(figures, passage))[0]}", passage)
-    names = {_stem(w.lower()) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+", sentence)}
-    names -= set(_words(" ".join(split_sentences(sentence)[:1]).split(" ")[0]))
-    if _missing(names - STOP_WORDS, passage):
-        return Verdict(sentence, False, f"the name is not in that passage: {sorted(_missing(names, passage))[0]}", passage)
-    for kind, vocabulary in (("a negation", NEGATIONS), ("a sweeping word", SWEEPING)):
-        extra = (said & vocabulary) - set(_words(passage))
-        if extra:
-            return Verdict(sentence, False, f"{kind} the passage lacks: {sorted(extra)[0]}", passage)
+        return Verdict(
+            sentence,
+            False,
+            f"the figure is not in that passage: {sorted(_missing(figures, passage))[0]}",
+            passage,
+        )
+    # Measured on tests/data/verifier_eval.jsonl: a name missing from the passage, or a
+    # negation the passage lacks, flagged as many true sentences as twisted ones; a
+    # sweeping word, a figure, a cause or a dropped negation flag mostly twisted ones.
+    sweeping = (said & SWEEPING) - set(_words(passage))
+    if sweeping:
+        why = f"a sweeping word the passage lacks: {sorted(sweeping)[0]}"
+        return Verdict(sentence, False, why, passage)
     lacks_negation = (set(_words(passage)) & NEGATIONS) - said
     if lacks_negation and not (said & NEGATIONS):
-        return Verdict(sentence, False, f"drops the passage's negation: {sorted(lacks_negation)[0]}", passage)
+        return Verdict(
+            sentence, False, f"drops the passage's negation: {sorted(lacks_negation)[0]}", passage
+        )
     if CAUSAL.search(sentence) and not CAUSAL.search(passage):
         return Verdict(sentence, False, "a cause the passage does not give", passage)
     return Verdict(sentence, True, "", passage)
@@ -198,13 +211,16 @@ def model_verdict(backend: Backend, verdict: Verdict) -> Verdict:
         messages, max_tokens=2, temperature=0.0, constraints=Constraints(grammar=YES_NO)
     )
     if completion.text.strip().lower().startswith("no"):
-        return Verdict(verdict.sentence, False, "the model finds the passage does not say this", verdict.passage)
+        return Verdict(
+            verdict.sentence,
+            False,
+            "the model finds the passage does not say this",
+            verdict.passage,
+        )
     return verdict
 
 
-def verify(
-    text: str, source_text: str, backend: Backend | None = None
-) -> list[Verdict]:
+def verify(text: str, source_text: str, backend: Backend | None = None) -> list[Verdict]:
     """A verdict for every sentence of `text` (one paragraph or a whole column)."""
     passages, support = Passages.of(source_text), Support(source_text)
     verdicts = []

@@ -1,0 +1,87 @@
+"""`columnist eval-verifier`: precision and recall of the claim verifier on a labelled set.
+
+Each case is a sentence written about one story of a writer eval set, labelled by hand
+as supported by that story's sources or not, with the kind of twist it carries
+(tests/data/verifier_eval.md). "Positive" is a sentence the verifier flags; precision is
+the share of flagged sentences that are really unsupported, recall the share of
+unsupported sentences it flags.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from columnist.errors import ColumnistError
+from columnist.writer.backends.base import Backend
+from columnist.writer.evalset import load_stories
+from columnist.writer.verify import verify
+
+TRUE_KINDS = ("supported", "opinion")
+
+
+@dataclass(slots=True)
+class VerifierReport:
+    mode: str
+    total: Counter = field(default_factory=Counter)  # cases per kind
+    flagged: Counter = field(default_factory=Counter)  # flagged per kind
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        unsupported = sum(n for k, n in self.total.items() if k not in TRUE_KINDS)
+        true_flags = sum(n for k, n in self.flagged.items() if k not in TRUE_KINDS)
+        flags = sum(self.flagged.values())
+        return {
+            "mode": self.mode,
+            "cases": sum(self.total.values()),
+            "precision": round(true_flags / flags, 3) if flags else 0.0,
+            "recall": round(true_flags / unsupported, 3) if unsupported else 0.0,
+            "twisted_passed": round(1 - true_flags / unsupported, 3) if unsupported else 0.0,
+            "true_flagged": round(
+                (flags - true_flags) / max(1, sum(self.total[k] for k in TRUE_KINDS)), 3
+            ),
+            "by_kind": {k: f"{self.flagged[k]}/{n} flagged" for k, n in sorted(self.total.items())},
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def load_cases(cases: Path, stories: Path) -> list[tuple[dict, str]]:
+    """Each labelled case with its story's source text; a case naming no story is an error."""
+    by_title = {s.title: s for s in load_stories(stories)}
+    loaded = []
+    for n, line in enumerate(cases.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+            story = by_title[case["story"]]
+            case["sentence"], case["supported"], case["kind"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ColumnistError(f"{cases}:{n}: not a verifier case ({exc})") from None
+        text = "\n".join(
+            [story.title, *(f"{s.outlet}\n{s.title}\n{s.text}" for s in story.sources)]
+        )
+        loaded.append((case, text))
+    return loaded
+
+
+def evaluate_verifier(
+    cases: list[tuple[dict, str]],
+    backend: Backend | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifierReport:
+    import time
+
+    started = time.perf_counter()
+    report = VerifierReport("rules + model" if backend else "rules")
+    for i, (case, text) in enumerate(cases, 1):
+        flagged = not all(v.supported for v in verify(case["sentence"], text, backend))
+        report.total[case["kind"]] += 1
+        report.flagged[case["kind"]] += flagged
+        if progress:
+            progress(i, len(cases))
+    report.seconds = time.perf_counter() - started
+    return report
