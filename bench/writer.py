@@ -76,7 +76,8 @@ class Recorder:
 
 
 def write_stage(settings: config.Settings, stories: list, backend=None) -> tuple[int, float]:
-    """(generated tokens, wall seconds) of the write stage over `stories`."""
+    """(generated tokens, wall seconds) of the write stage over `stories`; the stage's
+    report is kept in LAST for the per-story figures."""
     engine = open_engine(settings.database.url)
     try:
         seed_store(engine, stories)
@@ -87,7 +88,11 @@ def write_stage(settings: config.Settings, stories: list, backend=None) -> tuple
         engine.dispose()
     if report.failed or report.stories != len(stories):
         raise SystemExit(f"the write stage failed: {report}")
+    LAST["report"] = report
     return report.tokens_out, seconds
+
+
+LAST: dict = {}
 
 
 def bench_embedded(args: argparse.Namespace, stories: list) -> dict:
@@ -101,12 +106,13 @@ def bench_embedded(args: argparse.Namespace, stories: list) -> dict:
         recorder = Recorder(backend)
         backend.llm.reset()
         tokens, wall = write_stage(settings, stories, recorder)
+        written = LAST["report"]
         engine = sum(c.engine_seconds or 0.0 for c in recorder.done)
         backend.llm.reset()  # the bare replay starts from the same (empty) cache
         bare_tokens, bare_seconds = 0, 0.0
         for messages, params in recorder.asked:
             started = time.perf_counter()
-            result = backend.llm.create_chat_completion(
+            result = backend.llm.create_chat_completion(  # no constraints: llama.cpp alone
                 messages=messages,
                 max_tokens=params["max_tokens"],
                 temperature=params["temperature"],
@@ -126,6 +132,9 @@ def bench_embedded(args: argparse.Namespace, stories: list) -> dict:
         "llama_cpp_tok_s": tokens / engine if engine else None,
         "bare_python_tok_s": bare_tokens / bare_seconds,
         "bare_tokens": bare_tokens,
+        "seconds_per_story": wall / len(stories),
+        "published_share": written.published / max(1, written.stories),
+        "calls_per_story": written.calls / max(1, written.stories),
     }
     figures["ratio"] = figures["writer_tok_s"] / figures["llama_cpp_tok_s"] if engine else None
     figures["ratio_to_bare"] = figures["writer_tok_s"] / figures["bare_python_tok_s"]

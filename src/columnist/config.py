@@ -66,7 +66,9 @@ class PersonaSettings:
     voice: str  # who is writing, e.g. "a reflective independent columnist who ..."
     stance: str = ""  # the angle they take on events
     words: int | None = None  # None: `writer.words`
-    template: str = "commentary"  # prompt files <template>.system.j2 / <template>.user.j2
+    template: str = (
+        "commentary"  # prompt files <template>.system.j2 / <template>.plan.j2 / .paragraph.j2
+    )
 
 
 DEFAULT_PERSONA = "columnist"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 from columnist import config
 from columnist.modelfiles import gguf_path
 from columnist.writer.backends.base import Completion, Message
+from columnist.writer.constraints import Constraints
 from columnist.writer.evalset import EvalSource, EvalStory
 
 SMALL_MODEL = "smollm2-135m-instruct"
@@ -79,7 +81,8 @@ def small_writer(words: int = 50, **extra: object) -> str:
 
 
 class ScriptedBackend:
-    """Replies from a script, recording the messages: for the retry and draft logic only."""
+    """Replies from a script, in order, recording what each call was given: for the
+    compose logic only (the model itself is tested in test_stage.py)."""
 
     name = "scripted"
     model = "script"
@@ -88,11 +91,25 @@ class ScriptedBackend:
     def __init__(self, replies: list[str | Exception]) -> None:
         self.replies = list(replies)
         self.prompts: list[list[Message]] = []
+        self.constraints: list[Constraints | None] = []
+        self.max_tokens: list[int] = []
+        self.seeds: list[int | None] = []
 
     def complete(
-        self, messages: list[Message], *, max_tokens: int, temperature: float, seed=None
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        seed: int | None = None,
+        constraints: Constraints | None = None,
     ) -> Completion:
-        self.prompts.append(messages)
+        self.prompts.append(copy.deepcopy(messages))
+        self.constraints.append(constraints)
+        self.max_tokens.append(max_tokens)
+        self.seeds.append(seed)
+        if not self.replies:
+            raise AssertionError(f"call {len(self.prompts)} was not scripted")
         reply = self.replies.pop(0)
         if isinstance(reply, Exception):
             raise reply

@@ -1,7 +1,8 @@
-"""The attempt logic around the model: repair, rewrite with feedback, best draft.
+"""Composing a column: a plan, then one call per paragraph, each asked again until it passes.
 
-A scripted backend stands in for the model here; the same logic runs on the real
-models in test_stage.py and test_openai.py.
+A scripted backend stands in for the model here. Like the embedded backend, it returns
+a reply without the text it was begun with (the plan's "View: I", the opening's frame);
+the same logic runs on the real models in test_stage.py and test_openai.py.
 """
 
 from __future__ import annotations
@@ -13,30 +14,55 @@ import pytest
 
 from columnist import config
 from columnist.errors import ModelError
-from columnist.writer.compose import Call, StoryInput, Writer
+from columnist.writer.compose import FRAMES, Call, StoryInput, Writer, choose_frame
+from columnist.writer.constraints import NgramBlock, Vocabulary, words_of
 from columnist.writer.openings import RecentOpenings
+from columnist.writer.plan import PLAN_LEAD
 from columnist.writer.prompts import environment
-from columnist.writer.text import word_count
+from columnist.writer.text import paragraphs, word_count
 from tests.writer.kit import CATS, ScriptedBackend
 
-P1 = (
-    "A library for Eidfjord is a modest and sensible thing to build, and I am glad the "
-    "council said yes. Books cost less than roads, and they last longer in the mind."
-)
-P2 = (
-    "At 14 million kroner it is not cheap, but I would rather fund reading rooms than car "
-    "parks. If it opens in 2027 as promised, I will be among the first through the door."
-)
-GOOD = f"{P1}\n\n{P2}"
 STORY = StoryInput(
     headline=CATS.title,
     sources=[(s.outlet, s.title, s.text, None) for s in CATS.sources],
     topics=["cities"],
 )
+FRAME = choose_frame(STORY.headline, [])
+OLSEN = "Councillor Per Olsen gave his own money."
+PLAN = (  # as the embedded backend returns it: without its lead "View: I"
+    " think a library is worth what Eidfjord will pay for it.\n"
+    "Point: The council voted 9 to 2, so most of them agreed.\n"
+    "Point: Mayor Anja Nygaard said it would open in 2027.\n"
+    f"Point: {OLSEN}\n"
+    "Other side: Some will say 14 million kroner should mend roads first."
+)
+P1 = (  # begun with the frame, which the backend does not return
+    " the council to choose books over asphalt so readily. A small town needs one warm "
+    "room where anyone may sit and read for free, and I have seen what such a room does "
+    "for a place."
+)
+P2 = (
+    "Nine votes to two is not a close call, and I read it as a town that knows its own "
+    "mind. Councils rarely agree on anything that costs money, so this tells me the need "
+    "was plain to them."
+)
+P3 = (
+    "An opening in 2027 gives the builders time, but I would like the mayor to hold them "
+    "to it. Late buildings cost more, and I would rather see the doors open on the "
+    "promised day."
+)
+P4 = (
+    "Some will say roads matter more than shelves of novels, and they have a point about "
+    "potholes. Still, I think a place to read lasts longer than fresh tarmac, and children "
+    "will remember it."
+)
+WORDS = 160  # four paragraphs of 40 words
+MARKUP = P2.replace("a close call,", "a <ul><li>close call</li></ul>,")
+INVENTED = P2.replace("Councils rarely", "Councillor Per Olsen says councils rarely")
 
 
 def settings(tmp_path: Path, attempts: int = 3, extra: str = "") -> config.Settings:
-    text = f"[writer]\nwords = 70\nmax_attempts = {attempts}\n{extra}"
+    text = f"[writer]\nwords = {WORDS}\nmax_attempts = {attempts}\n{extra}"
     return config.parse_settings(tomllib.loads(text), tmp_path / "columnist.toml")
 
 
@@ -44,74 +70,176 @@ def write(tmp_path: Path, replies: list, attempts: int = 3, extra: str = "", ope
     backend = ScriptedBackend(replies)
     writer = Writer(settings(tmp_path, attempts, extra), backend, environment(), openings)
     calls: list[Call] = []
-    return writer.write(STORY, calls), backend, calls
+    draft = writer.write(STORY, calls)
+    assert not backend.replies, "every scripted reply was asked for"
+    return draft, backend, calls
 
 
-def test_a_good_first_reply_is_kept_after_one_call(tmp_path: Path) -> None:
-    assert 53 <= word_count(GOOD) <= 87
-    draft, backend, calls = write(tmp_path, [GOOD])
-    assert draft.check.passed and draft.body == GOOD
-    assert [(c.attempt, c.purpose, c.outcome) for c in calls] == [(1, "commentary", "ok")]
-    assert draft.checks_dict()["first_draft"]["passed"] is True
+def verdicts(calls: list[Call]) -> list[tuple[int, str, str]]:
+    return [(c.attempt, c.purpose, c.outcome) for c in calls]
 
 
-def test_an_invented_fact_is_removed_by_the_second_pass(tmp_path: Path) -> None:
-    reply = f"{P1} Councillor Per Olsen voted against it.\n\n{P2}"
-    draft, backend, calls = write(tmp_path, [reply])
-    assert len(calls) == 1 and draft.check.passed
-    assert draft.body == GOOD
+def test_a_plan_and_one_call_per_paragraph_make_the_column(tmp_path: Path) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, P3, P4], "the frame begins it"
+    assert draft.check.passed, draft.check.problems
+    assert verdicts(calls) == [
+        (1, "plan", "ok"),
+        (2, "paragraph 1", "ok"),
+        (3, "paragraph 2", "ok"),
+        (4, "paragraph 3", "ok"),
+        (5, "paragraph 4", "ok"),
+    ]
     checks = draft.checks_dict()
-    assert checks["removed"] == ["Councillor Per Olsen voted against it."]
-    assert checks["first_draft"]["unsupported"] == [
-        {"kind": "name", "text": "Councillor Per Olsen"}
+    assert checks["attempts"] == 5 and checks["rewritten_paragraphs"] == []
+    assert checks["plan"]["view"] == "I think a library is worth what Eidfjord will pay for it."
+    assert checks["target_words"] == WORDS and word_count(draft.body) == checks["words"]
+    # each paragraph call repeats the one before it and adds its turns: the cache's prefix
+    for before, after in zip(backend.prompts[1:], backend.prompts[2:], strict=False):
+        assert after[: len(before)] == before
+    last = backend.prompts[-1]
+    assert [m["role"] for m in last] == ["system", *["user", "assistant"] * 4, "user"]
+    assert [m["content"] for m in last if m["role"] == "assistant"] == [
+        draft.plan.text(),
+        *draft.body.split("\n\n")[:3],
+    ], "the plan and earlier paragraphs go back as the model's own turns"
+    assert "Write the closing paragraph" in last[-1]["content"]
+    assert "mend roads first" in last[-1]["content"], "the closing answers the other side"
+
+
+def test_a_point_the_sources_lack_is_dropped_from_the_plan(tmp_path: Path) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    assert draft.checks_dict()["plan_dropped"] == [OLSEN]
+    assert draft.plan.points == [
+        "The council voted 9 to 2, so most of them agreed.",
+        "Mayor Anja Nygaard said it would open in 2027.",
     ]
+    assert calls[0].problems == [f"not in the sources: {OLSEN}"]
+    assert len(paragraphs(draft.body)) == 4, "opening, one per kept point, closing"
+    later = [m["content"] for prompt in backend.prompts[1:] for m in prompt]
+    assert not any("Olsen" in text for text in later), "no prose is asked for from it"
 
 
-def test_a_failing_reply_is_rewritten_with_feedback(tmp_path: Path) -> None:
-    draft, backend, calls = write(tmp_path, [P1, GOOD])
-    assert draft.check.passed and draft.body == GOOD
-    assert [(c.purpose, c.outcome) for c in calls] == [
-        ("commentary", "rejected"),
-        ("rewrite", "ok"),
-    ]
-    retry = backend.prompts[1][1]["content"]
-    assert "It had 32 words: this time write between 52 and 87 words" in retry
-    assert "Separate the paragraphs with a blank line." in retry
-    assert backend.prompts[0][0] == backend.prompts[1][0], "same system prompt: cache reuse"
-    assert retry.startswith(backend.prompts[0][1]["content"].split("Write your column")[0])
+def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    kept = draft.body.split("\n\n")
+    assert len(backend.constraints) == 5
+    for c in backend.constraints:
+        assert isinstance(c.vocabulary, Vocabulary) and isinstance(c.block, NgramBlock)
+        assert {"Eidfjord", "Nygaard", "Anja", "Mayor"} <= c.vocabulary.names
+        assert "Olsen" not in c.vocabulary.names and "2027" in c.vocabulary.figures
+        source = words_of("The Eidfjord council voted 9 to 2 on Monday")
+        assert "on" in c.block.banned_after(source[:7]), "no 8 words in a row from a source"
+    plan, *paras = backend.constraints
+    assert plan.lead == PLAN_LEAD and {"View", "Point", "Other"} <= plan.vocabulary.names
+    assert [c.lead for c in paras] == [FRAME, "", "", ""]
+    assert "Point" not in paras[0].vocabulary.names, "the plan's labels are for the plan"
+    for n, c in enumerate(paras):  # paragraph n+1 may not repeat 6 words of an earlier one
+        for earlier in kept[:n]:
+            words = words_of(earlier)
+            assert words[5] in c.block.banned_after(words[:5])
+        for later in kept[n:]:
+            words = words_of(later)
+            assert words[5] not in c.block.banned_after(words[:5])
+    plan_words = words_of(draft.plan.text())
+    assert plan_words[5] in paras[0].block.banned_after(plan_words[:5]), "nor copy the plan"
+    assert plan_words[5] not in plan.block.banned_after(plan_words[:5])
 
 
-def test_after_n_tries_the_best_attempt_is_kept_with_its_problems(tmp_path: Path) -> None:
-    invented = f"{P1} It cost 99 million kroner.\n\n{P2} Olsen's Library Trust paid."
-    draft, backend, calls = write(tmp_path, [P1, P1 + " " + P2, P2])
-    assert len(calls) == 3 and not draft.check.passed
-    assert draft.body == P1 + " " + P2, "fewest problems wins"
-    assert sum(c.outcome == "ok" for c in calls) == 1 and calls[1].outcome == "ok"
-    draft, _, _ = write(tmp_path, [invented], attempts=1)
-    assert draft.check.grounded, "the repaired text beats the one with invented facts"
-    assert "99" not in draft.body and "Olsen" not in draft.body
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        (MARKUP, "prose: contains HTML or XML markup (<ul>)"),
+        (INVENTED, "not in the sources: Councillor Per Olsen"),
+    ],
+)
+def test_a_failing_paragraph_is_asked_again_with_feedback_last(
+    tmp_path: Path, bad: str, problem: str
+) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, bad, P2, P3, P4])
+    assert draft.check.passed and draft.body.split("\n\n")[1] == P2, "the retry is kept"
+    assert verdicts(calls)[2:4] == [(3, "paragraph 2", "rejected"), (4, "paragraph 2", "ok")]
+    assert any(problem in p for p in calls[2].problems) and calls[3].problems == []
+    assert draft.checks_dict()["rewritten_paragraphs"] == [2]
+    first, again = backend.prompts[2], backend.prompts[3]
+    assert again[:-1] == first[:-1], "everything before the last message is the same"
+    asked, retry = first[-1]["content"], again[-1]["content"]
+    assert again[-1]["role"] == "user" and retry.startswith(asked)
+    feedback = retry[len(asked) :]
+    assert feedback.startswith("\nThat paragraph could not be used: ") and problem in feedback
+    assert feedback.rstrip().endswith("Write it again, differently.")
+    assert backend.constraints[2] is backend.constraints[3]
+    following = backend.prompts[4]
+    assert following[-3:-1] == [
+        {"role": "user", "content": asked},
+        {"role": "assistant", "content": P2},
+    ], "the next paragraph sees the kept text, asked for without the feedback"
+    assert not any(bad in m["content"] for m in following)
+
+
+def test_after_the_last_try_the_best_paragraph_is_kept_with_its_problems(
+    tmp_path: Path,
+) -> None:
+    worst = INVENTED.replace("a close call,", "a <ul><li>close call</li></ul>,")
+    better = INVENTED
+    draft, _, calls = write(tmp_path, [PLAN, P1, worst, better, worst, P3, P4])
+    tries = calls[2:5]
+    assert [c.purpose for c in tries] == ["paragraph 2"] * 3
+    assert len(tries[0].problems) > len(tries[1].problems) > 0
+    assert [c.outcome for c in tries] == ["rejected", "ok", "rejected"], "fewest problems"
+    assert draft.body.split("\n\n")[1] == better
+    assert not draft.check.passed and "Olsen" in " ".join(draft.check.unsupported)
+    assert draft.checks_dict()["rewritten_paragraphs"] == [2]
+    assert [c.outcome for c in calls[5:]] == ["ok", "ok"], "and the column goes on"
+
+
+def test_one_try_a_paragraph_when_max_attempts_is_one(tmp_path: Path) -> None:
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4], attempts=1)
+    assert [c.outcome for c in calls] == ["ok"] * 5 and calls[2].problems
+    assert "<ul>" in draft.body and not draft.check.passed
+    assert draft.checks_dict()["rewritten_paragraphs"] == []
+
+
+def test_a_plan_out_of_form_is_asked_again_then_replaced(tmp_path: Path) -> None:
+    draft, backend, calls = write(
+        tmp_path, ["Sure! Here is a plan.", "I like libraries.", P1, P2, P4]
+    )
+    assert verdicts(calls)[:2] == [(1, "plan", "rejected"), (2, "plan", "rejected")]
+    assert calls[0].problems == ["the plan is not in the asked form"]
+    assert backend.prompts[0] == backend.prompts[1]
+    assert draft.plan.points == ["What happened, and who it affects."], "the fallback plan"
+    assert [c.purpose for c in calls[2:]] == ["paragraph 1", "paragraph 2", "paragraph 3"]
+    assert len(paragraphs(draft.body)) == 3
+
+
+def test_only_the_plan_that_is_used_counts_as_kept(tmp_path: Path) -> None:
+    thin = (
+        " think a library is worth it.\nPoint: Mayor Anja Nygaard said it would open in "
+        f"2027.\nPoint: {OLSEN}\nOther side: Roads matter more."
+    )
+    draft, _, calls = write(tmp_path, [thin, PLAN, P1, P2, P3, P4])
+    assert verdicts(calls)[:2] == [(1, "plan", "rejected"), (2, "plan", "ok")]
+    assert len(draft.plan.points) == 2 and draft.plan_dropped == [OLSEN]
+    draft, _, calls = write(tmp_path, [thin, "no plan here", P1, P3, P4])
+    assert verdicts(calls)[:2] == [(1, "plan", "ok"), (2, "plan", "rejected")]
+    assert draft.plan.points == ["Mayor Anja Nygaard said it would open in 2027."]
 
 
 def test_a_model_error_propagates_with_the_calls_so_far(tmp_path: Path) -> None:
-    with pytest.raises(ModelError):
-        write(tmp_path, [P1, ModelError("writer.base_url x: HTTP 500")])
-    backend = ScriptedBackend([P1, ModelError("writer.base_url x: HTTP 500")])
-    calls: list[Call] = []
-    with pytest.raises(ModelError):
-        Writer(settings(tmp_path), backend, environment()).write(STORY, calls)
-    assert [c.outcome for c in calls] == ["rejected", "error"]
-    assert calls[1].error == "writer.base_url x: HTTP 500"
-
-
-def test_a_repeated_opening_is_asked_again(tmp_path: Path) -> None:
-    openings = RecentOpenings()
-    openings.seed("cities", ["A library for Eidfjord is overdue, and here it is."])
-    other = GOOD.replace("A library for Eidfjord is", "Eidfjord has chosen")
-    draft, backend, calls = write(tmp_path, [GOOD, other], openings=openings)
-    assert len(calls) == 2 and draft.body == other
-    retry = backend.prompts[1][1]["content"]
-    assert "Its opening will not do (opening repeats a recent post" in retry
-    assert '"A library for Eidfjord is overdue, and here …"' in retry
+    error = ModelError("writer.base_url x: HTTP 500")
+    for replies, expected in (
+        ([error], [(1, "plan", "error")]),
+        (
+            [PLAN, P1, error],
+            [(1, "plan", "ok"), (2, "paragraph 1", "ok"), (3, "paragraph 2", "error")],
+        ),
+    ):
+        backend = ScriptedBackend(replies)
+        calls: list[Call] = []
+        with pytest.raises(ModelError, match="HTTP 500"):
+            Writer(settings(tmp_path), backend, environment()).write(STORY, calls)
+        assert verdicts(calls) == expected
+        assert calls[-1].error == "writer.base_url x: HTTP 500" and calls[-1].completion is None
 
 
 def test_a_topic_persona_sets_voice_and_length(tmp_path: Path) -> None:
@@ -119,20 +247,31 @@ def test_a_topic_persona_sets_voice_and_length(tmp_path: Path) -> None:
         '[[personas]]\nname = "librarian"\nvoice = "a retired librarian"\nwords = 200\n'
         '[[topics]]\nname = "Cities"\npersona = "librarian"\n'
     )
-    draft, backend, _ = write(tmp_path, [GOOD], attempts=1, extra=extra)
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], extra=extra)
     assert draft.persona == "librarian" and draft.words == 200
-    assert "You are a retired librarian." in backend.prompts[0][0]["content"]
-    assert "words, outside 150-250" in draft.check.problems[0]
+    assert draft.checks_dict()["persona"] == "librarian"
+    system = backend.prompts[0][0]
+    assert system["role"] == "system" and system["content"].startswith(
+        "You are a retired librarian."
+    )
+    assert all(p[0] == system for p in backend.prompts), "one system message for every call"
+    assert "about 50 words" in backend.prompts[1][-1]["content"], "200 words in 4 paragraphs"
+    assert backend.max_tokens[1:] == [50 * 2 + 32] * 4
+    default, plain, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    assert default.persona == "columnist" and default.words == WORDS
+    assert "about 40 words" in plain.prompts[1][-1]["content"]
+    assert plain.max_tokens[1:] == [40 * 2 + 32] * 4
 
 
-def test_a_stock_lead_in_is_cut_without_asking_again(tmp_path: Path) -> None:
-    reply = "As I reflect on the vote in Eidfjord, " + GOOD[0].lower() + GOOD[1:]
-    draft, backend, calls = write(tmp_path, [reply])
-    assert len(calls) == 1 and draft.check.passed and draft.body == GOOD
-    assert draft.checks_dict()["removed"] == ["As I reflect on the vote in Eidfjord,"]
-
-
-def test_an_outlet_named_in_the_commentary_is_supported(tmp_path: Path) -> None:
-    reply = GOOD.replace("Books cost", "The Fjord Post is right: books cost")
-    draft, _, calls = write(tmp_path, [reply])
-    assert draft.check.grounded and len(calls) == 1
+def test_the_frame_avoids_a_recent_opening(tmp_path: Path) -> None:
+    assert FRAME in FRAMES and choose_frame(STORY.headline, []) == FRAME, "stable per story"
+    recent = [FRAME + " the mayor would stay."]
+    other = choose_frame(STORY.headline, recent)
+    assert other != FRAME and words_of(other)[:3] != words_of(FRAME)[:3]
+    everything = [f + " something." for f in FRAMES]
+    assert choose_frame(STORY.headline, everything) == FRAME, "all taken: the story's own"
+    openings = RecentOpenings()
+    openings.seed("cities", recent)
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], openings=openings)
+    assert draft.body.startswith(other + P1) and backend.constraints[1].lead == other
+    assert draft.check.opening is None

@@ -4,6 +4,7 @@ scripted HTTP server for the retry, header and in-flight logic around it."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from columnist.errors import ModelError
 from columnist.store.db import open_engine
 from columnist.store.schema import model_calls, posts
 from columnist.writer.backends.openai import OpenAIBackend, backoff_seconds, retry_after_seconds
+from columnist.writer.compose import PLAN_TOKENS
 from columnist.writer.evalset import EvalSource, EvalStory, seed_store
 from columnist.writer.pipeline import run_write
+from columnist.writer.prompts import PROMPT_VERSION
 from tests.conftest import columnist, error_line
 from tests.writer.kit import (
     CATS,
@@ -107,23 +110,41 @@ def test_the_write_stage_on_a_real_server_logs_every_call(server, tmp_path, monk
     report = run_write(engine, settings)
     assert (report.published, report.failed) == (2, 0)
     with engine.connect() as conn:
-        calls = list(conn.execute(select(model_calls)))
+        calls = list(conn.execute(select(model_calls).order_by(model_calls.c.id)))
         bodies = list(conn.execute(select(posts.c.body, posts.c.backend)))
     engine.dispose()
-    assert len(calls) == 2 and all(b.strip() and backend == "openai" for b, backend in bodies)
+    assert len(bodies) == 2 and all(b.strip() and backend == "openai" for b, backend in bodies)
+    by_story = defaultdict(list)
     for c in calls:
-        assert (c.backend, c.model, c.outcome, c.persona, c.attempt) == (
-            "openai", SMALL_MODEL, "ok", "columnist", 1
-        )  # fmt: skip
-        assert c.tokens_in > 50 and 0 < c.tokens_out <= 64 and c.seconds > 0
-        assert c.prompt_version == "commentary-2" and c.response
-    logged = columnist("log", "--json", "-c", str(cfg))
+        by_story[c.story_id].append(c)
+    assert len(by_story) == 2
+    for story_calls in by_story.values():  # a plan (asked twice at most), then paragraphs
+        assert [c.attempt for c in story_calls] == list(range(1, len(story_calls) + 1))
+        plans = [c for c in story_calls if c.purpose == "plan"]
+        paragraphs = story_calls[len(plans) :]
+        assert 1 <= len(plans) <= 2 and story_calls[: len(plans)] == plans
+        assert [c.purpose for c in paragraphs] == [
+            f"paragraph {n}" for n in range(1, len(paragraphs) + 1)
+        ], "one try a paragraph (max_attempts = 1)"
+        assert 2 <= len(paragraphs) <= 5 and all(c.outcome == "ok" for c in paragraphs)
+        assert sum(c.outcome == "ok" for c in plans) <= 1
+    for c in calls:
+        assert (c.backend, c.model, c.persona) == ("openai", SMALL_MODEL, "columnist")
+        limit = PLAN_TOKENS if c.purpose == "plan" else 40 * 2 + 32  # 40 words a paragraph
+        assert c.tokens_in > 50 and 0 < c.tokens_out <= limit and c.seconds > 0
+        assert c.prompt_version == PROMPT_VERSION and c.response
+    outcomes = [c.outcome for c in calls]
+    logged = columnist("log", "--json", "-n", "100", "-c", str(cfg))
     assert logged.returncode == 0, logged.stderr
     rows = [json.loads(line) for line in logged.stdout.splitlines()]
-    assert len(rows) == 2 and {r["backend"] for r in rows} == {"openai"}
+    assert len(rows) == len(calls) and {r["backend"] for r in rows} == {"openai"}
     listed = columnist("log", "-n", "2", "-c", str(cfg))
     assert len(listed.stdout.splitlines()) == 2 and f"openai/{SMALL_MODEL}" in listed.stdout
-    assert "2 calls: 2 ok, 0 rejected, 0 failed" in listed.stderr
+    assert "2 calls: " in listed.stderr and "0 failed" in listed.stderr
+    everything = columnist("log", "-n", "100", "-c", str(cfg))
+    ok, rejected = outcomes.count("ok"), outcomes.count("rejected")
+    assert ok + rejected == len(calls)
+    assert f"{len(calls)} calls: {ok} ok, {rejected} rejected, 0 failed" in everything.stderr
 
 
 # -- the logic around it, against a scripted HTTP server ----------------------------

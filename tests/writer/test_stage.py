@@ -7,6 +7,7 @@ results, the call log, personas, prompt overrides, injected text kept as data.
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -21,6 +22,7 @@ from columnist.store.schema import model_calls
 from columnist.writer.backends.embedded import EmbeddedBackend
 from columnist.writer.evalset import seed_store
 from columnist.writer.pipeline import run_write
+from columnist.writer.prompts import PROMPT_VERSION
 from tests.conftest import columnist, error_line
 from tests.writer.kit import (
     CATS,
@@ -66,7 +68,8 @@ def written(backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
         calls = list(conn.execute(select(model_calls).order_by(model_calls.c.id)))
     engine.dispose()
     assert report.stories == 2 and report.published + report.drafts == 2
-    assert len(calls) == report.calls and 2 <= len(calls) <= 4
+    # a plan (asked twice at most), then 2 to 5 paragraphs of 1 or 2 tries each, per story
+    assert len(calls) == report.calls and 2 * 3 <= len(calls) <= 2 * (2 + 5 * 2)
     yield folder / "columnist.toml", calls
 
 
@@ -78,12 +81,15 @@ def test_posts_carry_their_check_results_and_status_follows_them(written) -> Non
         checks = post["checks"]
         assert post["status"] == ("published" if checks["passed"] else "draft")
         assert checks["passed"] == (checks["problems"] == [])
-        keys = {"grounded", "unsupported", "words", "attempts", "first_draft", "removed"}
-        assert keys <= set(checks) and post["body"].strip()
+        keys = {"grounded", "unsupported", "words", "attempts", "plan", "plan_dropped"}
+        assert keys | {"rewritten_paragraphs"} <= set(checks) and post["body"].strip()
         assert checks["grounded"] == (checks["unsupported"] == [])
-        assert 1 <= checks["attempts"] <= 2
+        jobs = len(checks["plan"]["points"]) + 2  # the opening, one per point, the closing
+        assert 1 + jobs <= checks["attempts"] <= 2 + 2 * jobs, "max_attempts = 2"
+        assert set(checks["rewritten_paragraphs"]) <= set(range(1, jobs + 1))
     assert posts[CATS.title]["checks"]["persona"] == "sceptic", "the topic's persona"
     assert posts[GLACIER.title]["checks"]["persona"] == "columnist"
+    assert sum(p["checks"]["attempts"] for p in posts.values()) == len(written[1])
 
 
 def test_every_call_is_logged_with_its_prompt_version_and_verdict(backend, written) -> None:
@@ -92,11 +98,22 @@ def test_every_call_is_logged_with_its_prompt_version_and_verdict(backend, writt
     for call in calls:
         assert call.backend == "embedded" and call.model == backend.model
         assert call.tokens_in > 100 and call.tokens_out > 0 and call.seconds > 0
-        assert call.prompt_version.startswith("commentary-2+"), "the desk's own template"
+        assert call.prompt_version.startswith(PROMPT_VERSION + "+"), "the desk's own template"
         assert call.outcome in ("ok", "rejected") and call.response
         if call.outcome == "rejected":
             assert json.loads(call.problems)
-    assert sum(c.outcome == "ok" for c in calls) == 2, "one kept reply per story"
+    by_story = defaultdict(list)
+    for call in calls:
+        by_story[call.story_id].append(call)
+    assert len(by_story) == 2
+    for story_calls in by_story.values():
+        assert [c.attempt for c in story_calls] == list(range(1, len(story_calls) + 1))
+        assert story_calls[0].purpose == "plan"
+        kept = Counter(c.purpose for c in story_calls if c.outcome == "ok")
+        paragraphs = sorted({c.purpose for c in story_calls} - {"plan"})
+        assert paragraphs == [f"paragraph {n}" for n in range(1, len(paragraphs) + 1)]
+        assert all(kept[p] == 1 for p in paragraphs), "one kept reply per paragraph"
+        assert kept["plan"] <= 1, "and at most one kept plan"
     assert {c.persona for c in calls} == {"columnist", "sceptic"}
 
 
@@ -138,7 +155,7 @@ def test_eval_writer_measures_a_story_set_without_a_desk(tmp_path: Path) -> None
     for key in ("grounding_pass", "unsupported_per_post", "opening_repeat", "words_per_post"):
         assert key in summary
     assert 0 <= summary["grounding_pass"] <= 1 and summary["words_per_post"] > 0
-    assert "passing the grounding check" in done.stderr and "openings that repeat" in done.stderr
+    assert "grounded: " in done.stderr and "openings that repeat" in done.stderr
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 1
     assert not (tmp_path / "columnist.db").exists(), "the desk's store is not touched"
 

@@ -49,7 +49,8 @@ _META = re.compile(
     r"(?:the|these|my) sources? (?:provided|given|above|you gave|confirm|state)|"
     r"(?:in|from|according to) the sources|recent columns|"
     r"(?:the|these) sources? (?:also |further )?(?:say|note|state|suggest|mention|indicate|"
-    r"show|highlight|report)s?|the sources'|(?:the )?other side (?:argues|says|would say)|"
+    r"show|highlight|report)s?|the sources'|\b(?:the|these) sources\b(?! of)|"
+    r"(?:the )?other side (?:argues|says|would say)|"
     r"why (?:it|this) matters to me|"
     r"(?:take|try|choose) a different (?:approach|angle|opening))|"
     r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",

@@ -213,7 +213,7 @@ class Writer:
     ) -> tuple[Plan, list[str], list[Message]]:
         """The plan, its unsupported lines dropped, and the turns that carry it."""
         request = {"role": "user", "content": render(self.env, persona, "plan")}
-        best: tuple[Plan, list[str]] | None = None
+        best: tuple[Plan, list[str], Call] | None = None
         for _ in range(2):
             call = self._call(
                 calls,
@@ -233,13 +233,14 @@ class Writer:
             kept, dropped = check_plan(plan, support)
             call.problems = [f"not in the sources: {d}" for d in dropped]
             if best is None or len(kept.points) > len(best[0].points):
-                best = (kept, dropped)
-            call.outcome = "ok"
+                best = (kept, dropped, call)
             if len(kept.points) >= 2:
                 break
         if best is None:
-            best = (Plan.fallback(story.headline), [])
-        plan, dropped = best
+            plan, dropped = Plan.fallback(story.headline), []
+        else:
+            plan, dropped, kept_call = best
+            kept_call.outcome = "ok"  # only the plan that is used; the other try is rejected
         turns = [request, {"role": "assistant", "content": plan.text()}]
         return plan, dropped, turns
 

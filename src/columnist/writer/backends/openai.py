@@ -129,8 +129,9 @@ class OpenAIBackend:
         }
         if seed is not None:
             body["seed"] = seed
-        if constraints and constraints.grammar:
-            body["grammar"] = constraints.grammar
+        grammar = constraints.as_grammar() if constraints else None
+        if grammar:
+            body["grammar"] = grammar  # the lead, vocabulary and shape, enforced by the server
         started = time.perf_counter()
         last = ""
         for attempt in range(self.retries + 1):

@@ -127,12 +127,15 @@ class VocabularyRule:
                 rest = word[len(partial) :]
                 for end in range(1, len(rest) + 1):
                     allowed += self.index.exact_bare.get(rest[:end], ())
-        scores[self.index.bare_alnum] -= PENALTY
+        lowered = np.zeros(len(scores), dtype=bool)  # lowering only what is not allowed:
+        lowered[self.index.bare_alnum] = True  # adding back would lift "'m" after "I" by 30
         if allowed:
-            scores[np.asarray(allowed, dtype=np.intp)] += PENALTY
+            lowered[np.asarray(allowed, dtype=np.intp)] = False
+        scores[lowered] -= PENALTY
 
 
-_TRAILING = re.compile(r"[\w’'&]+$")
+# The word being written; a figure keeps its separators ("1,2" of "1,200", "3." of "3.5").
+_TRAILING = re.compile(r"(?:\d+[.,])*\d+[.,]?$|[\w’'&]+$")
 
 
 def processor(
