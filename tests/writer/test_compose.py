@@ -202,14 +202,15 @@ def test_one_try_a_paragraph_when_max_attempts_is_one(tmp_path: Path) -> None:
 
 def test_a_plan_out_of_form_is_asked_again_then_replaced(tmp_path: Path) -> None:
     draft, backend, calls = write(
-        tmp_path, ["Sure! Here is a plan.", "I like libraries.", P1, P2, P4]
+        tmp_path, ["Sure! Here is a plan.", "I like libraries.", P1, P2, P3, P4]
     )
     assert verdicts(calls)[:2] == [(1, "plan", "rejected"), (2, "plan", "rejected")]
     assert calls[0].problems == ["the plan is not in the asked form"]
     assert backend.prompts[0] == backend.prompts[1]
     assert draft.plan.points == ["What happened, and who it affects."], "the fallback plan"
-    assert [c.purpose for c in calls[2:]] == ["paragraph 1", "paragraph 2", "paragraph 3"]
-    assert len(paragraphs(draft.body)) == 3
+    assert [c.purpose for c in calls[2:]] == [f"paragraph {n}" for n in (1, 2, 3, 4)]
+    assert len(paragraphs(draft.body)) == 4, "a lost point is made up by one more paragraph"
+    assert "one more reason for my view" in backend.prompts[4][-1]["content"]
 
 
 def test_only_the_plan_that_is_used_counts_as_kept(tmp_path: Path) -> None:
@@ -220,7 +221,7 @@ def test_only_the_plan_that_is_used_counts_as_kept(tmp_path: Path) -> None:
     draft, _, calls = write(tmp_path, [thin, PLAN, P1, P2, P3, P4])
     assert verdicts(calls)[:2] == [(1, "plan", "rejected"), (2, "plan", "ok")]
     assert len(draft.plan.points) == 2 and draft.plan_dropped == [OLSEN]
-    draft, _, calls = write(tmp_path, [thin, "no plan here", P1, P3, P4])
+    draft, _, calls = write(tmp_path, [thin, "no plan here", P1, P2, P3, P4])
     assert verdicts(calls)[:2] == [(1, "plan", "ok"), (2, "plan", "rejected")]
     assert draft.plan.points == ["Mayor Anja Nygaard said it would open in 2027."]
 
@@ -255,12 +256,12 @@ def test_a_topic_persona_sets_voice_and_length(tmp_path: Path) -> None:
         "You are a retired librarian."
     )
     assert all(p[0] == system for p in backend.prompts), "one system message for every call"
-    assert "about 50 words" in backend.prompts[1][-1]["content"], "200 words in 4 paragraphs"
-    assert backend.max_tokens[1:] == [50 * 2 + 32] * 4
+    assert "about 60 words" in backend.prompts[1][-1]["content"], "200 words (+20%) in 4"
+    assert backend.max_tokens[1:] == [60 * 2 + 32] * 4
     default, plain, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
     assert default.persona == "columnist" and default.words == WORDS
-    assert "about 40 words" in plain.prompts[1][-1]["content"]
-    assert plain.max_tokens[1:] == [40 * 2 + 32] * 4
+    assert "about 48 words" in plain.prompts[1][-1]["content"]
+    assert plain.max_tokens[1:] == [48 * 2 + 32] * 4
 
 
 def test_the_frame_avoids_a_recent_opening(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from columnist.writer.backends.sampler import (
     processor,
 )
 from columnist.writer.constraints import (
+    STOCK_PHRASES,
     Constraints,
     NgramBlock,
     Vocabulary,
@@ -33,6 +34,8 @@ SOURCE = (
     "said the O'Brien Institute in 2027."
 )
 COPIED = "the council said that nine hundred million articles were lost"  # 10 words
+
+ALWAYS = {p for p in STOCK_PHRASES if " " not in p}  # blocked after any words
 
 
 def parses(grammar: str) -> bool:
@@ -124,14 +127,25 @@ def test_the_block_stops_a_copied_8gram_and_a_repeated_6gram() -> None:
     assert mine[5] in block.banned_after(mine[:5]), "the 6th word of an earlier 6-gram"
     assert mine[5] in block.banned_after(["so", "then", *mine[:5]])
     assert mine[4] not in block.banned_after(mine[:4])
-    assert block.banned_after([]) == set() and block
+    assert block.banned_after([]) == ALWAYS and block, "only the stock words, anywhere"
+
+
+def test_stock_phrases_lose_their_last_word() -> None:
+    block = NgramBlock.build([], [])
+    assert "important" in block.banned_after(words_of("I think it is"))
+    assert "important" in block.banned_after(words_of("Still, it’s"))
+    assert "tell" in block.banned_after(words_of("only time will"))
+    assert "important" not in block.banned_after(words_of("the most"))
+    assert "sources" in block.banned_after(words_of("as the")), "no talk of the sources"
 
 
 def test_the_block_does_not_reach_across_paragraphs_and_may_be_empty() -> None:
     block = NgramBlock.build([], ["one two three four five\n\nsix seven eight nine ten eleven"])
-    assert block.banned_after(["two", "three", "four", "five", "six"]) == set()
-    assert block.banned_after(["six", "seven", "eight", "nine", "ten"]) == {"eleven"}
-    assert not NgramBlock.build([], []) and not NgramBlock.build(["too short"], [])
+    assert block.banned_after(["two", "three", "four", "five", "six"]) == ALWAYS
+    assert block.banned_after(["six", "seven", "eight", "nine", "ten"]) == {"eleven", *ALWAYS}
+    empty = NgramBlock()
+    empty.add(["too short"], 8)
+    assert not empty and NgramBlock.build([], []), "stock phrases are always blocked"
     curly = NgramBlock.build([], ["I don’t think it will ever open"])
     assert "ever" in curly.banned_after(words_of("I don't think it will"))
 

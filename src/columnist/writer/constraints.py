@@ -166,6 +166,32 @@ def plan_grammar() -> str:
     )
 
 
+# What a reader skips: talk about the sources, filler and clichés of small models. A
+# phrase's last word is blocked after the rest of it.
+STOCK_PHRASES = (
+    "sources",
+    "stakeholders",
+    "it's important",
+    "it is important",
+    "it's crucial",
+    "it is crucial",
+    "it's essential",
+    "it is essential",
+    "only time will tell",
+    "ripple effect",
+    "in conclusion",
+    "in today's",
+    "i've written",
+    "i have written",
+    "the other side",
+    "needs to be done",
+    "remains to be seen",
+    "a testament",
+    "far-reaching implications",
+    "far reaching",
+)
+
+
 def words_of(text: str) -> list[str]:
     return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
 
@@ -181,7 +207,16 @@ class NgramBlock:
         block = cls()
         block.add(sources, SOURCE_NGRAM)
         block.add(earlier, SELF_NGRAM)
+        block.add_phrases(STOCK_PHRASES)
         return block
+
+    def add_phrases(self, phrases: tuple[str, ...]) -> None:
+        """Phrases whose last word may not follow the others (one word: never written)."""
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for phrase in phrases:
+            by_length[len(words_of(phrase))].append(phrase)
+        for n, group in sorted(by_length.items()):
+            self.add(group, n)
 
     def add(self, texts: list[str], n: int) -> None:
         table: dict[tuple[str, ...], set[str]] = defaultdict(set)
