@@ -65,6 +65,18 @@ def test_the_plan_asks_for_labelled_lines() -> None:
     assert text.count("\nPoint: ") == 2 and "Eidfjord" not in text, "the sources stay above"
 
 
+def test_a_point_carries_the_passage_it_rests_on() -> None:
+    text = paragraph(
+        environment(), role="point", point="The library costs money.", passage="It costs 14."
+    )
+    assert (
+        'on this point: The library costs money. What the news says about it: "It costs 14."'
+        in text
+    )
+    assert "do not guess at consequences" in text
+    assert "What the news says" not in paragraph(environment(), role="point", point="X.")
+
+
 def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
     env = environment()
     opening = paragraph(env)

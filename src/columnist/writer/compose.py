@@ -39,8 +39,14 @@ from columnist.writer.grounding import Support, instruction_sentences
 from columnist.writer.openings import RecentOpenings
 from columnist.writer.paragraphs import paragraph_problems, tidy_paragraph
 from columnist.writer.plan import PLAN_LABELS, PLAN_LEAD, Plan, check_plan, parse_plan
-from columnist.writer.prompts import prompt_version, render, source_texts, system_message
-from columnist.writer.verify import verify
+from columnist.writer.prompts import (
+    fence,
+    prompt_version,
+    render,
+    source_texts,
+    system_message,
+)
+from columnist.writer.verify import Passages, verify
 
 SOURCE_BUDGET_WORDS = 1400
 PLAN_TOKENS = 170
@@ -120,9 +126,10 @@ class Draft:
 class Job:
     """One paragraph's task."""
 
-    role: str  # "opening" | "point" | "closing"
+    role: str  # "opening" | "point" | "more" | "closing"
     point: str = ""
     lead: str = ""
+    passage: str = ""  # what the sources say on the point, quoted in the request
 
 
 def persona_for(settings: Settings, topics: list[str]) -> PersonaSettings:
@@ -153,10 +160,14 @@ def _first_words(text: str, n: int) -> list[str]:
 MIN_MIDDLE = 2  # paragraphs between the opening and the closing
 
 
-def jobs_for(plan: Plan, frame: str) -> list[Job]:
+def jobs_for(plan: Plan, frame: str, passages: Passages | None = None) -> list[Job]:
     """Opening, one paragraph a point (at least two: "more" when the plan lost points),
-    closing."""
-    middle = [Job("point", point=p) for p in plan.points]
+    closing. Each point carries the source sentences it rests on, so its paragraph
+    argues from what the news says instead of speculating around it."""
+    middle = [
+        Job("point", point=p, passage=" ".join(passages.best(p)[0]) if passages else "")
+        for p in plan.points
+    ]
     middle += [Job("more") for _ in range(MIN_MIDDLE - len(middle))]
     return [Job("opening", lead=frame), *middle, Job("closing")]
 
@@ -266,7 +277,7 @@ class Writer:
         plan, dropped, turns = self._plan(messages, persona, story, support, calls, base)
         messages += turns
         recent = self.openings.recent(story.topics)
-        jobs = jobs_for(plan, choose_frame(story.headline, recent))
+        jobs = jobs_for(plan, choose_frame(story.headline, recent), Passages.of(source_text))
         # asked for a fifth more than its share: the model writes short of what it is asked
         per_paragraph = max(40, int(words * 1.2) // len(jobs))
         written: list[str] = []
@@ -338,6 +349,7 @@ class Writer:
                 role=job.role,
                 plan=plan,
                 point=job.point,
+                passage=fence(job.passage),
                 words=words,
                 sentences=sentences_for(words),
                 feedback=feedback,
@@ -369,7 +381,8 @@ class Writer:
         messages += [
             {"role": "user", "content": render(
                 self.env, persona, "paragraph", role=job.role, plan=plan, point=job.point,
-                words=words, sentences=sentences_for(words), feedback=[],
+                passage=fence(job.passage), words=words, sentences=sentences_for(words),
+                feedback=[],
             )},
             {"role": "assistant", "content": paragraph},
         ]  # fmt: skip
