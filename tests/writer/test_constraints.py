@@ -206,6 +206,7 @@ def test_a_capitalised_word_must_be_one_of_the_vocabulary() -> None:
     pieces = [
         " the", " Putin", " Putian", " Put", "in", "ian", "Put", " Kenya", "n", " Moscow",
         "'m", "'s", " think", "I", " I", "你好", " общ", "1", ",", "2", "0", ".", "5", "Moscow",
+        "_traffic", "<li>", " {", " café", "—",
     ]  # fmt: skip
     at = {p: i for i, p in enumerate(pieces)}
     rule = VocabularyRule(Vocabulary.of(SOURCE), TokenIndex(pieces))
@@ -220,6 +221,8 @@ def test_a_capitalised_word_must_be_one_of_the_vocabulary() -> None:
     assert {" Putian", " Moscow"} <= after_word, "a spaced capitalised word not in the sources"
     assert after_word.isdisjoint({" Putin", " Put", " Kenya", " the", " I", "in", "n"})
     assert {"你好", " общ"} <= after_word, "other scripts"
+    assert {"_traffic", "<li>", " {"} <= after_word, "code and markup"
+    assert after_word.isdisjoint({" café", "—"}), "accents and dashes are prose"
     inside = lowered("I met Put")
     assert "in" not in inside and {"ian", "n", "Put"} <= inside, '"Put|in", not "Put|ian"'
     assert "'m" not in lowered("Today I") and "'s" not in lowered("I met Putin")

@@ -27,8 +27,11 @@ from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary, wo
 PENALTY = 30.0  # logits lowered by this much: never chosen, but never an empty grammar stack
 MIN_PREFIX = 3  # a token shorter than this is banned only when it is the whole word
 _WORDLIKE = re.compile(r"[\w’']+")
-# Letters outside Latin and its accents (CJK, Cyrillic, Arabic ...): no English column needs them.
-_FOREIGN = re.compile(r"[\u0370-\u1dff\u2e80-\ua4ff\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef]")
+# Letters outside Latin and its accents (CJK, Cyrillic, Arabic ...) and the characters of
+# code and markup ("in_traffic", "<li>", "{"): no column needs them.
+_FOREIGN = re.compile(
+    r"[\u0370-\u1dff\u2e80-\ua4ff\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef_<>{}\[\]\\|=`#*@^~]"
+)
 
 
 class TokenIndex:
@@ -112,7 +115,7 @@ class VocabularyRule:
         self.banned_bare = index.bare_upper[~allowed[n:]]  # start one after a non-letter
 
     def apply(self, text: str, scores: np.ndarray) -> None:
-        scores[self.index.foreign] -= PENALTY  # "public健康": a coder model's slips into Chinese
+        scores[self.index.foreign] -= PENALTY  # "public健康", "in_traffic": a coder model's slips
         scores[self.banned_spaced] -= PENALTY
         match = _TRAILING.search(text)
         if match is None:  # at a word's start: bare pieces start it too
