@@ -121,9 +121,9 @@ class WriterSettings:
     recent_openings: int = 12  # recent posts per topic a new opening is compared with
     stock_openings: list[str] = field(default_factory=list)  # added to the built-in list
     temperature: float = 0.7
-    max_tokens: int | None = None  # default: derived from `words`
+    max_tokens: int | None = None  # a cap on one paragraph's tokens; default: from `words`
     timeout: float = 300.0
-    max_attempts: int = 3  # tries before a failing commentary is kept as a draft
+    max_attempts: int = 3  # tries per paragraph (and per plan: 2) before the best is kept
     strict: bool = True  # False: publish even when checks fail (machinery tests)
     seed: int | None = None
     claim_ttl: float = 900.0  # seconds a worker holds a story before others may take it

@@ -276,3 +276,8 @@ def test_the_frame_avoids_a_recent_opening(tmp_path: Path) -> None:
     draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], openings=openings)
     assert draft.body.startswith(other + P1) and backend.constraints[1].lead == other
     assert draft.check.opening is None
+
+
+def test_writer_max_tokens_caps_every_paragraph(tmp_path: Path) -> None:
+    _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], extra="max_tokens = 50\n")
+    assert backend.max_tokens[1:] == [50] * 4

@@ -358,7 +358,7 @@ class Writer:
                 calls,
                 f"paragraph {number}",
                 [*messages, {"role": "user", "content": request}],
-                max_tokens=int(words * 2) + 32,
+                max_tokens=min(int(words * 2) + 32, w.max_tokens or 10**6),
                 constraints=constraints,
             )
             raw = call.completion.text if call.completion else ""
