@@ -8,7 +8,6 @@ from columnist.writer.grounding import (
     Support,
     find_claims,
     instruction_sentences,
-    remove_claims,
 )
 
 SOURCE = """Xi Jinping and Vladimir Putin signed the Power of Siberia 2 gas deal in Moscow on
@@ -97,21 +96,17 @@ def test_injected_instructions_are_data_not_support() -> None:
     assert claims("I keep thinking about Atlantis.") == {("name", "Atlantis")}
 
 
-def test_remove_claims_drops_sentences_and_keeps_paragraphs() -> None:
+def test_each_claim_is_located_in_its_paragraph_and_sentence() -> None:
     body = (
         "The deal in Moscow matters. Dmitry Peskov loved it. I am not so sure.\n\n"
         "The ECB stayed out. Angela Merkel would have disagreed.\n\n"
         "It will carry 50 billion cubic metres."
     )
     found = find_claims(body, Support(SOURCE))
-    fixed, removed = remove_claims(body, found)
-    assert fixed == (
-        "The deal in Moscow matters. I am not so sure.\n\n"
-        "The ECB stayed out.\n\n"
-        "It will carry 50 billion cubic metres."
-    )
-    assert removed == ["Dmitry Peskov loved it.", "Angela Merkel would have disagreed."]
-    assert find_claims(fixed, Support(SOURCE)) == []
+    assert [(c.text, c.paragraph, c.sentences) for c in found] == [
+        ("Dmitry Peskov", 0, (1,)),
+        ("Angela Merkel", 1, (1,)),
+    ]
 
 
 def test_each_capitalised_part_of_a_hyphenated_name_is_checked() -> None:

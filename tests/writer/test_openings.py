@@ -10,7 +10,6 @@ from columnist.writer.openings import (
     opening_problem,
     repeats,
     stock_phrase,
-    trim_stock_opening,
 )
 
 
@@ -60,15 +59,9 @@ def test_recent_openings_are_per_topic_newest_first_and_bounded() -> None:
     assert len(recent.recent(["x"])) == 2
 
 
-def test_a_stock_lead_in_is_cut_and_a_stock_sentence_dropped() -> None:
-    body = "As I reflect on the vote in Eidfjord, I think the library is right. More.\n\nNext."
-    assert trim_stock_opening(body) == (
-        "I think the library is right. More.\n\nNext.",
-        ["As I reflect on the vote in Eidfjord,"],
+def test_a_stock_lead_in_is_named_wherever_the_first_sentence_has_it() -> None:
+    assert stock_phrase("As I reflect on the vote in Eidfjord, I think it is right.") == (
+        "As I reflect on"
     )
-    body = "As I watch the vote, I can't help but feel proud. More.\n\nNext."
-    assert trim_stock_opening(body) == (
-        "More.\n\nNext.",
-        ["As I watch the vote, I can't help but feel proud."],
-    )
-    assert trim_stock_opening("Plain start. More.\n\nNext.") == ("Plain start. More.\n\nNext.", [])
+    assert stock_phrase("As I watch the vote, I can't help but feel proud.") == "can't help but"
+    assert stock_phrase("Plain start.") is None

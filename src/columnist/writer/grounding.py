@@ -4,8 +4,8 @@ A commentary may hold any opinion, but its checkable facts must be traceable to 
 story's source text (or headline): numbers and percentages, dates (months and
 weekdays), names of people, places and organisations (runs of capitalised words and
 acronyms, not sentence-initial common words), and quotations. Each claim is located
-in its sentence, so a second pass can drop just the sentences that hold unsupported
-claims and keep the paragraphs.
+in its sentence, so a paragraph that holds one can be written again with the reason
+named.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def instruction_sentences(text: str) -> list[str]:
 class Claim:
     kind: str  # "number" | "date" | "name" | "quote"
     text: str
-    paragraph: int  # where it is, so the second pass can drop its sentences
+    paragraph: int  # where it is, to name it when the paragraph is asked again
     sentences: tuple[int, ...]
 
     def as_dict(self) -> dict:
@@ -491,19 +491,3 @@ def find_claims(body: str, support: Support) -> list[Claim]:
             for kind, text in _sentence_claims(blanked[a:b], support):
                 found.append(Claim(kind, text, p, (s,)))
     return found
-
-
-def remove_claims(body: str, claims: list[Claim]) -> tuple[str, list[str]]:
-    """Drop each sentence holding an unsupported claim; keep the paragraph breaks.
-
-    Returns the new body and the sentences removed. A paragraph left empty goes.
-    """
-    doomed = {(c.paragraph, s) for c in claims for s in c.sentences}
-    kept_paras, removed = [], []
-    for p, para in enumerate(paragraphs(body)):
-        kept = []
-        for s, sentence in enumerate(split_sentences(para)):
-            (removed if (p, s) in doomed else kept).append(sentence)
-        if kept:
-            kept_paras.append(" ".join(kept))
-    return "\n\n".join(kept_paras), removed

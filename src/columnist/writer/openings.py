@@ -61,15 +61,6 @@ STOCK_ANYWHERE = re.compile(
 SAME_FIRST_WORDS = 3  # openings sharing their first three words repeat
 SIMILAR = 0.6  # SequenceMatcher ratio of the first 15 words above which they repeat
 
-# Opening styles the prompt rotates through, so that posts on a topic start differently.
-OPENING_STYLES = (
-    "Open with the most striking fact in the sources (a number, a name or a short "
-    "quotation) and what it tells you.",
-    "Open with a short, blunt sentence that states your view.",
-    "Open with the people this affects and what changes for them.",
-    "Open by setting what happened against what was promised or expected.",
-)
-
 
 def _words(text: str) -> list[str]:
     text = text.replace("’", "'").replace("‘", "'").lower()
@@ -121,29 +112,6 @@ def opening_problem(
         if repeats(first, earlier):
             return f'opening repeats a recent post on the topic ("{_clip(earlier)}")'
     return None
-
-
-def trim_stock_opening(body: str, extra: tuple[str, ...] | list[str] = ()) -> tuple[str, list[str]]:
-    """Cut a stock lead-in without a model call: "As I reflect on X, I think Y." keeps
-    "I think Y."; a first sentence that is stock through and through goes whole.
-
-    Returns the new body and what was cut ([] when the opening is not stock).
-    """
-    paras = paragraphs(body)
-    if not paras:
-        return body, []
-    sentences = split_sentences(paras[0])
-    first = sentences[0]
-    if not stock_phrase(first, extra):
-        return body, []
-    head, comma, tail = first.partition(", ")
-    keep_tail = comma and len(tail.split()) >= 5 and not stock_phrase(tail, extra)
-    if keep_tail and stock_phrase(head, extra):
-        sentences[0] = tail[0].upper() + tail[1:]
-        paras[0] = " ".join(sentences)
-        return "\n\n".join(paras), [head + ","]
-    rest = " ".join(sentences[1:])
-    return "\n\n".join([rest, *paras[1:]] if rest else paras[1:]), [first]
 
 
 def _clip(sentence: str, words: int = 8) -> str:
