@@ -132,6 +132,7 @@ def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
         assert "on" in c.block.banned_after(source[:7]), "no 8 words in a row from a source"
     plan, *paras = backend.constraints
     assert plan.lead == PLAN_LEAD and {"View", "Point", "Other"} <= plan.vocabulary.names
+    assert plan.shape == "plan" and all(c.shape == "prose" for c in paras), "a server: grammar"
     assert [c.lead for c in paras] == [FRAME, "", "", ""]
     assert "Point" not in paras[0].vocabulary.names, "the plan's labels are for the plan"
     for n, c in enumerate(paras):  # paragraph n+1 may not repeat 6 words of an earlier one

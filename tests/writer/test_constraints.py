@@ -255,3 +255,13 @@ def test_the_rule_works_on_an_empty_vocabulary_of_pieces(text: str) -> None:
     scores = np.zeros(0, dtype=np.float32)
     rule.apply(text, scores)
     assert scores.shape == (0,)
+
+
+def test_a_server_gets_the_plan_shape_and_the_prose_rules_as_grammars() -> None:
+    plan = Constraints(lead="View: I", vocabulary=Vocabulary.of(SOURCE), shape="plan")
+    grammar = plan.as_grammar()
+    assert grammar.startswith('root ::= "View: " "I" line "\\nPoint: "') and "Other side" in grammar
+    prose = Constraints(lead="When I read that", vocabulary=Vocabulary.of(SOURCE)).as_grammar()
+    assert prose.startswith('root ::= "When I read that" ')
+    for text in (grammar, prose):
+        LlamaGrammar.from_string(text, verbose=False)  # llama.cpp's parser accepts both

@@ -238,6 +238,7 @@ class Writer:
                     lead=PLAN_LEAD,
                     vocabulary=constraints.vocabulary.with_names(*PLAN_LABELS),
                     block=constraints.block,
+                    shape="plan",
                 ),
             )
             plan = parse_plan(call.completion.text if call.completion else "", PLAN_LEAD)

@@ -157,12 +157,12 @@ def prose_grammar(
     )
 
 
-def plan_grammar() -> str:
+def plan_grammar(lead: str = "View: ") -> str:
     """The plan's shape: a view, two or three points, the other side, one line each."""
-    line = "[^\\n]{20,240}"
+    view = lead.removeprefix("View: ")
     return (
-        f'root ::= "View: " line "\\nPoint: " line "\\nPoint: " line ("\\nPoint: " line)? '
-        f'"\\nOther side: " line\nline ::= {line}'
+        f'root ::= "View: " {_literal(view)} line "\\nPoint: " line "\\nPoint: " line '
+        f'("\\nPoint: " line)? "\\nOther side: " line\nline ::= [^\\n]{{20,240}}'
     )
 
 
@@ -247,13 +247,16 @@ class Constraints:
     lead: str = ""  # the reply begins with this text (returned without it)
     vocabulary: Vocabulary | None = None  # capitalised words and figures allowed
     block: NgramBlock | None = None  # n-grams the reply may not complete
-    grammar: str | None = None  # a grammar of the reply's whole shape (the plan's)
+    grammar: str | None = None  # a grammar every backend applies (the verifier's yes/no)
     sentences: tuple[int, int] = (3, 6)
+    shape: str = "prose"  # "plan": labelled lines, for a server's grammar
 
     def as_grammar(self) -> str | None:
         """All of it as one grammar, for a server (which has no logits processor)."""
         if self.grammar:
             return self.grammar
+        if self.shape == "plan":
+            return plan_grammar(self.lead)
         if self.vocabulary:
             return prose_grammar(self.vocabulary, lead=self.lead, sentences=self.sentences)
         if self.lead:
