@@ -1,0 +1,76 @@
+"""The claim verifier: the passage a sentence rests on, and what the sentence adds to it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from columnist.writer.grounding import Support
+from columnist.writer.verify import Passages, is_opinion, rule_verdict, verify
+from tests.conftest import columnist, error_line
+
+DATA = Path(__file__).parents[1] / "data"
+SOURCE = (
+    "Nigeria lifts ban on raw cashew exports\n"
+    "Nigeria's trade ministry said on Monday it would lift a ban on exporting raw cashew "
+    "nuts, two months after it was introduced to encourage local processing. Farmers' "
+    "groups had protested, saying prices had halved to 600 naira per kilogram. Tunde "
+    "Olaleye, who runs a processing plant in Ogbomoso, said banks would not lend for new "
+    "machinery. The ban had been meant to last a year."
+)
+
+
+def reason(sentence: str) -> str:
+    verdict = rule_verdict(sentence, Passages.of(SOURCE), Support(SOURCE))
+    return "" if verdict.supported else verdict.reason
+
+
+def test_a_faithful_paraphrase_and_an_opinion_pass() -> None:
+    assert reason("Prices for farmers halved to 600 naira per kilogram after the ban.") == ""
+    assert reason("I think the ministry should have listened to the processors sooner.") == ""
+    assert is_opinion("Was a two-month ban ever going to change anything?")
+
+
+def test_what_the_passage_does_not_say_is_caught() -> None:
+    assert reason("Every farmer's price halved to 600 naira per kilogram.").startswith(
+        "a sweeping word"
+    )
+    assert reason("Prices halved to 600 naira because farmers' groups protested.").startswith(
+        "a cause the passage does not give"
+    )
+    assert reason("Banks in Ogbomoso would lend for new machinery, Olaleye said.").startswith(
+        "drops the passage's negation"
+    )
+    assert reason("Olaleye said prices halved to 700 naira.").startswith("not in the sources")
+    assert reason("Exporters have already signed contracts with buyers in Vietnam.")
+
+
+def test_a_paragraph_gets_one_verdict_a_sentence() -> None:
+    verdicts = verify("I think it is a pity. Every farmer lost half.\nThe ban ended.", SOURCE)
+    assert [v.sentence for v in verdicts] == [
+        "I think it is a pity.",
+        "Every farmer lost half.",
+        "The ban ended.",
+    ]
+    assert [v.supported for v in verdicts][:2] == [True, False]
+
+
+def test_eval_verifier_reports_precision_and_recall_on_the_labelled_set() -> None:
+    done = columnist(
+        "eval-verifier", str(DATA / "verifier_eval.jsonl"), "--stories",
+        str(DATA / "writer_eval.jsonl"), "--rules", "-q",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["cases"] >= 150 and summary["mode"] == "rules"
+    # The operating point the writer relies on (README): precise, if far from complete.
+    assert summary["precision"] >= 0.75 and summary["recall"] >= 0.3
+    assert set(summary["by_kind"]) >= {"supported", "opinion", "negation", "wrong_actor"}
+    assert "precision" in done.stdout and "recall" in done.stdout
+
+
+def test_eval_verifier_bad_case_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "cases.jsonl"
+    bad.write_text('{"story": "No such story", "sentence": "x", "supported": true}\n')
+    done = columnist("eval-verifier", str(bad), "--stories", str(DATA / "writer_eval.jsonl"), "-q")
+    assert "cases.jsonl:1: not a verifier case" in error_line(done)
