@@ -121,3 +121,12 @@ def test_seams_voice_and_stock_phrases_count_only_in_the_opening() -> None:
     assert problems(stock, 2, [POINT]) == []
     own = paragraph_problems(OPENING, 1, [], SOURCE, ["When I read"])
     assert own == ["opens with a stock phrase ('When I read')"], "the desk's own stock list"
+
+
+def test_a_sentence_pinned_on_a_speaker_who_never_said_it_fails_the_paragraph() -> None:
+    text = (
+        "I like the plan. Mayor Anja Nygaard said the library will replace the old school "
+        "and end the housing shortage."
+    )
+    found = [p for p in problems(text, 2, [OPENING]) if p.startswith("unsupported")]
+    assert found and "pinned on someone who does not say it" in found[0]

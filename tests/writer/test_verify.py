@@ -42,7 +42,20 @@ def test_what_the_passage_does_not_say_is_caught() -> None:
         "drops the passage's negation"
     )
     assert reason("Olaleye said prices halved to 700 naira.").startswith("not in the sources")
-    assert reason("Exporters have already signed contracts with buyers in Vietnam.")
+    assert reason("Exporters have already signed contracts with foreign buyers.") == (
+        "no passage says this"
+    )
+    assert reason("Olaleye said the ministry must pay farmers for their losses.").startswith(
+        "pinned on someone who does not say it: Olaleye"
+    )
+    assert reason("The ban had been meant to last 600 naira.").startswith(
+        "the figure belongs to something else"
+    )
+
+
+def test_only_precise_flags_hold_a_paragraph() -> None:
+    flagged = verify("Olaleye said the ministry must pay farmers. Exporters are glad.", SOURCE)
+    assert [v.precise for v in flagged] == [True, False], "'no passage' is only reported"
 
 
 def test_a_paragraph_gets_one_verdict_a_sentence() -> None:
@@ -64,7 +77,7 @@ def test_eval_verifier_reports_precision_and_recall_on_the_labelled_set() -> Non
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["cases"] >= 150 and summary["mode"] == "rules"
     # The operating point the writer relies on (README): precise, if far from complete.
-    assert summary["precision"] >= 0.75 and summary["recall"] >= 0.3
+    assert summary["precision"] >= 0.8 and summary["recall"] >= 0.7
     assert set(summary["by_kind"]) >= {"supported", "opinion", "negation", "wrong_actor"}
     assert "precision" in done.stdout and "recall" in done.stdout
 

@@ -12,6 +12,7 @@ from columnist.writer.grounding import Support, find_claims
 from columnist.writer.openings import stock_phrase
 from columnist.writer.reader import read_as_reader
 from columnist.writer.text import clean_body, paragraphs, split_sentences, word_count
+from columnist.writer.verify import verify
 
 MAX_OVER = 1.6  # a paragraph longer than this many times its target loses trailing sentences
 
@@ -82,4 +83,13 @@ def paragraph_problems(
     if claims:
         shown = ", ".join(dict.fromkeys(c.text for c in claims))
         problems.append(f"not in the sources: {shown}")
+    else:  # what the sentences say, where the verifier is precise enough to act on
+        for verdict in verify(paragraph, source_text):
+            if verdict.precise:
+                problems.append(f"unsupported: {verdict.reason} (“{_clip(verdict.sentence)}”)")
     return problems
+
+
+def _clip(sentence: str, words: int = 10) -> str:
+    parts = sentence.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
