@@ -48,7 +48,7 @@ def test_what_the_passage_does_not_say_is_caught() -> None:
     assert reason("Olaleye said the ministry must pay farmers for their losses.").startswith(
         "pinned on someone who does not say it: Olaleye"
     )
-    assert reason("The ban had been meant to last 600 naira.").startswith(
+    assert reason("In Ogbomoso, 600 banks would not lend for new machinery.").startswith(
         "the figure belongs to something else"
     )
 
