@@ -27,10 +27,7 @@ def main() -> None:
     parser.add_argument("--stories", type=Path, default=Path("tests/data/writer_eval.jsonl"))
     parser.add_argument("--all", action="store_true", help="drafts too, not only published")
     args = parser.parse_args()
-    sources = {
-        s.title: "\n".join([s.title, *(f"{x.outlet}\n{x.title}\n{x.text}" for x in s.sources)])
-        for s in load_stories(args.stories)
-    }
+    sources = {s.title: s.source_text for s in load_stories(args.stories)}
     rows = [json.loads(line) for line in args.posts.read_text().splitlines() if line.strip()]
     published_share = sum(r["status"] == "published" for r in rows) / max(1, len(rows))
     rows = [r for r in rows if args.all or r["status"] == "published"]

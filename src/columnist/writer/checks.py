@@ -109,6 +109,16 @@ def unsupported_numbers(body: str, source_text: str) -> list[str]:
     return sorted({c.text for c in claims if c.kind == "number"})
 
 
+def meta_problems(text: str) -> list[str]:
+    """Talk about the writing or about being a model, which no column holds."""
+    problems = []
+    if _REFUSALS.search(text):
+        problems.append("reads as a refusal or mentions being an AI")
+    if _META.search(text):
+        problems.append("contains meta-text about the writing")
+    return problems
+
+
 def length_bounds(target_words: int, tolerance: float = TOLERANCE) -> tuple[int, int]:
     return int(target_words * (1 - tolerance)), int(target_words * (1 + tolerance))
 
@@ -134,10 +144,7 @@ def check_commentary(
         result.problems.append(f"{result.words} words, outside {low}-{high}")
     if len(paragraphs(body)) < 2:
         result.problems.append("a single paragraph")
-    if _REFUSALS.search(body):
-        result.problems.append("reads as a refusal or mentions being an AI")
-    if _META.search(body):
-        result.problems.append("contains meta-text about the writing")
+    result.problems += meta_problems(body)
     result.claims = find_claims(body, support)
     by_kind: dict[str, list[str]] = {}
     for claim in result.claims:

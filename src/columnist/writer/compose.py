@@ -69,6 +69,11 @@ FRAMES = (
 )
 
 
+def grounding_text(headline: str, sources: list[tuple[str, str, str]]) -> str:
+    """What grounds a commentary: the headline, then each source's outlet, title, text."""
+    return "\n".join([headline, *(f"{o}\n{t}\n{x}" for o, t, x in sources)])
+
+
 @dataclass(slots=True)
 class StoryInput:
     headline: str
@@ -79,7 +84,7 @@ class StoryInput:
     @property
     def source_text(self) -> str:
         """All that grounds the commentary: headline, then each source's outlet, title, text."""
-        return "\n".join([self.headline, *(f"{o}\n{t}\n{x}" for o, t, x, _ in self.sources)])
+        return grounding_text(self.headline, [(o, t, x) for o, t, x, _ in self.sources])
 
 
 @dataclass(slots=True)

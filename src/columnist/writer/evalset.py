@@ -37,6 +37,13 @@ class EvalStory:
     sources: list[EvalSource] = field(default_factory=list)
     topic: str = DEFAULT_TOPIC  # a topic slug
 
+    @property
+    def source_text(self) -> str:
+        """The text that grounds a commentary on this story, as the writer builds it."""
+        from columnist.writer.compose import grounding_text
+
+        return grounding_text(self.title, [(s.outlet, s.title, s.text) for s in self.sources])
+
 
 def _text(item: dict, key: str, where: str) -> str:
     value = item.get(key)

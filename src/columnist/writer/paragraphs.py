@@ -7,7 +7,7 @@ composed, instead of having sentences cut out of it afterwards.
 
 from __future__ import annotations
 
-from columnist.writer.checks import _META, _REFUSALS
+from columnist.writer.checks import meta_problems
 from columnist.writer.grounding import Support, find_claims
 from columnist.writer.openings import stock_phrase
 from columnist.writer.reader import read_as_reader
@@ -15,16 +15,6 @@ from columnist.writer.text import clean_body, paragraphs, split_sentences, word_
 from columnist.writer.verify import verify
 
 MAX_OVER = 1.6  # a paragraph longer than this many times its target loses trailing sentences
-
-
-def meta_problems(text: str) -> list[str]:
-    """Talk about the writing or about being a model, which no column holds."""
-    problems = []
-    if _REFUSALS.search(text):
-        problems.append("reads as a refusal or mentions being an AI")
-    if _META.search(text):
-        problems.append("contains meta-text about the writing")
-    return problems
 
 
 def tidy_paragraph(raw: str, lead: str, words: int) -> str:

@@ -10,6 +10,7 @@ unsupported sentences it flags.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,10 +62,7 @@ def load_cases(cases: Path, stories: Path) -> list[tuple[dict, str]]:
             case["sentence"], case["supported"], case["kind"]
         except (ValueError, KeyError, TypeError) as exc:
             raise ColumnistError(f"{cases}:{n}: not a verifier case ({exc})") from None
-        text = "\n".join(
-            [story.title, *(f"{s.outlet}\n{s.title}\n{s.text}" for s in story.sources)]
-        )
-        loaded.append((case, text))
+        loaded.append((case, story.source_text))
     return loaded
 
 
@@ -73,8 +71,6 @@ def evaluate_verifier(
     backend: Backend | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> VerifierReport:
-    import time
-
     started = time.perf_counter()
     report = VerifierReport("rules + model" if backend else "rules")
     for i, (case, text) in enumerate(cases, 1):
