@@ -107,6 +107,18 @@ def test_a_plan_and_one_call_per_paragraph_make_the_column(tmp_path: Path) -> No
     assert "mend roads first" in last[-1]["content"], "the closing answers the other side"
 
 
+def test_a_column_running_short_gets_one_more_paragraph_before_the_closing(
+    tmp_path: Path,
+) -> None:
+    short_a = "Nine to two pleases me. I call that a clear vote."
+    short_b = "My hope is an opening in 2027. I will be there."
+    draft, backend, calls = write(tmp_path, [PLAN, P1, short_a, short_b, P3, P4])
+    assert draft.body.split("\n\n") == [FRAME + P1, short_a, short_b, P3, P4]
+    assert "one more reason for my view" in backend.prompts[4][-1]["content"]
+    assert "Write the closing paragraph" in backend.prompts[5][-1]["content"]
+    assert [c.purpose for c in calls][-2:] == ["paragraph 4", "paragraph 5"]
+
+
 def test_a_point_the_sources_lack_is_dropped_from_the_plan(tmp_path: Path) -> None:
     draft, backend, calls = write(tmp_path, [PLAN, P1, P2, P3, P4])
     assert draft.checks_dict()["plan_dropped"] == [OLSEN]

@@ -150,6 +150,14 @@ def test_the_block_does_not_reach_across_paragraphs_and_may_be_empty() -> None:
     assert "ever" in curly.banned_after(words_of("I don't think it will"))
 
 
+def test_a_paragraph_may_not_begin_with_an_earlier_paragraphs_first_two_words() -> None:
+    block = NgramBlock.build([], [], ["I think the port matters.", "What strikes me is the cost."])
+    assert "think" in block.banned_after(["i"]), "a second paragraph beginning 'I think'"
+    assert "strikes" in block.banned_after(["what"])
+    assert "think" not in block.banned_after(["so", "i"]), "only at the paragraph's start"
+    assert "believe" not in block.banned_after(["i"])
+
+
 # -- the sampler's rules, on a tiny vocabulary of token pieces ---------------------------
 
 PIECES = [

@@ -105,6 +105,16 @@ def test_repetition_counts_only_when_the_new_paragraph_adds_it() -> None:
     assert not any(p.startswith("repetition: ") for p in problems(again, 1, []))
 
 
+def test_a_paragraph_that_begins_like_an_earlier_one_or_speaks_as_a_columnist_fails() -> None:
+    same_start = "Nine votes to two " + CLOSING
+    assert "begins like paragraph 2 (“nine votes to …”)" in problems(
+        same_start, 3, [OPENING, POINT]
+    )
+    assert not any(p.startswith("begins like") for p in problems(CLOSING, 3, [OPENING, POINT]))
+    speaking_as = POINT + " As an independent columnist, I am committed to reporting it."
+    assert "contains meta-text about the writing" in problems(speaking_as)
+
+
 def test_seams_voice_and_stock_phrases_count_only_in_the_opening() -> None:
     leaning = "However, " + POINT[0].lower() + POINT[1:]
     assert any(p.startswith("seams: opens on the connective") for p in problems(leaning, 1))

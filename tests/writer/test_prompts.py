@@ -69,10 +69,7 @@ def test_a_point_carries_the_passage_it_rests_on() -> None:
     text = paragraph(
         environment(), role="point", point="The library costs money.", passage="It costs 14."
     )
-    assert (
-        'on this point: The library costs money. What the news says about it: "It costs 14."'
-        in text
-    )
+    assert 'on this point: The library costs money. The facts it rests on: "It costs 14."' in text
     assert "do not guess at consequences" in text
     assert "What the news says" not in paragraph(environment(), role="point", point="X.")
 

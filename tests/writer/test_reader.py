@@ -10,6 +10,7 @@ from columnist.writer.reader import (
     copied_sentences,
     copied_share,
     first_person,
+    invented,
     invented_words,
     named_passes,
     opening_seam,
@@ -306,6 +307,17 @@ def test_invented_names_are_found_but_ordinary_sentence_openers_are_not() -> Non
     assert invented_words(body, NAMES) == ["Dmitry", "Peskov", "Kremlin", "NATO"]
     quoted = 'I read "the Kremlin is very happy" and laughed.'
     assert invented_words(quoted, NAMES) == [], "a long quotation is checked as a quotation"
+
+
+def test_half_written_and_glued_words_are_invented_but_english_and_british_pass() -> None:
+    source = Support("The glacier lost 4% of its ice. Matatu drivers organised a strike.")
+    body = (
+        "I think the glacier lost 4% of its ic in one summer, and the millionarticles of "
+        "lowerflation worry me. The matatus' drivers organised well; I've seen the colour "
+        "of the centre's overreliance on defence."
+    )
+    assert invented(body, source) == ["not a word: ic, millionarticles, lowerflation"]
+    assert invented("I think the ice is going.", source) == []
 
 
 # -- prose -------------------------------------------------------------------------

@@ -51,7 +51,8 @@ _META = re.compile(
     r"(?:the|these) sources? (?:also |further )?(?:say|note|state|suggest|mention|indicate|"
     r"show|highlight|report)s?|the sources'|\b(?:the|these) sources\b(?! of)|"
     r"(?:the )?other side (?:argues|says|would say)|"
-    r"why (?:it|this) matters to me|"
+    r"why (?:it|this) matters to me|as an? (?:independent |opinion )?(?:columnist|commentator)|"
+    r"committed to reporting|"
     r"(?:take|try|choose) a different (?:approach|angle|opening))|"
     r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",
     re.IGNORECASE,

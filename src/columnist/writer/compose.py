@@ -33,7 +33,7 @@ from jinja2 import Environment
 from columnist.config import PersonaSettings, Settings
 from columnist.errors import ModelError
 from columnist.writer.backends.base import Backend, Completion, Message
-from columnist.writer.checks import CheckResult, check_commentary
+from columnist.writer.checks import CheckResult, check_commentary, length_bounds
 from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary
 from columnist.writer.grounding import Support, instruction_sentences
 from columnist.writer.openings import RecentOpenings
@@ -46,6 +46,7 @@ from columnist.writer.prompts import (
     source_texts,
     system_message,
 )
+from columnist.writer.text import word_count
 from columnist.writer.verify import Passages, verify
 
 SOURCE_BUDGET_WORDS = 1400
@@ -177,6 +178,14 @@ def jobs_for(plan: Plan, frame: str, passages: Passages | None = None) -> list[J
     return [Job("opening", lead=frame), *middle, Job("closing")]
 
 
+MAX_EXTRA = 1  # "more" paragraphs added when a column runs short
+
+
+def _short(written: list[str], per_paragraph: int, shortest: int) -> bool:
+    """Whether the closing, written now, would likely leave the column under length."""
+    return word_count("\n\n".join(written)) + per_paragraph * 0.8 < shortest
+
+
 def sentences_for(words: int) -> str:
     return "three" if words < 70 else "three or four" if words < 100 else "four or five"
 
@@ -288,7 +297,14 @@ class Writer:
         per_paragraph = max(40, int(words * 1.2) // len(jobs))
         written: list[str] = []
         rewritten: list[int] = []
-        for number, job in enumerate(jobs, 1):
+        shortest, added = length_bounds(words)[0], 0
+        while jobs:
+            job = jobs.pop(0)
+            short = _short(written, per_paragraph, shortest)
+            if job.role == "closing" and added < MAX_EXTRA and short:
+                jobs.insert(0, job)  # the column runs short: one more reason before it
+                job, added = Job("more"), added + 1
+            number = len(written) + 1
             paragraph, tries = self._paragraph(
                 number, job, plan, persona, per_paragraph, messages, written, base, calls, story
             )
@@ -341,7 +357,7 @@ class Writer:
         constraints = Constraints(
             lead=job.lead,
             vocabulary=base.vocabulary,
-            block=NgramBlock.build([story.source_text], [plan.text(), *written]),
+            block=NgramBlock.build([story.source_text], [plan.text(), *written], written),
         )
         feedback: list[str] = []
         best: tuple[int, str, Call] | None = None

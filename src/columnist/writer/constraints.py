@@ -189,6 +189,12 @@ STOCK_PHRASES = (
     "a testament",
     "far-reaching implications",
     "far reaching",
+    "still hold my view",
+    "the news says",
+    "the news suggests",
+    "news does not",
+    "as an independent",
+    "as a columnist",
 )
 
 
@@ -201,13 +207,22 @@ class NgramBlock:
     """Next words that would complete a copied or repeated word n-gram."""
 
     tables: list[tuple[int, dict[tuple[str, ...], set[str]]]] = field(default_factory=list)
+    # A reply's first word -> second words it may not take: the first two words of each
+    # earlier paragraph, so paragraphs do not all begin "I think ...".
+    openers: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, sources: list[str], earlier: list[str]) -> NgramBlock:
+    def build(
+        cls, sources: list[str], earlier: list[str], paragraphs: list[str] = ()
+    ) -> NgramBlock:
         block = cls()
         block.add(sources, SOURCE_NGRAM)
         block.add(earlier, SELF_NGRAM)
         block.add_phrases(STOCK_PHRASES)
+        for para in paragraphs:
+            first = words_of(para)[:2]
+            if len(first) == 2:
+                block.openers.setdefault(first[0], set()).add(first[1])
         return block
 
     def add_phrases(self, phrases: tuple[str, ...]) -> None:
@@ -230,14 +245,14 @@ class NgramBlock:
 
     def banned_after(self, words: list[str]) -> set[str]:
         """Words that may not follow `words` (the complete words written so far)."""
-        banned: set[str] = set()
+        banned: set[str] = set(self.openers.get(words[0], ())) if len(words) == 1 else set()
         for n, table in self.tables:
             if len(words) >= n - 1:
                 banned |= table.get(tuple(words[len(words) - n + 1 :]), set())
         return banned
 
     def __bool__(self) -> bool:
-        return bool(self.tables)
+        return bool(self.tables or self.openers)
 
 
 @dataclass(slots=True)

@@ -63,6 +63,11 @@ def paragraph_problems(
         stock = stock_phrase(split_sentences(paragraph)[0], stock_openings)
         if stock:
             problems.append(f"opens with a stock phrase ({stock!r})")
+    start = _first_words(paragraph)
+    for n, before in enumerate(earlier, 1):
+        if start and _first_words(before) == start:
+            problems.append(f"begins like paragraph {n} (“{' '.join(start)} …”)")
+            break
     if earlier:  # only what this paragraph adds: the earlier ones were already accepted
         before = read_as_reader("\n\n".join(earlier), support)
         together = read_as_reader("\n\n".join([*earlier, paragraph]), support)
@@ -78,6 +83,11 @@ def paragraph_problems(
             if verdict.precise:
                 problems.append(f"unsupported: {verdict.reason} (“{_clip(verdict.sentence)}”)")
     return problems
+
+
+def _first_words(text: str, n: int = 3) -> list[str]:
+    words = text.lower().replace("’", "'").split()[:n]
+    return words if len(words) == n else []
 
 
 def _clip(sentence: str, words: int = 10) -> str:

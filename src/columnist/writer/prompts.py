@@ -35,7 +35,7 @@ from columnist.config import PersonaSettings
 from columnist.errors import ConfigError
 from columnist.writer.backends.base import Message
 
-PROMPT_VERSION = "column-3"
+PROMPT_VERSION = "column-4"
 PROMPTS = Path(__file__).parent / "prompts"
 SOURCE_WORDS = 350  # per source; keeps a 6-source story inside a 4k context
 DEFAULT_TEMPLATE = "commentary"

@@ -11,7 +11,8 @@ function of the body and the sources (no model) and is reported by name:
               source sentence pasted in
 - repetition: no sentence restating another, no run of eight words said twice
 - seams:      no opening that leans on something before it, no "Second," without "First,"
-- invented:   every capitalised word (each part of a hyphenated one) from the sources
+- invented:   every capitalised word (each part of a hyphenated one) from the sources; every
+              lowercase word English or from the sources (writer/lexicon.py)
 - prose:      prose only: no markup, code, web addresses, lists or markdown
 """
 
@@ -38,6 +39,7 @@ from columnist.writer.grounding import (
     _strip_possessive,
     _word_supported,
 )
+from columnist.writer.lexicon import non_words
 from columnist.writer.text import paragraphs, split_sentences
 
 READER_CHECKS = ("voice", "copying", "repetition", "seams", "invented", "prose")
@@ -492,8 +494,14 @@ def invented_words(body: str, support: Support) -> list[str]:
 
 
 def invented(body: str, support: Support) -> list[str]:
+    problems = []
     words = invented_words(body, support)
-    return [f"not in the sources: {', '.join(words)}"] if words else []
+    if words:
+        problems.append(f"not in the sources: {', '.join(words)}")
+    odd = non_words(_blank_long_quotes(body), support.words)
+    if odd:
+        problems.append(f"not a word: {', '.join(odd)}")
+    return problems
 
 
 # -- prose -------------------------------------------------------------------------
