@@ -53,6 +53,24 @@ def test_what_the_passage_does_not_say_is_caught() -> None:
     )
 
 
+def test_a_figure_or_an_actor_taken_from_the_next_fact_is_caught() -> None:
+    source = (
+        "Inflation rose to 3.4% in the year to April. Food prices rose 4.1% over the year. "
+        "President William Ruto has pledged to grow 15 billion trees by 2032. Environment "
+        "minister Soipan Tuya said 150,000 sites took part."
+    )
+    check = Passages.of(source), Support(source)
+    assert rule_verdict("Inflation rose to 4.1% in the year to April.", *check).reason == (
+        "the figure belongs to something else: 4.1"
+    )
+    assert rule_verdict("Soipan Tuya has pledged to grow 15 billion trees.", *check).reason == (
+        "pinned on someone who does not say it: Soipan Tuya"
+    )
+    both = "Inflation rose to 3.4% in the year to April, and food prices rose 4.1%."
+    assert rule_verdict(both, *check).supported, "each figure with its own fact"
+    assert rule_verdict("Ruto has pledged to grow 15 billion trees by 2032.", *check).supported
+
+
 def test_only_precise_flags_hold_a_paragraph() -> None:
     flagged = verify("Olaleye said the ministry must pay farmers. Exporters are glad.", SOURCE)
     assert [v.precise for v in flagged] == [True, False], "'no passage' is only reported"
