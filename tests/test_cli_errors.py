@@ -39,6 +39,7 @@ def test_all_sources_failing_is_an_error_but_a_malformed_one_is_named(tmp_path: 
 def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
     done = columnist("init", str(tmp_path / "mydesk"))
     assert done.returncode == 0, done.stderr
+    assert "add [[sources]] and [[topics]], then run" in done.stderr  # not eaten as markup
     from columnist import config
 
     settings = config.load(tmp_path / "mydesk" / "columnist.toml")
@@ -54,3 +55,9 @@ def test_model_failing_its_checksum_is_refused() -> None:
     with pytest.raises(ModelError, match="fails its checksum"):
         locate(wrong, verify=True)
     assert locate(SMOLLM2, verify=True).name == SMOLLM2.filename
+
+
+def test_error_lines_show_brackets_as_written(tmp_path: Path) -> None:
+    (tmp_path / "columnist.toml").write_text('sources = "[bold]not a table[/]"\n')
+    done = columnist("build", cwd=tmp_path)
+    assert "`sources` must be an array of tables ([[sources]])" in error_line(done)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from columnist import config as config_mod
 from columnist.errors import ColumnistError
@@ -33,7 +34,8 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.
 
 
 def fail(message: str) -> None:
-    console.print(f"[red]error:[/] {message}", highlight=False)
+    """One red line; the message is shown as written (a `[[sources]]` in it stays)."""
+    console.print(f"[red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(1)
 
 
@@ -54,14 +56,21 @@ def do_ingest(settings, engine, quiet: bool = False, due: bool = False) -> None:
     with stage("ingest", quiet) as progress:
         report = run_ingest(engine, settings, progress, due_only=due)
     for outcome in report.errors:
-        console.print(f"[yellow]source {outcome.name!r}:[/] {outcome.error}", highlight=False)
+        console.print(
+            f"[yellow]source {escape(repr(outcome.name))}:[/] {escape(outcome.error or '')}",
+            highlight=False,
+        )
+    for outcome in report.empty:
+        console.print(f"source {outcome.name!r}: no items", highlight=False, markup=False)
     not_due = f", {report.not_due} not due" if due else ""
     full = sum(o.full_text for o in report.outcomes)
     articles = f", {full} with the full article" if full else ""
+    read = f"{report.read_note()}; " if report.read else ""
     console.print(
         f"ingest: {report.new} new entries{articles} from {len(report.outcomes)} sources "
-        f"({len(report.errors)} failed{not_due}) in {time.perf_counter() - started:.1f}s",
+        f"({read}{len(report.errors)} failed{not_due}) in {time.perf_counter() - started:.1f}s",
         highlight=False,
+        markup=False,
     )
     if report.outcomes and len(report.errors) == len(report.outcomes):
         fail("no source could be read")
@@ -79,6 +88,7 @@ def do_assign(settings, engine, quiet: bool = False) -> None:
         f"{report.joined} joined existing ones; filed: {filed} "
         f"in {time.perf_counter() - started:.1f}s",
         highlight=False,
+        markup=False,
     )
 
 
@@ -95,6 +105,7 @@ def do_write(settings, engine, quiet: bool = False, limit: int | None = None) ->
         f"write: {report.published} published, {report.drafts} kept as drafts "
         f"in {time.perf_counter() - started:.1f}s{speed}",
         highlight=False,
+        markup=False,
     )
 
 
@@ -108,6 +119,7 @@ def do_build(settings, engine, quiet: bool = False) -> None:
         f"unchanged, {report.pages_removed} removed in {report.seconds:.1f}s "
         f"-> {settings.site.output}",
         highlight=False,
+        markup=False,
     )
 
 
@@ -132,6 +144,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new desk
     console.print(
         f"wrote {target}: add [[sources]] and [[topics]], then run `columnist run -c {target}`",
         highlight=False,
+        markup=False,
     )
 
 
@@ -307,7 +320,7 @@ def demo(
     site = (directory / "site").resolve()
     console.print(
         f"\n[bold green]Demo site ready[/] in {time.perf_counter() - started:.0f}s: "
-        f"{site}/index.html\nPreview it with: columnist serve -c {path}",
+        f"{escape(str(site))}/index.html\nPreview it with: columnist serve -c {escape(str(path))}",
         highlight=False,
     )
 
@@ -318,12 +331,14 @@ def models_install() -> None:
     from columnist.modelfiles import QWEN, SMOLLM2, assemble, embedding_files, gguf_path
 
     path = assemble(QWEN)
-    console.print(f"{QWEN.name}: {path} (sha256 ok)", highlight=False)
+    console.print(f"{QWEN.name}: {path} (sha256 ok)", highlight=False, markup=False)
     console.print(
-        f"{SMOLLM2.name}: {gguf_path(SMOLLM2.name, verify=True)} (sha256 ok)", highlight=False
+        f"{SMOLLM2.name}: {gguf_path(SMOLLM2.name, verify=True)} (sha256 ok)",
+        highlight=False,
+        markup=False,
     )
     onnx, tok = embedding_files()
-    console.print(f"all-MiniLM-L6-v2: {onnx}, {tok}", highlight=False)
+    console.print(f"all-MiniLM-L6-v2: {onnx}, {tok}", highlight=False, markup=False)
 
 
 @models_app.command("verify")
@@ -331,7 +346,9 @@ def models_verify(name: str = "qwen2.5-coder-1.5b-instruct") -> None:
     """Re-hash a shipped model file against its pinned sha256."""
     from columnist.modelfiles import gguf_path
 
-    console.print(f"{name}: {gguf_path(name, verify=True)} (sha256 ok)", highlight=False)
+    console.print(
+        f"{name}: {gguf_path(name, verify=True)} (sha256 ok)", highlight=False, markup=False
+    )
 
 
 @app.command("migrate-store")
@@ -376,5 +393,5 @@ def main() -> None:
     try:
         app()
     except ColumnistError as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False)
+        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from columnist import config as config_mod
 from columnist.errors import ColumnistError, ConfigError
-from columnist.progress import console
+from columnist.progress import console, plain_help
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) loads only for commands that use it
     from columnist.store.sources import SourceState
@@ -98,12 +100,12 @@ def _health_table(settings: config_mod.Settings, states: dict[str, SourceState])
     for src in settings.sources:
         state = states.get(src.name)
         failures = state.failures if state else 0
-        table.add_row(
-            src.name,
-            _current_url(src, state),
+        table.add_row(  # Text, not str: a cell string would be read as Rich markup
+            Text(src.name),
+            Text(_current_url(src, state)),
             _ago(state.last_success if state else None, now),
-            f"[red]{failures}[/]" if failures else "0",
-            (state.last_error or "") if state else "",
+            Text(str(failures), style="red") if failures else "0",
+            Text((state.last_error or "") if state else ""),
             _until(state.next_due if state else None, now),
         )
     return table
@@ -141,12 +143,18 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-@sources_app.command("import")
+IMPORT_HELP = "Add the feeds of an OPML file to columnist.toml as [[sources]] (comments kept)."
+
+
+@sources_app.command("import", help=plain_help(IMPORT_HELP))
 def sources_import(
     file: Annotated[Path, typer.Argument(help="An OPML file of feeds.")],
     config: ConfigOpt = None,
 ) -> None:
-    """Add the feeds of an OPML file to columnist.toml as [[sources]] (comments kept)."""
+    """Append an OPML file's new feeds to columnist.toml as text, so its comments stay.
+
+    The help shown is IMPORT_HELP, escaped (Rich markup would eat `[[sources]]`).
+    """
     from columnist.ingest.opml import new_feeds, parse_opml, sources_toml
 
     settings = config_mod.load(config)
@@ -156,12 +164,14 @@ def sources_import(
         raise ColumnistError(f"{file}: cannot read: {exc.strerror or exc}") from None
     found = parse_opml(content, str(file))
     for reason in found.skipped:
-        console.print(f"[yellow]skipped[/] {reason}", highlight=False)
+        console.print(f"[yellow]skipped[/] {escape(reason)}", highlight=False)
     added, duplicates = new_feeds(found.feeds, settings.sources)
     for feed in duplicates:
         console.print(f"already a source: {feed.url}", highlight=False, markup=False)
     if not added:
-        console.print(f"{file}: no new feeds ({len(found.feeds)} listed)", highlight=False)
+        console.print(
+            f"{file}: no new feeds ({len(found.feeds)} listed)", highlight=False, markup=False
+        )
         return
     text = settings.path.read_text(encoding="utf-8")
     stamp = f"{datetime.now(UTC):%Y-%m-%d}"
@@ -181,6 +191,7 @@ def sources_import(
         f"{settings.path}: added {len(added)} sources, skipped {len(duplicates)} "
         f"already there and {len(found.skipped)} unusable",
         highlight=False,
+        markup=False,
     )
 
 
@@ -200,4 +211,4 @@ def sources_export(
         sys.stdout.buffer.write(document)
         return
     output.write_bytes(document)
-    console.print(f"wrote {len(feeds)} sources to {output}", highlight=False)
+    console.print(f"wrote {len(feeds)} sources to {output}", highlight=False, markup=False)

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from columnist import config as config_mod
 from columnist.errors import ColumnistError
+from columnist.progress import plain_help
 
 if TYPE_CHECKING:
     from columnist.stories.evaluate import Counts, TopicScore
@@ -33,7 +34,9 @@ topics_app = typer.Typer(
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="columnist.toml, or a TOML file of [[topics]]."),
+    typer.Option(
+        "--config", "-c", help=plain_help("columnist.toml, or a TOML file of [[topics]].")
+    ),
 ]
 
 

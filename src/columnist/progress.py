@@ -1,4 +1,4 @@
-"""Rich progress bars for the pipeline stages, one bar per stage."""
+"""Rich progress bars for the pipeline stages, one bar per stage; the shared console."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -17,6 +18,14 @@ from rich.progress import (
 
 console = Console(stderr=True, soft_wrap=True)  # one message, one line
 Callback = Callable[[int, int], None]
+
+
+def plain_help(text: str) -> str:
+    """Command help shown as written: Typer renders help as Rich markup, which would take
+    the `[sources]` of `[[sources]]` for a style and print `[]`."""
+    from typer.core import HAS_RICH
+
+    return escape(text) if HAS_RICH else text
 
 
 @contextmanager

@@ -99,10 +99,13 @@ def ingest_step(engine: Engine, settings: Settings, flag: StopFlag, say: Say) ->
     report = run_ingest(engine, settings, due_only=True, should_stop=flag)
     for outcome in report.errors:
         say(f"source {outcome.name!r}: {outcome.error}")
+    for outcome in report.empty:
+        say(f"source {outcome.name!r}: no items")
     stopped = "; stopped before the rest" if report.stopped else ""
+    read = f"{report.read_note()}; " if report.read else ""
     say(
         f"ingest: {report.new} new entries from {len(report.outcomes)} sources due "
-        f"({len(report.errors)} failed, {report.not_due} not due){stopped}"
+        f"({read}{len(report.errors)} failed, {report.not_due} not due){stopped}"
     )
 
 

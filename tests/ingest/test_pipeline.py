@@ -15,10 +15,13 @@ from columnist.config import Settings, parse_settings
 from columnist.ingest import schedule
 from columnist.ingest.pipeline import IngestReport, run_ingest
 from columnist.store.db import open_engine
+from columnist.store.entries import Added
 from columnist.store.schema import entries, sources
 from columnist.store.sources import SourceState, all_sources, sync_sources
+from columnist.watch import StopFlag, ingest_step
 
 FeedServer = Any  # the `feed_server` fixture in conftest.py
+FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
 
 
 def desk(tmp_path: Path, body: str, **fetch: object) -> Settings:
@@ -292,10 +295,76 @@ def test_duplicates_within_and_across_feeds_are_stored_once(
     got = outcomes(run_ingest(engine, settings))
     # the storm story is already stored from the wire
     assert (got["dups"].new, got["dups"].seen) == (2, 4) and got["wire"].new == 0
+    # ... and each skip has its reason: three repeats within the feed, one from elsewhere
+    assert got["dups"].added == Added(new=2, stored_before=0, other_source=1, repeated=3)
+    assert got["wire"].added == Added(new=0, stored_before=2)
     with engine.connect() as conn:
         guids = sorted(g for (g,) in conn.execute(select(entries.c.guid)) if g.startswith("g"))
     assert guids == ["g1", "g5"] and entry_count(engine) == 4
-    assert outcomes(run_ingest(engine, settings))["dups"].new == 0
+    again = run_ingest(engine, settings)
+    assert outcomes(again)["dups"].added == Added(new=0, stored_before=5, other_source=1)
+    assert again.read == 8 and again.read_note() == (
+        "8 read, 8 skipped: 1 already stored from another source, "
+        "7 already stored from the same source"
+    )
+
+
+def test_the_report_says_why_read_entries_were_not_stored(
+    tmp_path: Path, feed_server: FeedServer, engines
+) -> None:
+    """A second outlet carrying the wire's stories adds nothing: the report says why."""
+    copy = tmp_path / "copy.xml"
+    copy.write_bytes((FEEDS / "rss20.xml").read_bytes())
+    wire = source("wire", feed_server.url("/feeds/rss20.xml"))
+    engine = engines(desk(tmp_path, wire))
+    first = run_ingest(engine, desk(tmp_path, wire))
+    assert (first.new, first.read, first.read_note()) == (2, 2, "2 read")
+    settings = desk(tmp_path, source("copy", str(copy)))
+    report = run_ingest(engine, settings)
+    assert (report.new, report.read) == (0, 2)
+    assert report.read_note() == "2 read, 2 skipped: already stored from another source"
+    assert report.empty == [] and report.errors == []
+
+
+def test_a_feed_without_items_is_said_to_have_none(
+    tmp_path: Path, feed_server: FeedServer, engines
+) -> None:
+    cdf = tmp_path / "channel.cdf"
+    cdf.write_text(
+        '<?xml version="1.0"?>\n<CHANNEL HREF="http://cdf.example.com/">'
+        "<TITLE>Empty CDF</TITLE></CHANNEL>\n"
+    )
+    settings = desk(
+        tmp_path,
+        source("cdf", str(cdf)) + source("wire", feed_server.url("/feeds/rss20.xml")),
+    )
+    report = run_ingest(engines(settings), settings)
+    got = outcomes(report)
+    assert got["cdf"].error is None and got["cdf"].read == 0
+    assert [o.name for o in report.empty] == ["cdf"] and report.errors == []
+    assert states(engines(settings))["cdf"].failures == 0
+
+
+def test_watch_says_what_ingest_read_and_skipped(
+    tmp_path: Path, feed_server: FeedServer, engines
+) -> None:
+    """`columnist watch` words its ingest line like `columnist ingest` does."""
+    copy = tmp_path / "copy.xml"
+    copy.write_bytes((FEEDS / "rss20.xml").read_bytes())
+    (tmp_path / "empty.cdf").write_text("<CHANNEL><TITLE>E</TITLE></CHANNEL>")
+    settings = desk(
+        tmp_path,
+        source("wire", feed_server.url("/feeds/rss20.xml"))
+        + source("copy", str(copy))
+        + source("empty", str(tmp_path / "empty.cdf")),
+    )
+    said: list[str] = []
+    ingest_step(engines(settings), settings, StopFlag(), said.append)
+    assert said == [
+        "source 'empty': no items",
+        "ingest: 2 new entries from 3 sources due (4 read, 2 skipped: already stored from "
+        "another source; 0 failed, 0 not due)",
+    ]
 
 
 # --- full text -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from columnist.ingest.opml import MAX_OPML_BYTES, parse_opml
 from tests.conftest import columnist as run_columnist
 
 FeedServer = Any  # the `feed_server` fixture in conftest.py
+FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
 
 CONFIG = """\
 # My desk: a comment that must survive an import.
@@ -169,3 +170,49 @@ def test_export_and_health_after_an_ingest(tmp_path: Path, feed_server: FeedServ
     assert [o.get("xmlUrl") for o in SafeET.parse(out).getroot().iter("outline")] == [
         url for _, url in outlines
     ]
+
+
+def test_ingest_says_why_read_entries_were_skipped(tmp_path: Path, feed_server: FeedServer) -> None:
+    config = make_desk(tmp_path, feed_server)
+    (tmp_path / "copy.xml").write_bytes((FEEDS / "rss20.xml").read_bytes())
+    (tmp_path / "empty.cdf").write_text(
+        '<?xml version="1.0"?>\n<CHANNEL><TITLE>E</TITLE></CHANNEL>'
+    )
+    with config.open("a") as fh:
+        fh.write(
+            '\n[[sources]]\nname = "Copy"\nurl = "copy.xml"\n'
+            '\n[[sources]]\nname = "Empty"\nurl = "empty.cdf"\n'
+            '\n[[sources]]\nname = "[bold]Gone[/]"\nurl = "gone.xml"\n'
+        )
+    done = columnist("ingest", "-q", "-c", str(config), cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    # Whichever of World and Copy is stored first, the other's two entries are repeats.
+    assert (
+        "ingest: 2 new entries from 4 sources (4 read, 2 skipped: already stored from "
+        "another source; 1 failed)"
+    ) in done.stderr
+    assert "source 'Empty': no items" in done.stderr
+    # User text is shown as written, never read as Rich markup.
+    assert "source '[bold]Gone[/]': " in done.stderr and "file not found" in done.stderr
+
+    again = columnist("ingest", "-q", "-c", str(config), cwd=tmp_path)
+    assert "(4 read, 4 skipped: 2 already stored from another source, 2 already stored " in (
+        again.stderr
+    )
+    table = columnist("sources", "-c", str(config), cwd=tmp_path).stdout
+    assert "[bold]Gone[/]" in table
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("sources", "--help"), "as [[sources]] (comments kept)"),
+        (("sources", "import", "--help"), "as [[sources]] (comments kept)"),
+        (("topics", "events", "--help"), "a TOML file of [[topics]]."),
+    ],
+)
+def test_help_shows_double_brackets_as_written(args: tuple[str, ...], needle: str) -> None:
+    done = columnist(*args)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(re.sub("[│╭╮╰╯─]", " ", done.stdout).split())  # the panels' wrapping undone
+    assert needle in text, done.stdout

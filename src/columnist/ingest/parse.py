@@ -15,13 +15,18 @@ Safety rules, applied to XML before feedparser sees a byte of it:
    only way to build an entity-expansion bomb (billion laughs, quadratic blowup) or an
    external-entity read (``SYSTEM "file:///etc/passwd"``). Real feeds do not declare
    entities; the rare false positive (the literal text in a CDATA section) fails safe.
-3. A DOCTYPE with an internal subset (``[...]``) is refused for the same reason.
-4. A DOCTYPE without an internal subset, such as ``<!DOCTYPE rss>`` or RSS 0.91's
+3. A DOCTYPE with an internal subset (``[...]``) is refused for the same reason, and so
+   is a DOCTYPE naming an external DTD (``SYSTEM "http://.../x.dtd"`` or ``PUBLIC``):
+   entities defined only there would be silently lost, and no DTD is ever fetched. The
+   one exception is RSS 0.91's Netscape DTD, which defines only HTML's entities.
+4. Any other DOCTYPE, such as ``<!DOCTYPE rss>`` or RSS 0.91's
    ``<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://...">``,
    is deleted before parsing. It carries nothing we need, and deleting it means no
    parser can ever be asked to fetch the DTD it names. The HTML entities that DTD
    would have defined (``&eacute;``, ``&nbsp;``, ...) are rewritten as numeric
-   character references, which need no DTD.
+   character references, which need no DTD. The scan for DOCTYPEs skips comments and
+   CDATA sections as a parser does: ``<!DOCTYPE`` in a comment is no declaration, and
+   in CDATA it is text, which is kept.
 5. The bytes go to feedparser as a stream, never as ``bytes``: given bytes, feedparser
    first tries them as a *file name*, so a response body that names a local file
    would otherwise be answered with that file.
@@ -73,6 +78,9 @@ UNTITLED = "Untitled"
 
 _ENTITY_REFUSED = "refused: XML entity declarations (possible entity-expansion attack)"
 _SUBSET_REFUSED = "refused: DOCTYPE with an internal subset (possible entity-expansion attack)"
+_EXTERNAL_REFUSED = (
+    "refused: DOCTYPE naming an external DTD (entities defined there cannot be checked)"
+)
 
 # --- decoding ------------------------------------------------------------------------
 
@@ -180,6 +188,16 @@ def decode_document(content: bytes, content_type: str | None = None) -> str:
 
 _ENTITY_DECL_RE = re.compile(r"<!\s*ENTITY", re.IGNORECASE)
 _DOCTYPE_RE = re.compile(r"<!\s*DOCTYPE", re.IGNORECASE)
+# What the DOCTYPE scan stops at: comments and CDATA sections (whose text is not markup)
+# and DOCTYPEs; before the root element, also element starts, to see where the prolog ends.
+_MARKUP_RE = re.compile(r"<!--|<!\[CDATA\[|<!\s*(?i:DOCTYPE)")
+_PROLOG_MARKUP_RE = re.compile(r"<!--|<!\[CDATA\[|<!\s*(?i:DOCTYPE)|<[A-Za-z_]")
+_EXTERNAL_ID_RE = re.compile(r"\s*[^\s\[>\"']+\s+(SYSTEM|PUBLIC)(?=[\s\"'])", re.IGNORECASE)
+_QUOTED_RE = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+# RSS 0.91's own DTD declares only HTML 4's character entities, which are rewritten as
+# numeric references below: a feed naming it loses nothing when the DOCTYPE goes.
+_NETSCAPE_RSS091 = "-//netscape communications//dtd rss 0.91//en"
+_NETSCAPE_RSS091_URL = "http://my.netscape.com/publish/formats/rss-0.91.dtd"
 _XML_DECL_RE = re.compile(r"^<\?xml\s[^>]*\?>")
 # Named references other than XML's own five (which need no rewriting, and in escaped
 # HTML summaries are by far the most common: skipping them saves a call per match).
@@ -189,15 +207,20 @@ _PROLOG_SKIP_RE = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->|<!\s*DOCTYPE[^>]*>", re.
 _ROOT_RE = re.compile(r"<([A-Za-z_][\w:.-]*)")
 
 
-def _doctype_end(text: str, i: int) -> int:
-    """Index just past the DOCTYPE whose keyword ends at `i`; refuse an internal subset."""
+def _line_of(text: str, i: int) -> int:
+    return text.count("\n", 0, i) + 1
+
+
+def _doctype_end(text: str, start: int, i: int) -> int:
+    """Index just past the DOCTYPE at `start` whose keyword ends at `i`; refuse an
+    internal subset."""
     n = len(text)
     while i < n:
         ch = text[i]
         if ch in "\"'":
             close = text.find(ch, i + 1)
             if close < 0:
-                raise FeedError("not a feed: unterminated DOCTYPE")
+                break
             i = close + 1
         elif ch == "[":
             raise FeedError(_SUBSET_REFUSED)
@@ -205,7 +228,77 @@ def _doctype_end(text: str, i: int) -> int:
             return i + 1
         else:
             i += 1
-    raise FeedError("not a feed: unterminated DOCTYPE")
+    raise FeedError(f"not a feed: unterminated DOCTYPE at line {_line_of(text, start)}")
+
+
+def _refuse_external_dtd(declaration: str) -> None:
+    """Refuse a DOCTYPE that names a DTD elsewhere: entities defined only there would be
+    silently lost, and fetching it would let a feed make us connect anywhere."""
+    found = _EXTERNAL_ID_RE.match(declaration)
+    if not found:
+        return
+    literals = [a or b for a, b in _QUOTED_RE.findall(declaration, found.end())]
+    first = " ".join(literals[0].split()).lower() if literals else ""
+    if found.group(1).upper() == "PUBLIC" and first == _NETSCAPE_RSS091:
+        return
+    if found.group(1).upper() == "SYSTEM" and first == _NETSCAPE_RSS091_URL:
+        return
+    raise FeedError(_EXTERNAL_REFUSED)
+
+
+def _split_cdata(section: str) -> str:
+    """A CDATA body with every `<!DOCTYPE` split across two CDATA sections: a parser
+    reads the same text, and no parser can take it for a declaration."""
+    return _DOCTYPE_RE.sub(lambda m: "<]]><![CDATA[" + m.group(0)[1:], section)
+
+
+def _blank(text: str) -> str:
+    """Whitespace standing in for removed markup: line numbers in error messages stay
+    true, and the text on either side never joins up into a new declaration."""
+    return "\n" * text.count("\n") or " "
+
+
+def _drop_doctypes(text: str) -> str:
+    """Remove every DOCTYPE, refusing internal subsets and (in the prolog) external DTDs.
+
+    Comments and CDATA sections are skipped, as a parser skips them: `<!DOCTYPE` in a
+    comment is no declaration (the comment is blanked), and in CDATA it is text (kept,
+    split so that it no longer reads as a declaration).
+    """
+    if not _DOCTYPE_RE.search(text):  # most feeds: nothing to scan for
+        return text
+    pieces: list[str] = []
+    pos = scan = 0
+    pattern = _PROLOG_MARKUP_RE
+    while match := pattern.search(text, scan):
+        token, start = match.group(0), match.start()
+        if token[1] != "!":  # the root element: the prolog is over
+            pattern, scan = _MARKUP_RE, match.end()
+            continue
+        if token in ("<!--", "<![CDATA["):
+            close = "-->" if token == "<!--" else "]]>"
+            end = text.find(close, match.end())
+            if end < 0:  # unterminated: let the parser reject it; keep scanning inside
+                scan = match.end()
+                continue
+            end += len(close)
+            scan = end
+            if not _DOCTYPE_RE.search(text, match.end(), end):
+                continue
+            section = text[start:end]
+            pieces += [
+                text[pos:start],
+                _blank(section) if token == "<!--" else _split_cdata(section),
+            ]
+            pos = end
+            continue
+        end = _doctype_end(text, start, match.end())
+        if pattern is _PROLOG_MARKUP_RE:
+            _refuse_external_dtd(text[match.end() : end - 1])
+        pieces += [text[pos:start], _blank(text[start:end])]
+        pos = scan = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def _numeric_refs(match: re.Match[str]) -> str:
@@ -219,26 +312,15 @@ def _numeric_refs(match: re.Match[str]) -> str:
 
 
 def guard_xml(text: str) -> str:
-    """Refuse entity declarations and internal subsets; drop DOCTYPEs; fix up the rest.
+    """Refuse entity declarations, internal subsets and external DTDs; drop DOCTYPEs;
+    fix up the rest.
 
     Returns the text to parse. Raises FeedError for anything that could make a parser
     expand entities or read external resources.
     """
     if _ENTITY_DECL_RE.search(text):
         raise FeedError(_ENTITY_REFUSED)
-    pieces: list[str] = []
-    pos = 0
-    for match in _DOCTYPE_RE.finditer(text):
-        if match.start() < pos:  # inside a DOCTYPE we already removed
-            continue
-        end = _doctype_end(text, match.end())
-        pieces.append(text[pos : match.start()])
-        # Keep line numbers for error messages, and never let the text on either side
-        # join up into a new declaration.
-        pieces.append("\n" * text.count("\n", match.start(), end) or " ")
-        pos = end
-    pieces.append(text[pos:])
-    text = _NAMED_REF_RE.sub(_numeric_refs, "".join(pieces))
+    text = _NAMED_REF_RE.sub(_numeric_refs, _drop_doctypes(text))
     # The text feedparser will see must hold no declaration at all, however it was built.
     if _ENTITY_DECL_RE.search(text) or _DOCTYPE_RE.search(text):
         raise FeedError(_ENTITY_REFUSED)
@@ -433,11 +515,25 @@ def _one_line_reason(exc: Any) -> str:
     return (" ".join(reason.split()) or type(exc).__name__)[:200]
 
 
+def _refuse_empty(result: Mapping[str, Any], root: str | None) -> None:
+    """Why a document that gave no entries is not a feed, unless it is an empty one.
+
+    A CDF channel (<CHANNEL> with <ITEM>s) is a feed to feedparser, which gives it no
+    version: with no items it is an empty feed, not an unknown document.
+    """
+    if result.get("bozo"):
+        raise FeedError(f"not a feed: {_one_line_reason(result.get('bozo_exception'))}")
+    if not result.get("version") and (root or "").lower() != "channel":
+        raise FeedError(f"not a feed: unknown XML document <{root or '?'}>")
+
+
 def _parse_xml(text: str, base_url: str | None) -> ParsedFeed:
-    text = guard_xml(text)
+    # Looked for before the guard, so a web page is named as one even when its DOCTYPE
+    # names the XHTML DTD (which the guard would refuse).
     root = _root_name(text)
     if root and root.lower() == "html":
         raise FeedError("not a feed: got an HTML page, not RSS, Atom or JSON Feed")
+    text = guard_xml(text)
     # No content-location: feedparser then resolves only against an explicit xml:base,
     # and we resolve the rest ourselves (entry links against the feed, content links
     # against the entry's own link, as feed readers do).
@@ -456,10 +552,7 @@ def _parse_xml(text: str, base_url: str | None) -> ParsedFeed:
         raise FeedError(f"not a feed: parser failed ({type(exc).__name__})") from None
     entries = result.get("entries") or []
     if not entries:
-        if result.get("bozo"):
-            raise FeedError(f"not a feed: {_one_line_reason(result.get('bozo_exception'))}")
-        if not result.get("version"):
-            raise FeedError(f"not a feed: unknown XML document <{root or '?'}>")
+        _refuse_empty(result, root)
     feed = result.get("feed") or {}
     raw_link = _field(feed, "link")
     feed_link = canonical_url(raw_link, base_url) if isinstance(raw_link, str) else None

@@ -30,20 +30,43 @@ from columnist.ingest.recorder import Recorder
 from columnist.store import entries as entry_store
 from columnist.store import sources as source_store
 from columnist.store.db import transaction
+from columnist.store.entries import Added
 from columnist.store.sources import NotModified, SourceState
 
 STOP_POLL_S = 0.25  # how often a running ingest checks whether it was asked to stop
 
 
+# Why read entries were not stored, as the run summary words it (fields of Added).
+SKIP_REASONS = (
+    ("other_source", "already stored from another source"),
+    ("stored_before", "already stored from the same source"),
+    ("repeated", "repeated within their feed"),
+)
+
+
 @dataclass(slots=True)
 class SourceOutcome:
     name: str
-    new: int = 0
-    seen: int = 0
+    read: int = 0  # entries parsed from the feed
+    added: Added = field(default_factory=Added)  # how many were new, why the rest were not
     not_modified: bool = False
     error: str | None = None
     full_text: int = 0  # new entries whose text came from the linked article
     next_due: datetime | None = None
+
+    @property
+    def new(self) -> int:
+        return self.added.new
+
+    @property
+    def seen(self) -> int:
+        """Entries read but not stored, whatever the reason."""
+        return self.added.skipped
+
+    @property
+    def empty(self) -> bool:
+        """Fetched and parsed, but the feed holds no items: worth saying, not a failure."""
+        return not (self.read or self.not_modified or self.error)
 
 
 @dataclass(slots=True)
@@ -57,8 +80,34 @@ class IngestReport:
         return sum(o.new for o in self.outcomes)
 
     @property
+    def read(self) -> int:
+        return sum(o.read for o in self.outcomes)
+
+    @property
     def errors(self) -> list[SourceOutcome]:
         return [o for o in self.outcomes if o.error]
+
+    @property
+    def empty(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.empty]
+
+    def read_note(self) -> str:
+        """'573 read, 483 skipped: already stored from another source': what became of
+        the entries that were not new, so a low count of new ones explains itself."""
+        if not self.read:
+            return ""
+        counts = [
+            (sum(getattr(o.added, name) for o in self.outcomes), words)
+            for name, words in SKIP_REASONS
+        ]
+        counts = [(n, words) for n, words in counts if n]
+        skipped = sum(n for n, _ in counts)
+        if not skipped:
+            return f"{self.read} read"
+        if len(counts) == 1:
+            return f"{self.read} read, {skipped} skipped: {counts[0][1]}"
+        reasons = ", ".join(f"{n} {words}" for n, words in counts)
+        return f"{self.read} read, {skipped} skipped: {reasons}"
 
 
 @dataclass(slots=True)
@@ -118,10 +167,10 @@ def _store_feed(
     now = datetime.now(UTC)
     outcome.next_due = schedule.due_after_success(now, interval, result and result.retry_after)
     with transaction(run.engine) as conn:
-        outcome.new = entry_store.add_entries(
+        outcome.read = len(items)
+        outcome.added = entry_store.add_entries(
             conn, source.id, [(item.entry, item.hash) for item in items], now
         )
-        outcome.seen = len(items) - outcome.new
         source_store.record_success(
             conn,
             source.id,

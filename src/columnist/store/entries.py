@@ -65,9 +65,27 @@ def add_entry(
 _CHUNK = 300  # values per IN (...) list: far below every database's parameter limit
 
 
-def _known_keys(conn: Connection, keys: set[str], hashes: set[str], links: set[str]) -> set:
-    """Which of these dedupe keys, content hashes and links the store already holds."""
-    found: set = set()
+@dataclass(slots=True)
+class Added:
+    """What became of a feed's entries: how many were stored, and why the rest were not
+    (so a run can say that most of what it read was already there, and from where)."""
+
+    new: int = 0
+    stored_before: int = 0  # already stored from this same source (an earlier fetch)
+    other_source: int = 0  # already stored from another source: the same story twice
+    repeated: int = 0  # a repeat of an earlier entry of the same feed
+
+    @property
+    def skipped(self) -> int:
+        return self.stored_before + self.other_source + self.repeated
+
+
+def _known_keys(
+    conn: Connection, source_id: int, keys: set[str], hashes: set[str], links: set[str]
+) -> dict[tuple[str, str], bool]:
+    """Which of these dedupe keys, content hashes and links the store already holds,
+    each mapped to True when a row of `source_id` itself holds it."""
+    found: dict[tuple[str, str], bool] = {}
     columns = (
         (entries.c.dedupe_key, keys, "key"),
         (entries.c.content_hash, hashes, "hash"),
@@ -76,9 +94,27 @@ def _known_keys(conn: Connection, keys: set[str], hashes: set[str], links: set[s
     for column, values, kind in columns:
         ordered = sorted(values)
         for i in range(0, len(ordered), _CHUNK):
-            rows = conn.execute(select(column).where(column.in_(ordered[i : i + _CHUNK])))
-            found.update((kind, value) for (value,) in rows)
+            chunk = ordered[i : i + _CHUNK]
+            rows = conn.execute(select(column, entries.c.source_id).where(column.in_(chunk)))
+            for value, owner in rows:
+                found[(kind, value)] = found.get((kind, value), False) or owner == source_id
     return found
+
+
+def _skip_reason(
+    marks: list[tuple[str, str]],
+    known: dict[tuple[str, str], bool],
+    taken: set[tuple[str, str]],
+) -> str | None:
+    """Why an entry with these marks is not stored (an Added field), or None if it is new."""
+    owners = [known[mark] for mark in marks if mark in known]
+    if any(owners):
+        return "stored_before"
+    if owners:
+        return "other_source"
+    if any(mark in taken for mark in marks):
+        return "repeated"
+    return None
 
 
 def add_entries(
@@ -86,34 +122,42 @@ def add_entries(
     source_id: int,
     items: list[tuple[ParsedEntry, str]],
     fetched: datetime | None = None,
-) -> int:
-    """Store a feed's (entry, content hash) pairs that are not known yet; returns how
-    many were new. Same rule as `add_entry` (key, link or content already stored, or
-    earlier in the same feed), in a few statements instead of four per entry; if a
-    concurrent ingest stored one first, it falls back to `add_entry` one by one."""
+) -> Added:
+    """Store a feed's (entry, content hash) pairs that are not known yet; says how many
+    were new and why the others were skipped. Same rule as `add_entry` (key, link or
+    content already stored, or earlier in the same feed), in a few statements instead
+    of four per entry; if a concurrent ingest stored one first, it falls back to
+    `add_entry` one by one."""
     fetched = fetched or datetime.now(UTC)
     keyed = [(dedupe_key(source_id, e, h), e, h) for e, h in items]
     known = _known_keys(
         conn,
+        source_id,
         {k for k, _, _ in keyed},
         {h for _, _, h in keyed},
         {e.link for _, e, _ in keyed if e.link},
     )
-    rows = []
+    added = Added()
+    taken: set[tuple[str, str]] = set()  # marks of the entries of this feed stored so far
+    fresh: list[tuple[str, ParsedEntry, str]] = []
     for key, entry, digest in keyed:
         marks = [("key", key), ("hash", digest)] + ([("link", entry.link)] if entry.link else [])
-        if any(mark in known for mark in marks):
+        reason = _skip_reason(marks, known, taken)
+        if reason:
+            setattr(added, reason, getattr(added, reason) + 1)
             continue
-        known.update(marks)
-        rows.append(_row(source_id, key, entry, digest, fetched))
-    if not rows:
-        return 0
+        taken.update(marks)
+        fresh.append((key, entry, digest))
+    if not fresh:
+        return added
     try:
         with conn.begin_nested():
-            conn.execute(insert(entries), rows)
+            conn.execute(insert(entries), [_row(source_id, k, e, h, fetched) for k, e, h in fresh])
+        added.new = len(fresh)
     except IntegrityError:  # a concurrent ingest stored some first
-        return sum(add_entry(conn, source_id, e, h, fetched) for _, e, h in keyed)
-    return len(rows)
+        added.new = sum(add_entry(conn, source_id, e, h, fetched) for _, e, h in fresh)
+        added.stored_before += len(fresh) - added.new  # stored meanwhile, by that ingest
+    return added
 
 
 def _row(source_id: int, key: str, entry: ParsedEntry, digest: str, fetched: datetime) -> dict:
