@@ -145,3 +145,15 @@ def test_markup_and_code_in_a_body_are_prose_problems() -> None:
     problems = check_commentary(body, target_words=70, source_text=SOURCE).problems
     assert "prose: contains HTML or XML markup (<ul>)" in problems
     assert any(p.startswith("prose: contains code (") for p in problems)
+
+
+def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> None:
+    from columnist.writer.checks import meta_problems
+
+    assert meta_problems("As a climate scientist, I believe we must act.") == [
+        "gives the writer a role (“As a climate scientist”)"
+    ]
+    assert meta_problems("My closing paragraph acknowledges the objection.") == [
+        "contains meta-text about the writing"
+    ]
+    assert meta_problems("As a result, I think the port will shrink.") == []

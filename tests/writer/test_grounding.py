@@ -158,3 +158,14 @@ def test_words_that_merely_start_like_a_source_name_are_not_supported(
     source: str, word: str
 ) -> None:
     assert not Support(source).has_word(word)
+
+
+def test_a_figure_with_the_wrong_scale_is_unsupported() -> None:
+    support = Support("Pix processed 250 million transactions. 1.2bn euros were set aside.")
+    assert [c.text for c in find_claims("Pix processed 250 billion transactions.", support)] == [
+        "250 billion"
+    ]
+    assert [c.text for c in find_claims("They set aside 1.2 million euros.", support)] == [
+        "1.2 million"
+    ]
+    assert find_claims("Pix processed 250 million; 1.2 billion euros wait.", support) == []

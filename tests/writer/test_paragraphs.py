@@ -18,7 +18,7 @@ OPENING = (
 )
 POINT = (
     "Nine votes to two is not a close call, and I read it as a town that knows its own "
-    "mind. Councils rarely agree on anything that costs money."
+    "mind. I know councils rarely agree on anything that costs money."
 )
 CLOSING = (
     "Some will say roads matter more than shelves of novels. Still, I think a place to "
@@ -84,7 +84,7 @@ def test_a_good_paragraph_has_no_problems() -> None:
 def test_markup_an_invented_name_and_meta_text_are_problems() -> None:
     markup = POINT.replace("a close call", "a <ul><li>close call</li></ul>")
     assert any(p.startswith("prose: contains HTML or XML markup (<ul>)") for p in problems(markup))
-    invented = POINT.replace("Councils rarely", "Councillor Per Olsen says councils rarely")
+    invented = POINT.replace("I know councils", "Councillor Per Olsen says councils")
     found = problems(invented)
     assert "not in the sources: Councillor Per Olsen" in found
     assert any(p.startswith("invented: ") and "Olsen" in p for p in found)

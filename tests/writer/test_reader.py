@@ -13,6 +13,7 @@ from columnist.writer.reader import (
     invented,
     invented_words,
     named_passes,
+    near_copies,
     opening_seam,
     prose,
     read_as_reader,
@@ -105,7 +106,9 @@ def test_a_post_that_is_forty_percent_source_words_fails_copying() -> None:
     report = read_as_reader(RETOLD, SOURCE)
     assert report.copied_6gram_share == round(share, 3)
     assert report.checks["copying"] == [
-        "38% of its 6-word runs are the sources' words (at most 15%): a retelling, not a view"
+        "retells a source sentence almost word for word (“Xi Jinping and Vladimir Putin "
+        "signed the Power …”)",
+        "38% of its 6-word runs are the sources' words (at most 15%): a retelling, not a view",
     ]
     assert report.failed == ["copying"], "in first person, no repeats: only a retelling"
     assert copied_sentences(RETOLD, SOURCE) == [], "no source sentence is copied whole"
@@ -307,6 +310,16 @@ def test_invented_names_are_found_but_ordinary_sentence_openers_are_not() -> Non
     assert invented_words(body, NAMES) == ["Dmitry", "Peskov", "Kremlin", "NATO"]
     quoted = 'I read "the Kremlin is very happy" and laughed.'
     assert invented_words(quoted, NAMES) == [], "a long quotation is checked as a quotation"
+
+
+def test_a_source_sentence_retold_with_a_word_or_two_swapped_is_copying() -> None:
+    source = "Pix processed 250 million transactions on Friday, a record, the central bank said."
+    swapped = (
+        "My own view starts from the fact that Pix processed 250 transactions on Friday, a "
+        "record, the central banking said. I like it."
+    )
+    assert near_copies(swapped, source) == [swapped.split(" I like")[0]]
+    assert near_copies("I think Pix, with its record Friday, shames the card firms.", source) == []
 
 
 def test_half_written_and_glued_words_are_invented_but_english_and_british_pass() -> None:

@@ -72,8 +72,14 @@ def test_a_figure_or_an_actor_taken_from_the_next_fact_is_caught() -> None:
 
 
 def test_only_precise_flags_hold_a_paragraph() -> None:
-    flagged = verify("Olaleye said the ministry must pay farmers. Exporters are glad.", SOURCE)
-    assert [v.precise for v in flagged] == [True, False], "'no passage' is only reported"
+    flagged = verify(
+        "Olaleye said the ministry must pay farmers. Exporters may be glad. Exporters are glad.",
+        SOURCE,
+    )
+    assert [v.reason for v in flagged][1:] == ["no passage says this"] * 2
+    assert [v.precise for v in flagged] == [True, False, True], (
+        "'no passage' on a hedged sentence is only reported; stated flat out, it holds"
+    )
 
 
 def test_a_paragraph_gets_one_verdict_a_sentence() -> None:

@@ -45,7 +45,8 @@ _META = re.compile(
     r"(?:column|commentary|piece)|word count|\[insert|"
     r"(?:the|this) (?:source|article)s? (?:says?|mentions?|notes?|reports?)|source \d|"
     r"in conclusion|(?:title|headline)\s*:|the event\s*:|news text|"
-    r"(?:first|second|third|fourth|this|next|last|final) paragraph|"
+    r"(?:first|second|third|fourth|this|next|last|final|closing|opening) paragraph|"
+    r"my other side|my view continues|"
     r"(?:the|these|my) sources? (?:provided|given|above|you gave|confirm|state)|"
     r"(?:in|from|according to) the sources|recent columns|"
     r"(?:the|these) sources? (?:also |further )?(?:say|note|state|suggest|mention|indicate|"
@@ -110,9 +111,21 @@ def unsupported_numbers(body: str, source_text: str) -> list[str]:
     return sorted({c.text for c in claims if c.kind == "number"})
 
 
+# "As a nutritionist, I believe": the model giving itself a trade; the column's voice is
+# the desk's persona, and no source says the writer is a scientist.
+_ROLE = re.compile(
+    r"\bas an? (?!result\b|consequence\b|whole\b|rule\b|matter\b|reminder\b|start\b)"
+    r"[a-z][\w -]{1,40}, (?:i|my)\b",
+    re.IGNORECASE,
+)
+
+
 def meta_problems(text: str) -> list[str]:
     """Talk about the writing or about being a model, which no column holds."""
     problems = []
+    role = _ROLE.search(text)
+    if role:
+        problems.append(f"gives the writer a role (“{role.group(0).rsplit(',', 1)[0]}”)")
     if _REFUSALS.search(text):
         problems.append("reads as a refusal or mentions being an AI")
     if _META.search(text):

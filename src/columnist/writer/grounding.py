@@ -453,12 +453,30 @@ def _spans(para: str, sentences: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
+_SCALED = re.compile(
+    r"(?<![\w.])[$€£¥]?(\d[\d,]*(?:\.\d+)?)\s?(thousand|million|billion|trillion|bn)\b",
+    re.IGNORECASE,
+)
+
+
+def _scaled(text: str) -> set[tuple[str, str]]:
+    """(number, scale) pairs: "250 million" -> ("250", "million"); "bn" is "billion"."""
+    return {
+        (_canonical(m.group(1)), m.group(2).lower().replace("bn", "billion"))
+        for m in _SCALED.finditer(text)
+    }
+
+
 def _sentence_claims(text: str, support: Support) -> list[tuple[str, str]]:
     """Unsupported numbers, dates and names in one sentence (quotations blanked)."""
     claims: list[tuple[str, str]] = []
     for m in _NUMBER.finditer(text):
         if _canonical(m.group(1)) not in support.numbers:
             claims.append(("number", m.group(0).strip()))
+    known = _scaled(support.text)
+    for number, scale in sorted(_scaled(text) - known):
+        if number in support.numbers and any(n == number for n, _ in known):
+            claims.append(("number", f"{number} {scale}"))  # "250 billion" for "250 million"
     for value, start, end in _number_words(text):
         if value > SMALL_NUMBER_WORDS and str(value) not in support.numbers:
             claims.append(("number", text[start:end]))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from columnist.writer.grounding import (
     _CONNECTORS,
@@ -184,6 +185,30 @@ def copied_sentences(body: str, source_text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+NEAR_COPY = 0.8  # share of a source sentence's words a body sentence repeats in order
+NEAR_COPY_WORDS = 8  # shorter source sentences are too short to judge
+
+
+def near_copies(body: str, source_text: str) -> list[str]:
+    """Body sentences that retell a source sentence nearly word for word: the n-gram
+    blocker stops exact copies, and a model bent on copying then swaps a word or two
+    ("250 billion", "central banking said", "by that time" for "by July"), which is
+    worse than the copy."""
+    sources = [w for w in map(_tokens, source_sentences(source_text)) if len(w) >= NEAR_COPY_WORDS]
+    found = []
+    for para in paragraphs(body):
+        for sentence in split_sentences(para):
+            words = _tokens(sentence)
+            if any(_covered(words, s) >= NEAR_COPY for s in sources):
+                found.append(" ".join(sentence.split()))
+    return found
+
+
+def _covered(words: list[str], source: list[str]) -> float:
+    blocks = SequenceMatcher(None, words, source, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks) / len(source)
+
+
 def source_sentences(source_text: str) -> list[str]:
     """The sentences of the sources, across hard line breaks; a sentence that runs on
     from a line without a full stop (a headline) also counts from its last line on."""
@@ -200,12 +225,15 @@ def source_sentences(source_text: str) -> list[str]:
 def copying(body: str, source_text: str) -> tuple[list[str], float]:
     share = round(copied_share(body, source_text), 3)
     problems = []
+    whole = copied_sentences(body, source_text)
+    near = [] if whole else near_copies(body, source_text)
+    if near:
+        problems.append(f"retells a source sentence almost word for word (“{_clip(near[0])}”)")
     if share > MAX_COPIED_SHARE:
         problems.append(
             f"{share:.0%} of its {COPY_NGRAM}-word runs are the sources' words "
             f"(at most {MAX_COPIED_SHARE:.0%}): a retelling, not a view"
         )
-    whole = copied_sentences(body, source_text)
     if whole:
         problems.append(f'copies {len(whole)} source sentence(s) whole, e.g. "{_clip(whole[0])}"')
     return problems, share

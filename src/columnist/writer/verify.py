@@ -77,6 +77,11 @@ SPEAKER_OVERLAP = 0.5  # share of what a speaker is said to say found near their
 
 
 NO_PASSAGE = "no passage says this"
+HEDGED = re.compile(
+    r"\b(may|might|could|would|perhaps|possibly|likely|should|seems?|i|i'm|i’m|my|me|we|us|"
+    r"our|some (?:will |would |may |might )?(?:say|argue|object|think|doubt))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -88,10 +93,13 @@ class Verdict:
 
     @property
     def precise(self) -> bool:
-        """Flagged for a reason that is nearly always right (all but "no passage says
-        this", which also catches honest paraphrase): 68 of 73 such flags were on twisted
-        sentences in tests/data/verifier_eval.jsonl."""
-        return not self.supported and self.reason != NO_PASSAGE
+        """Flagged for a reason that is nearly always right: 68 of 73 flags other than
+        "no passage says this" were on twisted sentences in tests/data/verifier_eval.jsonl,
+        and so were 35 of 38 "no passage" flags on a sentence stated flat out; on a hedged
+        or first-person one ("may", "could", "I"), 2 of 14: there it is paraphrase."""
+        if self.supported:
+            return False
+        return self.reason != NO_PASSAGE or not HEDGED.search(self.sentence)
 
     def as_dict(self) -> dict:
         return {"sentence": self.sentence, "reason": self.reason, "passage": self.passage}
