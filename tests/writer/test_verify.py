@@ -111,3 +111,14 @@ def test_eval_verifier_bad_case_is_one_line(tmp_path: Path) -> None:
     bad.write_text('{"story": "No such story", "sentence": "x", "supported": true}\n')
     done = columnist("eval-verifier", str(bad), "--stories", str(DATA / "writer_eval.jsonl"), "-q")
     assert "cases.jsonl:1: not a verifier case" in error_line(done)
+
+
+def test_fresh_passages_are_the_source_sentences_the_column_has_not_used() -> None:
+    passages = Passages.of(SOURCE)
+    used = "Prices halved to 600 naira per kilogram and the ministry lifted the ban on raw cashew."
+    fresh = passages.fresh(used, k=1)
+    assert fresh == [
+        "Tunde Olaleye, who runs a processing plant in Ogbomoso, said banks would not lend for "
+        "new machinery."
+    ]
+    assert passages.fresh(SOURCE) == [], "nothing left that the column has not said"

@@ -292,7 +292,9 @@ class Writer:
         plan, dropped, turns = self._plan(messages, persona, story, support, calls, base)
         messages += turns
         recent = self.openings.recent(story.topics)
-        jobs = jobs_for(plan, choose_frame(story.headline, recent), Passages.of(source_text))
+        passages = Passages.of(source_text)
+        jobs = jobs_for(plan, choose_frame(story.headline, recent), passages)
+        done: list[Job] = []
         # asked for a fifth more than its share: the model writes short of what it is asked
         per_paragraph = max(40, int(words * 1.2) // len(jobs))
         written: list[str] = []
@@ -304,6 +306,10 @@ class Writer:
             if job.role == "closing" and added < MAX_EXTRA and short:
                 jobs.insert(0, job)  # the column runs short: one more reason before it
                 job, added = Job("more"), added + 1
+            if job.role == "more":  # anchored in what the column has not used yet
+                used = "\n".join([plan.text(), *written, *(j.passage for j in done)])
+                job = Job("more", passage=" ".join(passages.fresh(used)))
+            done.append(job)
             number = len(written) + 1
             paragraph, tries = self._paragraph(
                 number, job, plan, persona, per_paragraph, messages, written, base, calls, story

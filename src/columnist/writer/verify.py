@@ -161,6 +161,22 @@ class Passages:
         )
         return chosen, covered / total
 
+    def fresh(self, used: str, k: int = 2) -> list[str]:
+        """The `k` source sentences (of 8 words or more) most of whose rare words `used`
+        has not said: material for a paragraph that must add something."""
+        said = _content(used)
+
+        def novelty(sentence: str) -> float:
+            weights = {w: self.idf.get(w, 0.0) for w in _content(sentence)}
+            total = sum(weights.values())
+            return sum(v for w, v in weights.items() if w not in said) / total if total else 0
+
+        ranked = sorted(
+            ((novelty(s), -i) for i, s in enumerate(self.sentences) if len(s.split()) >= 8),
+            reverse=True,
+        )
+        return [self.sentences[-i] for score, i in ranked[:k] if score >= 0.5]
+
 
 def is_opinion(sentence: str) -> bool:
     """A first-person judgement with no figure, name or speaker's verb in it."""
