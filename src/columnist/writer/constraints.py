@@ -193,6 +193,11 @@ STOCK_PHRASES = (
     "the news says",
     "the news suggests",
     "news does not",
+    "news mentions",
+    "news states",
+    "news reports",
+    "news only",
+    "news also",
     "as an independent",
     "as a columnist",
 )
