@@ -198,6 +198,9 @@ STOCK_PHRASES = (
     "news reports",
     "news only",
     "news also",
+    "facts it rests",
+    "facts suggest",
+    "the facts show",
     "as an independent",
     "as a columnist",
 )
