@@ -119,6 +119,16 @@ def test_a_column_running_short_gets_one_more_paragraph_before_the_closing(
     assert [c.purpose for c in calls][-2:] == ["paragraph 4", "paragraph 5"]
 
 
+def test_a_column_writes_at_most_four_paragraphs_again(tmp_path: Path) -> None:
+    bad3 = P3.replace("the builders time,", "the <b>builders</b> time,")
+    bad4 = P4.replace("fresh tarmac,", "fresh <i>tarmac</i>,")
+    replies = [PLAN, P1, MARKUP, MARKUP, MARKUP, bad3, bad3, bad3, bad4]
+    draft, _, calls = write(tmp_path, replies, attempts=3)
+    assert [c.purpose for c in calls].count("paragraph 4") == 1, "the budget is spent"
+    assert len(calls) == 1 + 4 + 4 and draft.checks_dict()["rewritten_paragraphs"] == [2, 3]
+    assert not draft.check.passed, "kept with its problems, for an editor to see"
+
+
 def test_a_point_the_sources_lack_is_dropped_from_the_plan(tmp_path: Path) -> None:
     draft, backend, calls = write(tmp_path, [PLAN, P1, P2, P3, P4])
     assert draft.checks_dict()["plan_dropped"] == [OLSEN]

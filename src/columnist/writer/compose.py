@@ -179,6 +179,9 @@ def jobs_for(plan: Plan, frame: str, passages: Passages | None = None) -> list[J
 
 
 MAX_EXTRA = 1  # "more" paragraphs added when a column runs short
+# Paragraphs written again per column, at most: on two cores each costs ~4 s, and the
+# demo's write stage should stay near 10 minutes (about 40 s a story).
+REWRITE_BUDGET = 4
 
 
 def _short(written: list[str], per_paragraph: int, shortest: int) -> bool:
@@ -368,7 +371,8 @@ class Writer:
         feedback: list[str] = []
         best: tuple[int, str, Call] | None = None
         tries = 0
-        for _ in range(max(1, w.max_attempts)):
+        spent = sum(c.purpose.startswith("paragraph") for c in calls) - (number - 1)
+        for _ in range(max(1, min(w.max_attempts, 1 + REWRITE_BUDGET - spent))):
             tries += 1
             request = render(
                 self.env,
