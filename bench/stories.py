@@ -39,6 +39,19 @@ def config_text(db: Path) -> str:
     return f'[database]\nurl = "sqlite:///{db}"\n\n{topics}\n'
 
 
+def add_examples(config: Path, per_topic: int) -> None:
+    """Give every topic `per_topic` examples and counter-examples, as `topics tune` would
+    (headlines of the labelled set that do / do not carry the topic)."""
+    from columnist import config as config_mod
+    from columnist.config_edit import add_topic_examples
+
+    lines = [json.loads(x) for x in (DATA / "topics_eval.jsonl").read_text().splitlines() if x]
+    for topic in config_mod.load(config).topics:
+        yes = [d["title"] for d in lines if topic.name in d["topics"]][:per_topic]
+        no = [d["title"] for d in lines if topic.name not in d["topics"]][:per_topic]
+        add_topic_examples(config, topic.slug, yes, no)
+
+
 def generate(db: Path, n: int, per_day: int, seed: int) -> None:
     """Write `n` entries with embeddings and their true event ids (in `guid`)."""
     from sqlalchemy import insert
@@ -157,6 +170,9 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--per-day", type=int, default=3000, help="entries per day")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--examples", type=int, default=0, help="examples and counter-examples per topic"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -165,6 +181,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="columnist-bench-") as tmp:
         db, config = Path(tmp) / "bench.db", Path(tmp) / "columnist.toml"
         config.write_text(config_text(db))
+        if args.examples:
+            add_examples(config, args.examples)
         started = time.perf_counter()
         generate(db, args.entries, args.per_day, args.seed)
         print(

@@ -44,6 +44,19 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
             "`writer.base_url` must be a URL or a list",
         ),
         ("[site\n", "not valid TOML"),
+        (
+            '[[topics]]\nname = "A"\nexamples = "Liverpool appoint Slot"\n',
+            "`topics[0].examples` must be list",
+        ),
+        (
+            '[[topics]]\nname = "A"\ncounter_examples = ["fine", 3]\n',
+            "`topics[0].counter_examples` must be a list of strings",
+        ),
+        (
+            '[[topics]]\nname = "A"\nexamples = ["fine", " "]\n',
+            "`topics[0].examples` must hold headlines, but item 1 is empty",
+        ),
+        ("[stories]\nexample_weight = -1\n", "`stories.example_weight` must be at least 0"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
@@ -52,6 +65,19 @@ def test_errors_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
     message = str(info.value)
     assert needle in message
     assert str(tmp_path) in message and "\n" not in message
+
+
+def test_topic_examples_and_counter_examples(tmp_path: Path) -> None:
+    s = load_text(
+        tmp_path,
+        '[stories]\nexample_weight = 1\n[[topics]]\nname = "Sport"\n'
+        'examples = ["Liverpool appoint Slot as head coach"]\n'
+        'counter_examples = ["Slot machines to go cashless"]\n[[topics]]\nname = "Weather"\n',
+    )
+    assert s.topics[0].examples == ["Liverpool appoint Slot as head coach"]
+    assert s.topics[0].counter_examples == ["Slot machines to go cashless"]
+    assert s.topics[1].examples == [] and s.topics[1].counter_examples == []
+    assert s.stories.example_weight == 1.0
 
 
 def test_several_inference_servers(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
     columnist topics test FILE [-c topics.toml]      precision/recall/F1, threshold sweep
     columnist topics explain ENTRY [--story] [-c ..]  why a story was (not) filed
+    columnist topics tune TOPIC [-c ..]              y/n on borderline entries -> examples
     columnist topics events FILE [-c ..]             pairwise and B-cubed clustering scores
 
 Heavy imports (numpy, the embedding model, the store) happen inside the commands so the
@@ -248,7 +249,7 @@ def topics_explain(
         vector = unit(np.sum(vectors, axis=0))
     hits: set[str] = set()
     for e in members:
-        hits |= assigner.phrases_in(f"{e.title}\n{e.text}")
+        hits |= assigner.text_hits(f"{e.title}\n{e.text}")
     out = _out()
     sources = sorted({e.source_name for e in members})
     if record is not None:
@@ -263,10 +264,14 @@ def topics_explain(
     stored = ", ".join(f"{names.get(s, s)} ({rule} {score:.3f})" for s, score, rule in filed)
     out.print(f"filed in the store under: {stored or 'no topic'}")
     table = Table(title="Topic decisions with the current configuration", title_justify="left")
-    for col in ("Topic", "Score", "Threshold", "Filed", "Rule", "Why", "Closest view"):
+    decisions = assigner.decide(vector, hits)
+    tuned = any(d.example or d.counter_example for d in decisions)
+    columns = ["Topic", "Score", "Threshold", "Filed", "Rule", "Why", "Closest view"]
+    columns += ["Nearest example", "Nearest counter-example"] if tuned else []
+    for col in columns:
         table.add_column(col, justify="right" if col in ("Score", "Threshold") else "left")
-    for d in assigner.decide(vector, hits):
-        table.add_row(
+    for d in decisions:
+        row = [
             d.name,
             f"{d.score:.3f}",
             f"{d.threshold:.2f}",
@@ -274,7 +279,8 @@ def topics_explain(
             d.rule,
             d.reason,
             d.view,
-        )
+        ]
+        table.add_row(*row, *([d.example, d.counter_example] if tuned else []))
     out.print(table)
 
 
@@ -351,3 +357,12 @@ def topics_events(
             f"{chosen:.3f}, B-cubed F1 on the other half ({len(rest)} entries) = "
             f"{held.bcubed[2]:.3f}"
         )
+
+
+def _register_tune() -> None:
+    from columnist.cli_tune import topics_tune
+
+    topics_app.command("tune")(topics_tune)
+
+
+_register_tune()

@@ -227,6 +227,17 @@ def story_entries(conn: Connection, story_id: int) -> list[EntryRecord]:
     return _records(conn.execute(q))
 
 
+def newest(conn: Connection, limit: int) -> list[EntryRecord]:
+    """The `limit` most recently published entries, newest first (for `topics tune`)."""
+    q = (
+        select(*_COLUMNS)
+        .join(sources, sources.c.id == entries.c.source_id)
+        .order_by(entries.c.published.desc(), entries.c.id.desc())
+        .limit(limit)
+    )
+    return _records(conn.execute(q))
+
+
 def set_embedding(conn: Connection, entry_id: int, embedding: bytes) -> None:
     conn.execute(update(entries).where(entries.c.id == entry_id).values(embedding=embedding))
 

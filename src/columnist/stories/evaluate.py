@@ -286,15 +286,18 @@ class TopicBench:
     ) -> None:
         self.items, self.assigner = list(items), assigner
         self.vectors = embed([i.text for i in self.items])
-        self.hits = [assigner.phrases_in(f"{i.title}\n{i.summary}") for i in self.items]
-        self.scores = [assigner.scores(v) for v in self.vectors]
+        self.hits = [assigner.text_hits(f"{i.title}\n{i.summary}") for i in self.items]
+        self.scores = assigner.score_many(self.vectors)
         self.slugs = [t.slug for t in assigner.topics]
 
     def predict_with(self, assigner: TopicAssigner) -> list[set[str]]:
+        """Topics filed for each item; `assigner` must have the same topics and examples
+        (thresholds and weights may differ: see `TopicAssigner.with_settings`)."""
         out = []
-        for hits, (best, _, unlike) in zip(self.hits, self.scores, strict=True):
-            _, filed = assigner.filed_mask(best, unlike, hits)
-            out.append({self.slugs[i] for i in np.flatnonzero(filed)})
+        score = assigner.filing_score(self.scores)
+        for i, hits in enumerate(self.hits):
+            _, filed = assigner.filed_mask(self.scores.row(i), hits, score[i])
+            out.append({self.slugs[k] for k in np.flatnonzero(filed)})
         return out
 
     def score(

@@ -97,7 +97,7 @@ def open_index(conn, settings: Settings, assigner: TopicAssigner, since) -> Stor
     for s in held:
         hits: set[str] = set()
         for text in texts.get(s.id, []):
-            hits |= assigner.phrases_in(text)
+            hits |= assigner.text_hits(text)
         story = OpenStory(s.id, s.entry_count, s.first_seen, s.last_seen, s.title, hits=hits)
         index.add(story, from_bytes(s.centroid))
     return index
@@ -142,7 +142,7 @@ def run_assign(
         placements = index.place(vectors, [e.published for e in page], [e.title for e in page])
         touched: dict[OpenStory, None] = {}
         for entry, placed in zip(page, placements, strict=True):
-            placed.story.hits |= assigner.phrases_in(f"{entry.title}\n{entry.text}")
+            placed.story.hits |= assigner.text_hits(f"{entry.title}\n{entry.text}")
             touched[placed.story] = None
             report.new_stories += placed.created
             report.joined += not placed.created
