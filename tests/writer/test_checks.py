@@ -157,3 +157,6 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "contains meta-text about the writing"
     ]
     assert meta_problems("As a result, I think the port will shrink.") == []
+    assert meta_problems("This statement directly addresses my view, I think.") == [
+        "contains meta-text about the writing"
+    ]

@@ -201,6 +201,8 @@ STOCK_PHRASES = (
     "facts it rests",
     "facts suggest",
     "the facts show",
+    "directly addresses",
+    "reinforces the idea",
     "as an independent",
     "as a columnist",
 )
