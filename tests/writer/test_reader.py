@@ -7,6 +7,7 @@ import pytest
 from columnist.writer.grounding import Support
 from columnist.writer.reader import (
     READER_CHECKS,
+    borrowed_voice,
     copied_sentences,
     copied_share,
     first_person,
@@ -320,6 +321,17 @@ def test_a_source_sentence_retold_with_a_word_or_two_swapped_is_copying() -> Non
     )
     assert near_copies(swapped, source) == [swapped.split(" I like")[0]]
     assert near_copies("I think Pix, with its record Friday, shames the card firms.", source) == []
+
+
+def test_a_column_that_borrows_a_speakers_we_speaks_as_them() -> None:
+    source = (
+        'The ministry said the drill was "a routine exercise under our cooperation plan". '
+        '"We replanted with our own money," he said.'
+    )
+    body = "I think it is a routine exercise under our cooperation plan, as I read it."
+    assert borrowed_voice(body, source) == ["speaks as someone in the news (“our cooperation”)"]
+    assert borrowed_voice("I think we should watch the plan; our leaders say little.", source) == []
+    assert "voice" in read_as_reader(body, source).failed
 
 
 def test_half_written_and_glued_words_are_invented_but_english_and_british_pass() -> None:

@@ -55,6 +55,7 @@ def paragraph_problems(
     alone = read_as_reader(paragraph, support)
     for name in ("copying", "invented", "prose"):
         problems += [f"{name}: {p}" for p in alone.checks[name]]
+    problems += [f"voice: {p}" for p in alone.checks["voice"] if p.startswith("speaks as")]
     if number > 1 and alone.first_person == 0:
         problems.append("voice: no first person in this paragraph")
     if number == 1:

@@ -79,6 +79,7 @@ def read_as_reader(body: str, source_text: str | Support) -> ReaderReport:
     support = source_text if isinstance(source_text, Support) else Support(source_text)
     report = ReaderReport()
     report.checks["voice"], report.first_person = voice(body)
+    report.checks["voice"] += borrowed_voice(body, support.text)
     report.checks["copying"], report.copied_6gram_share = copying(body, support.text)
     report.checks["repetition"], report.repeated_pairs = repetition(body)
     report.checks["seams"] = seams(body)
@@ -152,6 +153,20 @@ def voice(body: str) -> tuple[list[str], int]:
     elif total < MIN_FIRST_PERSON:
         problems.append("first person only once")
     return problems, total
+
+
+_WE = re.compile(r"\b(?:we|our|us)\s+[a-z]+", re.IGNORECASE)
+
+
+def borrowed_voice(body: str, source_text: str) -> list[str]:
+    """The writer speaking as someone in the news: "we"/"our" followed by the word a
+    speaker used ("a routine exercise under our cooperation plan" from a ministry's
+    statement), which makes the column claim the speaker's place."""
+    said = {m.group(0).lower() for m in _WE.finditer(source_text)}
+    for m in _WE.finditer(body):
+        if m.group(0).lower() in said:
+            return [f"speaks as someone in the news (“{m.group(0)}”)"]
+    return []
 
 
 # -- copying -----------------------------------------------------------------------
