@@ -309,13 +309,16 @@ def topics_events(
     out.print(
         f"{len(entries)} labelled entries of {len({e.event for e in entries})} events in "
         f"{file}; [stories] same_event_threshold = {s.same_event_threshold:.3f}, "
-        f"window_days = {s.window_days:g}"
+        f"window_days = {s.window_days:g}, event_name_weight = {s.event_name_weight:g}, "
+        f"event_same_source_penalty = {s.event_same_source_penalty:g}, "
+        f"event_crowding = {s.event_crowding:g}"
     )
     now = score_events(entries, vectors, s)
     sweep = sweep_events(entries, vectors, s)
     best = best_event_threshold(sweep)
     table = Table(title="Same-event clustering", title_justify="left")
-    for col in ("Threshold", "Stories", "Pair P", "Pair R", "Pair F1", "B3 P", "B3 R", "B3 F1", ""):
+    cols = ("Threshold", "Stories", "Pair P", "Pair R", "Pair F1", "B3 P", "B3 R", "B3 F1")
+    for col in (*cols, "X-src R", ""):  # X-src R: pair recall across two sources
         table.add_column(col, justify="right")
     rows = list(sweep)
     if all(abs(x.threshold - now.threshold) > 1e-9 for x in rows):
@@ -331,13 +334,15 @@ def topics_events(
             str(sc.stories),
             *map(_pct, sc.pairwise),
             *map(_pct, sc.bcubed),
+            _pct(sc.cross_recall),
             ", ".join(mark),
         )
     out.print(table)
     out.print(
         f"configured {s.same_event_threshold:.3f}: pairwise P {now.pairwise[0]:.3f} "
         f"R {now.pairwise[1]:.3f} F1 {now.pairwise[2]:.3f}; B-cubed P {now.bcubed[0]:.3f} "
-        f"R {now.bcubed[1]:.3f} F1 {now.bcubed[2]:.3f}"
+        f"R {now.bcubed[1]:.3f} F1 {now.bcubed[2]:.3f}; pairs of one event from two sources "
+        f"put together {now.cross_recall:.3f}"
     )
     out.print(
         f"suggested: [stories] same_event_threshold = {best.threshold:.3f} "

@@ -179,6 +179,7 @@ class PendingEntry:
     text: str
     published: datetime
     embedding: bytes | None
+    source_id: int | None = None  # same-source items need stronger same-event evidence
 
 
 def unclustered_page(
@@ -198,7 +199,12 @@ def unclustered_page(
     else:
         since = after[0]
     q = select(
-        entries.c.id, entries.c.title, entries.c.text, entries.c.published, entries.c.embedding
+        entries.c.id,
+        entries.c.title,
+        entries.c.text,
+        entries.c.published,
+        entries.c.embedding,
+        entries.c.source_id,
     ).where((entries.c.story_id + 0).is_(None), entries.c.published >= since)
     if after is not None:
         when, eid = after
@@ -206,7 +212,10 @@ def unclustered_page(
             or_(entries.c.published > when, and_(entries.c.published == when, entries.c.id > eid))
         )
     q = q.order_by(entries.c.published, entries.c.id).limit(limit)
-    return [PendingEntry(r.id, r.title, r.text, r.published, r.embedding) for r in conn.execute(q)]
+    return [
+        PendingEntry(r.id, r.title, r.text, r.published, r.embedding, r.source_id)
+        for r in conn.execute(q)
+    ]
 
 
 def count_unclustered(conn: Connection) -> int:
@@ -214,16 +223,22 @@ def count_unclustered(conn: Connection) -> int:
     return conn.execute(q).scalar_one()
 
 
-def member_texts(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Headline and text of every entry of the given stories (the open ones, on resume)."""
-    out: dict[int, list[str]] = {}
+@dataclass(slots=True)
+class Member:
+    source_id: int
+    title: str
+    text: str
+
+
+def members(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[Member]]:
+    """Source, headline and text of every entry of the given stories (the open ones, on
+    resume: their topic phrases, names and sources)."""
+    out: dict[int, list[Member]] = {}
     for chunk in range(0, len(story_ids), 500):
         ids = list(story_ids[chunk : chunk + 500])
-        q = select(entries.c.story_id, entries.c.title, entries.c.text).where(
-            entries.c.story_id.in_(ids)
-        )
-        for r in conn.execute(q):
-            out.setdefault(r.story_id, []).append(f"{r.title}\n{r.text}")
+        q = select(entries.c.story_id, entries.c.source_id, entries.c.title, entries.c.text)
+        for r in conn.execute(q.where(entries.c.story_id.in_(ids))):
+            out.setdefault(r.story_id, []).append(Member(r.source_id, r.title, r.text))
     return out
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from columnist.config import StorySettings, TopicSettings
 from columnist.errors import ColumnistError
 from columnist.stories.cluster import cluster
+from columnist.stories.names import event_names
 from columnist.stories.pipeline import entry_text
 from columnist.stories.topics import TopicAssigner
 
@@ -52,6 +53,7 @@ class LabelledEntry:
     summary: str
     published: datetime
     source: str
+    names: frozenset[str] = frozenset()  # stories/names.py, read once with the file
 
     @property
     def text(self) -> str:
@@ -129,14 +131,17 @@ def load_event_set(path: Path) -> list[LabelledEntry]:
         event = item.get("event")
         if not isinstance(event, str | int) or isinstance(event, bool) or event == "":
             raise EvalFileError(f"{path}:{n}: `event` must be a non-empty string or number")
+        title = _text_field(path, n, item, "title")
+        summary = _text_field(path, n, item, "summary", required=False)
         out.append(
             LabelledEntry(
                 n,
                 str(event),
-                _text_field(path, n, item, "title"),
-                _text_field(path, n, item, "summary", required=False),
+                title,
+                summary,
                 _when(path, n, item.get("published")),
                 str(item.get("source") or ""),
+                event_names(title, summary),
             )
         )
     return out
@@ -176,12 +181,47 @@ def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def _pairs(counts: Counter) -> int:
+    return sum(c * (c - 1) // 2 for c in counts.values())
+
+
+def cross_source_recall(gold: Sequence, pred: Sequence, sources: Sequence) -> float:
+    """Share of the pairs of one event from two different sources put in one story:
+    the recall that a stricter same-source rule must not cost."""
+    same = _pairs(Counter(zip(gold, pred, strict=True)))
+    same_src = _pairs(Counter(zip(gold, pred, sources, strict=True)))
+    total = _pairs(Counter(gold)) - _pairs(Counter(zip(gold, sources, strict=True)))
+    return (same - same_src) / total if total else 1.0
+
+
 @dataclass(slots=True)
 class EventScore:
     threshold: float
     stories: int
     pairwise: tuple[float, float, float]
     bcubed: tuple[float, float, float]
+    cross_recall: float = 1.0  # pairwise recall over pairs from two different sources
+
+
+def event_labels(
+    entries: Sequence[LabelledEntry],
+    vectors: np.ndarray,
+    settings: StorySettings,
+    threshold: float | None = None,
+) -> list[int]:
+    """Story of each entry, as the `assign` stage's StoryIndex puts them."""
+    th = settings.same_event_threshold if threshold is None else threshold
+    return cluster(
+        vectors,
+        [e.published for e in entries],
+        timedelta(days=settings.window_days),
+        th,
+        names=[e.names for e in entries],
+        sources=[e.source for e in entries],
+        name_weight=settings.event_name_weight,
+        same_source_penalty=settings.event_same_source_penalty,
+        crowding=settings.event_crowding,
+    )
 
 
 def score_events(
@@ -192,11 +232,15 @@ def score_events(
 ) -> EventScore:
     """Cluster the entries with the `assign` stage's StoryIndex and score the result."""
     th = settings.same_event_threshold if threshold is None else threshold
-    labels = cluster(
-        vectors, [e.published for e in entries], timedelta(days=settings.window_days), th
-    )
+    labels = event_labels(entries, vectors, settings, th)
     gold = [e.event for e in entries]
-    return EventScore(th, len(set(labels)), pairwise(gold, labels), bcubed(gold, labels))
+    return EventScore(
+        th,
+        len(set(labels)),
+        pairwise(gold, labels),
+        bcubed(gold, labels),
+        cross_source_recall(gold, labels, [e.source for e in entries]),
+    )
 
 
 EVENT_SWEEP = [round(0.30 + 0.025 * i, 3) for i in range(21)]  # 0.30 .. 0.80

@@ -8,6 +8,7 @@ transaction, so a killed run resumes at the next unclustered entry.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -23,6 +24,7 @@ from columnist.store.db import transaction
 from columnist.store.stories import PendingEntry, StoryState
 from columnist.stories.cluster import OpenStory, StoryIndex
 from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder, to_bytes
+from columnist.stories.names import event_names
 from columnist.stories.topics import TopicAssigner
 
 BATCH = 1024
@@ -87,18 +89,41 @@ def _vectors(page: list[PendingEntry], embedder: Embedder) -> tuple[np.ndarray, 
     return out, fresh
 
 
+def new_index(settings: Settings) -> StoryIndex:
+    s = settings.stories
+    return StoryIndex(
+        timedelta(days=s.window_days),
+        s.same_event_threshold,
+        name_weight=s.event_name_weight,
+        same_source_penalty=s.event_same_source_penalty,
+        crowding=s.event_crowding,
+    )
+
+
 def open_index(conn, settings: Settings, assigner: TopicAssigner, since) -> StoryIndex:
-    """The stories still open at `since`, with their phrase hits, from the store."""
-    window = timedelta(days=settings.stories.window_days)
-    index = StoryIndex(window, settings.stories.same_event_threshold)
-    held = [s for s in story_store.recent(conn, since - window) if s.centroid is not None]
+    """The stories still open at `since`, with their phrase hits, names and sources."""
+    index = new_index(settings)
+    held = [s for s in story_store.recent(conn, since - index.window) if s.centroid is not None]
     held = [s for s in held if len(s.centroid) == DIM * 4]
-    texts = story_store.member_texts(conn, [s.id for s in held])
+    members = story_store.members(conn, [s.id for s in held])
     for s in held:
         hits: set[str] = set()
-        for text in texts.get(s.id, []):
-            hits |= assigner.text_hits(text)
-        story = OpenStory(s.id, s.entry_count, s.first_seen, s.last_seen, s.title, hits=hits)
+        names: Counter[str] = Counter()
+        sources: Counter[int] = Counter()
+        for m in members.get(s.id, []):
+            hits |= assigner.text_hits(f"{m.title}\n{m.text}")
+            names.update(event_names(m.title, m.text))
+            sources[m.source_id] += 1
+        story = OpenStory(
+            s.id,
+            s.entry_count,
+            s.first_seen,
+            s.last_seen,
+            s.title,
+            hits=hits,
+            names=names,
+            sources=sources,
+        )
         index.add(story, from_bytes(s.centroid))
     return index
 
@@ -139,7 +164,13 @@ def run_assign(
             break
         after = (page[-1].published, page[-1].id)
         vectors, fresh = _vectors(page, embedder)
-        placements = index.place(vectors, [e.published for e in page], [e.title for e in page])
+        placements = index.place(
+            vectors,
+            [e.published for e in page],
+            [e.title for e in page],
+            [event_names(e.title, e.text) for e in page],
+            [e.source_id for e in page],
+        )
         touched: dict[OpenStory, None] = {}
         for entry, placed in zip(page, placements, strict=True):
             placed.story.hits |= assigner.text_hits(f"{entry.title}\n{entry.text}")
