@@ -128,7 +128,7 @@ def test_a_dead_source_is_one_line_and_the_others_go_on(desk: Path) -> None:
     log = (desk / "ingest.log").read_text()
     dead = [line for line in log.splitlines() if "Dead Feed" in line]
     assert len(dead) == 1 and "Traceback" not in log
-    assert "6 new entries from 3 sources (1 failed)" in log
+    assert "6 new entries from 3 sources (6 read; 1 failed)" in log
 
 
 def test_posts_have_bodies_excerpts_and_sources(desk: Path) -> None:
