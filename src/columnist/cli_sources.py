@@ -7,9 +7,7 @@ come from the store.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from columnist import config as config_mod
+from columnist.config_edit import write_atomically
 from columnist.errors import ColumnistError, ConfigError
 from columnist.progress import console, plain_help
 
@@ -130,19 +129,6 @@ def sources_list(
     out.print(_health_table(settings, states), highlight=False)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace `path` so that a crash leaves the old file or the new, never half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 IMPORT_HELP = "Add the feeds of an OPML file to columnist.toml as [[sources]] (comments kept)."
 
 
@@ -184,7 +170,7 @@ def sources_import(
         config_mod.parse_settings(tomllib.loads(text), settings.path)
     except (tomllib.TOMLDecodeError, ConfigError) as exc:
         raise ColumnistError(f"{settings.path}: cannot add the feeds: {exc}") from None
-    _write_atomically(settings.path, text)
+    write_atomically(settings.path, text)
     for feed in added:
         console.print(f"added {feed.name!r}: {feed.url}", highlight=False, markup=False)
     console.print(

@@ -23,6 +23,7 @@ import numpy as np
 
 from columnist.config import TopicSettings
 from columnist.errors import ColumnistError
+from columnist.stories.evaluate import Counts
 from columnist.stories.topics import TopicAssigner, TopicScores, filing_scores
 
 
@@ -39,12 +40,9 @@ class Candidate:
 
 
 @dataclass(slots=True)
-class Tally:
+class Tally(Counts):
     """Precision and recall of a topic's filing against the user's answers."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
     tn: int = 0
 
     def add(self, filed: bool, belongs: bool) -> None:
@@ -56,19 +54,6 @@ class Tally:
             self.fn += 1
         else:
             self.tn += 1
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        d = 2 * self.tp + self.fp + self.fn
-        return 2 * self.tp / d if d else 1.0
 
 
 @dataclass(slots=True)
