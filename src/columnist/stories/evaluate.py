@@ -60,7 +60,8 @@ class LabelledEntry:
         return entry_text(self.title, self.summary)
 
 
-def _lines(path: Path) -> list[tuple[int, dict]]:
+def read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    """(line number, object) for each non-blank line; errors name the file and line."""
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -96,7 +97,7 @@ def load_topic_set(path: Path, topics: Sequence[TopicSettings]) -> list[Labelled
     """Read {title, summary, topics}; topic names (or slugs) must be configured topics."""
     known = {t.name.casefold(): t.slug for t in topics} | {t.slug: t.slug for t in topics}
     out = []
-    for n, item in _lines(path):
+    for n, item in read_jsonl(path):
         title = _text_field(path, n, item, "title")
         summary = _text_field(path, n, item, "summary", required=False)
         labels = item.get("topics")
@@ -127,7 +128,7 @@ def _when(path: Path, n: int, value) -> datetime:
 
 def load_event_set(path: Path) -> list[LabelledEntry]:
     out = []
-    for n, item in _lines(path):
+    for n, item in read_jsonl(path):
         event = item.get("event")
         if not isinstance(event, str | int) or isinstance(event, bool) or event == "":
             raise EvalFileError(f"{path}:{n}: `event` must be a non-empty string or number")

@@ -15,15 +15,18 @@ The same session runs the interactive command and the simulation in bench/topics
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 
 from columnist.config import TopicSettings
+from columnist.config_edit import write_atomically
 from columnist.errors import ColumnistError
-from columnist.stories.evaluate import Counts
+from columnist.stories.evaluate import Counts, read_jsonl
 from columnist.stories.topics import TopicAssigner, TopicScores, filing_scores
 
 
@@ -204,7 +207,7 @@ def _new(titles: list[str], have: list[str]) -> list[str]:
 LABELS_NAME = "topics_labelled.jsonl"
 
 
-def save_labels(path, topic_name: str, session: TuneSession) -> int:
+def save_labels(path: Path | str, topic_name: str, session: TuneSession) -> int:
     """Merge the session's answers into a labelled set in the topics_eval format.
 
     One line per headline: {title, summary, topics, asked, source, published, entry}.
@@ -212,26 +215,11 @@ def save_labels(path, topic_name: str, session: TuneSession) -> int:
     (about the others nothing is known). A headline answered again, or for another
     topic, updates its line; new headlines are appended. Returns the lines written.
     """
-    import json
-    from pathlib import Path
-
-    from columnist.config_edit import write_atomically
-
     path = Path(path)
     lines: list[dict] = []
     if path.exists():
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ColumnistError(f"{path}: cannot be read: {exc}") from None
-        for n, line in enumerate(raw.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ColumnistError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-            if not isinstance(item, dict) or not isinstance(item.get("title"), str):
+        for n, item in read_jsonl(path):
+            if not isinstance(item.get("title"), str):
                 raise ColumnistError(f"{path}:{n}: must be an object with a `title`")
             lines.append(item)
     by_title = {item["title"].casefold(): item for item in lines}
