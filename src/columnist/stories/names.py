@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from columnist.wordlist import english
+
 LEAD_WORDS = 80  # headline plus this much of the text: where an event's names are
 COMMON = 500  # a word seen at least this often in English text is not a name
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[-’'.])*[^\W\d_]|[^\W\d_]")
@@ -29,9 +31,7 @@ _STOP = frozenset(
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
     """English words frequent enough not to be a proper name (loaded once, ~0.3 s)."""
-    from spellchecker import SpellChecker
-
-    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    counts = english().word_frequency.dictionary
     return frozenset(word for word, n in counts.items() if n >= COMMON)
 
 

@@ -10,9 +10,8 @@ list (US spelling) has it, its British spelling, or a common prefix on a listed 
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from spellchecker import SpellChecker
+from columnist.wordlist import english
 
 # British endings and their US forms, tried when the word itself is not listed.
 _BRITISH = (
@@ -39,13 +38,8 @@ _CONTRACTED = {"s", "t", "d", "m", "ll", "ve", "re"}  # the part after an apostr
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?:-[a-z'’]+)*")
 
 
-@cache
-def _listed() -> SpellChecker:
-    return SpellChecker(language="en", distance=1)
-
-
 def _known(word: str) -> bool:
-    checker = _listed()
+    checker = english()
     if word in checker or word in _CONTRACTED:
         return True
     for british, us in _BRITISH:
