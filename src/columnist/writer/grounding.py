@@ -23,7 +23,7 @@ _NUMBER = re.compile(
     r"(?:\s?(?:%|per\s?cent|percent))?(?!\w)",
     re.IGNORECASE,
 )
-_UNITS = {
+NUMBER_UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -37,9 +37,9 @@ _NUMBER_WORD = re.compile(
     r"\b("
     + "|".join(_TENS)
     + r")(?:[- ]("
-    + "|".join(k for k in _UNITS if _UNITS[k] < 10)
+    + "|".join(k for k in NUMBER_UNITS if NUMBER_UNITS[k] < 10)
     + r"))?\b|\b("
-    + "|".join(_UNITS)
+    + "|".join(NUMBER_UNITS)
     + r")\b",
     re.IGNORECASE,
 )
@@ -59,9 +59,10 @@ def _number_words(text: str) -> list[tuple[int, int, int]]:
     found = []
     for m in _NUMBER_WORD.finditer(text):
         if m.group(1):
-            value = _TENS[m.group(1).lower()] + (_UNITS[m.group(2).lower()] if m.group(2) else 0)
+            unit = NUMBER_UNITS[m.group(2).lower()] if m.group(2) else 0
+            value = _TENS[m.group(1).lower()] + unit
         else:
-            value = _UNITS[m.group(3).lower()]
+            value = NUMBER_UNITS[m.group(3).lower()]
         found.append((value, m.start(), m.end()))
     return found
 

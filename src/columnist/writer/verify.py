@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from columnist.writer.backends.base import Backend
 from columnist.writer.constraints import Constraints
-from columnist.writer.grounding import STOP_WORDS, Support, find_claims
+from columnist.writer.grounding import NUMBER_UNITS, STOP_WORDS, Support, find_claims
 from columnist.writer.text import split_sentences
 
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+|\d[\d,.]*\d|\d")
@@ -127,6 +127,7 @@ class Passages:
 
     sentences: list[str]
     idf: dict[str, float] = field(default_factory=dict)
+    contents: list[set[str]] = field(default_factory=list)  # each sentence's content words
 
     @property
     def text(self) -> str:
@@ -137,45 +138,45 @@ class Passages:
         sentences = [
             s for line in source_text.splitlines() for s in split_sentences(line) if s.strip()
         ]
-        counts = Counter(w for s in sentences for w in _content(s))
+        contents = [_content(s) for s in sentences]
+        counts = Counter(w for c in contents for w in c)
         n = max(1, len(sentences))
-        return cls(sentences, {w: math.log(1 + n / c) for w, c in counts.items()})
+        return cls(sentences, {w: math.log(1 + n / c) for w, c in counts.items()}, contents)
+
+    def weights(self, words: set[str]) -> dict[str, float]:
+        """Each word's rarity; a word the sources never use weighs as their rarest."""
+        unknown = UNKNOWN_WEIGHT * max(self.idf.values(), default=1.0)
+        return {w: self.idf.get(w, unknown) for w in words}
+
+    def fits(self, words: set[str]) -> list[float]:
+        """How much of the rare weight of `words` each source sentence shares."""
+        weight = self.weights(words)
+        return [sum(weight[w] for w in words & c) for c in self.contents]
 
     def best(self, sentence: str, k: int = 2) -> tuple[list[str], float]:
         """The `k` source sentences that share the most rare words with `sentence`, and the
         share of its rare weight they cover together."""
         words = _content(sentence)
-        unknown = UNKNOWN_WEIGHT * max(self.idf.values(), default=1.0)
-        weight = {w: self.idf.get(w, unknown) for w in words}
+        weight = self.weights(words)
         total = sum(weight.values()) or 1.0
-        scored = sorted(
-            (
-                (sum(weight[w] for w in words & _content(s)), i)
-                for i, s in enumerate(self.sentences)
-            ),
-            reverse=True,
-        )
-        chosen = [self.sentences[i] for score, i in scored[:k] if score > 0]
-        covered = (
-            sum(weight[w] for w in words & set().union(*map(_content, chosen))) if chosen else 0
-        )
-        return chosen, covered / total
+        scored = sorted(((score, i) for i, score in enumerate(self.fits(words))), reverse=True)
+        chosen = [i for score, i in scored[:k] if score > 0]
+        covered = sum(weight[w] for w in words & set().union(*(self.contents[i] for i in chosen)))
+        return [self.sentences[i] for i in chosen], covered / total
 
     def fresh(self, used: str, k: int = 2) -> list[str]:
         """The `k` source sentences (of 8 words or more) most of whose rare words `used`
         has not said: material for a paragraph that must add something."""
         said = _content(used)
 
-        def novelty(sentence: str) -> float:
-            weights = {w: self.idf.get(w, 0.0) for w in _content(sentence)}
-            total = sum(weights.values())
-            return sum(v for w, v in weights.items() if w not in said) / total if total else 0
+        def novelty(i: int) -> float:
+            total = sum(self.idf[w] for w in self.contents[i])
+            new = sum(self.idf[w] for w in self.contents[i] - said)
+            return new / total if total else 0
 
-        ranked = sorted(
-            ((novelty(s), -i) for i, s in enumerate(self.sentences) if len(s.split()) >= 8),
-            reverse=True,
-        )
-        return [self.sentences[-i] for score, i in ranked[:k] if score >= 0.5]
+        long = [i for i, s in enumerate(self.sentences) if len(s.split()) >= 8]
+        ranked = sorted(long, key=lambda i: (-novelty(i), i))  # the earliest of a tie
+        return [self.sentences[i] for i in ranked[:k] if novelty(i) >= 0.5]
 
 
 def is_opinion(sentence: str) -> bool:
@@ -212,13 +213,7 @@ def _moved_figure(sentence: str, source_text: str) -> str | None:
     return None
 
 
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-         "ten", "eleven", "twelve"]
-    )
-}  # fmt: skip
+_NUMBER_WORDS = {w: str(v) for w, v in NUMBER_UNITS.items() if v <= 12}
 SWAP_MARGIN = 1.5  # how much better the other sentence must fit the rest of the claim
 
 
@@ -238,17 +233,12 @@ def _swapped_figure(sentence: str, passages: Passages) -> str | None:
     """A figure the sources give for another fact than the one the sentence attaches it
     to: the source sentence that best fits the rest of its clause has a different figure
     ("inflation rose to 4.1%" where inflation rose to 3.4% and food prices 4.1%)."""
-    unknown = UNKNOWN_WEIGHT * max(passages.idf.values(), default=1.0)
     for clause in _CLAUSE.split(sentence):
         figures = _figures(clause)
         words = _content(" ".join(t for t in _TOKEN.findall(clause) if not _figures(t)))
         if not figures or len(words) < 3:
             continue
-
-        def fit(source: str, words: set[str] = words) -> float:
-            return sum(passages.idf.get(w, unknown) for w in words & _content(source))
-
-        scored = sorted(((fit(s), s) for s in passages.sentences), reverse=True)
+        scored = sorted(zip(passages.fits(words), passages.sentences, strict=True), reverse=True)
         top_score, top = scored[0] if scored else (0.0, "")
         top_figures = _figures(top)
         if top_score <= 0 or not top_figures:
@@ -268,7 +258,6 @@ def _wrong_actor(sentence: str, passages: Passages) -> str | None:
     """A clause that opens on a name, where the source sentence that best fits the rest of
     it (or the one before, for "he said") names someone else and not this one: "Soipan
     Tuya has pledged to grow 15 billion trees" where Ruto pledged them."""
-    unknown = UNKNOWN_WEIGHT * max(passages.idf.values(), default=1.0)
     for clause in _CLAUSE.split(sentence):
         words = clause.split()
         while words and words[0].lower() in _LEADING:
@@ -280,11 +269,7 @@ def _wrong_actor(sentence: str, passages: Passages) -> str | None:
         rest = _content(" ".join(words)[match.end() :])
         if len(rest) < 4 or not any(name in s for s in passages.sentences):
             continue
-        scored = [
-            (sum(passages.idf.get(w, unknown) for w in rest & _content(s)), i)
-            for i, s in enumerate(passages.sentences)
-        ]
-        score, i = max(scored)
+        score, i = max((score, i) for i, score in enumerate(passages.fits(rest)))
         near = " ".join(passages.sentences[max(0, i - 1) : i + 1])
         others = {m.group(0) for m in _NAME_PHRASE.finditer(passages.sentences[i])} - {
             m.group(0) for m in _NAME_PHRASE.finditer(sentence)
