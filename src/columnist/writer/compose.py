@@ -23,7 +23,6 @@ out afterwards leaves seams. So a column is composed:
 
 from __future__ import annotations
 
-import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +33,7 @@ from columnist.config import PersonaSettings, Settings
 from columnist.errors import ModelError
 from columnist.writer.backends.base import Backend, Completion, Message
 from columnist.writer.checks import CheckResult, check_commentary, length_bounds
-from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary
+from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary, words_of
 from columnist.writer.grounding import Support, instruction_sentences
 from columnist.writer.openings import RecentOpenings
 from columnist.writer.paragraphs import paragraph_problems, tidy_paragraph
@@ -151,16 +150,12 @@ def persona_for(settings: Settings, topics: list[str]) -> PersonaSettings:
 def choose_frame(headline: str, recent: list[str]) -> str:
     """The story's frame, unless a recent opening on its topics starts the same way."""
     start = zlib.crc32(headline.encode())
-    taken = {" ".join(_first_words(o, 3)) for o in recent}
+    taken = {" ".join(words_of(o)[:3]) for o in recent}
     for i in range(len(FRAMES)):
         frame = FRAMES[(start + i) % len(FRAMES)]
-        if " ".join(_first_words(frame, 3)) not in taken:
+        if " ".join(words_of(frame)[:3]) not in taken:
             return frame
     return FRAMES[start % len(FRAMES)]
-
-
-def _first_words(text: str, n: int) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))[:n]
 
 
 MIN_MIDDLE = 2  # paragraphs between the opening and the closing

@@ -8,6 +8,7 @@ composed, instead of having sentences cut out of it afterwards.
 from __future__ import annotations
 
 from columnist.writer.checks import meta_problems
+from columnist.writer.constraints import words_of
 from columnist.writer.grounding import Support, find_claims
 from columnist.writer.openings import stock_phrase
 from columnist.writer.reader import read_as_reader
@@ -64,9 +65,9 @@ def paragraph_problems(
         stock = stock_phrase(split_sentences(paragraph)[0], stock_openings)
         if stock:
             problems.append(f"opens with a stock phrase ({stock!r})")
-    start = _first_words(paragraph)
+    start = words_of(paragraph)[:3]
     for n, before in enumerate(earlier, 1):
-        if start and _first_words(before) == start:
+        if len(start) == 3 and words_of(before)[:3] == start:
             problems.append(f"begins like paragraph {n} (“{' '.join(start)} …”)")
             break
     if earlier:  # only what this paragraph adds: the earlier ones were already accepted
@@ -84,11 +85,6 @@ def paragraph_problems(
             if verdict.precise:
                 problems.append(f"unsupported: {verdict.reason} (“{_clip(verdict.sentence)}”)")
     return problems
-
-
-def _first_words(text: str, n: int = 3) -> list[str]:
-    words = text.lower().replace("’", "'").split()[:n]
-    return words if len(words) == n else []
 
 
 def _clip(sentence: str, words: int = 10) -> str:
