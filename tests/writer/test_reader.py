@@ -325,12 +325,15 @@ def test_a_source_sentence_retold_with_a_word_or_two_swapped_is_copying() -> Non
 
 def test_a_column_that_borrows_a_speakers_we_speaks_as_them() -> None:
     source = (
-        'The ministry said the drill was "a routine exercise under our cooperation plan". '
-        '"We replanted with our own money," he said.'
+        'The ministry said the drill was "a routine exercise under our annual cooperation '
+        'plan". "We replanted with our own money," he said. US tariffs rose.'
     )
     body = "I think it is a routine exercise under our cooperation plan, as I read it."
-    assert borrowed_voice(body, source) == ["speaks as someone in the news (“our cooperation”)"]
+    assert borrowed_voice(body, source) == [
+        "speaks as someone in the news (“our … cooperation plan”)"
+    ]
     assert borrowed_voice("I think we should watch the plan; our leaders say little.", source) == []
+    assert borrowed_voice("I doubt US tariffs rose for long, and US tariffs hurt.", source) == []
     assert "voice" in read_as_reader(body, source).failed
 
 

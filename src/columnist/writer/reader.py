@@ -155,17 +155,21 @@ def voice(body: str) -> tuple[list[str], int]:
     return problems, total
 
 
-_WE = re.compile(r"\b(?:we|our|us)\s+[a-z]+", re.IGNORECASE)
+_WE = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")  # case kept: "US tariffs" is a country
 
 
 def borrowed_voice(body: str, source_text: str) -> list[str]:
-    """The writer speaking as someone in the news: "we"/"our" followed by the word a
-    speaker used ("a routine exercise under our cooperation plan" from a ministry's
-    statement), which makes the column claim the speaker's place."""
-    said = {m.group(0).lower() for m in _WE.finditer(source_text)}
+    """The writer speaking as someone in the news: "we"/"our" followed by words a speaker
+    said after their own "we"/"our" ("a routine exercise under our cooperation plan" from
+    a ministry's "under our annual cooperation plan"), which puts the column in the
+    speaker's place. The first two content words after it are compared."""
+    spoken = [" ".join(_tokens(s)) for s in source_sentences(source_text) if _WE.search(s)]
     for m in _WE.finditer(body):
-        if m.group(0).lower() in said:
-            return [f"speaks as someone in the news (“{m.group(0)}”)"]
+        after = _tokens(body[m.end() : m.end() + 80])[:4]
+        content = [w for w in after if w not in STOP_WORDS][:2]
+        phrase = " ".join(content)
+        if len(content) == 2 and any(f" {phrase} " in f" {s} " for s in spoken):
+            return [f"speaks as someone in the news (“{m.group(0)} … {phrase}”)"]
     return []
 
 
