@@ -61,14 +61,24 @@ MARKUP = P2.replace("a close call,", "a <ul><li>close call</li></ul>,")
 INVENTED = P2.replace("Councils rarely", "Councillor Per Olsen says councils rarely")
 
 
-def settings(tmp_path: Path, attempts: int = 3, extra: str = "") -> config.Settings:
-    text = f"[writer]\nwords = {WORDS}\nmax_attempts = {attempts}\n{extra}"
+def settings(
+    tmp_path: Path, attempts: int = 3, extra: str = "", words: int = WORDS
+) -> config.Settings:
+    text = f"[writer]\nwords = {words}\nmax_attempts = {attempts}\n{extra}"
     return config.parse_settings(tomllib.loads(text), tmp_path / "columnist.toml")
 
 
-def write(tmp_path: Path, replies: list, attempts: int = 3, extra: str = "", openings=None):
+def write(
+    tmp_path: Path,
+    replies: list,
+    attempts: int = 3,
+    extra: str = "",
+    openings=None,
+    words: int = WORDS,
+):
     backend = ScriptedBackend(replies)
-    writer = Writer(settings(tmp_path, attempts, extra), backend, environment(), openings)
+    chosen = settings(tmp_path, attempts, extra, words)
+    writer = Writer(chosen, backend, environment(), openings)
     calls: list[Call] = []
     draft = writer.write(STORY, calls)
     assert not backend.replies, "every scripted reply was asked for"
@@ -117,6 +127,19 @@ def test_a_column_running_short_gets_one_more_paragraph_before_the_closing(
     assert "one more reason for my view" in backend.prompts[4][-1]["content"]
     assert "Write the closing paragraph" in backend.prompts[5][-1]["content"]
     assert [c.purpose for c in calls][-2:] == ["paragraph 4", "paragraph 5"]
+
+
+def test_a_column_still_short_after_its_closing_gets_a_paragraph_before_it(
+    tmp_path: Path,
+) -> None:
+    short_a = "Nine to two pleases me. I call that a clear vote."
+    short_close = "My hope is an opening in 2027. I will be there."
+    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, short_a, short_close, P4])
+    assert "Write the closing paragraph" in backend.prompts[4][-1]["content"]
+    assert "one more reason for my view" in backend.prompts[5][-1]["content"]
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, short_a, P4, short_close]
+    assert draft.check.passed, draft.check.problems
+    assert [c.purpose for c in calls][-2:] == ["paragraph 4", "paragraph 5"], "as written"
 
 
 def test_a_column_writes_at_most_four_paragraphs_again(tmp_path: Path) -> None:
@@ -279,12 +302,12 @@ def test_a_topic_persona_sets_voice_and_length(tmp_path: Path) -> None:
         "You are a retired librarian."
     )
     assert all(p[0] == system for p in backend.prompts), "one system message for every call"
-    assert "about 60 words" in backend.prompts[1][-1]["content"], "200 words (+20%) in 4"
-    assert backend.max_tokens[1:] == [60 * 2 + 32] * 4
+    assert "about 65 words" in backend.prompts[1][-1]["content"], "200 words (+30%) in 4"
+    assert backend.max_tokens[1:] == [65 * 2 + 32] * 4
     default, plain, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
     assert default.persona == "columnist" and default.words == WORDS
-    assert "about 48 words" in plain.prompts[1][-1]["content"]
-    assert plain.max_tokens[1:] == [48 * 2 + 32] * 4
+    assert "about 52 words" in plain.prompts[1][-1]["content"]
+    assert plain.max_tokens[1:] == [52 * 2 + 32] * 4
 
 
 def test_the_frame_avoids_a_recent_opening(tmp_path: Path) -> None:
@@ -304,3 +327,23 @@ def test_the_frame_avoids_a_recent_opening(tmp_path: Path) -> None:
 def test_writer_max_tokens_caps_every_paragraph(tmp_path: Path) -> None:
     _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], extra="max_tokens = 50\n")
     assert backend.max_tokens[1:] == [50] * 4
+
+
+def test_a_middle_paragraph_that_never_passed_is_left_out_whole(tmp_path: Path) -> None:
+    # 140 words: 105-175 pass, so the column stands on three paragraphs (113 words)
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4], attempts=1, words=140)
+    assert calls[2].problems, "paragraph 2 failed its one try"
+    assert draft.body.split("\n\n") == [FRAME + P1, P3, P4], "left out whole, not cut into"
+    assert draft.check.passed and draft.checks_dict()["left_out_paragraphs"] == [2]
+    # the opening and the closing carry the frame and the answer to the other side: kept
+    bad_close = P4.replace("fresh tarmac,", "fresh <i>tarmac</i>,")
+    draft, _, _ = write(tmp_path, [PLAN, P1, P2, P3, bad_close], attempts=1, words=140)
+    assert "<i>" in draft.body and not draft.check.passed
+    assert draft.checks_dict()["left_out_paragraphs"] == []
+    # two failing paragraphs: leaving one out does not make a column that passes
+    bad3 = P3.replace("the builders time,", "the <b>builders</b> time,")
+    draft, _, _ = write(tmp_path, [PLAN, P1, MARKUP, bad3, P4], attempts=1, words=140)
+    assert len(paragraphs(draft.body)) == 4 and not draft.check.passed
+    # a column that passes as written keeps every paragraph
+    draft, _, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], words=140)
+    assert len(paragraphs(draft.body)) == 4 and draft.checks_dict()["left_out_paragraphs"] == []

@@ -66,6 +66,9 @@ def test_the_vocabulary_is_the_sources_names_their_demonyms_and_starters() -> No
     assert {"Kenyan", "Kenyans", "Russian"} <= names, "demonyms: Kenya -> Kenyan"
     assert {"O'Brien", "Institute"} <= names and "O" not in names
     assert {"However", "I", "I'm", "The", "When"} <= names, "ordinary sentence starters"
+    assert {"Putins", "Kenyas"} <= names and names.isdisjoint({"Yous", "Mys", "Thes"}), (
+        "plurals of the sources' names, not of sentence starters"
+    )
     for invented in ("Putian", "Moscow", "Xi", "Kremlin", "Olsen"):
         assert invented not in names
     assert vocabulary.figures == {"1,200", "2.5", "2027"}
@@ -250,11 +253,31 @@ def test_a_figure_must_be_one_of_the_sources_written_as_they_write_it() -> None:
         return {p for p in pieces if scores[at[p]] < 0}
 
     assert " 3" in lowered("worth") and lowered("worth").isdisjoint({" 1", " 2"})
-    assert lowered("worth 1,") == {"1", "0", "5", "3", "7", " 3"}, '"1,2" of "1,200"'
-    assert "0" not in lowered("worth 1,2") and "2" in lowered("worth 1,2")
-    assert lowered("over 2.") == {"1", "2", "0", "3", "7", " 3"}, '"2.5"'
-    assert "0" not in lowered("in 2") and "7" in lowered("in 2")
-    assert "7" not in lowered("in 202")
+    everything = set(pieces)
+    assert lowered("worth 1,") == everything - {"2"}, '"1,2" of "1,200", nothing else'
+    assert lowered("worth 1,2") == everything - {"0"}
+    assert lowered("over 2.") == everything - {"5"}, '"2.5": neither "2." nor "2. 5"'
+    assert lowered("in 2") == everything - {"0"} and lowered("in 202") == everything - {"7"}
+    assert lowered("in 2027") == {"1", "2", "0", "5", "3", "7", " 3"}, "whole: it may stop"
+
+
+def test_a_figure_may_not_stop_half_way_nor_start_after_a_full_stop() -> None:
+    source = "The index fell to 47.5 from 47 in May; the deal is worth $120bn, up 5%."
+    pieces = ["1", "2", "0", "4", "7", ".", "5", " ", " billion", " in", "%", "bn", " 5"]
+    at = {p: i for i, p in enumerate(pieces)}
+    rule = VocabularyRule(Vocabulary.of(source), TokenIndex(pieces))
+
+    def lowered(text: str) -> set[str]:
+        scores = np.zeros(len(pieces), dtype=np.float32)
+        rule.apply(text, scores)
+        return {p for p in pieces if scores[at[p]] < 0}
+
+    assert " billion" in lowered("worth $12") and "0" not in lowered("worth $12"), '"$12" of "$120"'
+    assert " billion" not in lowered("worth $120")
+    after = lowered("fell to 47.")  # "47" is a figure too: the sentence may end here
+    assert "5" not in after and {" 5", "4", "1"} <= after and " " not in after
+    assert {"5", " 5", "4"} <= lowered("fell to 47. "), '"47. 5" is no figure'
+    assert "5" not in lowered("fell, up ") and " in" not in lowered("fell to 47")
 
 
 @pytest.mark.parametrize("text", ["", "I met", "I met Put", "worth 1,"])

@@ -6,7 +6,8 @@ writer constrains the sampler instead of repairing text afterwards:
 
 - `prose_grammar` is a GBNF grammar (llama.cpp's; the llama.cpp server and llama-cpp-python
   take it too) in which a capitalised word must be one the sources use (or a demonym of
-  one, or an ordinary sentence starter) and a figure must be one of the sources' figures.
+  one, or an ordinary sentence starter) and a figure must be one of the sources' figures;
+  there are no quotation marks, since a 1.5B model quotes from memory.
   Hyphenated parts are words of their own, so "Russian-Putian" cannot be spelt.
 - `NgramBlock` knows which next words would complete an 8-gram copied from the sources or
   a 6-gram already written in an earlier paragraph; the embedded backend lowers those
@@ -113,8 +114,9 @@ class Vocabulary:
 
     @classmethod
     def of(cls, source_text: str) -> Vocabulary:
-        names = source_names(source_text) | STARTERS_SET | SELF
-        names |= {n + "s" for n in names if n.isalpha()}
+        names = source_names(source_text)
+        names |= {n + "s" for n in names if n.isalpha()}  # plurals of names, not "Yous"
+        names |= STARTERS_SET | SELF
         return cls(frozenset(names), frozenset(source_figures(source_text)))
 
     def with_names(self, *names: str) -> Vocabulary:
@@ -143,7 +145,7 @@ def prose_grammar(
         [
             f'root ::= {head}{first}words end (" " sentence){{{low - 1},{high - 1}}}',
             "sentence ::= opener words end",
-            'opener ::= name | figure | "“" name | "\\"" name',
+            "opener ::= name",  # no sentence starts on a figure: "47. 5" is no figure
             "words ::= (gap word)*",
             "word ::= lower | name | figure",
             "lower ::= [a-zà-öø-ÿ] [a-zà-öø-ÿ’']*",
@@ -151,8 +153,8 @@ def prose_grammar(
             'suffix ::= ([\'’] [a-z] [a-z]?) | "n\'t" | "n’t"',
             f"figure ::= [$€£]? ({trie(figures)}) unit?",
             'unit ::= "%" | "s" | "th" | "st" | "nd" | "rd" | "m" | "bn" | "km"',
-            'gap ::= [,;:)”"]? " " [(“"]? | "-" | " — " | "—" | ", “" | ": “"',
-            'end ::= [.!?] [”"]?',
+            'gap ::= [,;:)]? " " "("? | "-" | " — " | "—"',  # no quotation marks: no misquotes
+            "end ::= [.!?]",
         ]
     )
 
@@ -205,6 +207,20 @@ STOCK_PHRASES = (
     "reinforces the idea",
     "as an independent",
     "as a columnist",
+    "headline",  # "The headline ... suggests": talk about the page, not the news
+    # the roles the model gives itself ("As an individual, I"); the column's voice is the
+    # persona's, and the "role" check fails a paragraph that takes one
+    "as an individual",
+    "as an objective",
+    "as an observer",
+    "as an outsider",
+    "as a concerned",
+    "as a citizen",
+    "as a reader",
+    "as a resident",
+    "as a journalist",
+    "as a writer",
+    "as someone who",
 )
 
 

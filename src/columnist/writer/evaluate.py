@@ -95,6 +95,9 @@ class EvalReport:
             "paragraphs_rewritten_per_post": self._mean(
                 lambda p: len(p.checks.get("rewritten_paragraphs", []))
             ),
+            "paragraphs_left_out_per_post": self._mean(
+                lambda p: len(p.checks.get("left_out_paragraphs", []))
+            ),
             "calls_per_post": round(self.calls / len(self.posts), 2) if self.posts else 0.0,
             "seconds_per_story": round(self.seconds / len(self.posts), 1) if self.posts else 0.0,
             "tokens_per_second": round(self.tokens_out / self.model_seconds, 1)
@@ -125,7 +128,8 @@ class EvalReport:
             f"  words per post:                {d['words_per_post']:.0f} "
             f"(min {d['words_min']}, max {d['words_max']}; "
             f"within +-25% of the target: {d['within_length']:.0%}); paragraphs written "
-            f"again per post: {d['paragraphs_rewritten_per_post']}",
+            f"again per post: {d['paragraphs_rewritten_per_post']}, left out: "
+            f"{d['paragraphs_left_out_per_post']}",
         ]
 
 

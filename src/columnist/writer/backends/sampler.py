@@ -11,7 +11,11 @@ rules cost a few numpy index operations a step.
   ("ar|") bans the tokens that would finish it.
 - The vocabulary: a token that starts a capitalised word or a figure must start one of
   the story's `Vocabulary`, and while such a word is being written each next piece must
-  keep it one ("Put|in" yes, "Put|ian" no; after a hyphen a new word starts).
+  keep it one ("Put|in" yes, "Put|ian" no; after a hyphen a new word starts). A word may
+  not stop half way: "$12" of "$120bn", "47." of "47.5" must go on to the whole figure,
+  and no figure starts right after a full stop ("47. 5" is not a figure).
+- No quotation marks: a 1.5B model quotes from memory, and a misquote is the one thing a
+  column may not print.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ _WORDLIKE = re.compile(r"[\w’']+")
 # Letters outside Latin and its accents (CJK, Cyrillic, Arabic ...) and the characters of
 # code and markup ("in_traffic", "<li>", "{"): no column needs them.
 _FOREIGN = re.compile(
-    r"[\u0370-\u1dff\u2e80-\ua4ff\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef_<>{}\[\]\\|=`#*@^~]"
+    r"[\u0370-\u1dff\u2e80-\ua4ff\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef_<>{}\[\]\\|=`#*@^~\"“”]"
 )
 
 
@@ -42,10 +46,12 @@ class TokenIndex:
         self.bare: dict[str, list[int]] = defaultdict(list)  # no leading space: continues a word
         self.exact: dict[str, list[int]] = defaultdict(list)  # text without its leading space
         self.exact_bare: dict[str, list[int]] = defaultdict(list)
-        spaced_upper, bare_upper, bare_alnum, foreign = [], [], [], []
+        spaced_upper, bare_upper, bare_alnum, foreign, digits = [], [], [], [], []
         for token_id, piece in enumerate(pieces):
             if _FOREIGN.search(piece):
                 foreign.append(token_id)
+            if piece.lstrip(" ")[:1].isdigit():
+                digits.append(token_id)
             stripped = piece.lstrip(" ")
             text = stripped.lower().replace("’", "'")
             if not text or not _WORDLIKE.fullmatch(text):
@@ -64,6 +70,7 @@ class TokenIndex:
         self.bare_upper = np.asarray(bare_upper, dtype=np.intp)
         self.bare_alnum = np.asarray(bare_alnum, dtype=np.intp)
         self.foreign = np.asarray(foreign, dtype=np.intp)  # letters of other scripts
+        self.digits = np.asarray(digits, dtype=np.intp)  # pieces that start a figure
 
     def starting(self, word: str) -> list[int]:
         """Tokens that begin `word` (at least MIN_PREFIX letters of it, or all of it)."""
@@ -102,6 +109,7 @@ class VocabularyRule:
 
     def __init__(self, vocabulary: Vocabulary, index: TokenIndex) -> None:
         self.words = sorted(vocabulary.names | vocabulary.figures)
+        self.complete = frozenset(self.words)
         self.index = index
         starts: set[int] = set()
         for word in self.words:
@@ -120,21 +128,46 @@ class VocabularyRule:
         match = _TRAILING.search(text)
         if match is None:  # at a word's start: bare pieces start it too
             scores[self.banned_bare] -= PENALTY
+            if _AFTER_STOP.search(text):
+                scores[self.index.digits] -= PENALTY  # "47. 5"
             return
         partial = match.group(0)
         if not (partial[0].isupper() or partial[0].isdigit()):
             return
-        allowed: list[int] = []  # pieces that keep the word one of the vocabulary's
+        allowed = self._continuations(partial)
+        lowered = np.zeros(len(scores), dtype=bool)  # lowering only what is not allowed:
+        if not self._complete(text, partial):  # adding back would lift "'m" after "I" by 30
+            lowered[:] = True  # half a name or a figure: only its rest may follow
+        else:
+            lowered[self.index.bare_alnum] = True  # glued on, it must stay a word
+            if partial[0].isdigit() and partial[-1] == ".":
+                lowered[self.index.digits] = True  # "47." then " 5"
+        if allowed:
+            lowered[np.asarray(allowed, dtype=np.intp)] = False
+        scores[lowered] -= PENALTY
+
+    def _continuations(self, partial: str) -> list[int]:
+        """Pieces that keep `partial` on its way to one of the vocabulary's words."""
+        allowed: list[int] = []
         for word in self.words:
             if word.startswith(partial) and len(word) > len(partial):
                 rest = word[len(partial) :]
                 for end in range(1, len(rest) + 1):
                     allowed += self.index.exact_bare.get(rest[:end], ())
-        lowered = np.zeros(len(scores), dtype=bool)  # lowering only what is not allowed:
-        lowered[self.index.bare_alnum] = True  # adding back would lift "'m" after "I" by 30
-        if allowed:
-            lowered[np.asarray(allowed, dtype=np.intp)] = False
-        scores[lowered] -= PENALTY
+        return allowed
+
+    def _complete(self, text: str, partial: str) -> bool:
+        """Whether the word could stop here: "Putin", "47" before a full stop, "Kenya's",
+        "U.S" (whose last piece alone, "S", is no word)."""
+        stem = partial.rstrip(".,")
+        if stem in self.complete or re.split(r"['’]", stem)[0] in self.complete:
+            return True
+        chunk = _CHUNK.search(text)
+        return chunk is not None and chunk.group(0).rstrip(".,") in self.complete
+
+
+_AFTER_STOP = re.compile(r"\d\. ?$")  # a figure's digits, a full stop, perhaps a space
+_CHUNK = re.compile(r"[^\s(“\"—-]+$")
 
 
 # The word being written; a figure keeps its separators ("1,2" of "1,200", "3." of "3.5").
