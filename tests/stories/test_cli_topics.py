@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from columnist.cli_topics import topics_app
+from columnist.cli.topics import app as topics_app
 from columnist.config import load
 from columnist.errors import ColumnistError
 from columnist.store.db import open_engine

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from columnist.cli_topics import topics_app
+from columnist.cli.topics import app as topics_app
 from columnist.config import StorySettings, TopicSettings, load
 from columnist.config_edit import add_topic_examples
 from columnist.errors import ColumnistError

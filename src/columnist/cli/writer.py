@@ -1,8 +1,5 @@
-"""The writer's commands: `columnist log` (recent model calls) and `columnist eval-writer`.
-
-Registered in cli.py; kept apart so the writer's commands can grow without crowding
-the pipeline's.
-"""
+"""The writer's commands: `columnist log` (recent model calls), `columnist eval-writer`
+and `columnist eval-verifier` (measure the writer and the claim verifier)."""
 
 from __future__ import annotations
 
@@ -14,12 +11,14 @@ from typing import Annotated
 import typer
 
 from columnist import config as config_mod
+from columnist.cli import ConfigOpt, QuietOpt, open_desk
 from columnist.errors import ColumnistError
 from columnist.progress import console, stage
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="columnist.toml")]
+app = typer.Typer()
 
 
+@app.command("log")
 def show_log(
     config: ConfigOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", help="How many calls.")] = 20,
@@ -29,16 +28,10 @@ def show_log(
     full: Annotated[bool, typer.Option("--full", help="Show each reply's text.")] = False,
 ) -> None:
     """List the latest model calls, newest first: backend, model, tokens, time, outcome."""
-    from columnist.store.db import open_engine
     from columnist.writer.records import recent_calls
 
-    settings = config_mod.load(config)
-    engine = open_engine(settings.database.url)
-    try:
-        with engine.connect() as conn:
-            rows = recent_calls(conn, max(1, count), story_id=story, outcome=outcome)
-    finally:
-        engine.dispose()
+    with open_desk(config) as (_settings, engine), engine.connect() as conn:
+        rows = recent_calls(conn, max(1, count), story_id=story, outcome=outcome)
     if as_json:
         for r in rows:
             print(json.dumps(r.as_dict(full), ensure_ascii=False))
@@ -65,6 +58,7 @@ def show_log(
     )
 
 
+@app.command("eval-writer")
 def eval_writer(
     file: Annotated[Path, typer.Argument(help="Stories, one JSON object a line.")],
     config: ConfigOpt = None,
@@ -79,7 +73,7 @@ def eval_writer(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write every post here (JSON lines).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Only the JSON summary.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write commentaries for a set of stories in a scratch store and measure them.
 
@@ -103,6 +97,7 @@ def eval_writer(
     print(json.dumps(report.as_dict()))
 
 
+@app.command("eval-verifier")
 def eval_verifier(
     cases: Annotated[Path, typer.Argument(help="Labelled sentences, one JSON object a line.")],
     stories: Annotated[
@@ -112,7 +107,7 @@ def eval_verifier(
     model: Annotated[
         bool, typer.Option("--model/--rules", help="Also ask the writing model (yes/no).")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Precision and recall of the claim verifier on hand-labelled sentences."""
     from columnist.writer.backends import make_backend
