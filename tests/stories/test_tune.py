@@ -17,7 +17,7 @@ from columnist.config_edit import add_topic_examples
 from columnist.errors import ColumnistError
 from columnist.store.db import open_engine
 from columnist.stories.evaluate import TopicBench, load_topic_set
-from columnist.stories.pipeline import run_assign
+from columnist.stories.stage import run_assign
 from columnist.stories.topics import TopicAssigner
 from columnist.stories.tune import LABELS_NAME, Candidate, TuneSession
 from tests.conftest import columnist, error_line

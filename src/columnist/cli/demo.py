@@ -7,16 +7,18 @@ import os
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import tomlkit
 import typer
 from rich.markup import escape
 
 from columnist import config as config_mod
 from columnist.cli import QuietOpt, fail, say
-from columnist.cli.pipeline import do_assign, do_build, do_ingest, do_write, stage_command
+from columnist.cli.pipeline import ALL, run_stages
 from columnist.progress import console
+
+if TYPE_CHECKING:
+    import tomlkit
 
 app = typer.Typer()
 
@@ -43,6 +45,8 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new desk
 
 def demo_config(model: str, words: int, threads: int | None) -> tomlkit.TOMLDocument:
     """The demo desk's columnist.toml; the packaged topics keep their comments."""
+    import tomlkit
+
     # Another model (the small test one) checks the machinery, not the prose: publish its
     # first try rather than retrying text that can never pass the checks.
     real = model == "qwen2.5-coder-1.5b-instruct"
@@ -78,7 +82,7 @@ def write_demo_config(directory: Path, model: str, words: int, threads: int | No
     sample = resources.files("columnist") / "demo" / "feed.xml"
     (feeds / "sample.xml").write_bytes(sample.read_bytes())
     path = directory / config_mod.CONFIG_NAME
-    path.write_text(tomlkit.dumps(demo_config(model, words, threads)))
+    path.write_text(demo_config(model, words, threads).as_string())
     return path
 
 
@@ -101,7 +105,7 @@ def demo(
     model = model or os.environ.get(DEMO_MODEL_ENV) or "qwen2.5-coder-1.5b-instruct"
     started = time.perf_counter()
     path = write_demo_config(directory, model, words, threads)
-    stage_command(path, do_ingest, do_assign, do_write, do_build, quiet=quiet)
+    run_stages(path, ALL, quiet)
     site = (directory / "site").resolve()
     console.print(
         f"\n[bold green]Demo site ready[/] in {time.perf_counter() - started:.0f}s: "

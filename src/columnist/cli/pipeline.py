@@ -3,98 +3,47 @@ desk current, and `serve` to preview the result."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from columnist.cli import ConfigOpt, QuietOpt, fail, open_desk, say
 from columnist.config import load
-from columnist.progress import console, stage
+from columnist.progress import console
+from columnist.progress import stage as stage_bar
+from columnist.stages import STAGES, Report, run_stage
 
 app = typer.Typer()
 
 
-def do_ingest(settings, engine, quiet: bool = False, due: bool = False) -> None:
-    from columnist.ingest.pipeline import run_ingest
-
-    started = time.perf_counter()
-    with stage("ingest", quiet) as progress:
-        report = run_ingest(engine, settings, progress, due_only=due)
-    for outcome in report.errors:
-        console.print(
-            f"[yellow]source {escape(repr(outcome.name))}:[/] {escape(outcome.error or '')}",
-            highlight=False,
-        )
-    for outcome in report.empty:
-        console.print(f"source {outcome.name!r}: no items", highlight=False, markup=False)
-    not_due = f", {report.not_due} not due" if due else ""
-    full = sum(o.full_text for o in report.outcomes)
-    articles = f", {full} with the full article" if full else ""
-    read = f"{report.read_note()}; " if report.read else ""
-    console.print(
-        f"ingest: {report.new} new entries{articles} from {len(report.outcomes)} sources "
-        f"({read}{len(report.errors)} failed{not_due}) in {time.perf_counter() - started:.1f}s",
-        highlight=False,
-        markup=False,
-    )
-    if report.outcomes and len(report.errors) == len(report.outcomes):
-        fail("no source could be read")
+def show(report: Report) -> None:
+    """A stage's report as the one-shot commands print it; exit 1 if it failed."""
+    for line in report.warnings():
+        console.print(Text(line, style="yellow"), highlight=False)
+    for line in report.notes():
+        say(line)
+    say(report.summary())
+    if problem := report.fatal():
+        fail(problem)
 
 
-def do_assign(settings, engine, quiet: bool = False) -> None:
-    from columnist.stories.pipeline import run_assign
-
-    started = time.perf_counter()
-    with stage("assign", quiet) as progress:
-        report = run_assign(engine, settings, progress)
-    filed = ", ".join(f"{slug} {n}" for slug, n in sorted(report.filed.items())) or "none"
-    console.print(
-        f"assign: {report.entries} entries, {report.new_stories} new stories, "
-        f"{report.joined} joined existing ones; filed: {filed} "
-        f"in {time.perf_counter() - started:.1f}s",
-        highlight=False,
-        markup=False,
-    )
+def run_stages(
+    config: Path | None, names: Sequence[str], quiet: bool, **options: dict[str, Any]
+) -> None:
+    """The named stages of the table, in its order, each with a progress bar; `options`
+    holds each stage's own keywords by stage name."""
+    with open_desk(config) as (settings, engine):
+        for st in STAGES:
+            if st.name in names:
+                with stage_bar(st.name, quiet) as progress:
+                    report = run_stage(st, engine, settings, progress, **options.get(st.name, {}))
+                show(report)
 
 
-def do_write(settings, engine, quiet: bool = False, limit: int | None = None) -> None:
-    from columnist.writer.pipeline import run_write
-
-    started = time.perf_counter()
-    with stage("write", quiet) as progress:
-        report = run_write(engine, settings, progress, limit=limit)
-    speed = (
-        f", {report.tokens_out / report.model_seconds:.0f} tokens/s" if report.model_seconds else ""
-    )
-    console.print(
-        f"write: {report.published} published, {report.drafts} kept as drafts "
-        f"in {time.perf_counter() - started:.1f}s{speed}",
-        highlight=False,
-        markup=False,
-    )
-
-
-def do_build(settings, engine, quiet: bool = False) -> None:
-    from columnist.site.stage import run_build
-
-    with stage("build", quiet) as progress:
-        report = run_build(engine, settings, progress)
-    console.print(
-        f"build: {report.pages_written} pages written, {report.pages_unchanged} "
-        f"unchanged, {report.pages_removed} removed in {report.seconds:.1f}s "
-        f"-> {settings.site.output}",
-        highlight=False,
-        markup=False,
-    )
-
-
-def stage_command(settings_path: Path | None, *steps, quiet: bool = False) -> None:
-    with open_desk(settings_path) as (settings, engine):
-        for step in steps:
-            step(settings, engine, quiet)
+ALL = [st.name for st in STAGES]
 
 
 @app.command()
@@ -104,13 +53,13 @@ def ingest(
     due: Annotated[bool, typer.Option("--due", help="Only sources whose time has come.")] = False,
 ) -> None:
     """Fetch the sources and store new entries."""
-    stage_command(config, lambda s, e, q: do_ingest(s, e, q, due), quiet=quiet)
+    run_stages(config, ["ingest"], quiet, ingest={"due_only": due})
 
 
 @app.command()
 def assign(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
     """Embed new entries, group them into stories and file stories under topics."""
-    stage_command(config, do_assign, quiet=quiet)
+    run_stages(config, ["assign"], quiet)
 
 
 @app.command()
@@ -120,20 +69,19 @@ def write(
     limit: Annotated[int | None, typer.Option(help="Write at most N posts.")] = None,
 ) -> None:
     """Write a commentary for each filed story that has none."""
-    with open_desk(config) as (settings, engine):
-        do_write(settings, engine, quiet, limit)
+    run_stages(config, ["write"], quiet, write={"limit": limit})
 
 
 @app.command()
 def build(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
     """Render the static site from the published posts."""
-    stage_command(config, do_build, quiet=quiet)
+    run_stages(config, ["build"], quiet)
 
 
 @app.command()
 def run(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
     """ingest, assign, write and build, in order."""
-    stage_command(config, do_ingest, do_assign, do_write, do_build, quiet=quiet)
+    run_stages(config, ALL, quiet)
 
 
 @app.command()

@@ -203,7 +203,7 @@ def topics_explain(
     from columnist.store import stories as story_store
     from columnist.store.db import open_engine
     from columnist.stories.embed import DIM, from_bytes, shared_embedder
-    from columnist.stories.pipeline import entry_text, unit
+    from columnist.stories.stage import entry_text, unit
     from columnist.stories.topics import TopicAssigner
 
     settings = _settings(config, need_topics=True)

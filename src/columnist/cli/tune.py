@@ -46,7 +46,7 @@ def _candidates(settings: config_mod.Settings, limit: int):
     from columnist.store import entries as entry_store
     from columnist.store.db import open_engine
     from columnist.stories.embed import DIM, from_bytes, shared_embedder
-    from columnist.stories.pipeline import entry_text
+    from columnist.stories.stage import entry_text
     from columnist.stories.tune import Candidate
 
     engine = open_engine(settings.database.url)

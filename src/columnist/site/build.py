@@ -31,10 +31,11 @@ from columnist.site.sitemap import sitemap_pages
 from columnist.site.templating import environment, static_files, theme_version
 from columnist.site.urls import Urls
 from columnist.site.writer import OutputWriter, can_fork, describe_failure
+from columnist.stages import Report
 
 
 @dataclass(slots=True)
-class BuildReport:
+class BuildReport(Report):
     """What a build did. "Pages" counts every output file (HTML, feeds, static, sitemap)."""
 
     pages_written: int
@@ -47,6 +48,14 @@ class BuildReport:
     search_seconds: float = 0.0  # waiting for the search index after the pages were written
     written: list[str] = field(default_factory=list)  # paths relative to output
     removed: list[str] = field(default_factory=list)
+    stopped: bool = False  # a build is never cut short: it is quick and writes whole pages
+
+    def summary(self, brief: bool = False) -> str:
+        took = "" if brief else f" in {self.seconds:.1f}s"
+        return (
+            f"build: {self.pages_written} pages written, {self.pages_unchanged} unchanged, "
+            f"{self.pages_removed} removed{took} -> {self.output}"
+        )
 
 
 def static_pages(theme_dir: Path | None) -> list[Page]:

@@ -42,10 +42,14 @@ def run_build(
     engine: Engine,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
     *,
     search: bool = True,
 ) -> BuildReport:
     """Build the site of the desk; `search=False` leaves the search index out.
+
+    `should_stop` is not asked: a build is quick and writes whole pages, so it always
+    runs to the end (a killed one is finished by the next).
 
     The connection stays open for the build: bodies and sources are read only for the
     pages that are rendered.

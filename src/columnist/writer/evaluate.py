@@ -24,8 +24,8 @@ from columnist.store.db import open_engine
 from columnist.store.schema import model_calls, posts, story_topics
 from columnist.writer.evalset import EvalStory, seed_store
 from columnist.writer.openings import opening, opening_problem
-from columnist.writer.pipeline import run_write
 from columnist.writer.reader import READER_CHECKS, named_passes
+from columnist.writer.stage import run_write
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from columnist.config import Settings
 from columnist.errors import ModelError
+from columnist.stages import Report
 from columnist.store import claims
 from columnist.store import entries as entry_store
 from columnist.store import stories as story_store
@@ -39,7 +40,7 @@ class LostClaim(Exception):
 
 
 @dataclass(slots=True)
-class WriteReport:
+class WriteReport(Report):
     stories: int = 0
     published: int = 0
     drafts: int = 0
@@ -47,7 +48,18 @@ class WriteReport:
     tokens_out: int = 0
     model_seconds: float = 0.0
     calls: int = 0
+    stopped: bool = False  # asked to stop before every story was written
+    seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def summary(self, brief: bool = False) -> str:
+        line = f"write: {self.published} published, {self.drafts} kept as drafts"
+        if brief:
+            return line + self.stopped_note()
+        speed = (
+            f", {self.tokens_out / self.model_seconds:.0f} tokens/s" if self.model_seconds else ""
+        )
+        return f"{line} in {self.seconds:.1f}s{speed}{self.stopped_note()}"
 
     def add(self, calls: list[Call], published: bool | None) -> None:
         """Count one story: published, kept as a draft, or failed (None)."""
@@ -192,10 +204,13 @@ def run_write(
     engine: Engine,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    *,
     backend: Backend | None = None,
     limit: int | None = None,
 ) -> WriteReport:
-    """Write until no unclaimed story is left; safe to run in many processes at once."""
+    """Write until no unclaimed story is left; safe to run in many processes at once.
+    `should_stop` is asked before each story is claimed."""
     report = WriteReport()
     with engine.connect() as conn:
         total = len(
@@ -210,7 +225,7 @@ def run_write(
     try:
         stage = WriteStage(engine, settings, backend)
         workers = max(1, min(settings.writer.concurrency, backend.concurrency, total))
-        _run_threads(stage, workers, limit, report, progress, total)
+        _run_threads(stage, workers, limit, report, progress, should_stop, total)
     finally:
         if own:
             backend.close()
@@ -223,20 +238,27 @@ def _run_threads(
     limit: int | None,
     report: WriteReport,
     progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], bool] | None,
     total: int,
 ) -> None:
     """`workers` threads, each claiming and writing stories until none is left.
 
     The first failure (a backend that is down) stops the others after their current
-    story and is raised; their claims are released so another run can take over.
+    story and is raised; their claims are released so another run can take over. A
+    stop request lets each thread finish the story in hand and claim no other.
     """
     failure: list[BaseException] = []
     done = 0
     done_lock = threading.Lock()
 
+    def stop_asked() -> bool:
+        if should_stop is not None and should_stop():
+            report.stopped = True
+        return report.stopped
+
     def work() -> None:
         nonlocal done
-        while not failure and (claimed := stage.claim(limit)) is not None:
+        while not failure and not stop_asked() and (claimed := stage.claim(limit)) is not None:
             try:
                 stage.write_story(*claimed, report)
             except BaseException as exc:
