@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from columnist.config import Settings
+    from columnist.store.db import Engine
 
 Progress = Callable[[int, int], None]
 ShouldStop = Callable[[], bool]

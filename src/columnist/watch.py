@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from columnist import config as config_mod
 from columnist.config import Settings
 from columnist.errors import ColumnistError
 from columnist.stages import STAGES, Report, Stage, run_stage
 from columnist.store import sources as source_store
+from columnist.store.db import Engine
 
 MIN_SLEEP_S = 5.0  # never spin, even when a source is overdue
 MAX_SLEEP_S = 3600.0  # re-read the config at least hourly

@@ -32,7 +32,7 @@ from columnist.errors import ColumnistError
 from columnist.progress import console, plain_help
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) loads only for commands that use it
-    from sqlalchemy import Engine
+    from columnist.store.db import Engine
 
 app = typer.Typer(
     add_completion=False,

@@ -28,7 +28,7 @@ def show_log(
     full: Annotated[bool, typer.Option("--full", help="Show each reply's text.")] = False,
 ) -> None:
     """List the latest model calls, newest first: backend, model, tokens, time, outcome."""
-    from columnist.writer.records import recent_calls
+    from columnist.store.calls import recent_calls
 
     with open_desk(config) as (_settings, engine), engine.connect() as conn:
         rows = recent_calls(conn, max(1, count), story_id=story, outcome=outcome)

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import Engine
 
 from columnist.config import Settings, SourceSettings
-from columnist.domain import ParsedEntry, ParsedFeed
 from columnist.errors import ColumnistError
 from columnist.ingest import schedule
 from columnist.ingest.fetch import FetchResult, RetryLater, fetch_url, make_client, read_local
@@ -27,10 +25,11 @@ from columnist.ingest.fulltext import MAX_ARTICLES_PER_FEED, article_text
 from columnist.ingest.normalise import content_hash
 from columnist.ingest.parse import parse_feed
 from columnist.ingest.recorder import Recorder
+from columnist.records import ParsedEntry, ParsedFeed
 from columnist.stages import Report
 from columnist.store import entries as entry_store
 from columnist.store import sources as source_store
-from columnist.store.db import transaction
+from columnist.store.db import Engine, transaction
 from columnist.store.entries import Added
 from columnist.store.sources import NotModified, SourceState
 

@@ -19,8 +19,8 @@ from jinja2 import TemplateError
 
 from columnist.config import SiteSettings
 from columnist.cores import available_cores
-from columnist.domain import PostView, TopicView
 from columnist.errors import ColumnistError
+from columnist.records import PostView, TopicView
 from columnist.site.context import BuildContext
 from columnist.site.feeds import feed_pages
 from columnist.site.model import Details, SiteModel
@@ -86,7 +86,7 @@ def build_site(
     `posts` are the published posts in any order; `topics` every configured topic (each
     gets a page, an empty one says so). `feeds_read` are the (name, URL) of the news
     feeds the site is made from, listed on the About page. Posts read without body and
-    sources (see site/loader.py) get them from `details` when their pages are rendered.
+    sources (see store/published.py) get them from `details` when their pages are rendered.
     `theme_dir` may hold `templates/` and `static/` files that replace the packaged ones
     of the same name. `search` adds the search page and its Pagefind index. `workers` processes
     render when many pages are due (default: one per core). `progress(done, total)` is

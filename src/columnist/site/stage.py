@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
-
 from columnist.config import Settings
-from columnist.domain import TopicView
+from columnist.records import TopicView
 from columnist.site.build import BuildReport, build_site, without_gc
-from columnist.site.loader import published_heads
-from columnist.store.schema import sources
+from columnist.store import sources as source_store
+from columnist.store.db import Engine
+from columnist.store.published import published_heads
 
 THEME_FOLDER = "theme"
 
@@ -59,7 +58,7 @@ def run_build(
     ]
     with without_gc(), engine.connect() as conn:
         posts, details = published_heads(conn, settings.topics)
-        n_sources = conn.execute(select(func.count()).select_from(sources)).scalar_one()
+        n_sources = source_store.count(conn)
         return build_site(
             posts,
             topics,

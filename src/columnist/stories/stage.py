@@ -15,13 +15,12 @@ from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import Engine
 
 from columnist.config import Settings
 from columnist.stages import Report
 from columnist.store import entries as entry_store
 from columnist.store import stories as story_store
-from columnist.store.db import transaction
+from columnist.store.db import Engine, transaction
 from columnist.store.stories import PendingEntry, StoryState
 from columnist.stories.cluster import OpenStory, StoryIndex
 from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder, to_bytes

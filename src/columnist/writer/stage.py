@@ -15,19 +15,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
-
 from columnist.config import Settings
 from columnist.errors import ModelError
+from columnist.records import NewPost, StoryRecord
 from columnist.stages import Report
+from columnist.store import calls as call_store
 from columnist.store import claims
 from columnist.store import entries as entry_store
+from columnist.store import posts as post_store
 from columnist.store import stories as story_store
-from columnist.store.db import transaction
-from columnist.store.posts import NewPost, has_post, insert_post, replace_post_body
-from columnist.store.stories import StoryRecord
-from columnist.writer import records
+from columnist.store.calls import NewCall
+from columnist.store.db import Engine, IntegrityError, transaction
+from columnist.store.posts import has_post, insert_post, replace_post_body
 from columnist.writer.backends import Backend, make_backend
 from columnist.writer.compose import Call, StoryInput, Writer, persona_for
 from columnist.writer.openings import RecentOpenings, opening
@@ -121,25 +120,40 @@ class WriteStage:
 
     def _log(self, conn, calls: list[Call], story: StoryInput) -> None:
         persona = persona_for(self.settings, story.topics)
-        records.log_calls(
+        version = prompt_version(self.env, persona)
+        call_store.log_calls(
             conn,
-            calls,
-            backend=self.backend.name,
-            model=self.backend.model,
-            prompt_version=prompt_version(self.env, persona),
-            persona=persona.name,
-            story_id=story.story_id,
+            [
+                NewCall(
+                    story_id=story.story_id,
+                    backend=self.backend.name,
+                    model=self.backend.model,
+                    prompt_version=version,
+                    purpose=c.purpose,
+                    persona=persona.name,
+                    attempt=c.attempt,
+                    tokens_in=c.completion.tokens_in if c.completion else None,
+                    tokens_out=c.completion.tokens_out if c.completion else None,
+                    seconds=c.completion.seconds if c.completion else 0.0,
+                    outcome=c.outcome,
+                    error=c.error,
+                    response=c.completion.text if c.completion else None,
+                    problems=c.problems,
+                )
+                for c in calls
+            ],
         )
 
     def load(self, story_id: int) -> StoryInput:
         with self.engine.connect() as conn:
             story = story_store.get(conn, story_id)
             items = entry_store.story_entries(conn, story_id)
-            topics = records.story_topics_by_score(conn, story_id)
+            topics = story_store.topics_by_score(conn, story_id)
             for topic in topics:
                 if not self.openings.known(topic):
                     limit = self.settings.writer.recent_openings
-                    self.openings.seed(topic, records.recent_openings(conn, topic, limit))
+                    bodies = post_store.recent_bodies(conn, topic, limit)
+                    self.openings.seed(topic, [opening(body) for body in bodies])
         return StoryInput(
             headline=story.title,
             sources=[(e.source_name, e.title, e.text, e.published) for e in items],
