@@ -16,6 +16,7 @@ from columnist import config as config_mod
 from columnist.cli import QuietOpt, fail, say
 from columnist.cli.pipeline import ALL, run_stages
 from columnist.progress import console
+from columnist.writer.backends.registry import DEFAULT_BACKEND
 
 if TYPE_CHECKING:
     import tomlkit
@@ -51,7 +52,7 @@ def demo_config(model: str, words: int, threads: int | None) -> tomlkit.TOMLDocu
     # first try rather than retrying text that can never pass the checks.
     real = model == "qwen2.5-coder-1.5b-instruct"
     writer = {
-        "backend": "embedded",
+        "backend": DEFAULT_BACKEND,  # the shipped model, in-process
         "model": model,
         "words": words,
         "strict": real,

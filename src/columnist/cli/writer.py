@@ -4,7 +4,6 @@ and `columnist eval-verifier` (measure the writer and the claim verifier)."""
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from columnist import config as config_mod
 from columnist.cli import ConfigOpt, QuietOpt, open_desk
 from columnist.errors import ColumnistError
 from columnist.progress import console, stage
+from columnist.writer.backends.registry import names as backend_names
 
 app = typer.Typer()
 
@@ -63,7 +63,7 @@ def eval_writer(
     file: Annotated[Path, typer.Argument(help="Stories, one JSON object a line.")],
     config: ConfigOpt = None,
     model: Annotated[str | None, typer.Option(help="Model name or GGUF path.")] = None,
-    backend: Annotated[str | None, typer.Option(help="embedded | openai")] = None,
+    backend: Annotated[str | None, typer.Option(help=backend_names())] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
     words: Annotated[int | None, typer.Option(help="Target words per post.")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Stories at once.")] = None,
@@ -144,24 +144,21 @@ def _eval_settings(
     concurrency: int | None,
 ) -> config_mod.Settings:
     """The desk's settings (or defaults), with the command line's overrides validated."""
-    if config is not None:
-        path = config_mod.load(config).path  # validates the file, naming any bad key
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    else:
-        data, path = {}, Path.cwd() / config_mod.CONFIG_NAME
-    writer = dict(data.get("writer", {}))
     if model and Path(model).expanduser().is_file():  # a GGUF path relative to here
         model = str(Path(model).expanduser().resolve())
-    overrides = {
+    writer = {
         "model": model,
         "backend": backend,
         "base_url": base_url,
         "words": words,
         "concurrency": concurrency,
     }
-    writer.update({k: v for k, v in overrides.items() if v is not None})
-    data = data | {"writer": writer}
+    if config is not None:
+        config_mod.load(config)  # the file alone first: its own errors name its keys
     try:
-        return config_mod.parse_settings(data, path)
+        if config is None:
+            data = config_mod.overridden({}, {"writer": writer})
+            return config_mod.parse_settings(data, Path.cwd() / config_mod.CONFIG_NAME)
+        return config_mod.load(config, overrides={"writer": writer})
     except ColumnistError as exc:
         raise ColumnistError(f"{exc} (after the command-line options)") from None

@@ -16,15 +16,16 @@ from columnist.site.build import BuildReport, build_site, without_gc
 from columnist.store import sources as source_store
 from columnist.store.db import Engine
 from columnist.store.published import published_heads
+from columnist.writer.backends.registry import BACKENDS
 
 THEME_FOLDER = "theme"
 
 
 def generator_note(settings: Settings, source_count: int) -> str:
-    backend = settings.writer
-    where = "on this machine" if backend.backend == "embedded" else "on an inference server"
+    writer = settings.writer
+    where = BACKENDS[writer.backend].where
     return (
-        f"Commentaries are written by the language model {backend.model} running {where}, "
+        f"Commentaries are written by the language model {writer.model} running {where}, "
         f"from {source_count} news feed{'s' if source_count != 1 else ''}. Each is checked "
         "for length, form and numbers that do not appear in its sources before it is "
         "published."
