@@ -209,7 +209,7 @@ def poll_settings(folder: Path, port: int, n: int, concurrency: int):
 
 
 def bench_poll(n: int, concurrency: int, repeat: int) -> dict:
-    from columnist.ingest.pipeline import run_ingest
+    from columnist.ingest.stage import run_ingest
     from columnist.store.db import open_engine
 
     with tempfile.TemporaryDirectory(prefix="columnist-bench-") as tmp:

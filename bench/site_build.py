@@ -171,9 +171,10 @@ def add_one_post(engine, seed: int) -> None:
     """One more published post, through the store's functions."""
     from sqlalchemy import insert, update
 
+    from columnist.records import NewPost
     from columnist.store import stories as stories_store
     from columnist.store.db import transaction
-    from columnist.store.posts import NewPost, insert_post
+    from columnist.store.posts import insert_post
     from columnist.store.schema import entries, stories
 
     rng = random.Random(seed + 1)
@@ -220,8 +221,8 @@ def timed_build(engine, settings, search: bool) -> tuple[float, object]:
 def run_child(config: Path, seed: int, search: bool) -> None:
     """In a fresh process: the three builds; prints one JSON line of figures."""
     from columnist import config as config_mod
-    from columnist.site.loader import published_heads
     from columnist.store.db import open_engine
+    from columnist.store.published import published_heads
 
     settings = config_mod.load(config)
     shutil.rmtree(settings.site.output, ignore_errors=True)  # the full build starts empty

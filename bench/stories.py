@@ -116,7 +116,7 @@ def run_child(config: Path) -> None:
     """In a fresh process: run the stage, print one JSON line of figures."""
     from columnist import config as config_mod
     from columnist.store.db import open_engine
-    from columnist.stories.pipeline import run_assign
+    from columnist.stories.stage import run_assign
 
     settings = config_mod.load(config)
     engine = open_engine(settings.database.url)
@@ -154,7 +154,7 @@ def quality(db: Path) -> tuple[float, float]:
 def embedder_speed() -> float:
     """Sentences per second of the real MiniLM embedder on the labelled headlines."""
     from columnist.stories.embed import Embedder
-    from columnist.stories.pipeline import entry_text
+    from columnist.stories.stage import entry_text
 
     lines = [json.loads(x) for x in (DATA / "topics_eval.jsonl").read_text().splitlines() if x]
     texts = [entry_text(d["title"], d.get("summary", "")) for d in lines]

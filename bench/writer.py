@@ -39,10 +39,11 @@ from pathlib import Path
 from columnist import config
 from columnist.modelfiles import gguf_path
 from columnist.store.db import open_engine
+from columnist.store.seed import seed_store
 from columnist.writer.backends.base import Completion, Message
 from columnist.writer.backends.embedded import EmbeddedBackend
-from columnist.writer.evalset import load_stories, seed_store
-from columnist.writer.pipeline import run_write
+from columnist.writer.evalset import load_stories
+from columnist.writer.stage import run_write
 
 STORIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "writer_eval.jsonl"
 

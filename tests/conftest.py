@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import subprocess
 import sys
@@ -43,14 +44,22 @@ def serve_dir() -> Iterator:
         yield lambda folder: stack.enter_context(served(folder))
 
 
-def small_writer(words: int = 60) -> str:
-    """[writer] table for the fast test model: tests the machinery, not the prose."""
-    return (
-        f'[writer]\nbackend = "embedded"\nmodel = "{SMALL_MODEL}"\nwords = {words}\n'
-        f"max_tokens = {int(words * 1.6)}\nstrict = false\nmax_attempts = 1\nseed = 1\n"
+def small_writer(words: int = 60, **extra: object) -> str:
+    """[writer] table for the fast test model: tests the machinery, not the prose.
+    The one source of it: tests/writer/kit.py asks here too."""
+    values = {
+        "backend": "embedded",
+        "model": SMALL_MODEL,
+        "words": words,
+        "max_tokens": int(words * 1.6),
+        "strict": False,
+        "max_attempts": 1,
+        "seed": 1,
         # one thread: llama.cpp's spinning threads slow down 8x when cores are shared
-        "threads = 1\n"
-    )
+        "threads": 1,
+    } | extra
+    lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+    return "[writer]\n" + "\n".join(lines) + "\n"
 
 
 def write_config(folder: Path, body: str) -> Path:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from columnist.config import SourceSettings, TopicSettings
-from columnist.domain import ParsedEntry
 from columnist.errors import ColumnistError
+from columnist.records import ParsedEntry
 from columnist.store import entries, posts, sources, stories
 from columnist.store.db import head_revision, open_engine, transaction
 from tests.conftest import new_pg_database

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from columnist.errors import ConfigError
+from columnist.writer.backends.registry import BACKENDS, DEFAULT_BACKEND
 
 CONFIG_NAME = "columnist.toml"
 
@@ -110,7 +111,7 @@ BUILTIN_PERSONAS = (
 
 @dataclass(slots=True)
 class WriterSettings:
-    backend: str = "embedded"  # "embedded" | "openai"
+    backend: str = DEFAULT_BACKEND  # a name in writer/backends/registry.py
     model: str = "qwen2.5-coder-1.5b-instruct"  # a known model name, or a path to a GGUF
     base_url: str | None = None  # the first of base_urls
     base_urls: list[str] = field(default_factory=list)  # openai: servers to spread over
@@ -470,17 +471,19 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         }
     )
     backend = t.get("backend", str, d.backend)
-    if backend not in ("embedded", "openai"):
-        raise t._fail("backend", f'must be "embedded" or "openai", not {backend!r}')
+    info = BACKENDS.get(backend)
+    if info is None:
+        known = " or ".join(f'"{name}"' for name in BACKENDS)
+        raise t._fail("backend", f"must be {known}, not {backend!r}")
     raw_urls = t.get("base_url", (str, list), None)
     base_urls = [raw_urls] if isinstance(raw_urls, str) else list(raw_urls or [])
     if not all(isinstance(u, str) and u.strip() for u in base_urls):
         raise t._fail("base_url", "must be a URL or a list of URLs")
-    if backend == "openai" and not base_urls:
-        raise t._fail("base_url", 'is required when backend = "openai"')
+    if info.needs_base_url and not base_urls:
+        raise t._fail("base_url", f'is required when backend = "{backend}"')
     base_url = base_urls[0] if base_urls else None
     model = t.get("model", str, d.model)
-    if backend == "embedded" and (model.endswith(".gguf") or "/" in model):
+    if info.model_files and (model.endswith(".gguf") or "/" in model):
         model = str(_resolve(root, model))  # a GGUF path, relative to the config
     return WriterSettings(
         backend=backend,
@@ -580,8 +583,21 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     return settings
 
 
-def load(path: Path | str | None = None) -> Settings:
-    """Read columnist.toml (default: ./columnist.toml)."""
+def overridden(data: dict[str, Any], overrides: dict[str, dict[str, Any]] | None) -> dict:
+    """`data` with keys replaced table by table (`{"writer": {"model": "x"}}`); a None
+    value leaves the key as it was (an option not given on the command line)."""
+    data = dict(data)
+    for table, values in (overrides or {}).items():
+        given = {k: v for k, v in values.items() if v is not None}
+        data[table] = dict(data.get(table, {})) | given
+    return data
+
+
+def load(
+    path: Path | str | None = None, overrides: dict[str, dict[str, Any]] | None = None
+) -> Settings:
+    """Read columnist.toml (default: ./columnist.toml); `overrides` are applied to the
+    file's tables before they are checked (see `overridden`)."""
     file = Path(path or CONFIG_NAME).expanduser().resolve()
     if not file.is_file():
         raise ConfigError(f"{file}: config file not found (create one with `columnist init DIR`)")
@@ -591,4 +607,4 @@ def load(path: Path | str | None = None) -> Settings:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not UTF-8 text") from None
-    return parse_settings(data, file)
+    return parse_settings(overridden(data, overrides), file)

@@ -1,7 +1,8 @@
 """`columnist watch`: keep a desk current, unattended.
 
-Each cycle fetches the sources that are due, then runs assign, write and an
-incremental build on whatever is new, then sleeps until the next source is due.
+Each cycle walks the stage table (columnist.stages): it fetches the sources that are
+due, then runs assign, write and an incremental build on whatever is new, then sleeps
+until the next source is due.
 
 Stopping: SIGINT (Ctrl-C) or SIGTERM only sets a flag. The flag is checked between
 units of work (a source, a page of entries, a story), so the unit in hand is
@@ -22,22 +23,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from columnist import config as config_mod
 from columnist.config import Settings
 from columnist.errors import ColumnistError
+from columnist.stages import STAGES, Report, Stage, run_stage
 from columnist.store import sources as source_store
+from columnist.store.db import Engine
 
 MIN_SLEEP_S = 5.0  # never spin, even when a source is overdue
 MAX_SLEEP_S = 3600.0  # re-read the config at least hourly
 
 Say = Callable[[str], None]
-
-
-class Stopped(Exception):
-    """Raised from a stage's progress callback once a stop was asked for; the unit
-    that reported progress is already committed."""
 
 
 class StopFlag:
@@ -76,16 +72,6 @@ def stop_on_signals(flag: StopFlag) -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def checkpoint(flag: StopFlag) -> Callable[[int, int], None]:
-    """A progress callback that ends a stage between its units once a stop is asked."""
-
-    def progress(_done: int, _total: int) -> None:
-        if flag():
-            raise Stopped
-
-    return progress
-
-
 @dataclass(slots=True)
 class CycleResult:
     published: int = 0
@@ -93,90 +79,55 @@ class CycleResult:
     stopped: bool = False
 
 
-def ingest_step(engine: Engine, settings: Settings, flag: StopFlag, say: Say) -> None:
-    from columnist.ingest.pipeline import run_ingest
-
-    report = run_ingest(engine, settings, due_only=True, should_stop=flag)
-    for outcome in report.errors:
-        say(f"source {outcome.name!r}: {outcome.error}")
-    for outcome in report.empty:
-        say(f"source {outcome.name!r}: no items")
-    stopped = "; stopped before the rest" if report.stopped else ""
-    read = f"{report.read_note()}; " if report.read else ""
-    say(
-        f"ingest: {report.new} new entries from {len(report.outcomes)} sources due "
-        f"({read}{len(report.errors)} failed, {report.not_due} not due){stopped}"
-    )
+OPTIONS = {"ingest": {"due_only": True}}  # each stage's own keywords, in watch
 
 
-def assign_step(engine: Engine, settings: Settings, flag: StopFlag, say: Say) -> None:
-    from columnist.stories.pipeline import run_assign
-
-    report = run_assign(engine, settings, checkpoint(flag))
-    say(f"assign: {report.entries} entries, {report.new_stories} new stories")
-
-
-def write_step(engine: Engine, settings: Settings, flag: StopFlag, say: Say) -> int:
-    from columnist.writer.pipeline import run_write
-
-    report = run_write(engine, settings, checkpoint(flag))
-    say(f"write: {report.published} published, {report.drafts} kept as drafts")
-    return report.published
-
-
-def build_step(engine: Engine, settings: Settings, say: Say) -> None:
-    from columnist.site.stage import run_build
-
-    report = run_build(engine, settings, None)
-    say(
-        f"build: {report.pages_written} pages written, {report.pages_unchanged} unchanged, "
-        f"{report.pages_removed} removed -> {settings.site.output}"
-    )
-
-
-def _attempt(step: Callable[[], object], result: CycleResult, say: Say) -> bool:
-    """Run one stage; False once a stop cut it short. A stage's error is reported
-    and the next stage still runs (a missing model must not stop the site build).
+def attempt(
+    stage: Stage, engine: Engine, settings: Settings, flag: StopFlag, say: Say
+) -> Report | None:
+    """Run one stage and say its brief summary; None if it failed. A stage's error is
+    reported and the next stage still runs (a missing model must not stop the site
+    build).
 
     An unexpected exception is a bug: its traceback is printed, but an unattended
     desk keeps going, and the next cycle tries again.
     """
     try:
-        step()
-    except Stopped:
-        return False
+        report = run_stage(stage, engine, settings, None, flag, **OPTIONS.get(stage.name, {}))
     except ColumnistError as exc:
         say(f"error: {exc}")
-        result.failed = True
+        return None
     except Exception:  # noqa: BLE001
         say(f"error: unexpected failure (a bug):\n{traceback.format_exc().rstrip()}")
-        result.failed = True
-    return True
+        return None
+    for line in report.warnings() + report.notes():
+        say(line)
+    say(report.summary(brief=True))
+    return report
 
 
 def run_cycle(
     engine: Engine, settings: Settings, flag: StopFlag, say: Say, first: bool
 ) -> CycleResult:
-    """One pass of ingest, assign, write, build; stops between units when asked.
+    """One pass over the stage table; stops between units when asked.
 
-    The build is not interrupted (it is quick and writes whole pages); it runs on the
-    first cycle, to finish what a killed run left, and whenever a post was published.
+    The build runs on the first cycle, to finish what a killed run left, and whenever
+    a post was published.
     """
     result = CycleResult()
-
-    def write() -> None:
-        result.published = write_step(engine, settings, flag, say)
-
-    steps = (
-        lambda: ingest_step(engine, settings, flag, say),
-        lambda: assign_step(engine, settings, flag, say),
-        write,
-    )
-    for step in steps:
-        if flag() or not _attempt(step, result, say):
+    for stage in STAGES:
+        if flag():
             break
-    if (first or result.published) and not flag():
-        _attempt(lambda: build_step(engine, settings, say), result, say)
+        if stage.name == "build" and not (first or result.published):
+            continue
+        report = attempt(stage, engine, settings, flag, say)
+        if report is None:
+            result.failed = True
+            continue
+        if stage.name == "write":
+            result.published = report.published
+        if report.stopped:
+            break
     result.stopped = flag()
     return result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from columnist.domain import PostView, SourceLink
+from columnist.records import PostView, SourceLink
 from tests.site.sitekit import TOPICS
 
 CHINA_RUSSIA, ENERGY, SCIENCE = TOPICS[0], TOPICS[1], TOPICS[2]

@@ -10,9 +10,9 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 import pytest
 
-from columnist.domain import ParsedFeed
 from columnist.errors import FeedError
 from columnist.ingest.parse import MAX_ENTRIES, decode_document, guard_xml, parse_feed
+from columnist.records import ParsedFeed
 
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
 

@@ -13,12 +13,13 @@ from sqlalchemy import Engine, func, select, update
 
 from columnist.config import Settings, parse_settings
 from columnist.ingest import schedule
-from columnist.ingest.pipeline import IngestReport, run_ingest
+from columnist.ingest.stage import IngestReport, run_ingest
+from columnist.stages import BY_NAME
 from columnist.store.db import open_engine
 from columnist.store.entries import Added
 from columnist.store.schema import entries, sources
 from columnist.store.sources import SourceState, all_sources, sync_sources
-from columnist.watch import StopFlag, ingest_step
+from columnist.watch import StopFlag, attempt
 
 FeedServer = Any  # the `feed_server` fixture in conftest.py
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
@@ -359,7 +360,7 @@ def test_watch_says_what_ingest_read_and_skipped(
         + source("empty", str(tmp_path / "empty.cdf")),
     )
     said: list[str] = []
-    ingest_step(engines(settings), settings, StopFlag(), said.append)
+    attempt(BY_NAME["ingest"], engines(settings), settings, StopFlag(), said.append)
     assert said == [
         "source 'empty': no items",
         "ingest: 2 new entries from 3 sources due (4 read, 2 skipped: already stored from "

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-from columnist.domain import PostView, SourceLink, TopicView
+from columnist.records import PostView, SourceLink, TopicView
 
 HOSTILE_TITLE = "<script>alert(1)</script>"
 HOSTILE_URL = "javascript:alert(document.cookie)"

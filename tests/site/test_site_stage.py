@@ -10,10 +10,10 @@ from sqlalchemy import insert, select, update
 
 from columnist import config
 from columnist.config import Settings, SourceSettings
-from columnist.site.loader import PostDetails, published_posts
 from columnist.site.stage import run_build
 from columnist.store import posts, sources, stories
 from columnist.store.db import open_engine, transaction
+from columnist.store.published import PostDetails, published_posts
 from columnist.store.schema import entries
 from columnist.store.schema import posts as posts_table
 from columnist.store.schema import stories as stories_table

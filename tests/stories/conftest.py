@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from columnist.config import Settings, parse_settings
-from columnist.domain import ParsedEntry
+from columnist.records import ParsedEntry
 from columnist.store import entries, sources
 from columnist.store.db import open_engine, transaction
 from columnist.stories.embed import Embedder, shared_embedder

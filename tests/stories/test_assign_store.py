@@ -14,7 +14,7 @@ from columnist.store.db import open_engine, transaction
 from columnist.store.schema import entries as entries_table
 from columnist.stories.embed import Embedder, to_bytes
 from columnist.stories.evaluate import load_event_set
-from columnist.stories.pipeline import run_assign
+from columnist.stories.stage import run_assign
 from tests.stories.conftest import EVENTS_JSONL, add_entries, desk_settings
 
 EVENTS = ["starship-flight-2026-11-23", "harrow-finch-data-breach", "rafah-aid-surge-2026-11-22"]

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from columnist.cli_topics import topics_app
+from columnist.cli.topics import app as topics_app
 from columnist.config import load
 from columnist.errors import ColumnistError
 from columnist.store.db import open_engine
 from columnist.stories.evaluate import EvalFileError, load_event_set, load_topic_set
-from columnist.stories.pipeline import run_assign
+from columnist.stories.stage import run_assign
 from tests.conftest import columnist
 from tests.stories.conftest import EVENTS_JSONL, TOPICS_JSONL, add_entries
 

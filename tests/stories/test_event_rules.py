@@ -27,7 +27,7 @@ from columnist.stories.evaluate import (
     score_events,
 )
 from columnist.stories.names import event_names
-from columnist.stories.pipeline import run_assign
+from columnist.stories.stage import run_assign
 from tests.stories.conftest import DATA, add_entries
 
 REAL_EVENTS = DATA / "real" / "events_real.jsonl"

@@ -14,7 +14,7 @@ import pytest
 
 from columnist.config import StorySettings, TopicSettings
 from columnist.store import stories as story_store
-from columnist.stories.pipeline import run_assign
+from columnist.stories.stage import run_assign
 from columnist.stories.topics import (
     MIN_WORDS,
     TEXT_LONG,

@@ -11,7 +11,7 @@ from columnist import config as config_mod
 from columnist.config import StorySettings, TopicSettings
 from columnist.stories.embed import Embedder
 from columnist.stories.evaluate import TopicBench, load_topic_set
-from columnist.stories.pipeline import make_assigner
+from columnist.stories.stage import make_assigner
 from columnist.stories.topics import PhraseMatcher, TopicAssigner, find_phrase, topic_views
 from tests.stories.conftest import TOPICS_JSONL, TOPICS_TOML
 

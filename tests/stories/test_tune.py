@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from columnist.cli_topics import topics_app
+from columnist.cli.topics import app as topics_app
 from columnist.config import StorySettings, TopicSettings, load
 from columnist.config_edit import add_topic_examples
 from columnist.errors import ColumnistError
 from columnist.store.db import open_engine
 from columnist.stories.evaluate import TopicBench, load_topic_set
-from columnist.stories.pipeline import run_assign
+from columnist.stories.stage import run_assign
 from columnist.stories.topics import TopicAssigner
 from columnist.stories.tune import LABELS_NAME, Candidate, TuneSession
 from tests.conftest import columnist, error_line

@@ -19,8 +19,8 @@ from columnist.modelfiles import gguf_path
 from columnist.writer.backends.base import Completion, Message
 from columnist.writer.constraints import Constraints
 from columnist.writer.evalset import EvalSource, EvalStory
-
-SMALL_MODEL = "smollm2-135m-instruct"
+from tests.conftest import SMALL_MODEL
+from tests.conftest import small_writer as shared_small_writer
 
 GLACIER = EvalStory(
     title="Hardanger glacier lost 4% of its ice in one summer",
@@ -64,20 +64,9 @@ def desk(folder: Path, body: str) -> config.Settings:
 
 
 def small_writer(words: int = 50, **extra: object) -> str:
-    """A [writer] table for the small model: machinery, not prose."""
-    values = {
-        "backend": "embedded",
-        "model": SMALL_MODEL,
-        "words": words,
-        "max_tokens": int(words * 1.6),
-        "strict": False,
-        "max_attempts": 1,
-        "seed": 1,
-        "temperature": 0.2,
-        "threads": 1,  # on a shared 2-core machine one thread beats two spinning ones
-    } | extra
-    lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
-    return "[writer]\n" + "\n".join(lines) + "\n"
+    """A [writer] table for the small model: machinery, not prose (cooler than the
+    shared one, for steadier text)."""
+    return shared_small_writer(words, **({"temperature": 0.2} | extra))
 
 
 class ScriptedBackend:

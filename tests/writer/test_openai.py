@@ -15,11 +15,12 @@ from columnist.config import WriterSettings
 from columnist.errors import ModelError
 from columnist.store.db import open_engine
 from columnist.store.schema import model_calls, posts
+from columnist.store.seed import seed_store
 from columnist.writer.backends.openai import OpenAIBackend, backoff_seconds, retry_after_seconds
 from columnist.writer.compose import PLAN_TOKENS
-from columnist.writer.evalset import EvalSource, EvalStory, seed_store
-from columnist.writer.pipeline import run_write
+from columnist.writer.evalset import EvalSource, EvalStory
 from columnist.writer.prompts import PROMPT_VERSION
+from columnist.writer.stage import run_write
 from tests.conftest import columnist, error_line
 from tests.writer.kit import (
     CATS,

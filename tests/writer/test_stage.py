@@ -19,10 +19,10 @@ from columnist import config
 from columnist.modelfiles import gguf_path
 from columnist.store.db import open_engine
 from columnist.store.schema import model_calls
+from columnist.store.seed import seed_store
 from columnist.writer.backends.embedded import EmbeddedBackend
-from columnist.writer.evalset import seed_store
-from columnist.writer.pipeline import run_write
 from columnist.writer.prompts import PROMPT_VERSION
+from columnist.writer.stage import run_write
 from tests.conftest import columnist, error_line
 from tests.writer.kit import (
     CATS,

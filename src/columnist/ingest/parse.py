@@ -56,7 +56,6 @@ from typing import Any
 import feedparser
 from feedparser.datetimes import _parse_date as _feedparser_date
 
-from columnist.domain import ParsedEntry, ParsedFeed
 from columnist.errors import FeedError
 from columnist.ingest.normalise import (
     MAX_TEXT_CHARS,
@@ -67,6 +66,7 @@ from columnist.ingest.normalise import (
     sanitize_html,
     truncate_words,
 )
+from columnist.records import ParsedEntry, ParsedFeed
 
 MAX_ENTRIES = 1000
 MAX_GUID_CHARS = 1000

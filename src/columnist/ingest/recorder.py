@@ -18,10 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from sqlalchemy import Engine
-
 from columnist.store import sources as source_store
-from columnist.store.db import transaction
+from columnist.store.db import Engine, transaction
 from columnist.store.sources import NotModified
 
 T = TypeVar("T")

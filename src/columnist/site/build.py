@@ -19,8 +19,8 @@ from jinja2 import TemplateError
 
 from columnist.config import SiteSettings
 from columnist.cores import available_cores
-from columnist.domain import PostView, TopicView
 from columnist.errors import ColumnistError
+from columnist.records import PostView, TopicView
 from columnist.site.context import BuildContext
 from columnist.site.feeds import feed_pages
 from columnist.site.model import Details, SiteModel
@@ -31,10 +31,11 @@ from columnist.site.sitemap import sitemap_pages
 from columnist.site.templating import environment, static_files, theme_version
 from columnist.site.urls import Urls
 from columnist.site.writer import OutputWriter, can_fork, describe_failure
+from columnist.stages import Report
 
 
 @dataclass(slots=True)
-class BuildReport:
+class BuildReport(Report):
     """What a build did. "Pages" counts every output file (HTML, feeds, static, sitemap)."""
 
     pages_written: int
@@ -47,6 +48,14 @@ class BuildReport:
     search_seconds: float = 0.0  # waiting for the search index after the pages were written
     written: list[str] = field(default_factory=list)  # paths relative to output
     removed: list[str] = field(default_factory=list)
+    stopped: bool = False  # a build is never cut short: it is quick and writes whole pages
+
+    def summary(self, brief: bool = False) -> str:
+        took = "" if brief else f" in {self.seconds:.1f}s"
+        return (
+            f"build: {self.pages_written} pages written, {self.pages_unchanged} unchanged, "
+            f"{self.pages_removed} removed{took} -> {self.output}"
+        )
 
 
 def static_pages(theme_dir: Path | None) -> list[Page]:
@@ -77,7 +86,7 @@ def build_site(
     `posts` are the published posts in any order; `topics` every configured topic (each
     gets a page, an empty one says so). `feeds_read` are the (name, URL) of the news
     feeds the site is made from, listed on the About page. Posts read without body and
-    sources (see site/loader.py) get them from `details` when their pages are rendered.
+    sources (see store/published.py) get them from `details` when their pages are rendered.
     `theme_dir` may hold `templates/` and `static/` files that replace the packaged ones
     of the same name. `search` adds the search page and its Pagefind index. `workers` processes
     render when many pages are due (default: one per core). `progress(done, total)` is

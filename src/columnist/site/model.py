@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
-from columnist.domain import PostView, SourceLink, TopicView
+from columnist.records import PostView, SourceLink, TopicView
 from columnist.site.text import human_date, iso, paragraphs, utc
 from columnist.site.urls import Urls, safe_href, safe_slug
 
 RELATED_LIMIT = 5
 T = TypeVar("T")
-# post ids -> {post id: (body, sources)}; see site.loader.PostDetails
+# post ids -> {post id: (body, sources)}; see store.published.PostDetails
 Details = Callable[[Iterable[int]], dict[int, tuple[str, list[SourceLink]]]]
 
 
@@ -155,7 +155,7 @@ class Entry:
 class SiteModel:
     """Posts newest first, configured topics with counts, and each topic's posts.
 
-    Posts read without body and sources (see site/loader.py) get them from `details`:
+    Posts read without body and sources (see store/published.py) get them from `details`:
     in one go for the pages a build renders (`load_details`), else one by one.
     """
 

@@ -10,22 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
-
 from columnist.config import Settings
-from columnist.domain import TopicView
+from columnist.records import TopicView
 from columnist.site.build import BuildReport, build_site, without_gc
-from columnist.site.loader import published_heads
-from columnist.store.schema import sources
+from columnist.store import sources as source_store
+from columnist.store.db import Engine
+from columnist.store.published import published_heads
+from columnist.writer.backends.registry import BACKENDS
 
 THEME_FOLDER = "theme"
 
 
 def generator_note(settings: Settings, source_count: int) -> str:
-    backend = settings.writer
-    where = "on this machine" if backend.backend == "embedded" else "on an inference server"
+    writer = settings.writer
+    where = BACKENDS[writer.backend].where
     return (
-        f"Commentaries are written by the language model {backend.model} running {where}, "
+        f"Commentaries are written by the language model {writer.model} running {where}, "
         f"from {source_count} news feed{'s' if source_count != 1 else ''}. Each is checked "
         "for length, form and numbers that do not appear in its sources before it is "
         "published."
@@ -42,10 +42,14 @@ def run_build(
     engine: Engine,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
     *,
     search: bool = True,
 ) -> BuildReport:
     """Build the site of the desk; `search=False` leaves the search index out.
+
+    `should_stop` is not asked: a build is quick and writes whole pages, so it always
+    runs to the end (a killed one is finished by the next).
 
     The connection stays open for the build: bodies and sources are read only for the
     pages that are rendered.
@@ -55,7 +59,7 @@ def run_build(
     ]
     with without_gc(), engine.connect() as conn:
         posts, details = published_heads(conn, settings.topics)
-        n_sources = conn.execute(select(func.count()).select_from(sources)).scalar_one()
+        n_sources = source_store.count(conn)
         return build_site(
             posts,
             topics,

@@ -22,8 +22,9 @@ from threading import Event, Lock, Thread
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from columnist.records import StoryRecord
 from columnist.store.schema import stories
-from columnist.store.stories import StoryRecord, needing_posts
+from columnist.store.stories import needing_posts
 
 
 def worker_id() -> str:

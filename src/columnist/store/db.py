@@ -16,9 +16,23 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
 from columnist.errors import ColumnistError
+
+# What code outside store/ names of the database layer: the engine and connection types
+# it passes back in, and the error of a unique key taken by another writer.
+__all__ = [
+    "Connection",
+    "Engine",
+    "IntegrityError",
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "open_engine",
+    "transaction",
+    "upgrade",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from columnist.domain import ParsedEntry
+from columnist.records import ParsedEntry
 from columnist.store.schema import entries, sources
 
 

@@ -9,22 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, insert, select, update
 
 from columnist.config import TopicSettings, slugify
-from columnist.domain import PostView, SourceLink, TopicView
+from columnist.records import NewPost, PostView, SourceLink, TopicView
 from columnist.store.schema import entries, posts, sources, story_topics
-
-
-@dataclass(slots=True)
-class NewPost:
-    story_id: int
-    title: str
-    body: str
-    excerpt: str
-    status: str
-    backend: str
-    model: str
-    prompt_version: str
-    checks: dict
-    source_count: int
 
 
 def unique_slug(conn: Connection, title: str) -> str:
@@ -145,3 +131,39 @@ def checks_by_post(conn: Connection) -> dict[int, dict]:
     return {
         r.id: json.loads(r.checks or "{}") for r in conn.execute(select(posts.c.id, posts.c.checks))
     }
+
+
+def recent_bodies(conn: Connection, topic: str, limit: int) -> list[str]:
+    """Bodies of the latest published posts on a topic, newest first."""
+    q = (
+        select(posts.c.body)
+        .join(story_topics, story_topics.c.story_id == posts.c.story_id)
+        .where(story_topics.c.topic == topic, posts.c.status == "published")
+        .order_by(posts.c.id.desc())
+        .limit(limit)
+    )
+    return list(conn.execute(q).scalars())
+
+
+@dataclass(slots=True)
+class FiledPost:
+    """A post under one of its story's topics (a post filed twice comes twice)."""
+
+    title: str
+    topic: str
+    status: str
+    body: str
+    checks: dict
+
+
+def posts_by_topic(conn: Connection) -> list[FiledPost]:
+    """Every post once per topic of its story, in story order."""
+    q = (
+        select(posts, story_topics.c.topic)
+        .join(story_topics, story_topics.c.story_id == posts.c.story_id)
+        .order_by(posts.c.story_id)
+    )
+    return [
+        FiledPost(r.title, r.topic, r.status, r.body, json.loads(r.checks or "{}"))
+        for r in conn.execute(q)
+    ]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from columnist.config import SourceSettings
 from columnist.store.schema import sources
@@ -111,6 +111,11 @@ def _state(row) -> SourceState:
 
 def all_sources(conn: Connection) -> list[SourceState]:
     return [_state(r) for r in conn.execute(select(sources).order_by(sources.c.name))]
+
+
+def count(conn: Connection) -> int:
+    """How many sources the store knows (configured now or before)."""
+    return conn.execute(select(func.count()).select_from(sources)).scalar_one()
 
 
 def earliest_due(conn: Connection, names: Iterable[str]) -> datetime | None:

@@ -7,7 +7,7 @@ would otherwise be most of the time.
 
 Whatever puts an entry in a story also sets the story's `entry_count` and `updated`:
 the site's build reads those two instead of every entry to tell which posts' source
-lists changed (site/loader.py).
+lists changed (store/published.py).
 """
 
 from __future__ import annotations
@@ -18,18 +18,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
+from columnist.records import StoryRecord
 from columnist.store.schema import entries, posts, sources, stories, story_topics
-
-
-@dataclass(slots=True)
-class StoryRecord:
-    id: int
-    title: str
-    centroid: bytes | None
-    entry_count: int
-    first_seen: datetime
-    last_seen: datetime
-    post_id: int | None = None  # set by `needing_posts`: the post to rewrite, if any
 
 
 def _record(r, post_id: int | None = None) -> StoryRecord:
@@ -268,6 +258,17 @@ def set_topics_many(conn: Connection, by_story: dict[int, list[tuple[str, float,
 def topics_of(conn: Connection, story_id: int) -> list[str]:
     q = select(story_topics.c.topic).where(story_topics.c.story_id == story_id)
     return sorted(conn.execute(q).scalars())
+
+
+def topics_by_score(conn: Connection, story_id: int) -> list[str]:
+    """A story's topic slugs, the strongest first (the writer's persona comes from the
+    first)."""
+    q = (
+        select(story_topics.c.topic)
+        .where(story_topics.c.story_id == story_id)
+        .order_by(story_topics.c.score.desc(), story_topics.c.topic)
+    )
+    return list(conn.execute(q).scalars())
 
 
 def filed_topics(conn: Connection, story_id: int) -> list[tuple[str, float, str]]:

@@ -25,7 +25,7 @@ from columnist.config import StorySettings, TopicSettings
 from columnist.errors import ColumnistError
 from columnist.stories.cluster import cluster
 from columnist.stories.names import event_names
-from columnist.stories.pipeline import entry_text
+from columnist.stories.stage import entry_text
 from columnist.stories.topics import TopicAssigner
 
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import mean
 
-from sqlalchemy import func, select
-
 from columnist.config import DatabaseSettings, Settings
 from columnist.errors import ColumnistError
+from columnist.store import calls as call_store
+from columnist.store import posts as post_store
 from columnist.store.db import open_engine
-from columnist.store.schema import model_calls, posts, story_topics
-from columnist.writer.evalset import EvalStory, seed_store
+from columnist.store.seed import seed_store
+from columnist.writer.evalset import EvalStory
 from columnist.writer.openings import opening, opening_problem
-from columnist.writer.pipeline import run_write
 from columnist.writer.reader import READER_CHECKS, named_passes
+from columnist.writer.stage import run_write
 
 
 @dataclass(slots=True)
@@ -175,28 +175,13 @@ def _collect(engine, settings: Settings) -> EvalReport:
     w = settings.writer
     report = EvalReport(model=w.model, backend=w.backend)
     with engine.connect() as conn:
-        q = (
-            select(posts, story_topics.c.topic)
-            .join(story_topics, story_topics.c.story_id == posts.c.story_id)
-            .order_by(posts.c.story_id)
-        )
-        for r in conn.execute(q):
+        for p in post_store.posts_by_topic(conn):
             report.posts.append(
                 PostResult(
-                    title=r.title,
-                    topic=r.topic,
-                    status=r.status,
-                    body=r.body,
-                    checks=json.loads(r.checks or "{}"),
+                    title=p.title, topic=p.topic, status=p.status, body=p.body, checks=p.checks
                 )
             )
-        calls, tokens, seconds = conn.execute(
-            select(
-                func.count(model_calls.c.id),
-                func.coalesce(func.sum(model_calls.c.tokens_out), 0),
-                func.coalesce(func.sum(model_calls.c.seconds), 0.0),
-            )
-        ).one()
+        calls, tokens, seconds = call_store.totals(conn)
     report.calls, report.tokens_out, report.model_seconds = calls, tokens, seconds
     return report
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from columnist.config import WriterSettings
+from typing import TYPE_CHECKING
+
 from columnist.writer.backends.base import Backend, Completion, Message
+from columnist.writer.backends.registry import BACKENDS
+
+if TYPE_CHECKING:
+    from columnist.config import WriterSettings
 
 
 def make_backend(settings: WriterSettings) -> Backend:
     """The backend `writer.backend` names; the embedded one loads its model here."""
-    if settings.backend == "openai":
-        from columnist.writer.backends.openai import OpenAIBackend
-
-        return OpenAIBackend(settings)
-    from columnist.writer.backends.embedded import EmbeddedBackend
-
-    return EmbeddedBackend(settings)
+    return BACKENDS[settings.backend].make(settings)
 
 
-__all__ = ["Backend", "Completion", "Message", "make_backend"]
+__all__ = ["BACKENDS", "Backend", "Completion", "Message", "make_backend"]

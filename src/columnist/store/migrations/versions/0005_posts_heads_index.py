@@ -4,7 +4,7 @@ Revision ID: 0005_posts_heads_index
 Revises: 0004_story_claims
 Create Date: 2026-11-26 02:10:00
 
-Every build lists every published post without its body (site/loader.py). SQLite keeps
+Every build lists every published post without its body (store/published.py). SQLite keeps
 a row's body inline, so that list read the whole table; from this index it reads about
 a fifth as much (10,000 posts: 38 ms -> 23 ms, and the topics query 24 ms -> 10 ms).
 PostgreSQL keeps long bodies out of line already, and limits the size of an index

@@ -15,12 +15,12 @@ from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
-from sqlalchemy import Engine
 
 from columnist.config import Settings
+from columnist.stages import Report
 from columnist.store import entries as entry_store
 from columnist.store import stories as story_store
-from columnist.store.db import transaction
+from columnist.store.db import Engine, transaction
 from columnist.store.stories import PendingEntry, StoryState
 from columnist.stories.cluster import OpenStory, StoryIndex
 from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder, to_bytes
@@ -32,12 +32,24 @@ LEAD_WORDS = 40
 
 
 @dataclass(slots=True)
-class AssignReport:
+class AssignReport(Report):
     entries: int = 0
     new_stories: int = 0
     joined: int = 0
     filed: dict[str, int] = field(default_factory=dict)  # topic slug -> stories filed
     peak_open: int = 0  # most stories held open at once (memory follows this)
+    stopped: bool = False  # asked to stop before every entry was placed
+    seconds: float = 0.0
+
+    def summary(self, brief: bool = False) -> str:
+        line = f"assign: {self.entries} entries, {self.new_stories} new stories"
+        if brief:
+            return line + self.stopped_note()
+        filed = ", ".join(f"{slug} {n}" for slug, n in sorted(self.filed.items())) or "none"
+        return (
+            f"{line}, {self.joined} joined existing ones; filed: {filed} "
+            f"in {self.seconds:.1f}s{self.stopped_note()}"
+        )
 
 
 def entry_text(title: str, text: str) -> str:
@@ -143,8 +155,13 @@ def run_assign(
     engine: Engine,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    *,
     embedder: Embedder | None = None,
 ) -> AssignReport:
+    """Place every unclustered entry in a story and file the stories it touched; a page
+    of entries at a time, each page one transaction. `should_stop` is asked between
+    pages."""
     report = AssignReport()
     with engine.connect() as conn:
         total = story_store.count_unclustered(conn)
@@ -158,6 +175,9 @@ def run_assign(
     filed: dict[int, list[str]] = {}
     after = None
     while True:
+        if should_stop is not None and should_stop():
+            report.stopped = True
+            break
         with engine.connect() as conn:
             page = story_store.unclustered_page(conn, after, BATCH)
         if not page:

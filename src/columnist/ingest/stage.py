@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import Engine
 
 from columnist.config import Settings, SourceSettings
-from columnist.domain import ParsedEntry, ParsedFeed
 from columnist.errors import ColumnistError
 from columnist.ingest import schedule
 from columnist.ingest.fetch import FetchResult, RetryLater, fetch_url, make_client, read_local
@@ -27,9 +25,11 @@ from columnist.ingest.fulltext import MAX_ARTICLES_PER_FEED, article_text
 from columnist.ingest.normalise import content_hash
 from columnist.ingest.parse import parse_feed
 from columnist.ingest.recorder import Recorder
+from columnist.records import ParsedEntry, ParsedFeed
+from columnist.stages import Report
 from columnist.store import entries as entry_store
 from columnist.store import sources as source_store
-from columnist.store.db import transaction
+from columnist.store.db import Engine, transaction
 from columnist.store.entries import Added
 from columnist.store.sources import NotModified, SourceState
 
@@ -70,10 +70,12 @@ class SourceOutcome:
 
 
 @dataclass(slots=True)
-class IngestReport:
+class IngestReport(Report):
     outcomes: list[SourceOutcome] = field(default_factory=list)
     not_due: int = 0  # sources skipped because their time had not come
     stopped: bool = False  # asked to stop before every source was done
+    due_only: bool = False  # only the sources whose time had come were fetched
+    seconds: float = 0.0
 
     @property
     def new(self) -> int:
@@ -108,6 +110,35 @@ class IngestReport:
             return f"{self.read} read, {skipped} skipped: {counts[0][1]}"
         reasons = ", ".join(f"{n} {words}" for n, words in counts)
         return f"{self.read} read, {skipped} skipped: {reasons}"
+
+    def warnings(self) -> list[str]:
+        return [f"source {o.name!r}: {o.error}" for o in self.errors]
+
+    def notes(self) -> list[str]:
+        return [f"source {o.name!r}: no items" for o in self.empty]
+
+    def summary(self, brief: bool = False) -> str:
+        read = f"{self.read_note()}; " if self.read else ""
+        failed = f"{len(self.errors)} failed"
+        sources = f"{len(self.outcomes)} sources"
+        if brief:
+            due = (" due", f", {self.not_due} not due") if self.due_only else ("", "")
+            return (
+                f"ingest: {self.new} new entries from {sources}{due[0]} "
+                f"({read}{failed}{due[1]}){self.stopped_note()}"
+            )
+        full = sum(o.full_text for o in self.outcomes)
+        articles = f", {full} with the full article" if full else ""
+        not_due = f", {self.not_due} not due" if self.due_only else ""
+        return (
+            f"ingest: {self.new} new entries{articles} from {sources} ({read}{failed}"
+            f"{not_due}) in {self.seconds:.1f}s{self.stopped_note()}"
+        )
+
+    def fatal(self) -> str | None:
+        if self.outcomes and len(self.errors) == len(self.outcomes):
+            return "no source could be read"
+        return None
 
 
 @dataclass(slots=True)
@@ -333,9 +364,9 @@ def run_ingest(
     engine: Engine,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
     *,
     due_only: bool = False,
-    should_stop: Callable[[], bool] | None = None,
 ) -> IngestReport:
     """Fetch every configured source (only those due, with `due_only`).
 
@@ -344,7 +375,7 @@ def run_ingest(
     """
     with transaction(engine) as conn:
         states = source_store.sync_sources(conn, settings.sources)
-    report = IngestReport()
+    report = IngestReport(due_only=due_only)
     if due_only:
         now = datetime.now(UTC)
         due = [s for s in states if schedule.is_due(s.next_due, now)]

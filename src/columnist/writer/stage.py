@@ -15,18 +15,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
-
 from columnist.config import Settings
 from columnist.errors import ModelError
+from columnist.records import NewPost, StoryRecord
+from columnist.stages import Report
+from columnist.store import calls as call_store
 from columnist.store import claims
 from columnist.store import entries as entry_store
+from columnist.store import posts as post_store
 from columnist.store import stories as story_store
-from columnist.store.db import transaction
-from columnist.store.posts import NewPost, has_post, insert_post, replace_post_body
-from columnist.store.stories import StoryRecord
-from columnist.writer import records
+from columnist.store.calls import NewCall
+from columnist.store.db import Engine, IntegrityError, transaction
+from columnist.store.posts import has_post, insert_post, replace_post_body
 from columnist.writer.backends import Backend, make_backend
 from columnist.writer.compose import Call, StoryInput, Writer, persona_for
 from columnist.writer.openings import RecentOpenings, opening
@@ -39,7 +39,7 @@ class LostClaim(Exception):
 
 
 @dataclass(slots=True)
-class WriteReport:
+class WriteReport(Report):
     stories: int = 0
     published: int = 0
     drafts: int = 0
@@ -47,7 +47,18 @@ class WriteReport:
     tokens_out: int = 0
     model_seconds: float = 0.0
     calls: int = 0
+    stopped: bool = False  # asked to stop before every story was written
+    seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def summary(self, brief: bool = False) -> str:
+        line = f"write: {self.published} published, {self.drafts} kept as drafts"
+        if brief:
+            return line + self.stopped_note()
+        speed = (
+            f", {self.tokens_out / self.model_seconds:.0f} tokens/s" if self.model_seconds else ""
+        )
+        return f"{line} in {self.seconds:.1f}s{speed}{self.stopped_note()}"
 
     def add(self, calls: list[Call], published: bool | None) -> None:
         """Count one story: published, kept as a draft, or failed (None)."""
@@ -109,25 +120,40 @@ class WriteStage:
 
     def _log(self, conn, calls: list[Call], story: StoryInput) -> None:
         persona = persona_for(self.settings, story.topics)
-        records.log_calls(
+        version = prompt_version(self.env, persona)
+        call_store.log_calls(
             conn,
-            calls,
-            backend=self.backend.name,
-            model=self.backend.model,
-            prompt_version=prompt_version(self.env, persona),
-            persona=persona.name,
-            story_id=story.story_id,
+            [
+                NewCall(
+                    story_id=story.story_id,
+                    backend=self.backend.name,
+                    model=self.backend.model,
+                    prompt_version=version,
+                    purpose=c.purpose,
+                    persona=persona.name,
+                    attempt=c.attempt,
+                    tokens_in=c.completion.tokens_in if c.completion else None,
+                    tokens_out=c.completion.tokens_out if c.completion else None,
+                    seconds=c.completion.seconds if c.completion else 0.0,
+                    outcome=c.outcome,
+                    error=c.error,
+                    response=c.completion.text if c.completion else None,
+                    problems=c.problems,
+                )
+                for c in calls
+            ],
         )
 
     def load(self, story_id: int) -> StoryInput:
         with self.engine.connect() as conn:
             story = story_store.get(conn, story_id)
             items = entry_store.story_entries(conn, story_id)
-            topics = records.story_topics_by_score(conn, story_id)
+            topics = story_store.topics_by_score(conn, story_id)
             for topic in topics:
                 if not self.openings.known(topic):
                     limit = self.settings.writer.recent_openings
-                    self.openings.seed(topic, records.recent_openings(conn, topic, limit))
+                    bodies = post_store.recent_bodies(conn, topic, limit)
+                    self.openings.seed(topic, [opening(body) for body in bodies])
         return StoryInput(
             headline=story.title,
             sources=[(e.source_name, e.title, e.text, e.published) for e in items],
@@ -192,10 +218,13 @@ def run_write(
     engine: Engine,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    *,
     backend: Backend | None = None,
     limit: int | None = None,
 ) -> WriteReport:
-    """Write until no unclaimed story is left; safe to run in many processes at once."""
+    """Write until no unclaimed story is left; safe to run in many processes at once.
+    `should_stop` is asked before each story is claimed."""
     report = WriteReport()
     with engine.connect() as conn:
         total = len(
@@ -210,7 +239,7 @@ def run_write(
     try:
         stage = WriteStage(engine, settings, backend)
         workers = max(1, min(settings.writer.concurrency, backend.concurrency, total))
-        _run_threads(stage, workers, limit, report, progress, total)
+        _run_threads(stage, workers, limit, report, progress, should_stop, total)
     finally:
         if own:
             backend.close()
@@ -223,20 +252,27 @@ def _run_threads(
     limit: int | None,
     report: WriteReport,
     progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], bool] | None,
     total: int,
 ) -> None:
     """`workers` threads, each claiming and writing stories until none is left.
 
     The first failure (a backend that is down) stops the others after their current
-    story and is raised; their claims are released so another run can take over.
+    story and is raised; their claims are released so another run can take over. A
+    stop request lets each thread finish the story in hand and claim no other.
     """
     failure: list[BaseException] = []
     done = 0
     done_lock = threading.Lock()
 
+    def stop_asked() -> bool:
+        if should_stop is not None and should_stop():
+            report.stopped = True
+        return report.stopped
+
     def work() -> None:
         nonlocal done
-        while not failure and (claimed := stage.claim(limit)) is not None:
+        while not failure and not stop_asked() and (claimed := stage.claim(limit)) is not None:
             try:
                 stage.write_story(*claimed, report)
             except BaseException as exc:

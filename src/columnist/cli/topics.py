@@ -22,23 +22,19 @@ from rich.console import Console
 from rich.table import Table
 
 from columnist import config as config_mod
+from columnist.cli import ConfigOpt, config_option
 from columnist.errors import ColumnistError
-from columnist.progress import plain_help
 
 if TYPE_CHECKING:
     from columnist.stories.evaluate import Counts, TopicScore
 
-topics_app = typer.Typer(
+app = typer.Typer(
+    name="topics",
     no_args_is_help=True,
     help="Measure and explain topic filing and same-event clustering.",
 )
 
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help=plain_help("columnist.toml, or a TOML file of [[topics]].")
-    ),
-]
+TopicsConfigOpt = config_option("columnist.toml, or a TOML file of [[topics]].")
 
 
 def _out() -> Console:
@@ -93,10 +89,10 @@ def _topic_table(title: str, score: TopicScore, settings, assigner) -> Table:
     return table
 
 
-@topics_app.command("test")
+@app.command("test")
 def topics_test(
     file: Annotated[Path, typer.Argument(help="JSON lines of {title, summary, topics}.")],
-    config: ConfigOpt = None,
+    config: TopicsConfigOpt = None,
     errors: Annotated[bool, typer.Option("--errors", help="List the misfiled lines.")] = False,
 ) -> None:
     """Precision, recall and F1 of topic filing on a labelled file; suggests a threshold."""
@@ -194,10 +190,10 @@ def _print_errors(out: Console, items, score: TopicScore, assigner) -> None:
     out.print(table)
 
 
-@topics_app.command("explain")
+@app.command("explain")
 def topics_explain(
     item: Annotated[int, typer.Argument(metavar="ENTRY", help="Entry id (or story id).")],
-    config: ConfigOpt = None,
+    config: TopicsConfigOpt = None,
     story: Annotated[bool, typer.Option("--story", help="ENTRY is a story id.")] = False,
 ) -> None:
     """Why a story was or wasn't filed under each topic: score, threshold, rule."""
@@ -207,7 +203,7 @@ def topics_explain(
     from columnist.store import stories as story_store
     from columnist.store.db import open_engine
     from columnist.stories.embed import DIM, from_bytes, shared_embedder
-    from columnist.stories.pipeline import entry_text, unit
+    from columnist.stories.stage import entry_text, unit
     from columnist.stories.topics import TopicAssigner
 
     settings = _settings(config, need_topics=True)
@@ -284,12 +280,12 @@ def topics_explain(
     out.print(table)
 
 
-@topics_app.command("events")
+@app.command("events")
 def topics_events(
     file: Annotated[
         Path, typer.Argument(help="JSON lines of {event, title, summary, published, source}.")
     ],
-    config: ConfigOpt = None,
+    config: TopicsConfigOpt = None,
 ) -> None:
     """Same-event clustering on a labelled file: pairwise and B-cubed scores, a threshold."""
     from columnist.stories.embed import shared_embedder
@@ -364,10 +360,18 @@ def topics_events(
         )
 
 
-def _register_tune() -> None:
-    from columnist.cli_tune import topics_tune
+@app.command("tune")
+def topics_tune(
+    topic: Annotated[str, typer.Argument(help="The topic's name (or slug).")],
+    config: ConfigOpt = None,
+    questions: Annotated[
+        int, typer.Option("--questions", "-n", min=1, help="At most this many questions.")
+    ] = 30,
+    entries: Annotated[
+        int, typer.Option("--entries", min=1, help="Ask about the newest N stored entries.")
+    ] = 3000,
+) -> None:
+    """Ask y/n about the stored entries a topic is least sure of; save them as examples."""
+    from columnist.cli.tune import tune
 
-    topics_app.command("tune")(topics_tune)
-
-
-_register_tune()
+    tune(config_mod.load(config), topic, questions, entries)

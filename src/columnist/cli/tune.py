@@ -1,4 +1,5 @@
-"""`columnist topics tune TOPIC`: a topic made precise by answering y/n on borderline items.
+"""The session behind `columnist topics tune TOPIC` (the command is in cli/topics.py): a
+topic made precise by answering y/n on borderline items.
 
     columnist topics tune "Middle East" [-c columnist.toml] [--questions 30]
 
@@ -13,17 +14,14 @@ or from standard input when it is not one (`printf 'y\\nn\\n' | columnist topics
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
 from columnist import config as config_mod
 from columnist.errors import ColumnistError
-from columnist.progress import plain_help
 
 if TYPE_CHECKING:
     from columnist.stories.tune import Tally, TuneSession
@@ -48,7 +46,7 @@ def _candidates(settings: config_mod.Settings, limit: int):
     from columnist.store import entries as entry_store
     from columnist.store.db import open_engine
     from columnist.stories.embed import DIM, from_bytes, shared_embedder
-    from columnist.stories.pipeline import entry_text
+    from columnist.stories.stage import entry_text
     from columnist.stories.tune import Candidate
 
     engine = open_engine(settings.database.url)
@@ -127,24 +125,12 @@ def _tally_line(name: str, t: Tally) -> str:
     )
 
 
-def topics_tune(
-    topic: Annotated[str, typer.Argument(help="The topic's name (or slug).")],
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help=plain_help("columnist.toml"))
-    ] = None,
-    questions: Annotated[
-        int, typer.Option("--questions", "-n", min=1, help="At most this many questions.")
-    ] = 30,
-    entries: Annotated[
-        int, typer.Option("--entries", min=1, help="Ask about the newest N stored entries.")
-    ] = 3000,
-) -> None:
+def tune(settings: config_mod.Settings, topic: str, questions: int, entries: int) -> None:
     """Ask y/n about the stored entries a topic is least sure of; save them as examples."""
     from columnist.config_edit import add_topic_examples
     from columnist.stories.topics import TopicAssigner
     from columnist.stories.tune import LABELS_NAME, TuneSession, save_labels
 
-    settings = config_mod.load(config)
     chosen = _find_topic(settings, topic)
     candidates, vectors, embedder = _candidates(settings, entries)
     assigner = TopicAssigner(settings.topics, settings.stories, embedder.embed)

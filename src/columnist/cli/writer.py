@@ -1,25 +1,24 @@
-"""The writer's commands: `columnist log` (recent model calls) and `columnist eval-writer`.
-
-Registered in cli.py; kept apart so the writer's commands can grow without crowding
-the pipeline's.
-"""
+"""The writer's commands: `columnist log` (recent model calls), `columnist eval-writer`
+and `columnist eval-verifier` (measure the writer and the claim verifier)."""
 
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from columnist import config as config_mod
+from columnist.cli import ConfigOpt, QuietOpt, open_desk
 from columnist.errors import ColumnistError
 from columnist.progress import console, stage
+from columnist.writer.backends.registry import names as backend_names
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="columnist.toml")]
+app = typer.Typer()
 
 
+@app.command("log")
 def show_log(
     config: ConfigOpt = None,
     count: Annotated[int, typer.Option("--count", "-n", help="How many calls.")] = 20,
@@ -29,16 +28,10 @@ def show_log(
     full: Annotated[bool, typer.Option("--full", help="Show each reply's text.")] = False,
 ) -> None:
     """List the latest model calls, newest first: backend, model, tokens, time, outcome."""
-    from columnist.store.db import open_engine
-    from columnist.writer.records import recent_calls
+    from columnist.store.calls import recent_calls
 
-    settings = config_mod.load(config)
-    engine = open_engine(settings.database.url)
-    try:
-        with engine.connect() as conn:
-            rows = recent_calls(conn, max(1, count), story_id=story, outcome=outcome)
-    finally:
-        engine.dispose()
+    with open_desk(config) as (_settings, engine), engine.connect() as conn:
+        rows = recent_calls(conn, max(1, count), story_id=story, outcome=outcome)
     if as_json:
         for r in rows:
             print(json.dumps(r.as_dict(full), ensure_ascii=False))
@@ -65,11 +58,12 @@ def show_log(
     )
 
 
+@app.command("eval-writer")
 def eval_writer(
     file: Annotated[Path, typer.Argument(help="Stories, one JSON object a line.")],
     config: ConfigOpt = None,
     model: Annotated[str | None, typer.Option(help="Model name or GGUF path.")] = None,
-    backend: Annotated[str | None, typer.Option(help="embedded | openai")] = None,
+    backend: Annotated[str | None, typer.Option(help=backend_names())] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
     words: Annotated[int | None, typer.Option(help="Target words per post.")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Stories at once.")] = None,
@@ -79,7 +73,7 @@ def eval_writer(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write every post here (JSON lines).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Only the JSON summary.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write commentaries for a set of stories in a scratch store and measure them.
 
@@ -103,6 +97,7 @@ def eval_writer(
     print(json.dumps(report.as_dict()))
 
 
+@app.command("eval-verifier")
 def eval_verifier(
     cases: Annotated[Path, typer.Argument(help="Labelled sentences, one JSON object a line.")],
     stories: Annotated[
@@ -112,7 +107,7 @@ def eval_verifier(
     model: Annotated[
         bool, typer.Option("--model/--rules", help="Also ask the writing model (yes/no).")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Precision and recall of the claim verifier on hand-labelled sentences."""
     from columnist.writer.backends import make_backend
@@ -149,24 +144,21 @@ def _eval_settings(
     concurrency: int | None,
 ) -> config_mod.Settings:
     """The desk's settings (or defaults), with the command line's overrides validated."""
-    if config is not None:
-        path = config_mod.load(config).path  # validates the file, naming any bad key
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    else:
-        data, path = {}, Path.cwd() / config_mod.CONFIG_NAME
-    writer = dict(data.get("writer", {}))
     if model and Path(model).expanduser().is_file():  # a GGUF path relative to here
         model = str(Path(model).expanduser().resolve())
-    overrides = {
+    writer = {
         "model": model,
         "backend": backend,
         "base_url": base_url,
         "words": words,
         "concurrency": concurrency,
     }
-    writer.update({k: v for k, v in overrides.items() if v is not None})
-    data = data | {"writer": writer}
+    if config is not None:
+        config_mod.load(config)  # the file alone first: its own errors name its keys
     try:
-        return config_mod.parse_settings(data, path)
+        if config is None:
+            data = config_mod.overridden({}, {"writer": writer})
+            return config_mod.parse_settings(data, Path.cwd() / config_mod.CONFIG_NAME)
+        return config_mod.load(config, overrides={"writer": writer})
     except ColumnistError as exc:
         raise ColumnistError(f"{exc} (after the command-line options)") from None

@@ -8,9 +8,10 @@ whenever its body or its sources change, from two times the store keeps: the pos
 `updated` (set by every change of its body) and its story's `updated` (set whenever an
 entry joins the story; entries and source names do not change once stored).
 
-`store.posts.post_views` serves `columnist posts --json`; the build reads the same
-tables with plain SQL on the driver's cursor, which is several times faster on SQLite
-and PostgreSQL alike (SQLAlchemy's per-row processing was most of the time).
+Used by the build stage (site/stage.py). `store.posts.post_views` serves `columnist
+posts --json`; the build reads the same tables with plain SQL on the driver's cursor,
+which is several times faster on SQLite and PostgreSQL alike (SQLAlchemy's per-row
+processing was most of the time).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, text
 
 from columnist.config import TopicSettings
-from columnist.domain import PostView, SourceLink, TopicView
+from columnist.records import PostView, SourceLink, TopicView
 from columnist.store.schema import entries, posts, sources, stories, story_topics
 
 # Plain SQL both databases run as it is (the status is a constant).

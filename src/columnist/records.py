@@ -1,8 +1,9 @@
-"""Plain records passed between pipeline stages.
+"""Plain records passed between pipeline stages, imported by stages and store alike.
 
 Stages talk to each other through the store; these dataclasses are the shapes that
-cross module boundaries (parser -> store, store -> writer, store -> site) so that no
-stage depends on another's internals.
+cross module boundaries (parser -> store, store -> writer, writer -> store, store ->
+site) so that no stage depends on another's internals. Rows a single store module
+hands back to a single caller (SourceState, PendingEntry, ...) stay beside their query.
 """
 
 from __future__ import annotations
@@ -69,3 +70,32 @@ class PostView:
     # then left empty), and the number of sources.
     revision: str | None = None
     source_count: int | None = None
+
+
+@dataclass(slots=True)
+class StoryRecord:
+    """A story as the write stage claims it."""
+
+    id: int
+    title: str
+    centroid: bytes | None
+    entry_count: int
+    first_seen: datetime
+    last_seen: datetime
+    post_id: int | None = None  # set by `needing_posts`: the post to rewrite, if any
+
+
+@dataclass(slots=True)
+class NewPost:
+    """A written post, as the write stage hands it to the store."""
+
+    story_id: int
+    title: str
+    body: str
+    excerpt: str
+    status: str
+    backend: str
+    model: str
+    prompt_version: str
+    checks: dict
+    source_count: int

@@ -1,82 +1,78 @@
-"""The writer's own queries: its model-call log and the openings of recent posts.
-
-Kept beside the writer rather than in `store/` because only the writer and its
-commands (`columnist log`, `eval-writer`) use them; they touch only tables the schema
-defines (model_calls since migration 0002_writer_calls).
+"""The model-call log (model_calls, since migration 0002_writer_calls): what each call
+to a writing model cost and how its reply fared, as simonw/llm's log keeps it plus the
+checks' verdict. Written by the write stage, read by `columnist log` and `eval-writer`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
-from columnist.store.schema import model_calls, posts, story_topics
-from columnist.writer.compose import Call
-from columnist.writer.openings import opening
+from columnist.store.schema import model_calls
 
 
-def story_topics_by_score(conn: Connection, story_id: int) -> list[str]:
-    """A story's topic slugs, the strongest first (its persona comes from the first)."""
-    q = (
-        select(story_topics.c.topic)
-        .where(story_topics.c.story_id == story_id)
-        .order_by(story_topics.c.score.desc(), story_topics.c.topic)
-    )
-    return list(conn.execute(q).scalars())
+@dataclass(slots=True)
+class NewCall:
+    """One call to log."""
+
+    story_id: int | None
+    backend: str
+    model: str
+    prompt_version: str
+    purpose: str
+    persona: str | None
+    attempt: int | None
+    tokens_in: int | None
+    tokens_out: int | None
+    seconds: float
+    outcome: str
+    error: str | None
+    response: str | None
+    problems: list[str] = field(default_factory=list)
 
 
-def recent_openings(conn: Connection, topic: str, limit: int) -> list[str]:
-    """First sentences of the latest published posts on a topic, newest first."""
-    q = (
-        select(posts.c.body)
-        .join(story_topics, story_topics.c.story_id == posts.c.story_id)
-        .where(story_topics.c.topic == topic, posts.c.status == "published")
-        .order_by(posts.c.id.desc())
-        .limit(limit)
-    )
-    return [opening(body) for body in conn.execute(q).scalars()]
-
-
-def log_calls(
-    conn: Connection,
-    calls: list[Call],
-    *,
-    backend: str,
-    model: str,
-    prompt_version: str,
-    persona: str | None,
-    story_id: int | None,
-) -> None:
-    """One model_calls row per call: what simonw/llm's log keeps, plus the checks' verdict."""
+def log_calls(conn: Connection, calls: list[NewCall]) -> None:
+    """One model_calls row per call, all stamped with the same time."""
     if not calls:
         return
     now = datetime.now(UTC)
     rows = []
     for c in calls:
-        done = c.completion
         rows.append(
             dict(
-                story_id=story_id,
-                backend=backend,
-                model=model,
-                prompt_version=prompt_version,
+                story_id=c.story_id,
+                backend=c.backend,
+                model=c.model,
+                prompt_version=c.prompt_version,
                 purpose=c.purpose,
-                persona=persona,
+                persona=c.persona,
                 attempt=c.attempt,
-                tokens_in=done.tokens_in if done else None,
-                tokens_out=done.tokens_out if done else None,
-                seconds=done.seconds if done else 0.0,
+                tokens_in=c.tokens_in,
+                tokens_out=c.tokens_out,
+                seconds=c.seconds,
                 outcome=c.outcome,
                 error=c.error,
-                response=done.text if done else None,
+                response=c.response,
                 problems=json.dumps(c.problems) if c.problems else None,
                 created=now,
             )
         )
     conn.execute(insert(model_calls), rows)
+
+
+def totals(conn: Connection) -> tuple[int, int, float]:
+    """(calls, tokens out, model seconds) over the whole log."""
+    calls, tokens, seconds = conn.execute(
+        select(
+            func.count(model_calls.c.id),
+            func.coalesce(func.sum(model_calls.c.tokens_out), 0),
+            func.coalesce(func.sum(model_calls.c.seconds), 0.0),
+        )
+    ).one()
+    return calls, tokens, seconds
 
 
 @dataclass(slots=True)

@@ -1,6 +1,6 @@
 """`columnist sources`: each source's health, and OPML import and export.
 
-Thin, like cli.py: the OPML work is in `columnist.ingest.opml`, the health figures
+Thin, like the other commands: the OPML work is in `columnist.ingest.opml`, the health figures
 come from the store.
 """
 
@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from columnist import config as config_mod
+from columnist.cli import ConfigOpt
 from columnist.config_edit import write_atomically
 from columnist.errors import ColumnistError, ConfigError
 from columnist.progress import console, plain_help
@@ -27,9 +28,7 @@ from columnist.progress import console, plain_help
 if TYPE_CHECKING:  # the store (SQLAlchemy) loads only for commands that use it
     from columnist.store.sources import SourceState
 
-sources_app = typer.Typer(help="Feed sources: health, OPML import and export.")
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="columnist.toml")]
+app = typer.Typer(name="sources", help="Feed sources: health, OPML import and export.")
 
 
 def _states(settings: config_mod.Settings) -> dict[str, SourceState]:
@@ -110,7 +109,7 @@ def _health_table(settings: config_mod.Settings, states: dict[str, SourceState])
     return table
 
 
-@sources_app.callback(invoke_without_command=True)
+@app.callback(invoke_without_command=True)
 def sources_list(
     ctx: typer.Context,
     config: ConfigOpt = None,
@@ -132,7 +131,7 @@ def sources_list(
 IMPORT_HELP = "Add the feeds of an OPML file to columnist.toml as [[sources]] (comments kept)."
 
 
-@sources_app.command("import", help=plain_help(IMPORT_HELP))
+@app.command("import", help=plain_help(IMPORT_HELP))
 def sources_import(
     file: Annotated[Path, typer.Argument(help="An OPML file of feeds.")],
     config: ConfigOpt = None,
@@ -181,7 +180,7 @@ def sources_import(
     )
 
 
-@sources_app.command("export")
+@app.command("export")
 def sources_export(
     config: ConfigOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="OPML file.")] = None,
