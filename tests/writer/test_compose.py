@@ -14,7 +14,7 @@ import pytest
 
 from columnist import config
 from columnist.errors import ModelError
-from columnist.writer.compose import FRAMES, Call, StoryInput, Writer, choose_frame
+from columnist.writer.compose import FRAMES, Call, StoryInput, Writer, choose_frame, frame_echo
 from columnist.writer.constraints import NgramBlock, Vocabulary, words_of
 from columnist.writer.openings import RecentOpenings
 from columnist.writer.plan import PLAN_LEAD
@@ -347,3 +347,14 @@ def test_a_middle_paragraph_that_never_passed_is_left_out_whole(tmp_path: Path) 
     # a column that passes as written keeps every paragraph
     draft, _, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], words=140)
     assert len(paragraphs(draft.body)) == 4 and draft.checks_dict()["left_out_paragraphs"] == []
+
+
+def test_later_paragraphs_may_not_echo_the_openings_frame(tmp_path: Path) -> None:
+    assert frame_echo("I think it matters that Labour will act.") == ("it matters that",)
+    assert frame_echo("Labour will act.") == ()
+    _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    *_, last = words_of(FRAME)[-3:]
+    echo = words_of(FRAME)[-3:-1]
+    assert last not in backend.constraints[1].block.banned_after(echo), "the opening: free"
+    for later in backend.constraints[2:]:
+        assert last in later.block.banned_after(["also", *echo])

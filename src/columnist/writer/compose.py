@@ -73,6 +73,16 @@ FRAMES = (
 )
 
 
+def frame_echo(opening: str) -> tuple[str, ...]:
+    """The last three words of the opening's frame, which later paragraphs may not write:
+    after "I think it matters that" the model begins every paragraph "I also think it
+    matters that", "I further think it matters that" ..."""
+    for frame in FRAMES:
+        if opening.startswith(frame):
+            return (" ".join(words_of(frame)[-3:]),)
+    return ()
+
+
 def grounding_text(headline: str, sources: list[tuple[str, str, str]]) -> str:
     """What grounds a commentary: the headline, then each source's outlet, title, text."""
     return "\n".join([headline, *(f"{o}\n{t}\n{x}" for o, t, x in sources)])
@@ -397,11 +407,10 @@ class Writer:
         assistant turn, so the next paragraph continues from it.
         """
         w = self.settings.writer
-        constraints = Constraints(
-            lead=job.lead,
-            vocabulary=base.vocabulary,
-            block=NgramBlock.build([story.source_text], [plan.text(), *written], written),
-        )
+        block = NgramBlock.build([story.source_text], [plan.text(), *written], written)
+        if written:
+            block.add_phrases(frame_echo(written[0]))
+        constraints = Constraints(lead=job.lead, vocabulary=base.vocabulary, block=block)
         feedback: list[str] = []
         best: tuple[int, str, Call] | None = None
         tries = 0

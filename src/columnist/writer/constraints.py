@@ -208,6 +208,9 @@ STOCK_PHRASES = (
     "as an independent",
     "as a columnist",
     "headline",  # "The headline ... suggests": talk about the page, not the news
+    "the paragraph",  # "the paragraph does not provide a clear picture"
+    "original paragraph",
+    "information provided",
     # the roles the model gives itself ("As an individual, I"); the column's voice is the
     # persona's, and the "role" check fails a paragraph that takes one
     "as an individual",
