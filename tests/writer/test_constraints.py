@@ -277,6 +277,7 @@ def test_a_figure_may_not_stop_half_way_nor_start_after_a_full_stop() -> None:
     after = lowered("fell to 47.")  # "47" is a figure too: the sentence may end here
     assert "5" not in after and {" 5", "4", "1"} <= after and " " not in after
     assert {"5", " 5", "4"} <= lowered("fell to 47. "), '"47. 5" is no figure'
+    assert {"4", " 5"} <= lowered("fell to 47, ") and {"4", " 5"} <= lowered("fell to 47,")
     assert "5" not in lowered("fell, up ") and " in" not in lowered("fell to 47")
 
 

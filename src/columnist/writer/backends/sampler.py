@@ -13,7 +13,7 @@ rules cost a few numpy index operations a step.
   the story's `Vocabulary`, and while such a word is being written each next piece must
   keep it one ("Put|in" yes, "Put|ian" no; after a hyphen a new word starts). A word may
   not stop half way: "$12" of "$120bn", "47." of "47.5" must go on to the whole figure,
-  and no figure starts right after a full stop ("47. 5" is not a figure).
+  and no figure starts right after a full stop or a comma ("47. 5", "10, 10").
 - No quotation marks: a 1.5B model quotes from memory, and a misquote is the one thing a
   column may not print.
 """
@@ -140,8 +140,8 @@ class VocabularyRule:
             lowered[:] = True  # half a name or a figure: only its rest may follow
         else:
             lowered[self.index.bare_alnum] = True  # glued on, it must stay a word
-            if partial[0].isdigit() and partial[-1] == ".":
-                lowered[self.index.digits] = True  # "47." then " 5"
+            if partial[0].isdigit() and partial[-1] in ".,":
+                lowered[self.index.digits] = True  # "47." then " 5", "10," then " 10"
         if allowed:
             lowered[np.asarray(allowed, dtype=np.intp)] = False
         scores[lowered] -= PENALTY
@@ -166,7 +166,8 @@ class VocabularyRule:
         return chunk is not None and chunk.group(0).rstrip(".,") in self.complete
 
 
-_AFTER_STOP = re.compile(r"\d\. ?$")  # a figure's digits, a full stop, perhaps a space
+# a figure's digits, a full stop or comma, perhaps a space: "47. 5", "10, 10" for 1,100
+_AFTER_STOP = re.compile(r"\d[.,] ?$")
 _CHUNK = re.compile(r"[^\s(“\"—-]+$")
 
 
