@@ -6,7 +6,7 @@ checks' verdict. Written by the write stage, read by `columnist log` and `eval-w
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, insert, select
@@ -39,27 +39,10 @@ def log_calls(conn: Connection, calls: list[NewCall]) -> None:
     if not calls:
         return
     now = datetime.now(UTC)
-    rows = []
-    for c in calls:
-        rows.append(
-            dict(
-                story_id=c.story_id,
-                backend=c.backend,
-                model=c.model,
-                prompt_version=c.prompt_version,
-                purpose=c.purpose,
-                persona=c.persona,
-                attempt=c.attempt,
-                tokens_in=c.tokens_in,
-                tokens_out=c.tokens_out,
-                seconds=c.seconds,
-                outcome=c.outcome,
-                error=c.error,
-                response=c.response,
-                problems=json.dumps(c.problems) if c.problems else None,
-                created=now,
-            )
-        )
+    rows = [
+        asdict(c) | {"problems": json.dumps(c.problems) if c.problems else None, "created": now}
+        for c in calls
+    ]
     conn.execute(insert(model_calls), rows)
 
 
@@ -75,43 +58,17 @@ def totals(conn: Connection) -> tuple[int, int, float]:
     return calls, tokens, seconds
 
 
-@dataclass(slots=True)
-class CallRow:
+@dataclass(slots=True, kw_only=True)
+class CallRow(NewCall):
+    """A logged call, as `columnist log` shows it."""
+
     id: int
     created: datetime
-    story_id: int | None
-    backend: str
-    model: str
-    prompt_version: str
-    purpose: str
-    persona: str | None
-    attempt: int | None
-    tokens_in: int | None
-    tokens_out: int | None
-    seconds: float
-    outcome: str
-    error: str | None
-    response: str | None
-    problems: list[str]
 
     def as_dict(self, full: bool = False) -> dict:
-        data = {
-            "id": self.id,
-            "created": self.created.isoformat(),
-            "story_id": self.story_id,
-            "backend": self.backend,
-            "model": self.model,
-            "prompt_version": self.prompt_version,
-            "purpose": self.purpose,
-            "persona": self.persona,
-            "attempt": self.attempt,
-            "tokens_in": self.tokens_in,
-            "tokens_out": self.tokens_out,
-            "seconds": round(self.seconds, 3),
-            "outcome": self.outcome,
-            "error": self.error,
-            "problems": self.problems,
-        }
+        data = {"id": self.id, "created": self.created.isoformat()}
+        data |= {f.name: getattr(self, f.name) for f in fields(NewCall) if f.name != "response"}
+        data["seconds"] = round(self.seconds, 3)
         if full:
             data["response"] = self.response
         return data
@@ -130,24 +87,11 @@ def recent_calls(
         q = q.where(model_calls.c.story_id == story_id)
     if outcome:
         q = q.where(model_calls.c.outcome == outcome)
+    names = [f.name for f in fields(CallRow)]
     return [
         CallRow(
-            id=r.id,
-            created=r.created,
-            story_id=r.story_id,
-            backend=r.backend,
-            model=r.model,
-            prompt_version=r.prompt_version,
-            purpose=r.purpose,
-            persona=r.persona,
-            attempt=r.attempt,
-            tokens_in=r.tokens_in,
-            tokens_out=r.tokens_out,
-            seconds=r.seconds,
-            outcome=r.outcome,
-            error=r.error,
-            response=r.response,
-            problems=json.loads(r.problems) if r.problems else [],
+            **{n: r._mapping[n] for n in names}
+            | {"problems": json.loads(r.problems) if r.problems else []}
         )
         for r in conn.execute(q)
     ]
