@@ -13,20 +13,16 @@ Prints one Markdown table (a column per file, a row per figure) for the README.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from statistics import mean
 
+from columnist.stories.evaluate import read_jsonl
 from columnist.writer.checks import check_commentary
 from columnist.writer.evalset import load_stories
 from columnist.writer.grounding import Support
 from columnist.writer.verify import verify
 
 COPY_LIMIT = 0.15
-
-
-def read_posts(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def figures(posts: list[dict], sources: dict[str, str], words: int) -> dict[str, str]:
@@ -77,7 +73,10 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=300, help="the target length")
     args = parser.parse_args()
     sources = {s.title: s.source_text for s in load_stories(args.stories)}
-    columns = {path.stem: figures(read_posts(path), sources, args.words) for path in args.posts}
+    columns = {
+        path.stem: figures([post for _, post in read_jsonl(path)], sources, args.words)
+        for path in args.posts
+    }
     rows = next(iter(columns.values())).keys()
     print("| | " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * len(columns))

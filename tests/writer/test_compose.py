@@ -56,6 +56,8 @@ P4 = (
     "potholes. Still, I think a place to read lasts longer than fresh tarmac, and children "
     "will remember it."
 )
+SHORT_A = "Nine to two pleases me. I call that a clear vote."  # paragraphs that pass, short
+SHORT_B = "My hope is an opening in 2027. I will be there."
 WORDS = 160  # four paragraphs of 40 words
 MARKUP = P2.replace("a close call,", "a <ul><li>close call</li></ul>,")
 INVENTED = P2.replace("Councils rarely", "Councillor Per Olsen says councils rarely")
@@ -120,10 +122,8 @@ def test_a_plan_and_one_call_per_paragraph_make_the_column(tmp_path: Path) -> No
 def test_a_column_running_short_gets_one_more_paragraph_before_the_closing(
     tmp_path: Path,
 ) -> None:
-    short_a = "Nine to two pleases me. I call that a clear vote."
-    short_b = "My hope is an opening in 2027. I will be there."
-    draft, backend, calls = write(tmp_path, [PLAN, P1, short_a, short_b, P3, P4])
-    assert draft.body.split("\n\n") == [FRAME + P1, short_a, short_b, P3, P4]
+    draft, backend, calls = write(tmp_path, [PLAN, P1, SHORT_A, SHORT_B, P3, P4])
+    assert draft.body.split("\n\n") == [FRAME + P1, SHORT_A, SHORT_B, P3, P4]
     assert "one more reason for my view" in backend.prompts[4][-1]["content"]
     assert "Write the closing paragraph" in backend.prompts[5][-1]["content"]
     assert [c.purpose for c in calls][-2:] == ["paragraph 4", "paragraph 5"]
@@ -132,12 +132,10 @@ def test_a_column_running_short_gets_one_more_paragraph_before_the_closing(
 def test_a_column_still_short_after_its_closing_gets_a_paragraph_before_it(
     tmp_path: Path,
 ) -> None:
-    short_a = "Nine to two pleases me. I call that a clear vote."
-    short_close = "My hope is an opening in 2027. I will be there."
-    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, short_a, short_close, P4])
+    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, SHORT_A, SHORT_B, P4])
     assert "Write the closing paragraph" in backend.prompts[4][-1]["content"]
     assert "one more reason for my view" in backend.prompts[5][-1]["content"]
-    assert draft.body.split("\n\n") == [FRAME + P1, P2, short_a, P4, short_close]
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, SHORT_A, P4, SHORT_B], "closing last"
     assert draft.check.passed, draft.check.problems
     assert [c.purpose for c in calls][-2:] == ["paragraph 4", "paragraph 5"], "as written"
 

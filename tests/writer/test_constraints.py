@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 
 import numpy as np
 import pytest
@@ -54,6 +55,14 @@ def as_regex(alternation: str) -> re.Pattern[str]:
         else:
             raise AssertionError(f"unexpected {token!r} in {alternation!r}")
     return re.compile("".join(parts))
+
+
+def lowered_by(rule: VocabularyRule, pieces: list[str], text: str) -> set[str]:
+    """The pieces `rule` lowers after `text` (and it never raises one)."""
+    scores = np.zeros(len(pieces), dtype=np.float32)
+    rule.apply(text, scores)
+    assert not (scores > 0).any(), "nothing is ever raised above the model's own score"
+    return {p for i, p in enumerate(pieces) if scores[i] < 0}
 
 
 # -- vocabulary and grammar ----------------------------------------------------------
@@ -219,14 +228,9 @@ def test_a_capitalised_word_must_be_one_of_the_vocabulary() -> None:
         "'m", "'s", " think", "I", " I", "你好", " общ", "1", ",", "2", "0", ".", "5", "Moscow",
         "_traffic", "<li>", " {", " café", "—",
     ]  # fmt: skip
-    at = {p: i for i, p in enumerate(pieces)}
     rule = VocabularyRule(Vocabulary.of(SOURCE), TokenIndex(pieces))
 
-    def lowered(text: str) -> set[str]:
-        scores = np.zeros(len(pieces), dtype=np.float32)
-        rule.apply(text, scores)
-        assert not (scores > 0).any(), "nothing is ever raised above the model's own score"
-        return {p for p in pieces if scores[at[p]] < 0}
+    lowered = partial(lowered_by, rule, pieces)
 
     after_word = lowered("I met")
     assert {" Putian", " Moscow"} <= after_word, "a spaced capitalised word not in the sources"
@@ -244,13 +248,9 @@ def test_a_capitalised_word_must_be_one_of_the_vocabulary() -> None:
 
 def test_a_figure_must_be_one_of_the_sources_written_as_they_write_it() -> None:
     pieces = ["1", ",", "2", "0", ".", "5", "3", "7", " 1", " 3", " 2"]
-    at = {p: i for i, p in enumerate(pieces)}
     rule = VocabularyRule(Vocabulary.of(SOURCE), TokenIndex(pieces))
 
-    def lowered(text: str) -> set[str]:
-        scores = np.zeros(len(pieces), dtype=np.float32)
-        rule.apply(text, scores)
-        return {p for p in pieces if scores[at[p]] < 0}
+    lowered = partial(lowered_by, rule, pieces)
 
     assert " 3" in lowered("worth") and lowered("worth").isdisjoint({" 1", " 2"})
     everything = set(pieces)
@@ -264,13 +264,9 @@ def test_a_figure_must_be_one_of_the_sources_written_as_they_write_it() -> None:
 def test_a_figure_may_not_stop_half_way_nor_start_after_a_full_stop() -> None:
     source = "The index fell to 47.5 from 47 in May; the deal is worth $120bn, up 5%."
     pieces = ["1", "2", "0", "4", "7", ".", "5", " ", " billion", " in", "%", "bn", " 5"]
-    at = {p: i for i, p in enumerate(pieces)}
     rule = VocabularyRule(Vocabulary.of(source), TokenIndex(pieces))
 
-    def lowered(text: str) -> set[str]:
-        scores = np.zeros(len(pieces), dtype=np.float32)
-        rule.apply(text, scores)
-        return {p for p in pieces if scores[at[p]] < 0}
+    lowered = partial(lowered_by, rule, pieces)
 
     assert " billion" in lowered("worth $12") and "0" not in lowered("worth $12"), '"$12" of "$120"'
     assert " billion" not in lowered("worth $120")

@@ -28,6 +28,7 @@ out afterwards leaves seams. So a column is composed:
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -201,6 +202,22 @@ def _short(written: list[str], per_paragraph: int, shortest: int) -> bool:
     return word_count("\n\n".join(written)) + per_paragraph * 0.6 < shortest
 
 
+def leave_one_out(
+    written: list[str],
+    failing: list[int],
+    checked: Callable[[list[str]], tuple[str, CheckResult]],
+) -> tuple[str, CheckResult, list[int]] | None:
+    """The column without the one middle paragraph (the opening and closing stay) whose
+    absence lets it pass: first those that failed their own checks, then any other, the
+    later first (one restating an earlier one); None when there is none."""
+    middle = range(len(written) - 1, 1, -1)
+    for number in dict.fromkeys([*(n for n in failing if n in middle), *middle]):
+        body, result = checked(written[: number - 1] + written[number:])
+        if result.passed:
+            return body, result, [number]
+    return None
+
+
 def sentences_for(words: int) -> str:
     return "three" if words < 70 else "three or four" if words < 100 else "four or five"
 
@@ -360,17 +377,9 @@ class Writer:
             )
 
         body, check = checked(written)
-        left_out = []
-        # a middle paragraph (the opening and closing stay): first those that failed their
-        # own checks, then any other, the later first (one restating an earlier one)
-        middle = range(len(written) - 1, 1, -1)
-        candidates = [*failing, *(n for n in middle if n not in failing)]
-        for number in candidates if not check.passed else []:
-            if 1 < number < len(written):
-                shorter, result = checked(written[: number - 1] + written[number:])
-                if result.passed:
-                    body, check, left_out = shorter, result, [number]
-                    break
+        left_out: list[int] = []
+        if not check.passed:
+            body, check, left_out = leave_one_out(written, failing, checked) or (body, check, [])
         unverified = [v.as_dict() for v in verify(body, source_text) if not v.supported]
         return Draft(
             body=body,

@@ -140,7 +140,7 @@ class VocabularyRule:
             lowered[:] = True  # half a name or a figure: only its rest may follow
         else:
             lowered[self.index.bare_alnum] = True  # glued on, it must stay a word
-            if partial[0].isdigit() and partial[-1] in ".,":
+            if _AFTER_STOP.search(text):
                 lowered[self.index.digits] = True  # "47." then " 5", "10," then " 10"
         if allowed:
             lowered[np.asarray(allowed, dtype=np.intp)] = False
