@@ -53,6 +53,9 @@ class CDPError(RuntimeError):
     pass
 
 
+NAVIGATED = "Inspected target navigated or closed"  # Chromium's answer mid-navigation
+
+
 class Browser:
     """One Chromium process; `page()` opens a tab."""
 
@@ -191,10 +194,17 @@ class Page:
         return result["result"].get("value")
 
     def wait_for(self, expression: str, timeout: float = 15.0) -> Any:
-        """Poll until the expression is truthy; returns its value."""
+        """Poll until the expression is truthy; returns its value. A poll that lands
+        while the page navigates away is answered "navigated or closed": that is not
+        yet, not an error."""
         deadline = time.monotonic() + timeout
         while True:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except CDPError as exc:  # asked while a form's submit navigates: ask again
+                if NAVIGATED not in str(exc):
+                    raise
+                value = None
             if value:
                 return value
             if time.monotonic() > deadline:
