@@ -226,7 +226,8 @@ def test_after_the_last_try_the_best_paragraph_is_kept_with_its_problems(
 ) -> None:
     worst = INVENTED.replace("a close call,", "a <ul><li>close call</li></ul>,")
     better = INVENTED
-    draft, _, calls = write(tmp_path, [PLAN, P1, worst, better, worst, P3, P4])
+    # the last two: a paragraph written in place of the one left out, failing as well
+    draft, _, calls = write(tmp_path, [PLAN, P1, worst, better, worst, P3, P4, worst, worst])
     tries = calls[2:5]
     assert [c.purpose for c in tries] == ["paragraph 2"] * 3
     assert len(tries[0].problems) > len(tries[1].problems) > 0
@@ -234,12 +235,13 @@ def test_after_the_last_try_the_best_paragraph_is_kept_with_its_problems(
     assert draft.body.split("\n\n")[1] == better
     assert not draft.check.passed and "Olsen" in " ".join(draft.check.unsupported)
     assert draft.checks_dict()["rewritten_paragraphs"] == [2]
-    assert [c.outcome for c in calls[5:]] == ["ok", "ok"], "and the column goes on"
+    assert [c.outcome for c in calls[5:7]] == ["ok", "ok"], "and the column goes on"
+    assert [c.purpose for c in calls[7:]] == ["paragraph 2"] * 2
 
 
 def test_one_try_a_paragraph_when_max_attempts_is_one(tmp_path: Path) -> None:
-    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4], attempts=1)
-    assert [c.outcome for c in calls] == ["ok"] * 5 and calls[2].problems
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, MARKUP], attempts=1)
+    assert [c.outcome for c in calls] == ["ok"] * 5 + ["rejected"] and calls[2].problems
     assert "<ul>" in draft.body and not draft.check.passed
     assert draft.checks_dict()["rewritten_paragraphs"] == []
 
@@ -333,11 +335,15 @@ def test_a_middle_paragraph_that_never_passed_is_left_out_whole(tmp_path: Path) 
     assert calls[2].problems, "paragraph 2 failed its one try"
     assert draft.body.split("\n\n") == [FRAME + P1, P3, P4], "left out whole, not cut into"
     assert draft.check.passed and draft.checks_dict()["left_out_paragraphs"] == [2]
-    # the opening and the closing carry the frame and the answer to the other side: kept
-    bad_close = P4.replace("fresh tarmac,", "fresh <i>tarmac</i>,")
-    draft, _, _ = write(tmp_path, [PLAN, P1, P2, P3, bad_close], attempts=1, words=140)
+    # the opening carries the frame: kept; a failing closing is left out last of all
+    bad_open = P1.replace("warm room", "warm <i>room</i>")
+    draft, _, _ = write(tmp_path, [PLAN, bad_open, P2, P3, P4], attempts=1, words=140)
     assert "<i>" in draft.body and not draft.check.passed
     assert draft.checks_dict()["left_out_paragraphs"] == []
+    bad_close = P4.replace("fresh tarmac,", "fresh <i>tarmac</i>,")
+    draft, _, _ = write(tmp_path, [PLAN, P1, P2, P3, bad_close], attempts=1, words=140)
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, P3] and draft.check.passed
+    assert draft.checks_dict()["left_out_paragraphs"] == [4]
     # two failing paragraphs: leaving one out does not make a column that passes
     bad3 = P3.replace("the builders time,", "the <b>builders</b> time,")
     draft, _, _ = write(tmp_path, [PLAN, P1, MARKUP, bad3, P4], attempts=1, words=140)
@@ -345,6 +351,28 @@ def test_a_middle_paragraph_that_never_passed_is_left_out_whole(tmp_path: Path) 
     # a column that passes as written keeps every paragraph
     draft, _, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], words=140)
     assert len(paragraphs(draft.body)) == 4 and draft.checks_dict()["left_out_paragraphs"] == []
+
+
+def test_a_paragraph_left_out_of_a_column_then_too_short_is_written_anew(
+    tmp_path: Path,
+) -> None:
+    # 160 words: 120-200 pass; without paragraph 2 the column has 113 words
+    draft, backend, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, P2], attempts=1)
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, P3, P4], "in its place"
+    assert draft.check.passed, draft.check.problems
+    checks = draft.checks_dict()
+    assert checks["left_out_paragraphs"] == [2] and 2 in checks["rewritten_paragraphs"]
+    request = backend.prompts[-1]
+    assert [m["content"] for m in request if m["role"] == "assistant"][-1] == FRAME + P1, (
+        "the conversation holds only the paragraphs before its place"
+    )
+    assert "one more reason" in request[-1]["content"]
+    assert calls[-1].outcome == "ok"
+    # the new paragraph failing too: the column stays as written, held
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, MARKUP], attempts=1)
+    assert not draft.check.passed and draft.checks_dict()["left_out_paragraphs"] == []
+    assert draft.body.split("\n\n") == [FRAME + P1, MARKUP, P3, P4]
+    assert calls[-1].outcome == "rejected", "the log says its text was not kept"
 
 
 def test_later_paragraphs_may_not_echo_the_openings_frame(tmp_path: Path) -> None:

@@ -149,6 +149,9 @@ def test_stock_phrases_lose_their_last_word() -> None:
     assert "tell" in block.banned_after(words_of("only time will"))
     assert "important" not in block.banned_after(words_of("the most"))
     assert "sources" in block.banned_after(words_of("as the")), "no talk of the sources"
+    assert "remember" in block.banned_after(words_of("When I was young, I")), "no memories"
+    assert "children" in block.banned_after(words_of("as I told my"))
+    assert "remember" not in block.banned_after(words_of("we should")), "the word itself: free"
 
 
 def test_the_block_does_not_reach_across_paragraphs_and_may_be_empty() -> None:

@@ -19,10 +19,11 @@ out afterwards leaves seams. So a column is composed:
 5. Each paragraph is checked as a reader would read it; one that fails is written again
    (feedback appended last, so the cached prefix holds), never cut into. The best try
    is kept. The whole column is then checked once more (`checks.py`).
-6. A column that would pass without one of its middle paragraphs (one that never passed
-   once the rewrites were spent, or one that restates another) is published without it:
-   the points stand alone, so leaving one out whole leaves no seam, where cutting
-   sentences out did.
+6. A column that would pass without one of its paragraphs after the opening (one that
+   never passed once the rewrites were spent, or one that restates another) is published
+   without it: the points stand alone, so leaving one out whole leaves no seam, where
+   cutting sentences out did. When leaving it out makes the column too short, and nothing
+   else is wrong, a new paragraph is written in its place.
 """
 
 from __future__ import annotations
@@ -194,6 +195,7 @@ MAX_EXTRA = 2  # "more" paragraphs added when a column runs short
 # Paragraphs written again per column, at most: on two cores each costs ~4 s, and the
 # demo's write stage should stay near 10 minutes (about 40 s a story).
 REWRITE_BUDGET = 4
+REPLACE_ATTEMPTS = 2  # tries at a paragraph written in place of one left out
 
 
 def _short(written: list[str], per_paragraph: int, shortest: int) -> bool:
@@ -202,20 +204,37 @@ def _short(written: list[str], per_paragraph: int, shortest: int) -> bool:
     return word_count("\n\n".join(written)) + per_paragraph * 0.6 < shortest
 
 
+@dataclass(slots=True)
+class LeftOut:
+    """The column without paragraph `number`: it passes, or it only runs `short`."""
+
+    number: int
+    body: str
+    check: CheckResult
+    short: bool = False
+
+
 def leave_one_out(
     written: list[str],
     failing: list[int],
     checked: Callable[[list[str]], tuple[str, CheckResult]],
-) -> tuple[str, CheckResult, list[int]] | None:
-    """The column without the one middle paragraph (the opening and closing stay) whose
-    absence lets it pass: first those that failed their own checks, then any other, the
-    later first (one restating an earlier one); None when there is none."""
+    shortest: int = 0,
+) -> LeftOut | None:
+    """The column without the one paragraph whose absence lets it pass; the opening
+    stays. Tried first those that failed their own checks, then the middle ones, the later
+    first (one restating an earlier one), the closing last. When none passes, the first
+    whose absence leaves only a column under `shortest` words, marked `short`: a new
+    paragraph can take its place. None when there is neither."""
     middle = range(len(written) - 1, 1, -1)
-    for number in dict.fromkeys([*(n for n in failing if n in middle), *middle]):
+    candidates = [*(n for n in failing if n > 1), *middle, len(written)]
+    short: LeftOut | None = None
+    for number in dict.fromkeys(n for n in candidates if n > 1):
         body, result = checked(written[: number - 1] + written[number:])
         if result.passed:
-            return body, result, [number]
-    return None
+            return LeftOut(number, body, result)
+        if short is None and result.words < shortest and len(result.problems) == 1:
+            short = LeftOut(number, body, result, short=True)
+    return short
 
 
 def sentences_for(words: int) -> str:
@@ -329,7 +348,9 @@ class Writer:
         done: list[Job] = []
         # asked for a third more than its share: the model writes short of what it is asked
         per_paragraph = max(40, int(words * 1.3) // len(jobs))
+        opening = list(messages)  # the system message and the plan, before any paragraph
         written: list[str] = []
+        turns: list[list[Message]] = []  # each paragraph's request and reply
         failing: list[int] = []  # paragraphs kept with problems: the rewrites ran out
         rewritten: list[int] = []
         shortest, added, closed = length_bounds(words)[0], 0, False
@@ -348,6 +369,7 @@ class Writer:
             paragraph, tries, passed = self._paragraph(
                 number, job, plan, persona, per_paragraph, messages, written, base, calls, story
             )
+            turns.append(messages[-2:])
             if tries > 1:
                 rewritten.append(number)
             if not passed:
@@ -361,6 +383,7 @@ class Writer:
                     jobs.append(Job("more"))  # still short: one more reason, placed before it
                     added += 1
         written = [written[i] for i in order]
+        turns = [turns[i] for i in order]
         place = {i + 1: order.index(i) + 1 for i in order}  # written n-th -> paragraph n
         failing = [place[n] for n in failing]
         rewritten = sorted(place[n] for n in rewritten)
@@ -379,7 +402,20 @@ class Writer:
         body, check = checked(written)
         left_out: list[int] = []
         if not check.passed:
-            body, check, left_out = leave_one_out(written, failing, checked) or (body, check, [])
+            out = leave_one_out(written, failing, checked, shortest)
+            if out and out.short:  # a fresh reason in its place, kept only if it passes
+                before = len(calls)
+                anew = self._replace(
+                    out.number, written, turns, opening, plan, persona, per_paragraph,
+                    passages, base, calls, story,
+                )  # fmt: skip
+                out.body, out.check = checked(anew)
+                if out.check.passed:
+                    rewritten = sorted({*rewritten, out.number})
+                for call in calls[before:] if not out.check.passed else ():
+                    call.outcome = "rejected"  # the column stays as it was written
+            if out and out.check.passed:
+                body, check, left_out = out.body, out.check, [out.number]
         unverified = [v.as_dict() for v in verify(body, source_text) if not v.supported]
         return Draft(
             body=body,
@@ -396,6 +432,36 @@ class Writer:
             plan_dropped=dropped,
         )
 
+    def _replace(
+        self,
+        number: int,
+        written: list[str],
+        turns: list[list[Message]],
+        opening: list[Message],
+        plan: Plan,
+        persona: PersonaSettings,
+        words: int,
+        passages: Passages,
+        base: Constraints,
+        calls: list[Call],
+        story: StoryInput,
+    ) -> list[str]:
+        """The column with paragraph `number` written anew (one more reason, from what the
+        column has not used yet, or another closing): the paragraphs before it are the
+        conversation, and every other paragraph is one it may not repeat."""
+        others = written[: number - 1] + written[number:]
+        if number == len(written):
+            job = Job("closing")
+        else:
+            used = "\n".join([plan.text(), *others])
+            job = Job("more", passage=" ".join(passages.fresh(used)))
+        messages = opening + [m for turn in turns[: number - 1] for m in turn]
+        paragraph, _, _ = self._paragraph(
+            number, job, plan, persona, words, messages, others, base, calls, story,
+            attempts=min(REPLACE_ATTEMPTS, self.settings.writer.max_attempts),
+        )  # fmt: skip
+        return [*written[: number - 1], paragraph, *written[number:]]
+
     def _paragraph(
         self,
         number: int,
@@ -408,6 +474,7 @@ class Writer:
         base: Constraints,
         calls: list[Call],
         story: StoryInput,
+        attempts: int | None = None,
     ) -> tuple[str, int, bool]:
         """Paragraph `number`, written until it passes or the tries run out; the best kept,
         with the number of tries and whether it passed.
@@ -424,7 +491,9 @@ class Writer:
         best: tuple[int, str, Call] | None = None
         tries = 0
         spent = sum(c.purpose.startswith("paragraph") for c in calls) - (number - 1)
-        for _ in range(max(1, min(w.max_attempts, 1 + REWRITE_BUDGET - spent))):
+        if attempts is None:
+            attempts = max(1, min(w.max_attempts, 1 + REWRITE_BUDGET - spent))
+        for _ in range(attempts):
             tries += 1
             request = render(
                 self.env,

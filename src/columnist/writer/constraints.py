@@ -224,6 +224,24 @@ STOCK_PHRASES = (
     "as a journalist",
     "as a writer",
     "as someone who",
+    # a past the writer does not have: "I remember when measles ...", "my own children";
+    # no source can support it, and the persona is a columnist, not a witness
+    "i remember",
+    "i recall",
+    "i grew up",
+    "when i was",
+    "i once",
+    "i used to",
+    "in my experience",
+    "my family",
+    "my children",
+    "my kids",
+    "my son",
+    "my daughter",
+    "my parents",
+    "a friend of mine",
+    "i visited",
+    "i have visited",
 )
 
 
