@@ -1,19 +1,40 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 and desks on the small test model."""
+"""The test kit: desks, the small test model, servers on 127.0.0.1, running commands.
+
+desk(), desk_settings()       a desk's columnist.toml (the one way tests make one)
+small_writer(), SMALL_MODEL   the [writer] table of the fast test model
+invoke()                      `columnist ARGS` in this process (click's CliRunner)
+columnist(), error_line()     `columnist ARGS` as a child process, as a user runs it
+served(), serve_dir           a folder served over HTTP; feed_server (feedserver.py)
+                              serves the fixture feeds and misbehaves on cue
+database_url, new_pg_database a store on SQLite and on PostgreSQL
+embedder                      the real MiniLM embedder, loaded once
+"""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import click
 import pytest
+import tomlkit
+from click.testing import CliRunner
+
+from tests.feedserver import feed_server, feeds_dir  # noqa: F401 - fixtures for every folder
+
+if TYPE_CHECKING:
+    from columnist.config import Settings
+    from columnist.stories.embed import Embedder
 
 DATA = Path(__file__).parent / "data"
 SMALL_MODEL = "smollm2-135m-instruct"
@@ -68,6 +89,39 @@ def write_config(folder: Path, body: str) -> Path:
     return path
 
 
+LOCAL_FETCH = {"allow_private": True, "timeout": 5.0}  # the test feeds are on 127.0.0.1
+
+
+def desk(
+    folder: Path,
+    *toml: str,
+    database: str | None = None,
+    fetch: Mapping[str, object] | None = None,
+    **tables: object,
+) -> Path:
+    """The one way a test makes a desk: writes `folder`/columnist.toml, returns its path.
+
+    The file holds the TOML text `toml` in order ([[sources]], [[topics]],
+    small_writer(), ...), then the tables written from data: [database] url =
+    `database` if given (else the default store, columnist.db in `folder`), [fetch]
+    (LOCAL_FETCH updated with `fetch`) and `tables` (stories={...}, sources=[{...}]).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    data: dict[str, object] = {}
+    if database is not None:
+        data["database"] = {"url": database}
+    data["fetch"] = LOCAL_FETCH | dict(fetch or {})
+    text = "".join(part if part.endswith("\n") else part + "\n" for part in toml)
+    return write_config(folder, text + "\n" + tomlkit.dumps(data | tables))
+
+
+def desk_settings(folder: Path, *toml: str, **options: object) -> Settings:
+    """The settings of `desk(folder, *toml, **options)`, loaded as the commands load them."""
+    from columnist import config
+
+    return config.load(desk(folder, *toml, **options))
+
+
 PG_ENV = "COLUMNIST_TEST_PG_URL"  # set by .ci/postgres.sh; CI also sets COLUMNIST_REQUIRE_PG
 
 
@@ -109,6 +163,37 @@ def columnist(
         timeout=timeout,
         cwd=cwd,
     )
+
+
+@click.command(add_help_option=False, context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def _entry_point(args: tuple[str, ...]) -> None:
+    from columnist.cli import main
+
+    main(list(args))
+
+
+def invoke(
+    *args: str,
+    cwd: Path | None = None,
+    input: str | None = None,  # noqa: A002 - CliRunner's word
+) -> subprocess.CompletedProcess[str]:
+    """`columnist ARGS` in this process, through the same `main` as the command (a user
+    error is one red line and exit status 1), answered like `columnist()`: for tests of
+    what a command does, not of the process it runs in. A bug raises here, in the test."""
+    with contextlib.chdir(cwd or Path.cwd()):
+        done = CliRunner().invoke(_entry_point, list(args), input=input, catch_exceptions=False)
+    return subprocess.CompletedProcess(
+        ["columnist", *args], done.exit_code, stdout=done.stdout, stderr=done.stderr
+    )
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2 int8 model, loaded once for the whole run."""
+    from columnist.stories.embed import shared_embedder
+
+    return shared_embedder()
 
 
 def error_line(done: subprocess.CompletedProcess[str]) -> str:

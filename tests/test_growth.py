@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, small_writer, write_config
+from tests.conftest import DATA, desk, small_writer
 
 TOPIC = (
     '[[topics]]\nname = "China-Russia relations"\n'
@@ -45,11 +45,12 @@ def feed_with(items: int, path: Path) -> None:
 def test_a_growing_story_updates_its_post(tmp_path: Path, rewrite: bool) -> None:
     feed = tmp_path / "wire.xml"
     feed_with(1, feed)
-    cfg = write_config(
+    cfg = desk(
         tmp_path,
-        f'[[sources]]\nname = "Wire"\nurl = "{feed}"\n\n{TOPIC}\n'
-        f"[stories]\nrewrite_on_growth = {str(rewrite).lower()}\n\n"
-        f"{small_writer(30)}",
+        f'[[sources]]\nname = "Wire"\nurl = "{feed}"\n',
+        TOPIC,
+        small_writer(30),
+        stories={"rewrite_on_growth": rewrite},
     )
     for stage in ("ingest", "assign", "write", "build"):
         columnist(cfg, stage)

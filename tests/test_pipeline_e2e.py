@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, database_url_for, served, small_writer, write_config
+from tests.conftest import DATA, database_url_for, served, small_writer
+from tests.conftest import desk as write_desk
 from tests.site.sitekit import sitemap_urls
 
 TOPICS = (DATA / "e2e" / "topics.toml").read_text()
@@ -82,19 +83,12 @@ def desk(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 
 def build_desk(folder: Path, base: str, database_url: str) -> Path:
-    write_config(
+    write_desk(
         folder,
         f"""
-[database]
-url = "{database_url}"
-
 [site]
 title = "E2E Desk"
 base_url = "http://127.0.0.1:8000/"
-
-[fetch]
-allow_private = true
-timeout = 5
 
 [[sources]]
 name = "Test Wire"
@@ -109,6 +103,7 @@ name = "Dead Feed"
 url = "http://127.0.0.1:9/feed.xml"
 {TOPICS}
 {small_writer()}""",
+        database=database_url,
     )
     cfg = str(folder / "columnist.toml")
     ingest = columnist("ingest", "-c", cfg, "-q")

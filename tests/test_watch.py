@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, small_writer, write_config
+from tests.conftest import DATA, desk, small_writer
 
 # One topic: of the six entries only the two AI stories (both from the held source) are
 # filed, so the writer, the slow part on this machine, has just two posts to write.
@@ -150,17 +150,10 @@ def count(db: Path, sql: str) -> int:
         return 0
 
 
-def make_desk(folder: Path, base: str) -> Path:
-    return write_config(
+def two_source_desk(folder: Path, base: str) -> Path:
+    return desk(
         folder,
         f"""
-[database]
-url = "sqlite:///columnist.db"
-
-[fetch]
-allow_private = true
-timeout = 60
-
 [[sources]]
 name = "Test Wire"
 url = "{base}wire.xml"
@@ -170,13 +163,15 @@ name = "Test Desk"
 url = "{base}desk.json"
 {TOPICS}
 {WRITER}""",
+        database="sqlite:///columnist.db",
+        fetch={"timeout": 60},
     )
 
 
 def test_watch_stops_cleanly_and_a_kill_loses_nothing(
     tmp_path: Path, server: ThreadingHTTPServer
 ) -> None:
-    config = make_desk(tmp_path, f"http://127.0.0.1:{server.server_address[1]}/")
+    config = two_source_desk(tmp_path, f"http://127.0.0.1:{server.server_address[1]}/")
     db = tmp_path / "columnist.db"
 
     # 1. SIGTERM in the middle of an ingest: the wire's entries are committed, the held
@@ -223,10 +218,10 @@ def test_watch_stops_cleanly_and_a_kill_loses_nothing(
 
 
 def test_watch_once_runs_one_cycle_and_reports_errors(tmp_path: Path) -> None:
-    config = write_config(
+    config = desk(
         tmp_path,
-        '[database]\nurl = "sqlite:///columnist.db"\n'
         '[[sources]]\nname = "Missing"\nurl = "nowhere.xml"\n' + WRITER,
+        database="sqlite:///columnist.db",
     )
     done = subprocess.run(
         [sys.executable, "-m", "columnist", "watch", "--once", "-c", str(config)],
@@ -255,10 +250,10 @@ def test_sleep_is_bounded_by_the_next_due_source(tmp_path: Path) -> None:
     from columnist.store.sources import sync_sources
     from columnist.watch import MAX_SLEEP_S, MIN_SLEEP_S, seconds_until_due
 
-    config = write_config(
+    config = desk(
         tmp_path,
-        '[database]\nurl = "sqlite:///columnist.db"\n'
         '[[sources]]\nname = "a"\nurl = "a.xml"\n[[sources]]\nname = "b"\nurl = "b.xml"\n',
+        database="sqlite:///columnist.db",
     )
     settings = load(config)
     engine = open_engine(settings.database.url)
@@ -288,7 +283,7 @@ def test_a_broken_config_edit_keeps_the_previous_settings(tmp_path: Path) -> Non
     from columnist.store.db import open_engine
     from columnist.watch import StopFlag, reload
 
-    config = write_config(tmp_path, '[[sources]]\nname = "a"\nurl = "a.xml"\n')
+    config = desk(tmp_path, '[[sources]]\nname = "a"\nurl = "a.xml"\n')
     settings = load(config)
     said: list[str] = []
     config.write_text(config.read_text() + '[[sources]]\nname = "b"\nurl = "b.xml"\n')

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from columnist.store.db import open_engine
 from columnist.store.schema import model_calls, posts, stories, story_topics
-from tests.conftest import database_url_for, small_writer, write_config
+from tests.conftest import database_url_for, desk, small_writer
 
 WAIT_S = 600.0  # a bound for a loaded 2-core machine, not a speed check
 
@@ -30,16 +30,17 @@ def columnist(cfg: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def desk(folder: Path, url: str) -> Path:
+def demo_desk(folder: Path, url: str) -> Path:
+    """The demo's feed (a local file) and topics, written by four small-model workers."""
     demo = resources.files("columnist") / "demo"
     feed = folder / "feed.xml"
     feed.write_bytes(demo.joinpath("feed.xml").read_bytes())
-    return write_config(
+    return desk(
         folder,
-        f'[database]\nurl = "{url}"\n\n'
-        f'[[sources]]\nname = "Wire"\nurl = "{feed}"\n\n'
-        f"{demo.joinpath('topics.toml').read_text()}\n"
+        f'[[sources]]\nname = "Wire"\nurl = "{feed}"\n',
+        demo.joinpath("topics.toml").read_text(),
         f"{small_writer(30)}claim_ttl = 120\n",
+        database=url,
     )
 
 
@@ -53,7 +54,7 @@ def claimed_by(engine, pid: int) -> int | None:
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_four_writers_one_killed_every_story_one_post(kind: str, tmp_path: Path) -> None:
     url = database_url_for(kind, tmp_path)
-    cfg = desk(tmp_path, url)
+    cfg = demo_desk(tmp_path, url)
     for stage in ("ingest", "assign"):
         done = columnist(cfg, stage)
         assert done.wait(WAIT_S) == 0, done.stderr.read()

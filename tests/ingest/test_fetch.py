@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -31,10 +31,10 @@ from columnist.ingest.fetch import (
     read_local,
 )
 from columnist.ingest.parse import parse_feed
+from tests.feedserver import FeedServer
 
 T = TypeVar("T")
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
-FeedServer = Any  # the `feed_server` fixture in conftest.py: .url(path), .requests, validators
 
 
 def settings(**overrides: object) -> FetchSettings:

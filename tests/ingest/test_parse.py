@@ -11,7 +11,10 @@ import defusedxml.ElementTree as SafeET
 import pytest
 
 from columnist.errors import FeedError
-from columnist.ingest.parse import MAX_ENTRIES, decode_document, guard_xml, parse_feed
+from columnist.ingest.decoding import decode_document
+from columnist.ingest.fields import MAX_ENTRIES
+from columnist.ingest.parse import parse_feed
+from columnist.ingest.xmlguard import guard_xml
 from columnist.records import ParsedFeed
 
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"

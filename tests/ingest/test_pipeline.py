@@ -3,7 +3,6 @@ per-source health and schedule, redirects that stick, concurrency, full text."""
 
 from __future__ import annotations
 
-import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select, update
 
-from columnist.config import Settings, parse_settings
+from columnist.config import Settings
 from columnist.ingest import schedule
 from columnist.ingest.stage import IngestReport, run_ingest
 from columnist.stages import BY_NAME
@@ -20,17 +19,10 @@ from columnist.store.entries import Added
 from columnist.store.schema import entries, sources
 from columnist.store.sources import SourceState, all_sources, sync_sources
 from columnist.watch import StopFlag, attempt
+from tests.conftest import desk_settings
+from tests.feedserver import FeedServer
 
-FeedServer = Any  # the `feed_server` fixture in conftest.py
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
-
-
-def desk(tmp_path: Path, body: str, **fetch: object) -> Settings:
-    fetch_table = {"allow_private": True, "timeout": 5.0, **fetch}
-    data = tomllib.loads(body)
-    data["fetch"] = fetch_table
-    data["database"] = {"url": f"sqlite:///{tmp_path}/columnist.db"}
-    return parse_settings(data, tmp_path / "columnist.toml")
 
 
 def source(name: str, url: str, extra: str = "") -> str:
@@ -76,7 +68,7 @@ def near(value: datetime | None, expected: datetime, slack_s: float = 30.0) -> b
 def test_health_and_backoff_are_recorded_per_source(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
-    settings = desk(
+    settings = desk_settings(
         tmp_path,
         source("good", feed_server.url("/feeds/rss20.xml"))
         + source("broken", feed_server.url("/status/500")),
@@ -108,7 +100,9 @@ def test_health_and_backoff_are_recorded_per_source(
 def test_retry_after_sets_the_next_due_time(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
-    settings = desk(tmp_path, source("busy", feed_server.url("/status/429?retry_after=7200")))
+    settings = desk_settings(
+        tmp_path, source("busy", feed_server.url("/status/429?retry_after=7200"))
+    )
     engine = engines(settings)
     report = run_ingest(engine, settings)
     assert "HTTP 429" in (report.outcomes[0].error or "")
@@ -120,7 +114,7 @@ def test_retry_after_sets_the_next_due_time(
 def test_due_only_fetches_just_the_sources_whose_time_has_come(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
-    settings = desk(
+    settings = desk_settings(
         tmp_path,
         source("a", feed_server.url("/feeds/rss20.xml"))
         + source("b", feed_server.url("/feeds/atom10.xml")),
@@ -142,7 +136,7 @@ def test_configured_interval_overrides_the_adaptive_one(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
     url = feed_server.url("/feeds/rss20.xml")
-    settings = desk(tmp_path, source("a", url, 'interval = "30m"'))
+    settings = desk_settings(tmp_path, source("a", url, 'interval = "30m"'))
     engine = engines(settings)
     report = run_ingest(engine, settings)
     a = states(engine)["a"]
@@ -151,7 +145,7 @@ def test_configured_interval_overrides_the_adaptive_one(
     assert report.outcomes[0].next_due == a.next_due
 
     # a changed interval takes effect at once, not after the next poll
-    settings = desk(tmp_path, source("a", url, 'interval = "2h"'))
+    settings = desk_settings(tmp_path, source("a", url, 'interval = "2h"'))
     run_ingest(engine, settings, due_only=True)
     a = states(engine)["a"]
     assert a.interval_s == 7200
@@ -161,7 +155,7 @@ def test_configured_interval_overrides_the_adaptive_one(
 def test_not_modified_is_a_success_that_keeps_the_validators(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
-    settings = desk(tmp_path, source("c", feed_server.url("/conditional")))
+    settings = desk_settings(tmp_path, source("c", feed_server.url("/conditional")))
     engine = engines(settings)
     run_ingest(engine, settings)
     first = states(engine)["c"]
@@ -184,7 +178,7 @@ def test_a_permanent_redirect_sticks_until_the_config_changes(
 ) -> None:
     target = feed_server.url("/feeds/rss20.xml")
     moved = feed_server.url("/redirect/301?to=/feeds/rss20.xml")
-    settings = desk(tmp_path, source("moved", moved))
+    settings = desk_settings(tmp_path, source("moved", moved))
     engine = engines(settings)
     run_ingest(engine, settings)
     s = states(engine)["moved"]
@@ -197,7 +191,7 @@ def test_a_permanent_redirect_sticks_until_the_config_changes(
     assert states(engine)["moved"].url == target
 
     elsewhere = feed_server.url("/feeds/atom10.xml")
-    settings = desk(tmp_path, source("moved", elsewhere))  # the user edits the URL
+    settings = desk_settings(tmp_path, source("moved", elsewhere))  # the user edits the URL
     run_ingest(engine, settings)
     s = states(engine)["moved"]
     assert s.url == elsewhere and s.config_url == elsewhere
@@ -207,7 +201,7 @@ def test_a_move_is_recorded_even_when_the_feed_is_unchanged(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
     moved = feed_server.url("/redirect/308?to=/conditional")
-    settings = desk(tmp_path, source("c", moved))
+    settings = desk_settings(tmp_path, source("c", moved))
     engine = engines(settings)
     with engine.begin() as conn:  # as if fetched before the feed moved
         sync_sources(conn, settings.sources)
@@ -223,7 +217,7 @@ def test_a_temporary_redirect_does_not_move_the_source(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
     url = feed_server.url("/redirect/302?to=/feeds/rss20.xml")
-    settings = desk(tmp_path, source("temp", url))
+    settings = desk_settings(tmp_path, source("temp", url))
     engine = engines(settings)
     run_ingest(engine, settings)
     assert states(engine)["temp"].url == url and entry_count(engine) == 2
@@ -235,12 +229,11 @@ def test_a_temporary_redirect_does_not_move_the_source(
 def test_a_slow_source_does_not_hold_up_a_fast_one(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
-    settings = desk(
+    settings = desk_settings(
         tmp_path,
         source("slow", feed_server.url("/slow?delay=3"))
         + source("fast", feed_server.url("/feeds/rss20.xml")),
-        timeout=1.0,
-        concurrency=2,
+        fetch={"timeout": 1.0, "concurrency": 2},
     )
     engine = engines(settings)
     progress: list[tuple[int, int]] = []
@@ -259,7 +252,7 @@ def test_a_slow_source_does_not_hold_up_a_fast_one(
 def test_hostile_and_broken_feeds_fail_alone(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
-    settings = desk(
+    settings = desk_settings(
         tmp_path,
         source("bomb", feed_server.url("/feeds/billion_laughs.xml"))
         + source("page", feed_server.url("/feeds/html_page.html"))
@@ -290,9 +283,9 @@ def test_duplicates_within_and_across_feeds_are_stored_once(
     feed = tmp_path / "dups.xml"
     feed.write_text(f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>')
     wire = source("wire", feed_server.url("/feeds/rss20.xml"))
-    engine = engines(desk(tmp_path, wire))
-    assert run_ingest(engine, desk(tmp_path, wire)).outcomes[0].new == 2
-    settings = desk(tmp_path, wire + source("dups", str(feed)))
+    engine = engines(desk_settings(tmp_path, wire))
+    assert run_ingest(engine, desk_settings(tmp_path, wire)).outcomes[0].new == 2
+    settings = desk_settings(tmp_path, wire + source("dups", str(feed)))
     got = outcomes(run_ingest(engine, settings))
     # the storm story is already stored from the wire
     assert (got["dups"].new, got["dups"].seen) == (2, 4) and got["wire"].new == 0
@@ -317,10 +310,10 @@ def test_the_report_says_why_read_entries_were_not_stored(
     copy = tmp_path / "copy.xml"
     copy.write_bytes((FEEDS / "rss20.xml").read_bytes())
     wire = source("wire", feed_server.url("/feeds/rss20.xml"))
-    engine = engines(desk(tmp_path, wire))
-    first = run_ingest(engine, desk(tmp_path, wire))
+    engine = engines(desk_settings(tmp_path, wire))
+    first = run_ingest(engine, desk_settings(tmp_path, wire))
     assert (first.new, first.read, first.read_note()) == (2, 2, "2 read")
-    settings = desk(tmp_path, source("copy", str(copy)))
+    settings = desk_settings(tmp_path, source("copy", str(copy)))
     report = run_ingest(engine, settings)
     assert (report.new, report.read) == (0, 2)
     assert report.read_note() == "2 read, 2 skipped: already stored from another source"
@@ -335,7 +328,7 @@ def test_a_feed_without_items_is_said_to_have_none(
         '<?xml version="1.0"?>\n<CHANNEL HREF="http://cdf.example.com/">'
         "<TITLE>Empty CDF</TITLE></CHANNEL>\n"
     )
-    settings = desk(
+    settings = desk_settings(
         tmp_path,
         source("cdf", str(cdf)) + source("wire", feed_server.url("/feeds/rss20.xml")),
     )
@@ -353,7 +346,7 @@ def test_watch_says_what_ingest_read_and_skipped(
     copy = tmp_path / "copy.xml"
     copy.write_bytes((FEEDS / "rss20.xml").read_bytes())
     (tmp_path / "empty.cdf").write_text("<CHANNEL><TITLE>E</TITLE></CHANNEL>")
-    settings = desk(
+    settings = desk_settings(
         tmp_path,
         source("wire", feed_server.url("/feeds/rss20.xml"))
         + source("copy", str(copy))
@@ -404,7 +397,9 @@ def test_full_text_replaces_teasers_and_falls_back_to_them(
             feed_server.url("/slow?delay=3"),  # too slow
         ],
     )
-    settings = desk(tmp_path, source("teasers", str(feed), "full_text = true"), timeout=1.0)
+    settings = desk_settings(
+        tmp_path, source("teasers", str(feed), "full_text = true"), fetch={"timeout": 1.0}
+    )
     engine = engines(settings)
     report = run_ingest(engine, settings)
     assert report.outcomes[0].new == 4 and report.outcomes[0].full_text == 1
@@ -427,7 +422,9 @@ def test_full_text_obeys_the_address_policy(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
     feed = teaser_feed(tmp_path, [feed_server.url("/articles/budget.html?private")])
-    settings = desk(tmp_path, source("teasers", str(feed), "full_text = true"), allow_private=False)
+    settings = desk_settings(
+        tmp_path, source("teasers", str(feed), "full_text = true"), fetch={"allow_private": False}
+    )
     engine = engines(settings)
     seen = len(feed_server.requests)
     report = run_ingest(engine, settings)
@@ -440,7 +437,7 @@ def test_sources_without_full_text_fetch_no_articles(
     tmp_path: Path, feed_server: FeedServer, engines
 ) -> None:
     feed = teaser_feed(tmp_path, [feed_server.url("/articles/budget.html?unwanted")])
-    settings = desk(tmp_path, source("teasers", str(feed)))
+    settings = desk_settings(tmp_path, source("teasers", str(feed)))
     engine = engines(settings)
     seen = len(feed_server.requests)
     run_ingest(engine, settings)

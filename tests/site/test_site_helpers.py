@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from columnist.site.pages import page_numbers, shorten
+from columnist.site.html_pages import page_numbers, shorten
 from columnist.site.text import human_date, iso, json_ld, paragraphs, xml_safe
 from columnist.site.urls import Urls, safe_href, safe_slug
 

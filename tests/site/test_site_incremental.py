@@ -179,6 +179,30 @@ def test_theme_overrides_templates_and_static_files(settings: SiteSettings, tmp_
     assert again.pages_written == 0
 
 
+def test_theme_base_extends_the_packaged_base(settings: SiteSettings, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/base.html").write_text(
+        '{% extends "default/base.html" %}\n'
+        '{% block extra_head %}<meta name="theme-color" content="#008080">{% endblock %}\n'
+        '{% block footer %}{{ super() }}<p class="theme-note">Set in teal.</p>{% endblock %}\n'
+    )
+    posts = sample_posts(6)
+    build_site(posts, TOPICS, settings, theme_dir=theme)
+    for path in ("posts/post-1/index.html", "index.html", "topics/index.html"):
+        page = (settings.output / path).read_text()
+        # the theme's additions ...
+        head = page.split("</head>")[0]
+        assert head.endswith('<meta name="theme-color" content="#008080">')
+        assert '</footer>\n<p class="theme-note">Set in teal.</p>' in page
+        # ... around the packaged page
+        assert page.startswith("<!doctype html>") and 'class="skip-link"' in page
+        assert '<footer class="site-footer">' in page and "How it is made" in page
+    post = (settings.output / "posts/post-1/index.html").read_text()
+    assert "Paragraph 2 of post 1 says something" in post
+    assert build_site(posts, TOPICS, settings, theme_dir=theme).pages_written == 0
+
+
 def test_progress_reports_every_file(settings: SiteSettings) -> None:
     calls: list[tuple[int, int]] = []
     report = build_site(

@@ -9,7 +9,7 @@ import pytest
 
 from columnist.config import SiteSettings
 from columnist.errors import ColumnistError
-from columnist.site import build, build_site, writer
+from columnist.site import build, build_site, output
 from columnist.site.manifest import MANIFEST_NAME
 from tests.site.sitekit import TOPICS, make_post, sample_posts
 
@@ -23,12 +23,12 @@ def helper_shares(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     monkeypatch.setattr(build, "FORK_MIN", 10)
     shares: list[list[str]] = []
 
-    class Recorded(writer._Helper):
-        def __init__(self, owner: writer.OutputWriter, share: list) -> None:
+    class Recorded(output._Helper):
+        def __init__(self, owner: output.OutputWriter, share: list) -> None:
             shares.append([page.path for page in share])
             super().__init__(owner, share)
 
-    monkeypatch.setattr(writer, "_Helper", Recorded)
+    monkeypatch.setattr(output, "_Helper", Recorded)
     return shares
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, update
 
-from columnist import config
 from columnist.config import Settings, SourceSettings
 from columnist.site.stage import run_build
 from columnist.store import posts, sources, stories
@@ -17,18 +16,16 @@ from columnist.store.published import PostDetails, published_posts
 from columnist.store.schema import entries
 from columnist.store.schema import posts as posts_table
 from columnist.store.schema import stories as stories_table
+from tests.conftest import desk_settings
 from tests.site.sitekit import read_doc
 
 START = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
 
-def desk(folder: Path, url: str) -> Settings:
-    (folder / "columnist.toml").write_text(
-        '[site]\ntitle = "Stage Desk"\nbase_url = "https://example.org/"\noutput = "site"\n'
-        f'[database]\nurl = "{url}"\n'
-        '[[topics]]\nname = "Climate"\n[[topics]]\nname = "Energy"\n'
-    )
-    return config.load(folder / "columnist.toml")
+STAGE_DESK = (
+    '[site]\ntitle = "Stage Desk"\nbase_url = "https://example.org/"\noutput = "site"\n'
+    '[[topics]]\nname = "Climate"\n[[topics]]\nname = "Energy"\n'
+)
 
 
 def fill(settings: Settings, n: int = 5) -> None:
@@ -87,7 +84,7 @@ def fill(settings: Settings, n: int = 5) -> None:
 
 
 def test_loader_reads_what_post_views_reads(tmp_path: Path, database_url: str) -> None:
-    settings = desk(tmp_path, database_url)
+    settings = desk_settings(tmp_path, STAGE_DESK, database=database_url)
     fill(settings)
     engine = open_engine(settings.database.url)
     with engine.connect() as conn:
@@ -105,7 +102,7 @@ def test_loader_reads_what_post_views_reads(tmp_path: Path, database_url: str) -
 
 
 def test_desk_theme_folder_overrides_templates_and_static_files(tmp_path: Path) -> None:
-    settings = desk(tmp_path, f"sqlite:///{tmp_path}/desk.db")
+    settings = desk_settings(tmp_path, STAGE_DESK)
     fill(settings)
     engine = open_engine(settings.database.url)
     plain = run_build(engine, settings, search=False)
@@ -144,7 +141,7 @@ def test_desk_theme_folder_overrides_templates_and_static_files(tmp_path: Path) 
 
 
 def test_stage_builds_the_search_index(tmp_path: Path) -> None:
-    settings = desk(tmp_path, f"sqlite:///{tmp_path}/desk.db")
+    settings = desk_settings(tmp_path, STAGE_DESK)
     fill(settings)
     engine = open_engine(settings.database.url)
     report = run_build(engine, settings)
@@ -184,7 +181,7 @@ def test_rebuild_from_the_store_follows_edited_and_grown_posts(
 ) -> None:
     """Bodies and sources are read only for pages being rendered; a post's page is still
     rendered again whenever its body changes or its story gains a source."""
-    settings = desk(tmp_path, database_url)
+    settings = desk_settings(tmp_path, STAGE_DESK, database=database_url)
     fill(settings)
     engine = open_engine(settings.database.url)
     out = settings.site.output

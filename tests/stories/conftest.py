@@ -1,9 +1,8 @@
-"""Fixtures for the stories tests: the real MiniLM embedder and desks on a SQLite file."""
+"""Fixtures for the stories tests: the labelled sets, their embeddings, desks on a SQLite file."""
 
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,23 +11,19 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from columnist.config import Settings, parse_settings
+from columnist.config import Settings
 from columnist.records import ParsedEntry
 from columnist.store import entries, sources
 from columnist.store.db import open_engine, transaction
-from columnist.stories.embed import Embedder, shared_embedder
+from columnist.stories.embed import Embedder
 from columnist.stories.evaluate import load_event_set
+from tests.conftest import desk_settings
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TOPICS_TOML = DATA / "topics_eval.toml"
 TOPICS_JSONL = DATA / "topics_eval.jsonl"
 EVENTS_JSONL = DATA / "events_eval.jsonl"
-
-
-@pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    """The real all-MiniLM-L6-v2 int8 model, loaded once for the whole run."""
-    return shared_embedder()
+WIRES = [{"name": f"Wire {i}", "url": f"/feeds/{i}.xml"} for i in range(3)]
 
 
 @pytest.fixture(scope="session")
@@ -39,19 +34,15 @@ def event_vectors(embedder: Embedder) -> dict[str, np.ndarray]:
     return {e.title: v for e, v in zip(entries, vectors, strict=True)}
 
 
-def desk_settings(folder: Path, stories: dict | None = None) -> Settings:
-    """A desk on a SQLite file in `folder` with the ten evaluation topics."""
-    data = tomllib.loads(TOPICS_TOML.read_text())
-    data["database"] = {"url": f"sqlite:///{folder / 'desk.db'}"}
-    data["sources"] = [{"name": f"Wire {i}", "url": f"/feeds/{i}.xml"} for i in range(3)]
-    if stories:
-        data["stories"] = stories
-    return parse_settings(data, folder / "columnist.toml")
+def eval_desk(folder: Path, **tables: object) -> Settings:
+    """A desk on a SQLite file in `folder` with the ten evaluation topics and three wires."""
+    return desk_settings(folder, TOPICS_TOML.read_text(), sources=WIRES, **tables)
 
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[tuple[Settings, Engine]]:
-    settings = desk_settings(tmp_path)
+    """The evaluation desk's settings and its store's engine."""
+    settings = eval_desk(tmp_path)
     engine = open_engine(settings.database.url)
     yield settings, engine
     engine.dispose()

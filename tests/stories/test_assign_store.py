@@ -15,7 +15,7 @@ from columnist.store.schema import entries as entries_table
 from columnist.stories.embed import Embedder, to_bytes
 from columnist.stories.evaluate import load_event_set
 from columnist.stories.stage import run_assign
-from tests.stories.conftest import EVENTS_JSONL, add_entries, desk_settings
+from tests.stories.conftest import EVENTS_JSONL, add_entries, eval_desk
 
 EVENTS = ["starship-flight-2026-11-23", "harrow-finch-data-breach", "rafah-aid-surge-2026-11-22"]
 
@@ -70,7 +70,7 @@ def test_a_run_split_in_two_makes_the_same_stories_as_one_run(
     model = Recording(embedder)
     for name, cut in (("once", len(all_entries)), ("twice", 23)):
         (tmp_path / name).mkdir()
-        settings = desk_settings(tmp_path / name)
+        settings = eval_desk(tmp_path / name)
         engine = open_engine(settings.database.url)
         for part, first in ((all_entries[:cut], 0), (all_entries[cut:], cut)):
             if not part:
@@ -174,5 +174,5 @@ def test_a_story_that_grows_after_its_post_shows_the_new_sources(desk, embedder)
 
 
 def test_rewrite_on_growth_is_a_setting(tmp_path) -> None:
-    assert desk_settings(tmp_path).stories.rewrite_on_growth is False
-    assert desk_settings(tmp_path, {"rewrite_on_growth": True}).stories.rewrite_on_growth
+    assert eval_desk(tmp_path).stories.rewrite_on_growth is False
+    assert eval_desk(tmp_path, stories={"rewrite_on_growth": True}).stories.rewrite_on_growth

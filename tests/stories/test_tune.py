@@ -20,7 +20,7 @@ from columnist.stories.evaluate import TopicBench, load_topic_set
 from columnist.stories.stage import run_assign
 from columnist.stories.topics import TopicAssigner
 from columnist.stories.tune import LABELS_NAME, Candidate, TuneSession
-from tests.conftest import columnist, error_line
+from tests.conftest import error_line, invoke
 from tests.stories.conftest import DATA, TOPICS_JSONL, add_entries
 
 # ---- the question picker, with similarities set by hand ------------------------------
@@ -257,16 +257,16 @@ def test_tune_embeds_entries_not_assigned_yet_and_quits_without_saving(tmp_path,
 def test_tune_bad_input_is_one_line_naming_the_topic_or_the_store(tmp_path) -> None:
     config = tmp_path / "columnist.toml"
     config.write_text(DESK.format(db=tmp_path / "desk.db"))
-    unknown = error_line(columnist("topics", "tune", "Cricket", "-c", str(config)))
+    unknown = error_line(invoke("topics", "tune", "Cricket", "-c", str(config)))
     assert unknown == (
         f"error: {config}: no topic 'Cricket' (topics: 'Football', 'Space exploration')"
     )
-    empty = error_line(columnist("topics", "tune", "Football", "-c", str(config)))
+    empty = error_line(invoke("topics", "tune", "Football", "-c", str(config)))
     assert empty == (
         f"error: sqlite:///{tmp_path / 'desk.db'}: no stored entries to ask about "
         "(run `columnist ingest` first)"
     )
-    missing = error_line(columnist("topics", "tune", "Football", "-c", str(tmp_path / "no.toml")))
+    missing = error_line(invoke("topics", "tune", "Football", "-c", str(tmp_path / "no.toml")))
     assert str(tmp_path / "no.toml") in missing
 
 

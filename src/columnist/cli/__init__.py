@@ -74,10 +74,11 @@ def open_desk(config: Path | None) -> Iterator[tuple[config_mod.Settings, Engine
         engine.dispose()
 
 
-def main() -> None:
-    """Entry point: user errors become one red line, not a traceback."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: user errors become one red line, not a traceback. `args` are the
+    command line's unless given (the tests run commands in-process through here)."""
     try:
-        app()
+        app(args=args)
     except ColumnistError as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)

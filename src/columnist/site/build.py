@@ -23,14 +23,14 @@ from columnist.errors import ColumnistError
 from columnist.records import PostView, TopicView
 from columnist.site.context import BuildContext
 from columnist.site.feeds import feed_pages
+from columnist.site.html_pages import HTML_GENERATORS
 from columnist.site.model import Details, SiteModel
-from columnist.site.page import Page
-from columnist.site.pages import HTML_GENERATORS
+from columnist.site.output import OutputWriter, can_fork, describe_failure
+from columnist.site.pending import Page
 from columnist.site.search import SearchIndex, search_page, shards
 from columnist.site.sitemap import sitemap_pages
 from columnist.site.templating import environment, static_files, theme_version
 from columnist.site.urls import Urls
-from columnist.site.writer import OutputWriter, can_fork, describe_failure
 from columnist.stages import Report
 
 

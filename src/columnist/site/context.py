@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from columnist.config import SiteSettings
 from columnist.site.model import SiteModel
-from columnist.site.page import fingerprint
+from columnist.site.pending import fingerprint
 from columnist.site.urls import Urls, safe_href
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from columnist.site.context import BuildContext
 from columnist.site.model import Entry
-from columnist.site.page import Page, fingerprint
+from columnist.site.pending import Page, fingerprint
 from columnist.site.text import disclosure, iso, utc, xml_safe
 
 FEED_LIMIT = 50

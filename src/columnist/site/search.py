@@ -23,8 +23,8 @@ from columnist.cores import available_cores
 from columnist.site.context import BuildContext, PageMeta
 from columnist.site.manifest import Group
 from columnist.site.model import Entry
-from columnist.site.page import Page, fingerprint
 from columnist.site.pagefind import PagefindIndex, PagefindService
+from columnist.site.pending import Page, fingerprint
 
 BLOCK = 2000
 SMALL = 200
@@ -75,7 +75,7 @@ def record(entry: Entry) -> tuple[str, str, dict[str, str]]:
 
 class SearchIndex:
     """Decides which shards need indexing, indexes them (in Pagefind's own process, while
-    the pages are written) and hands every search file to the writer as a Page."""
+    the pages are written) and hands every search file to the OutputWriter as a Page."""
 
     def __init__(
         self, ctx: BuildContext, previous: dict[str, Group], output: str, shard_list: list[Shard]

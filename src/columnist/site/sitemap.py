@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from columnist.site.context import BuildContext
 from columnist.site.model import Entry
-from columnist.site.page import Page, fingerprint
+from columnist.site.pending import Page, fingerprint
 from columnist.site.text import iso, utc, xml_safe
 from columnist.site.urls import Urls
 

@@ -1,7 +1,10 @@
 """The Jinja environment and the theme: packaged templates/static, overridable per file.
 
 A theme folder may hold `templates/` and `static/`; any file there replaces the packaged
-file of the same name. `theme_version` digests the code and templates that shape the
+file of the same name. A theme's template can also extend the packaged one it replaces:
+"default/base.html" always names the packaged base.html (as Pelican's "!simple/" names its
+simple theme), so a theme's base.html may `{% extends "default/base.html" %}` and fill
+only the blocks it changes. `theme_version` digests the code and templates that shape the
 pages, so changing either makes the next build re-render everything, while static files
 are tracked one by one (pages do not embed their contents).
 """
@@ -11,13 +14,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 
 from columnist.site.text import disclosure, json_ld, text_node
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
+DEFAULT_PREFIX = "default"  # "default/<name>": the packaged template, whatever the theme holds
 
 _ENVIRONMENTS: dict[tuple[str, str], Environment] = {}
 
@@ -49,7 +53,12 @@ def theme_version(theme_dir: Path | None) -> str:
     }
     templates = _files(TEMPLATES_DIR)
     if theme_dir is not None:
-        templates.update(_files(theme_dir / "templates"))
+        themed = _files(theme_dir / "templates")
+        # A theme's template may extend the packaged one it replaces ("default/base.html").
+        sources.update(
+            {f"templates/{DEFAULT_PREFIX}/{n}": p for n, p in templates.items() if n in themed}
+        )
+        templates.update(themed)
     sources.update({f"templates/{name}": path for name, path in templates.items()})
     for name, path in sorted(sources.items()):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -61,9 +70,10 @@ def environment(theme_dir: Path | None, version: str) -> Environment:
     key = (str(theme_dir.resolve()) if theme_dir else "", version)
     env = _ENVIRONMENTS.get(key)
     if env is None:
-        loaders = [FileSystemLoader(str(TEMPLATES_DIR))]
+        packaged = FileSystemLoader(str(TEMPLATES_DIR))
+        loaders = [PrefixLoader({DEFAULT_PREFIX: packaged}), packaged]
         if theme_dir is not None:
-            loaders.insert(0, FileSystemLoader(str(theme_dir / "templates")))
+            loaders.insert(1, FileSystemLoader(str(theme_dir / "templates")))
         env = Environment(
             loader=ChoiceLoader(loaders),
             autoescape=True,

@@ -1,7 +1,7 @@
 """An output file that has not been rendered yet: where it goes, what it depends on, how.
 
-Generators return Pages; the writer decides from the fingerprint alone whether to call
-`render`, which is how an unchanged build avoids rendering anything.
+Generators return Pages; the OutputWriter (output.py) decides from the fingerprint alone
+whether to call `render`, which is how an unchanged build avoids rendering anything.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 
 from columnist.site.context import BuildContext, FeedLink, PageMeta, TopicInfo
 from columnist.site.model import Entry
-from columnist.site.page import Page, digest, fingerprint
+from columnist.site.pending import Page, digest, fingerprint
 from columnist.site.urls import Urls
 
 DESCRIPTION_CHARS = 200

@@ -1,36 +1,27 @@
 """`columnist sources`, `sources import` / `export` and `ingest --due`, run as the
-real command against a real config file, store and server."""
+real command (in-process) against a real config file, store and server."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import defusedxml.ElementTree as SafeET
 import pytest
 
 from columnist.errors import ColumnistError
 from columnist.ingest.opml import MAX_OPML_BYTES, parse_opml
-from tests.conftest import columnist as run_columnist
+from tests.conftest import desk, invoke
+from tests.feedserver import FeedServer
 
-FeedServer = Any  # the `feed_server` fixture in conftest.py
 FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
 
 CONFIG = """\
 # My desk: a comment that must survive an import.
 [site]
 title = "Desk"
-
-[database]
-url = "sqlite:///columnist.db"
-
-[fetch]
-allow_private = true  # feeds on 127.0.0.1
-timeout = 5
 
 [[sources]]
 name = "World"
@@ -63,20 +54,14 @@ BOMB = """\
 """
 
 
-# Commands of this file should answer within two minutes.
-columnist = functools.partial(run_columnist, timeout=120)
-
-
-def make_desk(tmp_path: Path, feed_server: FeedServer) -> Path:
-    path = tmp_path / "columnist.toml"
-    path.write_text(CONFIG.format(world=feed_server.url("/feeds/rss20.xml")))
-    return path
+def world_desk(tmp_path: Path, feed_server: FeedServer) -> Path:
+    return desk(tmp_path, CONFIG.format(world=feed_server.url("/feeds/rss20.xml")))
 
 
 def test_import_appends_new_feeds_and_keeps_the_file(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    config = make_desk(tmp_path, feed_server)
+    config = world_desk(tmp_path, feed_server)
     before = config.read_text()
     opml = tmp_path / "reader.opml"
     opml.write_text(
@@ -86,7 +71,7 @@ def test_import_appends_new_feeds_and_keeps_the_file(
             broken=feed_server.url("/status/500"),
         )
     )
-    done = columnist("sources", "import", str(opml), "-c", str(config), cwd=tmp_path)
+    done = invoke("sources", "import", str(opml), "-c", str(config), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     text = config.read_text()
     assert text.startswith(before)  # comments and layout untouched: only appended
@@ -102,17 +87,17 @@ def test_import_appends_new_feeds_and_keeps_the_file(
     assert "javascript:alert(1)" in out and "not an http(s) URL" in out
     assert "Traceback" not in out
 
-    again = columnist("sources", "import", str(opml), "-c", str(config), cwd=tmp_path)
+    again = invoke("sources", "import", str(opml), "-c", str(config), cwd=tmp_path)
     assert again.returncode == 0 and "no new feeds" in again.stderr
     assert config.read_text() == text
 
 
 def test_hostile_opml_is_refused_in_one_line(tmp_path: Path, feed_server: FeedServer) -> None:
-    config = make_desk(tmp_path, feed_server)
+    config = world_desk(tmp_path, feed_server)
     before = config.read_text()
     bomb = tmp_path / "bomb.opml"
     bomb.write_text(BOMB)
-    done = columnist("sources", "import", str(bomb), "-c", str(config), cwd=tmp_path)
+    done = invoke("sources", "import", str(bomb), "-c", str(config), cwd=tmp_path)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "bomb.opml: refused: a DTD" in lines[0], done.stderr
@@ -134,28 +119,28 @@ def test_bad_opml_is_a_clear_error(body: str, reason: str) -> None:
 
 
 def test_export_and_health_after_an_ingest(tmp_path: Path, feed_server: FeedServer) -> None:
-    config = make_desk(tmp_path, feed_server)
+    config = world_desk(tmp_path, feed_server)
     with config.open("a") as fh:
         fh.write(f'\n[[sources]]\nname = "Broken <b>"\nurl = "{feed_server.url("/status/503")}"\n')
 
-    first = columnist("ingest", "-q", "-c", str(config), cwd=tmp_path)
+    first = invoke("ingest", "-q", "-c", str(config), cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "source 'Broken <b>': HTTP 503" in first.stderr
-    due = columnist("ingest", "--due", "-q", "-c", str(config), cwd=tmp_path)
+    due = invoke("ingest", "--due", "-q", "-c", str(config), cwd=tmp_path)
     assert "from 0 sources (0 failed, 2 not due)" in due.stderr
 
-    listed = columnist("sources", "--json", "-c", str(config), cwd=tmp_path)
+    listed = invoke("sources", "--json", "-c", str(config), cwd=tmp_path)
     rows = {r["name"]: r for r in map(json.loads, listed.stdout.splitlines())}
     assert rows["World"]["failures"] == 0 and rows["World"]["last_success"]
     assert rows["Broken <b>"]["failures"] == 1
     assert rows["Broken <b>"]["last_error"] == "HTTP 503 Service Unavailable"
     assert rows["Broken <b>"]["last_success"] is None and rows["Broken <b>"]["next_due"]
 
-    table = columnist("sources", "-c", str(config), cwd=tmp_path).stdout
+    table = invoke("sources", "-c", str(config), cwd=tmp_path).stdout
     for needle in ("last success", "next due", "World", "Broken <b>", "HTTP 503", "never"):
         assert needle in table
 
-    done = columnist("sources", "export", "-c", str(config), cwd=tmp_path)
+    done = invoke("sources", "export", "-c", str(config), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     root = SafeET.fromstring(done.stdout.encode())
     assert root.tag == "opml" and root.get("version") == "2.0"
@@ -165,7 +150,7 @@ def test_export_and_health_after_an_ingest(tmp_path: Path, feed_server: FeedServ
         ("Broken <b>", feed_server.url("/status/503")),
     ]
     out = tmp_path / "sources.opml"
-    written = columnist("sources", "export", "-c", str(config), "-o", str(out), cwd=tmp_path)
+    written = invoke("sources", "export", "-c", str(config), "-o", str(out), cwd=tmp_path)
     assert "wrote 2 sources" in written.stderr
     assert [o.get("xmlUrl") for o in SafeET.parse(out).getroot().iter("outline")] == [
         url for _, url in outlines
@@ -173,7 +158,7 @@ def test_export_and_health_after_an_ingest(tmp_path: Path, feed_server: FeedServ
 
 
 def test_ingest_says_why_read_entries_were_skipped(tmp_path: Path, feed_server: FeedServer) -> None:
-    config = make_desk(tmp_path, feed_server)
+    config = world_desk(tmp_path, feed_server)
     (tmp_path / "copy.xml").write_bytes((FEEDS / "rss20.xml").read_bytes())
     (tmp_path / "empty.cdf").write_text(
         '<?xml version="1.0"?>\n<CHANNEL><TITLE>E</TITLE></CHANNEL>'
@@ -184,7 +169,7 @@ def test_ingest_says_why_read_entries_were_skipped(tmp_path: Path, feed_server: 
             '\n[[sources]]\nname = "Empty"\nurl = "empty.cdf"\n'
             '\n[[sources]]\nname = "[bold]Gone[/]"\nurl = "gone.xml"\n'
         )
-    done = columnist("ingest", "-q", "-c", str(config), cwd=tmp_path)
+    done = invoke("ingest", "-q", "-c", str(config), cwd=tmp_path)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     # Whichever of World and Copy is stored first, the other's two entries are repeats.
     assert (
@@ -195,11 +180,11 @@ def test_ingest_says_why_read_entries_were_skipped(tmp_path: Path, feed_server: 
     # User text is shown as written, never read as Rich markup.
     assert "source '[bold]Gone[/]': " in done.stderr and "file not found" in done.stderr
 
-    again = columnist("ingest", "-q", "-c", str(config), cwd=tmp_path)
+    again = invoke("ingest", "-q", "-c", str(config), cwd=tmp_path)
     assert "(4 read, 4 skipped: 2 already stored from another source, 2 already stored " in (
         again.stderr
     )
-    table = columnist("sources", "-c", str(config), cwd=tmp_path).stdout
+    table = invoke("sources", "-c", str(config), cwd=tmp_path).stdout
     assert "[bold]Gone[/]" in table
 
 
@@ -212,7 +197,7 @@ def test_ingest_says_why_read_entries_were_skipped(tmp_path: Path, feed_server: 
     ],
 )
 def test_help_shows_double_brackets_as_written(args: tuple[str, ...], needle: str) -> None:
-    done = columnist(*args)
+    done = invoke(*args)
     assert done.returncode == 0, done.stderr
     text = " ".join(re.sub("[│╭╮╰╯─]", " ", done.stdout).split())  # the panels' wrapping undone
     assert needle in text, done.stdout

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 that serves the fixture feeds and misbehaves on cue.
+"""A real HTTP server on 127.0.0.1 that serves the fixture feeds and misbehaves on cue:
+the `feed_server` fixture (tests/conftest.py offers it to every folder).
 
 Routes (query parameters in brackets):
 
@@ -33,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-FEEDS = Path(__file__).resolve().parent.parent / "data" / "feeds"
+FEEDS = Path(__file__).resolve().parent / "data" / "feeds"
 ARTICLES = FEEDS.parent / "articles"
 ETAG = '"v1-abc"'
 LAST_MODIFIED = format_datetime(datetime(2024, 3, 1, 12, 0, tzinfo=UTC), usegmt=True)

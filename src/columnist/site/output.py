@@ -38,7 +38,7 @@ from columnist.site.manifest import (
     load_manifest,
     save_manifest,
 )
-from columnist.site.page import Page
+from columnist.site.pending import Page
 
 _PROGRESS_STEP = 200
 WRITERS = 8  # threads doing file I/O, per process

@@ -8,18 +8,18 @@ import pytest
 
 from columnist.errors import ModelError
 from columnist.modelfiles import SMOLLM2, ShippedModel, locate
-from tests.conftest import columnist, error_line
+from tests.conftest import error_line, invoke
 
 
 def test_missing_config(tmp_path: Path) -> None:
-    done = columnist("run", "-c", str(tmp_path / "nope.toml"))
+    done = invoke("run", "-c", str(tmp_path / "nope.toml"))
     assert done.returncode == 1
     assert "nope.toml: config file not found" in error_line(done)
 
 
 def test_invalid_key(tmp_path: Path) -> None:
     (tmp_path / "columnist.toml").write_text("[writer]\nwords = -5\n")
-    done = columnist("build", cwd=tmp_path)
+    done = invoke("build", cwd=tmp_path)
     assert done.returncode == 1
     assert "`writer.words` must be at least 30" in error_line(done)
 
@@ -30,21 +30,21 @@ def test_all_sources_failing_is_an_error_but_a_malformed_one_is_named(tmp_path: 
         '[[sources]]\nname = "Broken"\nurl = "bad.xml"\n'
         '[[sources]]\nname = "Missing"\nurl = "missing.xml"\n'
     )
-    done = columnist("ingest", "-q", cwd=tmp_path)
+    done = invoke("ingest", "-q", cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "source 'Broken'" in done.stderr and "source 'Missing'" in done.stderr
     assert "no source could be read" in done.stderr
 
 
 def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
-    done = columnist("init", str(tmp_path / "mydesk"))
+    done = invoke("init", str(tmp_path / "mydesk"))
     assert done.returncode == 0, done.stderr
     assert "add [[sources]] and [[topics]], then run" in done.stderr  # not eaten as markup
     from columnist import config
 
     settings = config.load(tmp_path / "mydesk" / "columnist.toml")
     assert settings.writer.backend == "embedded" and settings.sources == []
-    again = columnist("init", str(tmp_path / "mydesk"))
+    again = invoke("init", str(tmp_path / "mydesk"))
     assert again.returncode == 1 and "already exists" in error_line(again)
 
 
@@ -59,5 +59,5 @@ def test_model_failing_its_checksum_is_refused() -> None:
 
 def test_error_lines_show_brackets_as_written(tmp_path: Path) -> None:
     (tmp_path / "columnist.toml").write_text('sources = "[bold]not a table[/]"\n')
-    done = columnist("build", cwd=tmp_path)
+    done = invoke("build", cwd=tmp_path)
     assert "`sources` must be an array of tables ([[sources]])" in error_line(done)

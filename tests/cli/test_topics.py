@@ -1,4 +1,4 @@
-"""`columnist topics test | explain | events`, run as a user would (subprocess)."""
+"""`columnist topics test | explain | events`, run as a user would (in-process)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from columnist.errors import ColumnistError
 from columnist.store.db import open_engine
 from columnist.stories.evaluate import EvalFileError, load_event_set, load_topic_set
 from columnist.stories.stage import run_assign
-from tests.conftest import columnist
+from tests.conftest import desk, invoke
 from tests.stories.conftest import EVENTS_JSONL, TOPICS_JSONL, add_entries
 
 THREE_TOPICS = r'''
@@ -58,7 +58,7 @@ def small_eval(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_topics_test_prints_scores_per_topic_and_overall_and_a_threshold(tmp_path) -> None:
     data, config = small_eval(tmp_path)
-    done = columnist("topics", "test", str(data), "--config", str(config), "--errors")
+    done = invoke("topics", "test", str(data), "--config", str(config), "--errors")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for name in ("China-Russia relations", "Football", "Space exploration"):
@@ -92,7 +92,7 @@ def test_topics_test_names_the_bad_line_without_a_traceback(tmp_path) -> None:
         with pytest.raises(EvalFileError, match=re.escape(f"{bad}{message}")):
             load_topic_set(bad, topics)
     # and on the command line: one red line, exit status 1
-    done = columnist("topics", "test", str(tmp_path / "bad1.jsonl"), "-c", str(config))
+    done = invoke("topics", "test", str(tmp_path / "bad1.jsonl"), "-c", str(config))
     assert done.returncode == 1
     assert done.stderr.strip() == (
         f"error: {tmp_path / 'bad1.jsonl'}:1: unknown topic 'Cricket' (configured topics: "
@@ -103,11 +103,7 @@ def test_topics_test_names_the_bad_line_without_a_traceback(tmp_path) -> None:
 def test_topics_explain_shows_why_a_story_was_or_was_not_filed(tmp_path, embedder) -> None:
     from tests.stories.test_assign_store import labelled
 
-    config = tmp_path / "columnist.toml"
-    config.write_text(
-        f'[database]\nurl = "sqlite:///{tmp_path / "desk.db"}"\n\n[[sources]]\n'
-        f'name = "Wire 0"\nurl = "/feeds/0.xml"\n{THREE_TOPICS}'
-    )
+    config = desk(tmp_path, THREE_TOPICS, sources=[{"name": "Wire 0", "url": "/feeds/0.xml"}])
     settings = load(config)
     engine = open_engine(settings.database.url)
     starship = labelled("starship-flight-2026-11-23")
@@ -115,7 +111,7 @@ def test_topics_explain_shows_why_a_story_was_or_was_not_filed(tmp_path, embedde
     run_assign(engine, settings, embedder=embedder)
     engine.dispose()
 
-    done = columnist("topics", "explain", "1", "-c", str(config))
+    done = invoke("topics", "explain", "1", "-c", str(config))
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert f"story 1: {starship[0].title!r}, 3 entries" in out
@@ -128,7 +124,7 @@ def test_topics_explain_shows_why_a_story_was_or_was_not_filed(tmp_path, embedde
     assert "requires" in rows["China-Russia relations"]  # neither country named
     assert "Score" in out and "Threshold" in out and "Rule" in out
 
-    # the other paths in-process (the model is already loaded in this session)
+    # the other paths through the topics group alone
     by_story = CliRunner().invoke(topics_app, ["explain", "1", "--story", "-c", str(config)])
     assert by_story.exit_code == 0 and "story 1: " in by_story.output
     # an entry not yet in a story is explained on its own
@@ -153,7 +149,7 @@ def test_topics_events_reports_pairwise_and_bcubed_and_a_threshold(tmp_path) -> 
     lines = EVENTS_JSONL.read_text().splitlines()[:40]
     data = tmp_path / "events.jsonl"
     data.write_text("\n".join(lines) + "\n")
-    done = columnist("topics", "events", str(data), cwd=tmp_path)
+    done = invoke("topics", "events", str(data), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for word in ("Pair P", "Pair R", "Pair F1", "B3 P", "B3 R", "B3 F1", "current", "best"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from columnist.errors import ColumnistError
 from columnist.records import ParsedEntry
 from columnist.store import entries, posts, sources, stories
 from columnist.store.db import head_revision, open_engine, transaction
-from tests.conftest import new_pg_database
+from tests.conftest import invoke, new_pg_database
 
 TOPICS = [TopicSettings(name="Climate", slug="climate")]
 
@@ -107,12 +105,7 @@ def test_migrate_store_copies_a_sqlite_desk_to_postgresql(tmp_path: Path) -> Non
     source = f"sqlite:///{tmp_path}/a.db"
     target = new_pg_database()
     fill(source, 5)
-    done = subprocess.run(
-        [sys.executable, "-m", "columnist", "migrate-store", "--from", source, "--to", target],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = invoke("migrate-store", "--from", source, "--to", target)
     assert done.returncode == 0, done.stderr
     assert "posts 5" in done.stderr
     a, b = open_engine(source), open_engine(target)
@@ -133,11 +126,7 @@ def test_migrate_store_copies_a_sqlite_desk_to_postgresql(tmp_path: Path) -> Non
             ),
             "h-later",
         )
-    again = subprocess.run(
-        [sys.executable, "-m", "columnist", "migrate-store", "--from", source, "--to", target],
-        capture_output=True,
-        text=True,
-    )
+    again = invoke("migrate-store", "--from", source, "--to", target)
     assert again.returncode == 1 and "already holds" in again.stderr
     assert "Traceback" not in again.stderr
     a.dispose()
