@@ -151,6 +151,7 @@ def test_stock_phrases_lose_their_last_word() -> None:
     assert "sources" in block.banned_after(words_of("as the")), "no talk of the sources"
     assert "remember" in block.banned_after(words_of("When I was young, I")), "no memories"
     assert "children" in block.banned_after(words_of("as I told my"))
+    assert "children" in block.banned_after(words_of("my own")), "the demo's invented memory"
     assert "remember" not in block.banned_after(words_of("we should")), "the word itself: free"
 
 
