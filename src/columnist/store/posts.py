@@ -58,12 +58,21 @@ def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
     """Rewrite an existing post after its story grew (`[stories] rewrite_on_growth`).
 
     Slug, title and creation date stay, so links to the post keep working; the body,
-    excerpt, checks and the number of sources it was written from are replaced.
+    excerpt, checks and the number of sources it was written from are replaced. A
+    person's approval was of the old text, so it goes; the version goes up (an editor
+    who opened the old text gets a conflict).
     """
     conn.execute(
         update(posts)
         .where(posts.c.id == post_id)
-        .values(updated=datetime.now(UTC), **_written(post))
+        .values(
+            updated=datetime.now(UTC),
+            reviewed_by=None,
+            reviewed_at=None,
+            review_note=None,
+            version=posts.c.version + 1,
+            **_written(post),
+        )
     )
 
 
@@ -122,6 +131,8 @@ def post_views(
                 sources=srcs.get(r.story_id, []),
                 model=r.model,
                 status=r.status,
+                reviewed_by=r.reviewed_by,
+                reviewed_at=r.reviewed_at,
             )
         )
     return views

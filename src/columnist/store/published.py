@@ -29,7 +29,8 @@ from columnist.store.schema import entries, posts, sources, stories, story_topic
 _PUBLISHED = "'published'"
 _HEADS = (
     f"SELECT p.id, p.story_id, p.slug, p.title, p.excerpt, p.created, p.updated, p.model, "
-    f"s.updated, s.entry_count FROM {posts.name} p JOIN {stories.name} s ON s.id = p.story_id "
+    f"p.reviewed_by, p.reviewed_at, s.updated, s.entry_count "
+    f"FROM {posts.name} p JOIN {stories.name} s ON s.id = p.story_id "
     f"WHERE p.status = {_PUBLISHED}"
 )
 _TOPICS = (
@@ -130,7 +131,7 @@ def published_heads(
     views = []
     story_of: dict[int, int] = {}
     for row in _rows(conn, _HEADS):
-        pid, story_id, slug, title, excerpt, created, updated, model, grown, count = row
+        pid, story_id, slug, title, excerpt, created, updated, model, by, at, grown, count = row
         story_of[pid] = story_id
         views.append(
             PostView(  # positionally: ten thousand keyword calls cost 20 ms
@@ -147,6 +148,8 @@ def published_heads(
                 "published",
                 f"{created}\x1e{updated}\x1e{grown}\x1e{count}",  # revision
                 count,  # source_count
+                by,  # reviewed_by
+                _moment(at),  # reviewed_at
             )
         )
     return views, PostDetails(conn, story_of)

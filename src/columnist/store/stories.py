@@ -297,7 +297,11 @@ def needing_posts(
         .where(stories.c.id.in_(filed))
     )
     if rewrite_on_growth:
-        q = q.where(or_(posts.c.id.is_(None), posts.c.source_count < stories.c.entry_count))
+        grown = and_(
+            posts.c.source_count < stories.c.entry_count,
+            posts.c.status.notin_(("rejected", "retracted")),  # a person's decision stands
+        )
+        q = q.where(or_(posts.c.id.is_(None), grown))
     else:
         q = q.where(posts.c.id.is_(None))
     q = q.order_by(stories.c.first_seen, stories.c.id)
