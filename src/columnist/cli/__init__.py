@@ -13,6 +13,8 @@ commands to the top level. All are registered the same way, by the loop at the e
     models    models install, models verify
     sources   sources [import | export]
     topics    topics test | explain | tune | events
+    users     users add | list | remove | passwd
+    review    review list | show | publish | reject | retract | edit
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def main() -> None:
         sys.exit(1)
 
 
-GROUPS = ("pipeline", "demo", "writer", "store", "models", "sources", "topics")
+GROUPS = ("pipeline", "demo", "writer", "store", "models", "sources", "topics", "users")
 
 for _group in GROUPS:
     app.add_typer(importlib.import_module(f"columnist.cli.{_group}").app)
