@@ -17,6 +17,10 @@ from columnist.errors import ConfigError
 from columnist.writer.backends.registry import BACKENDS, DEFAULT_BACKEND
 
 CONFIG_NAME = "columnist.toml"
+# Who publishes a new post (`review` in [writer] and [[topics]]; review/policy.py):
+# "auto" the checks alone, "hold" a person always, "hold-flagged" a person when a check
+# or the verifier flags it or it stands on a single source.
+REVIEW_POLICIES = ("auto", "hold", "hold-flagged")
 
 
 @dataclass(slots=True)
@@ -51,6 +55,7 @@ class TopicSettings:
     keywords: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     persona: str | None = None  # a persona name; None: `writer.persona`
+    review: str | None = None  # one of REVIEW_POLICIES; None: `writer.review`
     # Groups of phrases; filing by similarity needs one phrase of every group
     # (a pair topic such as "China-Russia relations" needs both countries named).
     requires: list[list[str]] = field(default_factory=list)
@@ -133,6 +138,7 @@ class WriterSettings:
     strict: bool = True  # False: publish even when checks fail (machinery tests)
     seed: int | None = None
     claim_ttl: float = 900.0  # seconds a worker holds a story before others may take it
+    review: str = "auto"  # the desk's review policy (REVIEW_POLICIES)
 
 
 @dataclass(slots=True)
@@ -338,6 +344,7 @@ def _load_topics(items: Any, file: Path) -> list[TopicSettings]:
                 "keywords",
                 "exclude",
                 "persona",
+                "review",
                 "requires",
                 "unlike",
                 "threshold",
@@ -358,6 +365,7 @@ def _load_topics(items: Any, file: Path) -> list[TopicSettings]:
                 keywords=t.strings("keywords"),
                 exclude=t.strings("exclude"),
                 persona=t.get("persona", str, None),
+                review=_review(t, None),
                 requires=_phrase_groups(t, "requires"),
                 unlike=t.strings("unlike"),
                 threshold=t.get("threshold", float, None),
@@ -443,6 +451,14 @@ def _check_persona_names(settings: Settings, file: Path) -> None:
             )
 
 
+def _review(t: _Reader, default: str | None) -> str | None:
+    value = t.get("review", str, default)
+    if value is not None and value not in REVIEW_POLICIES:
+        known = " or ".join(f'"{p}"' for p in REVIEW_POLICIES)
+        raise t._fail("review", f"must be {known}, not {value!r}")
+    return value
+
+
 def _load_writer(t: _Reader, root: Path) -> WriterSettings:
     d = WriterSettings()
     t.reject_unknown(
@@ -468,6 +484,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
             "recent_openings",
             "stock_openings",
             "claim_ttl",
+            "review",
         }
     )
     backend = t.get("backend", str, d.backend)
@@ -508,6 +525,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         recent_openings=t.get("recent_openings", int, d.recent_openings, min_value=0),
         stock_openings=t.strings("stock_openings"),
         claim_ttl=t.get("claim_ttl", float, d.claim_ttl, min_value=1.0),
+        review=_review(t, d.review) or d.review,
     )
 
 
