@@ -36,7 +36,8 @@ def make_desk(folder: Path, url: str, extra: str = "") -> Path:
 
 
 def seed_posts(settings: Settings, statuses: list[str], topic: str = "housing") -> list[int]:
-    """One story (two outlets) and post per status, oldest first; returns the post ids."""
+    """One story (two outlets) and post per status, oldest first; returns the post ids.
+    A draft fails a check, the others pass them all."""
     engine = open_engine(settings.database.url)
     stories = [
         EvalStory(
@@ -62,10 +63,8 @@ def seed_posts(settings: Settings, statuses: list[str], topic: str = "housing") 
                         model="test-model",
                         prompt_version="p1",
                         checks={
-                            "passed": status == "published",
-                            "problems": []
-                            if status == "published"
-                            else ["12 words, outside 45-75"],
+                            "passed": status != "draft",
+                            "problems": ["12 words, outside 45-75"] if status == "draft" else [],
                         },
                         source_count=2,
                     ),

@@ -84,6 +84,7 @@ def test_queue_decisions_edits_and_conflicts(tmp_path: Path, database_url: str) 
             queued = review.queue(conn)
             assert [p.id for p in queued] == [draft, held]  # newest first
             assert queued[0].problems == ["12 words, outside 45-75"]
+            assert queued[1].problems == []
             assert review.queue(conn, topic="energy") == []
             first = review.get(conn, held)
         assert first is not None and first.topics == ["housing"]

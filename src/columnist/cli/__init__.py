@@ -85,7 +85,7 @@ def main() -> None:
         sys.exit(1)
 
 
-GROUPS = ("pipeline", "demo", "writer", "store", "models", "sources", "topics", "users")
+GROUPS = ("pipeline", "demo", "writer", "store", "models", "sources", "topics", "users", "review")
 
 for _group in GROUPS:
     app.add_typer(importlib.import_module(f"columnist.cli.{_group}").app)
