@@ -41,7 +41,9 @@ def content_html(entry: Entry) -> str:
             label = f'<a href="{escape(s.href)}">{title}</a>' if s.href else title
             items.append(f"<li>{label} ({escape(s.source_name)})</li>")
         parts.append(f"<p>Sources:</p><ul>{''.join(items)}</ul>")
-    parts.append(f"<p><em>{escape(disclosure(entry.model))}</em></p>")
+    parts.append(
+        f"<p><em>{escape(disclosure(entry.model, entry.reviewed_by, entry.reviewed_at))}</em></p>"
+    )
     return "".join(parts)
 
 

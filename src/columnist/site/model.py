@@ -65,9 +65,10 @@ def post_key(post: PostView, slug: str) -> str:
     A post read without its body and sources carries a `revision` that stands for them
     and for its dates.
     """
+    reviewed = post.reviewed_at.timestamp() if post.reviewed_at else ""
     head = (
         f"{post.id}\x1f{slug}\x1f{post.title}\x1f{post.excerpt}\x1f{post.model}\x1f"
-        + "\x1e".join([t.slug for t in post.topics])
+        f"{post.reviewed_by or ''}\x1f{reviewed}\x1f" + "\x1e".join([t.slug for t in post.topics])
     )
     if post.revision is not None:
         text = f"{head}\x1f{post.revision}"
@@ -92,6 +93,8 @@ class Entry:
         self.model = post.model
         self.created = post.created
         self.updated = post.updated
+        self.reviewed_by = post.reviewed_by  # the person who approved it, if any
+        self.reviewed_at = post.reviewed_at
         self.key = post_key(post, slug)
         self.order = 0  # rank in the whole site, 0 = newest
         self.positions: list[tuple[str, int]] = []  # (topic slug, index in that topic)
