@@ -15,6 +15,7 @@ commands to the top level. All are registered the same way, by the loop at the e
     topics    topics test | explain | tune | events
     users     users add | list | remove | passwd
     review    review list | show | publish | reject | retract | edit
+    admin     admin (the review desk in a browser)
 """
 
 from __future__ import annotations
@@ -85,7 +86,18 @@ def main() -> None:
         sys.exit(1)
 
 
-GROUPS = ("pipeline", "demo", "writer", "store", "models", "sources", "topics", "users", "review")
+GROUPS = (
+    "pipeline",
+    "demo",
+    "writer",
+    "store",
+    "models",
+    "sources",
+    "topics",
+    "users",
+    "review",
+    "admin",
+)
 
 for _group in GROUPS:
     app.add_typer(importlib.import_module(f"columnist.cli.{_group}").app)

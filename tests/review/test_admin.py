@@ -1,0 +1,157 @@
+"""The admin web app against a real SQLite desk: cookie flags, CSRF on every POST, the
+login throttle and its log, escaping of hostile feed text, publishing from the queue
+with the site rebuilt, and a stale version refused. The same app served by a real
+uvicorn on 127.0.0.1 answers with the security headers."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from columnist.admin.app import create_app
+from columnist.admin.session import ABSOLUTE_SECONDS, IDLE_SECONDS, Session, Signer
+from columnist.review.users import add_user
+from columnist.store.db import open_engine
+from columnist.store.review import get
+from tests.review.kit import load, make_desk, seed_posts
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def desk(tmp_path: Path):  # noqa: ANN201 - (client, settings, post ids)
+    url = f"sqlite:///{tmp_path}/desk.db"
+    settings = load(make_desk(tmp_path, url))
+    ids = seed_posts(settings, ["held", "draft"])
+    db = sqlite3.connect(tmp_path / "desk.db")
+    db.execute("UPDATE posts SET title = ? WHERE id = ?", (HOSTILE, ids[0]))
+    db.commit()
+    engine = open_engine(url)
+    add_user(engine, "bob", "editor", "long enough")
+    with TestClient(create_app(settings, engine)) as client:
+        yield client, settings, ids
+    engine.dispose()
+
+
+def csrf(page: httpx.Response) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def log_in(client: TestClient, name: str = "bob", password: str = "long enough") -> httpx.Response:
+    form = client.get("/login")
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf": csrf(form)},
+        follow_redirects=False,
+    )
+
+
+def test_cookie_flags_headers_and_csrf_on_login(desk) -> None:  # noqa: ANN001
+    client, _settings, _ids = desk
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert page.headers["x-frame-options"] == "DENY"
+    cookie = page.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie
+    assert "<script" not in page.text
+    refused = client.post("/login", data={"name": "bob", "password": "long enough"})
+    assert refused.status_code == 403
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_wrong_passwords_are_refused_logged_and_throttled(desk, tmp_path: Path) -> None:  # noqa: ANN001
+    client, _settings, _ids = desk
+    for _ in range(5):
+        assert log_in(client, password="not the one").status_code == 401
+    locked = log_in(client)  # the right password, but too late
+    assert locked.status_code == 429 and "wait 15 minutes" in locked.text
+    db = sqlite3.connect(tmp_path / "desk.db")
+    rows = db.execute("SELECT who, action, detail FROM audit_log ORDER BY id").fetchall()
+    assert rows.count(("bob", "login-failed", "from testclient")) == 5
+    assert rows[-1] == ("bob", "login-throttled", "from testclient")
+
+
+def test_queue_escapes_and_publish_needs_the_token(desk, tmp_path: Path) -> None:  # noqa: ANN001
+    client, settings, (held, draft) = desk
+    done = log_in(client)
+    assert done.status_code == 303 and done.headers["location"] == "/"
+    queue = client.get("/")
+    assert queue.status_code == 200
+    assert "&lt;script&gt;" in queue.text and "<script>" not in queue.text
+    assert "onerror=alert" not in queue.text.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+    assert "12 words, outside 45-75" in queue.text
+    page = client.get(f"/posts/{held}")
+    assert "<script>" not in page.text
+    token = csrf(page)
+
+    assert client.post(f"/posts/{held}/publish", data={"version": "1"}).status_code == 403
+    wrong = client.post(f"/posts/{held}/publish", data={"version": "1", "csrf": "forged"})
+    assert wrong.status_code == 403
+
+    stale = client.post(f"/posts/{held}/publish", data={"version": "0", "csrf": token})
+    assert stale.status_code == 409 and "changed since you read it" in stale.text
+
+    ok = client.post(
+        f"/posts/{held}/publish", data={"version": "1", "csrf": token}, follow_redirects=False
+    )
+    assert ok.status_code == 303, ok.text
+    engine = open_engine(settings.database.url)
+    with engine.connect() as conn:
+        post = get(conn, held)
+    engine.dispose()
+    assert (post.status, post.reviewed_by) == ("published", "bob")
+    built = next((settings.site.output / "posts").glob("*/index.html")).read_text()
+    assert "reviewed and approved by bob" in built and "&lt;script&gt;" in built
+
+    failing = client.post(f"/posts/{draft}/publish", data={"version": "1", "csrf": token})
+    assert failing.status_code == 400 and "needs a written reason" in failing.text
+
+    out = client.post("/logout", data={"csrf": token}, follow_redirects=False)
+    assert out.status_code == 303
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_sessions_expire_and_cannot_be_forged() -> None:
+    signer = Signer()
+    session = Session.fresh()
+    session.user = "bob"
+    value = signer.dump(session)
+    assert signer.load(value).user == "bob"
+    assert signer.load(value, now=session.seen + IDLE_SECONDS + 1) is None
+    session.seen = session.started + ABSOLUTE_SECONDS
+    assert signer.load(signer.dump(session), now=session.started + ABSOLUTE_SECONDS + 1) is None
+    assert Signer().load(value) is None  # another key: a forged cookie
+    assert signer.load(value[:-2] + "AA") is None
+
+
+def test_served_by_uvicorn_on_loopback(desk) -> None:  # noqa: ANN001
+    import uvicorn
+
+    _client, settings, _ids = desk
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        host, port = server.servers[0].sockets[0].getsockname()[:2]
+        assert host == "127.0.0.1"
+        page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=10)
+        assert page.status_code == 200 and "Log in" in page.text
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")
+        assert "samesite=strict" in page.headers["set-cookie"].lower()
+        assert httpx.get(f"http://127.0.0.1:{port}/static/style.css").status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(10)
