@@ -14,8 +14,8 @@ from columnist.store.db import open_engine
 from tests.review.kit import BODY, load, make_desk, seed_posts
 
 
-def test_disclosure_retraction_and_policy(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/desk.db"
+def test_disclosure_retraction_and_policy(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     settings = load(make_desk(tmp_path, url, 'review = "hold-flagged"\n'))
     held, plain, doomed = seed_posts(settings, ["held", "published", "published"])
     engine = open_engine(url)

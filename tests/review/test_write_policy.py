@@ -44,9 +44,9 @@ class SameReply:
     ],
 )
 def test_new_posts_get_the_policys_status(
-    tmp_path: Path, writer: str, topic_review: str, expected: list[str]
+    tmp_path: Path, database_url: str, writer: str, topic_review: str, expected: list[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path}/desk.db"
+    url = database_url
     path = make_desk(tmp_path, url, writer)
     if topic_review:
         text = path.read_text().replace('name = "Housing"\n', f'name = "Housing"\n{topic_review}\n')
