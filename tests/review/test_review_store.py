@@ -113,3 +113,20 @@ def test_queue_decisions_edits_and_conflicts(tmp_path: Path, database_url: str) 
         assert [(r.id, r.reason) for r in gone] == [(published, "wrong vote count")]
     finally:
         engine.dispose()
+
+
+def test_stories_overview_names_entries_topics_and_post(tmp_path: Path, database_url: str) -> None:
+    from columnist.store.stories import overview
+
+    settings = load(make_desk(tmp_path, database_url))
+    held, published = seed_posts(settings, ["held", "published"])
+    engine = open_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = overview(conn)
+    finally:
+        engine.dispose()
+    assert [r["post"]["id"] for r in rows] == [published, held]  # last seen first
+    assert [r["post"]["status"] for r in rows] == ["published", "held"]
+    assert [e["source"] for e in rows[0]["entries"]] == ["Wire", "Daily"]
+    assert rows[0]["topics"] == [{"topic": "housing", "score": 1.0, "rule": "keyword"}]

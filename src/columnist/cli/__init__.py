@@ -9,7 +9,7 @@ commands to the top level. All are registered the same way, by the loop at the e
     pipeline  ingest, assign, write, build, run, watch, serve
     demo      init, demo
     writer    log, eval-writer, eval-verifier
-    store     posts, migrate-store, db upgrade
+    store     posts, stories, migrate-store, db upgrade
     models    models install, models verify
     sources   sources [import | export]
     topics    topics test | explain | tune | events
