@@ -130,3 +130,34 @@ def test_stories_overview_names_entries_topics_and_post(tmp_path: Path, database
     assert [r["post"]["status"] for r in rows] == ["published", "held"]
     assert [e["source"] for e in rows[0]["entries"]] == ["Wire", "Daily"]
     assert rows[0]["topics"] == [{"topic": "housing", "score": 1.0, "rule": "keyword"}]
+
+
+def test_a_grown_story_is_rewritten_unless_a_person_rejected_or_retracted_it(
+    tmp_path: Path, database_url: str
+) -> None:
+    from sqlalchemy import update
+
+    from columnist.store.posts import NewPost, replace_post_body
+    from columnist.store.schema import stories
+    from columnist.store.stories import needing_posts
+
+    settings = load(make_desk(tmp_path, database_url))
+    ids = seed_posts(settings, ["published", "rejected", "retracted", "held"])
+    engine = open_engine(database_url)
+    try:
+        with transaction(engine) as conn:
+            conn.execute(update(stories).values(entry_count=3))  # every story grew
+            assert review.decide(conn, ids[0], 1, "published", "ada", None)
+        with engine.connect() as conn:
+            todo = {s.post_id for s in needing_posts(conn, rewrite_on_growth=True)}
+            approved = review.get(conn, ids[0])
+        assert todo == {ids[0], ids[3]}
+        with transaction(engine) as conn:
+            rewritten = NewPost(approved.story_id, approved.title, "New.\n\nText.", "New.",
+                                "published", "embedded", "m", "p", {}, 3)  # fmt: skip
+            replace_post_body(conn, ids[0], rewritten)
+        with engine.connect() as conn:
+            after = review.get(conn, ids[0])
+        assert after.reviewed_by is None and after.version == approved.version + 1
+    finally:
+        engine.dispose()
