@@ -159,3 +159,36 @@ def test_served_by_uvicorn_on_loopback(desk, database_url: str) -> None:  # noqa
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_edit_conflict_keeps_the_text_and_retract(desk) -> None:  # noqa: ANN001
+    client, settings, (held, _draft) = desk
+    log_in(client)
+    token = csrf(client.get(f"/posts/{held}"))
+    mine = "I think the harbour homes matter.\n\nFamilies have waited long enough."
+    saved = client.post(
+        f"/posts/{held}/edit",
+        data={"version": "1", "csrf": token, "body": mine},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    late = client.post(  # a second editor who opened version 1
+        f"/posts/{held}/edit", data={"version": "1", "csrf": token, "body": "Other <b>text</b>."}
+    )
+    assert late.status_code == 409 and "changed since you read it" in late.text
+    assert "Other &lt;b&gt;text&lt;/b&gt;." in late.text  # kept, escaped, for the editor
+    engine = open_engine(settings.database.url)
+    with engine.connect() as conn:
+        assert get(conn, held).body == mine
+    publish = {"version": "2", "csrf": token, "reason": "short on purpose"}
+    assert client.post(f"/posts/{held}/publish", data=publish).status_code == 200
+    page = client.get(f"/posts/{held}")
+    assert f'action="/posts/{held}/retract"' in page.text
+    gone = client.post(
+        f"/posts/{held}/retract", data={"version": "3", "csrf": token, "reason": "Wrong."}
+    )
+    assert gone.status_code == 200
+    with engine.connect() as conn:
+        assert get(conn, held).status == "retracted"
+        assert [a.action for a in audit.recent(conn)][:3] == ["retract", "publish", "edit"]
+    engine.dispose()

@@ -201,11 +201,17 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
                 actions.publish(desk.engine, user, post, reason)
             elif action == "reject":
                 actions.reject(desk.engine, user, post, reason or "")
+            elif action == "retract":
+                actions.retract(desk.engine, user, post, reason or "")
+            elif action == "edit":
+                text = str(form.get("body", ""))
+                actions.edit(desk.engine, desk.settings, user, post, text, reason)
             else:
                 return desk.page(request, session, "message.html", 404, message="No such action.")
         except (actions.ReviewError, ValueError) as exc:
             status = 409 if isinstance(exc, actions.Conflict) else 400
-            return desk.page(request, session, "message.html", status, message=str(exc))
+            kept = str(form.get("body", "")) if action == "edit" else ""  # nothing is lost
+            return desk.page(request, session, "message.html", status, message=str(exc), kept=kept)
         desk.rebuild()
         return desk.keep(request, RedirectResponse(f"/posts/{post_id}", 303), session)
 
