@@ -192,3 +192,14 @@ def test_edit_conflict_keeps_the_text_and_retract(desk) -> None:  # noqa: ANN001
         assert get(conn, held).status == "retracted"
         assert [a.action for a in audit.recent(conn)][:3] == ["retract", "publish", "edit"]
     engine.dispose()
+
+
+def test_throttle_lifts_after_the_wait() -> None:
+    from columnist.admin.session import LOCK_SECONDS, MAX_FAILURES, Throttle
+
+    throttle = Throttle()
+    for _ in range(MAX_FAILURES):
+        throttle.failed("bob", "10.0.0.1")
+    assert throttle.locked("bob", "10.0.0.1")
+    assert not throttle.locked("bob", "10.0.0.2") and not throttle.locked("ada", "10.0.0.1")
+    assert not throttle.locked("bob", "10.0.0.1", now=time.time() + LOCK_SECONDS + 1)

@@ -9,11 +9,15 @@ as `columnist review` makes them, and the site is rebuilt after each.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -66,6 +70,7 @@ class Desk:
         )
         self.signer = Signer()
         self.throttle = Throttle()
+        self.build_lock = threading.Lock()
 
     def session(self, request: Request) -> Session | None:
         return self.signer.load(request.cookies.get(COOKIE))
@@ -92,9 +97,24 @@ class Desk:
         return response
 
     def rebuild(self) -> None:
+        """One build at a time: two editors deciding at once must not write the same pages."""
         from columnist.site.stage import run_build
 
-        run_build(self.engine, self.settings)
+        with self.build_lock:
+            run_build(self.engine, self.settings)
+
+
+def posted(
+    handler: Callable[[Request, FormData], Response],
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint that reads the posted form, then runs `handler` on a worker thread:
+    password hashing, the store and the site build block, the event loop must not."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(handler, request, form)
+
+    return endpoint
 
 
 def _address(request: Request) -> str:
@@ -110,9 +130,8 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
             return RedirectResponse("/", 303)
         return desk.page(request, session, "login.html")
 
-    async def login(request: Request) -> Response:
+    def login(request: Request, form: FormData) -> Response:
         session = desk.session(request)
-        form = await request.form()
         if session is None or not same_token(session.csrf, form.get("csrf")):
             return forbidden(request)
         name, password = str(form.get("name", "")), str(form.get("password", ""))
@@ -138,9 +157,8 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
         message = "This form has expired or did not come from this page; please try again."
         return desk.page(request, session, "message.html", 403, message=message)
 
-    async def logout(request: Request) -> Response:
+    def logout(request: Request, form: FormData) -> Response:
         session = desk.session(request)
-        form = await request.form()
         if session is None or not same_token(session.csrf, form.get("csrf")):
             return forbidden(request)
         response = RedirectResponse("/login", 303)
@@ -181,11 +199,10 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
             return desk.page(request, session, "message.html", 404, message="No such post.")
         return desk.page(request, session, "post.html", post=post)
 
-    async def decide(request: Request) -> Response:
+    def decide(request: Request, form: FormData) -> Response:
         session = signed_in(request)
         if session is None:
             return RedirectResponse("/login", 303)
-        form = await request.form()
         if not same_token(session.csrf, form.get("csrf")):
             return forbidden(request)
         post_id, action = int(request.path_params["post_id"]), request.path_params["action"]
@@ -224,11 +241,11 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
     app = Starlette(
         routes=[
             Route("/login", login_form, methods=["GET"]),
-            Route("/login", login, methods=["POST"]),
-            Route("/logout", logout, methods=["POST"]),
+            Route("/login", posted(login), methods=["POST"]),
+            Route("/logout", posted(logout), methods=["POST"]),
             Route("/", queue, methods=["GET"]),
             Route("/posts/{post_id:int}", show, methods=["GET"]),
-            Route("/posts/{post_id:int}/{action}", decide, methods=["POST"]),
+            Route("/posts/{post_id:int}/{action}", posted(decide), methods=["POST"]),
             Route("/static/style.css", style, methods=["GET"]),
             Route("/static/admin.css", admin_style, methods=["GET"]),
         ]

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -76,15 +77,19 @@ class Throttle:
     """Failed logins per (account, address); MAX_FAILURES of them lock for LOCK_SECONDS."""
 
     failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # logins run on threads
 
     def locked(self, name: str, address: str, now: float | None = None) -> bool:
         now = time.time() if now is None else now
-        recent = [t for t in self.failures.get((name, address), []) if now - t < LOCK_SECONDS]
-        self.failures[(name, address)] = recent
-        return len(recent) >= MAX_FAILURES
+        with self.lock:
+            recent = [t for t in self.failures.get((name, address), []) if now - t < LOCK_SECONDS]
+            self.failures[(name, address)] = recent
+            return len(recent) >= MAX_FAILURES
 
     def failed(self, name: str, address: str) -> None:
-        self.failures.setdefault((name, address), []).append(time.time())
+        with self.lock:
+            self.failures.setdefault((name, address), []).append(time.time())
 
     def passed(self, name: str, address: str) -> None:
-        self.failures.pop((name, address), None)
+        with self.lock:
+            self.failures.pop((name, address), None)
