@@ -93,6 +93,8 @@ def test_queue_escapes_and_publish_needs_the_token(desk) -> None:  # noqa: ANN00
     page = client.get(f"/posts/{held}")
     assert "<script>" not in page.text
     token = csrf(page)
+    flagged = client.get(f"/posts/{draft}")
+    assert "<mark" not in flagged.text  # the draft's problem is its length: nothing to mark
 
     assert client.post(f"/posts/{held}/publish", data={"version": "1"}).status_code == 403
     wrong = client.post(f"/posts/{held}/publish", data={"version": "1", "csrf": "forged"})
@@ -203,3 +205,16 @@ def test_throttle_lifts_after_the_wait() -> None:
     assert throttle.locked("bob", "10.0.0.1")
     assert not throttle.locked("bob", "10.0.0.2") and not throttle.locked("ada", "10.0.0.1")
     assert not throttle.locked("bob", "10.0.0.1", now=time.time() + LOCK_SECONDS + 1)
+
+
+def test_post_page_marks_what_the_checks_found_escaped(desk) -> None:  # noqa: ANN001
+    client, _settings, (held, _draft) = desk
+    log_in(client)
+    token = csrf(client.get(f"/posts/{held}"))
+    body = "I think 2031 is <script>alert(1)</script> too late.\n\nFamilies have waited."
+    saved = client.post(f"/posts/{held}/edit", data={"version": "1", "csrf": token, "body": body})
+    assert saved.status_code == 200
+    page = client.get(f"/posts/{held}").text
+    assert '<mark title="not in the sources: 2031">I think 2031 is &lt;script&gt;' in page
+    assert "<dt><mark>2031</mark></dt><dd>number not in the sources" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page

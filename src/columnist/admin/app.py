@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from columnist import config as config_mod
 from columnist.admin.session import COOKIE, Session, Signer, Throttle, same_token
 from columnist.review import actions
+from columnist.review.marks import flags, marked
 from columnist.review.users import verify
 from columnist.store import audit
 from columnist.store import review as review_store
@@ -197,7 +198,14 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
             post = review_store.get(conn, int(request.path_params["post_id"]))
         if post is None:
             return desk.page(request, session, "message.html", 404, message="No such post.")
-        return desk.page(request, session, "post.html", post=post)
+        return desk.page(
+            request,
+            session,
+            "post.html",
+            post=post,
+            paragraphs=marked(post.body, post.checks),
+            flags=flags(post.checks),
+        )
 
     def decide(request: Request, form: FormData) -> Response:
         session = signed_in(request)
