@@ -51,6 +51,15 @@ class TopicView:
 
 
 @dataclass(slots=True)
+class PostNote:
+    """A dated note on a published post saying what an edit changed (store -> site)."""
+
+    kind: str  # "correction" | "update"
+    when: datetime
+    text: str
+
+
+@dataclass(slots=True)
 class PostView:
     """A published post as the site renders it."""
 
@@ -73,6 +82,7 @@ class PostView:
     # Who approved it and when (None: published by the checks alone), for the disclosure.
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
+    notes: list[PostNote] = field(default_factory=list)  # oldest first
 
 
 @dataclass(slots=True)

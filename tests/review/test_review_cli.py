@@ -163,3 +163,23 @@ def test_edit_of_a_post_changed_meanwhile_is_a_conflict(desk: tuple[Path, list[i
     assert now.body == BODY and revs == []
     db = sqlite3.connect(folder / "desk.db")
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'edit'").fetchone() == (0,)
+
+
+def test_edit_of_a_published_post_needs_a_note(desk: tuple[Path, list[int]]) -> None:
+    folder, (_held, _draft, published) = desk
+    env = _editor(folder, BODY.replace("a long time", "twenty years"))
+    refused = run(folder, "review", "edit", str(published), "--as", "bob", env=env)
+    assert "--correction TEXT or --update TEXT" in error_line(refused)
+    done = run(
+        folder, "review", "edit", str(published), "--as", "bob", "--update", "Adds the date.",
+        env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    now, kept = post(folder, published)
+    assert "twenty years" in now.body and now.status == "published"
+    assert [(r["kind"], r["reason"]) for r in kept] == [
+        ("written", None),
+        ("update", "Adds the date."),
+    ]
+    page = next((folder / "site/posts").glob(f"*-{published}/index.html")).read_text()
+    assert "<strong>Update</strong>" in page and "Adds the date." in page

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from columnist.review import actions
 from columnist.review.users import acting_user, add_user
 from columnist.site.stage import run_build
-from columnist.site.text import human_date
+from columnist.site.text import human_date, iso
 from columnist.store.db import open_engine
 from tests.review.kit import BODY, load, make_desk, seed_posts
 
@@ -55,3 +57,35 @@ def test_disclosure_retraction_and_policy(tmp_path: Path, database_url: str) -> 
 
     about = (site / "about/index.html").read_text()
     assert "A person reviews a post before it is published when a check flags it" in about
+
+
+def test_an_edit_of_a_published_post_leaves_a_dated_note(tmp_path: Path, database_url: str) -> None:
+    settings = load(make_desk(tmp_path, database_url))
+    (post_id,) = seed_posts(settings, ["published"])
+    engine = open_engine(database_url)
+    try:
+        run_build(engine, settings, search=False)
+        site = settings.site.output
+        feed_before = (site / "feed.xml").read_text()
+        add_user(engine, "ada", "editor", "long enough")
+        ada = acting_user(engine, "ada")
+        post = actions.load(engine, post_id)
+        with pytest.raises(actions.ReviewError, match="--correction TEXT or --update TEXT"):
+            actions.edit(engine, settings, ada, post, BODY.replace("7", "8"), "why")
+        fixed = BODY.replace("a long time", "twenty years")
+        note = "An earlier version said <the mayor> spoke on Monday."
+        actions.edit(engine, settings, ada, post, fixed, note, "correction")
+        run_build(engine, settings, search=False)
+        edited = actions.load(engine, post_id).updated
+        when = human_date(edited)
+    finally:
+        engine.dispose()
+    page = (site / f"posts/council-votes-for-harbour-homes-{post_id}/index.html").read_text()
+    shown = "An earlier version said &lt;the mayor&gt; spoke on Monday."
+    assert "<strong>Correction</strong>, <time" in page and f">{when}</time>: {shown}" in page
+    assert "twenty years" in page
+    listed = (site / "corrections/index.html").read_text()
+    assert shown in listed and f"harbour-homes-{post_id}/" in listed
+    feed = (site / "feed.xml").read_text()
+    assert "Correction, " in feed and feed != feed_before
+    assert f"<updated>{iso(edited)}</updated>" in feed  # the entry's and the feed's

@@ -229,8 +229,8 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
             elif action == "retract":
                 actions.retract(desk.engine, user, post, reason or "")
             elif action == "edit":
-                text = str(form.get("body", ""))
-                actions.edit(desk.engine, desk.settings, user, post, text, reason)
+                text, note = str(form.get("body", "")), str(form.get("note", "")) or None
+                actions.edit(desk.engine, desk.settings, user, post, text, reason, note)
             else:
                 return desk.page(request, session, "message.html", 404, message="No such action.")
         except (actions.ReviewError, ValueError) as exc:

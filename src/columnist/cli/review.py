@@ -184,22 +184,32 @@ def edit(
     post_id: IdArg,
     config: ConfigOpt = None,
     reason: ReasonOpt = None,
+    correction: Annotated[
+        str | None, typer.Option(help="A published post: the correction note readers see.")
+    ] = None,
+    update: Annotated[
+        str | None, typer.Option(help="A published post: the update note readers see.")
+    ] = None,
     as_user: AsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Edit a post's text in $EDITOR; the writer's checks run on it again."""
+    """Edit a post's text in $EDITOR; the writer's checks run on it again. A published
+    post's edit needs --correction or --update: a dated note on its page."""
     from columnist.review import actions
     from columnist.review.users import acting_user
 
     with open_desk(config) as (settings, engine):
         user = acting_user(engine, as_user)
         post = actions.load(engine, post_id)
+        note = "correction" if correction else "update" if update else None
+        reason = correction or update or reason
+        actions.need_note(post, note, reason)  # before the editor opens, not after
         text = click.edit(post.body + "\n", extension=".txt", require_save=True)
         if text is None or actions.tidy(text) == post.body:
             say(f"post {post_id}: no change, nothing saved")
             return
         try:
-            found = actions.edit(engine, settings, user, post, text, reason)
+            found = actions.edit(engine, settings, user, post, text, reason, note)
         except actions.ReviewError as exc:
             kept = settings.root / f"post-{post_id}-edit.txt"
             kept.write_text(text)

@@ -20,6 +20,7 @@ from columnist.store import entries as entry_store
 from columnist.store import review as review_store
 from columnist.store import stories as story_store
 from columnist.store.db import Engine, transaction
+from columnist.store.review import NOTE_KINDS
 from columnist.store.users import UserRow
 from columnist.writer.checks import CheckResult, check_commentary
 from columnist.writer.compose import StoryInput, persona_for
@@ -146,6 +147,19 @@ def tidy(body: str) -> str:
     return "\n\n".join(paragraphs(body.replace("\r\n", "\n")))
 
 
+def need_note(post: QueuedPost, note: str | None, text: str | None) -> str | None:
+    """The note kind an edit of `post` leaves for readers: one of NOTE_KINDS with a text
+    for a published post (refused without), none for a post readers have not seen."""
+    if post.status != "published":
+        return None
+    if note not in NOTE_KINDS or not (text or "").strip():
+        raise ReviewError(
+            f"post {post.id} is published: say what the edit changes for its readers "
+            "(--correction TEXT or --update TEXT, shown dated on its page)"
+        )
+    return note
+
+
 def edit(
     engine: Engine,
     settings: Settings,
@@ -153,17 +167,20 @@ def edit(
     post: QueuedPost,
     body: str,
     reason: str | None = None,
+    note: str | None = None,
 ) -> Rechecked:
     """Save an editor's text as the post's new version, with the checks' findings.
 
-    A published post stays published, so a failing edit of one needs a reason; a held
-    post stays in the queue with its new findings.
+    A published post stays published: its readers are told what changed, so the edit
+    needs `note` ("correction" or "update") and `reason` is that note's text, shown
+    dated on the page. A held post stays in the queue with its new findings.
     """
     body = tidy(body)
     if not body:
         raise ReviewError(f"post {post.id}: the edited text is empty; nothing was saved")
     if post.status in ("rejected", "retracted"):
         raise ReviewError(f"post {post.id} is {post.status}; it is not edited any more")
+    note = need_note(post, note, reason)
     found = recheck(engine, settings, post, body)
     if post.status == "published" and found.problems and not (reason and reason.strip()):
         raise ReviewError(
@@ -174,8 +191,9 @@ def edit(
     checks["edited_by"] = user.name
     excerpt = make_excerpt(body, settings.site.excerpt_words)
     with transaction(engine) as conn:
-        if not review_store.save_edit(conn, post, body, excerpt, checks, user.name, reason):
+        kind = note or "edit"
+        if not review_store.save_edit(conn, post, body, excerpt, checks, user.name, reason, kind):
             raise _conflict(engine, post)
         detail = f"version {post.version + 1}" + (f": {reason}" if reason else "")
-        audit.record(conn, user.name, "edit", post.id, detail)
+        audit.record(conn, user.name, kind, post.id, detail)
     return found

@@ -33,7 +33,11 @@ def entry_id(ctx: BuildContext, entry: Entry) -> str:
 
 def content_html(entry: Entry) -> str:
     """The post as an HTML fragment for feed readers (every value escaped)."""
-    parts = [f"<p>{escape(p)}</p>" for p in entry.paragraphs]
+    parts = [
+        f"<p><em>{escape(n.label)}, {escape(n.date)}: {escape(n.text)}</em></p>"
+        for n in entry.notes
+    ]
+    parts += [f"<p>{escape(p)}</p>" for p in entry.paragraphs]
     if entry.sources:
         items = []
         for s in entry.sources:

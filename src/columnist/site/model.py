@@ -59,6 +59,13 @@ class SourceRef(NamedTuple):
     iso: str | None
 
 
+class NoteRef(NamedTuple):
+    label: str  # "Correction" | "Update"
+    date: str
+    iso: str
+    text: str
+
+
 def post_key(post: PostView, slug: str) -> str:
     """Digest of every field of a post that any page or feed shows.
 
@@ -66,8 +73,9 @@ def post_key(post: PostView, slug: str) -> str:
     and for its dates.
     """
     reviewed = post.reviewed_at.timestamp() if post.reviewed_at else ""
+    notes = "\x1e".join(f"{n.kind}\x1d{n.when.timestamp()}\x1d{n.text}" for n in post.notes)
     head = (
-        f"{post.id}\x1f{slug}\x1f{post.title}\x1f{post.excerpt}\x1f{post.model}\x1f"
+        f"{notes}\x1f{post.id}\x1f{slug}\x1f{post.title}\x1f{post.excerpt}\x1f{post.model}\x1f"
         f"{post.reviewed_by or ''}\x1f{reviewed}\x1f" + "\x1e".join([t.slug for t in post.topics])
     )
     if post.revision is not None:
@@ -127,6 +135,14 @@ class Entry:
     @lazy
     def paragraphs(self) -> list[str]:
         return paragraphs(self._site.body(self))
+
+    @lazy
+    def notes(self) -> list[NoteRef]:
+        """Corrections and updates, oldest first, as the page and the feeds show them."""
+        return [
+            NoteRef(n.kind.capitalize(), human_date(n.when), iso(n.when), n.text)
+            for n in self.post.notes
+        ]
 
     @lazy
     def topics(self) -> list[TopicLink]:

@@ -270,6 +270,27 @@ def retraction_pages(ctx: BuildContext) -> list[Page]:
     return pages
 
 
+def corrections_page(ctx: BuildContext) -> list[Page]:
+    """corrections/: every correction and update of a published post, newest first."""
+    rows = sorted(
+        ((note, entry) for entry in ctx.model.entries if entry.post.notes for note in entry.notes),
+        key=lambda row: (row[0].iso, row[1].id),
+        reverse=True,
+    )
+    key = fingerprint(ctx.version, "corrections", [(n, e.slug, e.title) for n, e in rows])
+
+    def render() -> str:
+        meta = PageMeta(
+            title=f"Corrections and updates — {ctx.site.title}",
+            description=shorten(f"Every correction and update of a post on {ctx.site.title}."),
+            canonical=ctx.urls.absolute("corrections/"),
+            feeds=ctx.site_feeds,
+        )
+        return ctx.render("corrections.html", meta=meta, rows=rows)
+
+    return [Page("corrections/index.html", key, render)]
+
+
 def about_page(ctx: BuildContext) -> list[Page]:
     """about/: how posts are made, the topics, and the caller's generator note."""
 
@@ -322,6 +343,7 @@ HTML_GENERATORS = (
     topic_archive_pages,
     post_pages,
     retraction_pages,
+    corrections_page,
     about_page,
     not_found_page,
 )

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, text
 
 from columnist.config import TopicSettings
 from columnist.records import PostView, SourceLink, TopicView
+from columnist.store.review import notes_by_post
 from columnist.store.schema import entries, posts, sources, stories, story_topics
 
 # Plain SQL both databases run as it is (the status is a constant).
@@ -128,6 +129,7 @@ def published_heads(
         topic = known.get(slug)
         if topic is not None:
             by_story_topics.setdefault(story_id, []).append(topic)
+    notes = notes_by_post(conn)
     views = []
     story_of: dict[int, int] = {}
     for row in _rows(conn, _HEADS):
@@ -150,6 +152,7 @@ def published_heads(
                 count,  # source_count
                 by,  # reviewed_by
                 _moment(at),  # reviewed_at
+                notes.get(pid, []),
             )
         )
     return views, PostDetails(conn, story_of)

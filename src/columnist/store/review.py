@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from columnist.records import QueuedPost, Retraction
+from columnist.records import PostNote, QueuedPost, Retraction
 from columnist.store.schema import post_revisions, posts, story_topics
 
 QUEUE_STATUSES = ("held", "draft")  # waiting for a person
+NOTE_KINDS = ("correction", "update")  # revisions whose reason readers see
 
 
 def _topics(conn: Connection, story_ids: list[int]) -> dict[int, list[str]]:
@@ -101,10 +102,13 @@ def save_edit(
     checks: dict,
     who: str,
     reason: str | None,
+    kind: str = "edit",
 ) -> bool:
     """Store an editor's text as the post's new version, keeping the old one.
 
-    False (and nothing written) if the post changed since `post.version` was read.
+    `kind` "correction" or "update" makes `reason` a dated note readers see on the
+    post's page (NOTE_KINDS). False (and nothing written) if the post changed since
+    `post.version` was read.
     """
     now = datetime.now(UTC)
     done = conn.execute(
@@ -129,7 +133,7 @@ def save_edit(
         _revision(
             conn, post.id, post.version, post.title, post.body, None, "written", None, post.updated
         )
-    _revision(conn, post.id, post.version + 1, post.title, body, who, "edit", reason, now)
+    _revision(conn, post.id, post.version + 1, post.title, body, who, kind, reason, now)
     return True
 
 
@@ -207,3 +211,21 @@ def other_bodies(conn: Connection, topics: list[str], post_id: int, limit: int) 
         .limit(limit)
     )
     return list(dict.fromkeys(conn.execute(q).scalars()))
+
+
+def notes_by_post(conn: Connection) -> dict[int, list[PostNote]]:
+    """The readers' notes (corrections, updates) of every post, oldest first."""
+    q = (
+        select(
+            post_revisions.c.post_id,
+            post_revisions.c.kind,
+            post_revisions.c.created,
+            post_revisions.c.reason,
+        )  # fmt: skip
+        .where(post_revisions.c.kind.in_(NOTE_KINDS))
+        .order_by(post_revisions.c.post_id, post_revisions.c.version)
+    )
+    out: dict[int, list[PostNote]] = {}
+    for r in conn.execute(q):
+        out.setdefault(r.post_id, []).append(PostNote(r.kind, r.created, r.reason or ""))
+    return out
