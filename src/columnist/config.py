@@ -142,6 +142,14 @@ class WriterSettings:
 
 
 @dataclass(slots=True)
+class AdminSettings:
+    """`columnist admin`: where it listens. Loopback unless the desk says otherwise."""
+
+    bind: str = "127.0.0.1"
+    port: int = 8001
+
+
+@dataclass(slots=True)
 class FetchSettings:
     timeout: float = 20.0
     max_bytes: int = 10_000_000
@@ -186,6 +194,7 @@ class Settings:
     fetch: FetchSettings
     stories: StorySettings
     personas: list[PersonaSettings] = field(default_factory=lambda: list(BUILTIN_PERSONAS))
+    admin: AdminSettings = field(default_factory=AdminSettings)
 
     @property
     def root(self) -> Path:
@@ -573,10 +582,21 @@ def _load_stories(t: _Reader) -> StorySettings:
     )
 
 
+def _load_admin(t: _Reader) -> AdminSettings:
+    d = AdminSettings()
+    t.reject_unknown({"bind", "port"})
+    port = t.get("port", int, d.port, min_value=1)
+    if port > 65535:
+        raise t._fail("port", f"must be at most 65535, not {port}")
+    return AdminSettings(bind=t.get("bind", str, d.bind), port=port)
+
+
 def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     """Turn an already-parsed TOML document into Settings (used by tests and `load`)."""
     root = file.parent
-    known = {"site", "database", "sources", "topics", "writer", "fetch", "stories", "personas"}
+    known = {
+        "site", "database", "sources", "topics", "writer", "fetch", "stories", "personas", "admin"
+    }  # fmt: skip
     for key in data:
         if key not in known:
             raise ConfigError(
@@ -596,6 +616,7 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
         fetch=_load_fetch(_Reader(data.get("fetch", {}), "fetch", file)),
         stories=_load_stories(_Reader(data.get("stories", {}), "stories", file)),
         personas=_load_personas(data.get("personas", []), file),
+        admin=_load_admin(_Reader(data.get("admin", {}), "admin", file)),
     )
     _check_persona_names(settings, file)
     return settings

@@ -87,3 +87,13 @@ def test_status_of_a_new_post(tmp_path: Path) -> None:
     by_topic = load(desk(tmp_path, "", 'review = "hold"'))
     assert post_status(by_topic, story(["housing"]), draft()) == "held"
     assert post_status(by_topic, story(["energy"]), draft()) == "published"
+
+
+def test_admin_listens_on_loopback_unless_the_desk_says_otherwise(tmp_path: Path) -> None:
+    path = desk(tmp_path)
+    assert (load(path).admin.bind, load(path).admin.port) == ("127.0.0.1", 8001)
+    path.write_text(path.read_text() + '[admin]\nbind = "0.0.0.0"\nport = 9000\n')
+    assert (load(path).admin.bind, load(path).admin.port) == ("0.0.0.0", 9000)
+    path.write_text(path.read_text().replace("port = 9000", "port = 70000"))
+    with pytest.raises(ConfigError, match=re.escape("`admin.port` must be at most 65535")):
+        load(path)

@@ -267,8 +267,9 @@ def _log(desk: Desk, who: str, action: str, detail: str) -> None:
         audit.record(conn, who[:100] or "-", action, None, detail)
 
 
-def serve(settings: config_mod.Settings, port: int) -> None:
-    """Serve the admin on 127.0.0.1:port until interrupted."""
+def serve(settings: config_mod.Settings, bind: str, port: int) -> None:
+    """Serve the admin on bind:port until interrupted (behind a TLS proxy on the same
+    machine, uvicorn takes its X-Forwarded-Proto and the cookie gets Secure)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=bind, port=port, log_level="info")

@@ -14,12 +14,14 @@ app = typer.Typer()
 @app.command()
 def admin(
     config: ConfigOpt = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8001,
+    port: Annotated[int | None, typer.Option(help="Port (default: [admin] port, 8001).")] = None,
 ) -> None:
-    """Serve the review desk (log in, the queue, publish, reject) on http://127.0.0.1:PORT/."""
+    """Serve the review desk on http://127.0.0.1:PORT/ (another address only when
+    `[admin] bind` says so)."""
     from columnist import config as config_mod
     from columnist.admin.app import serve
 
     settings = config_mod.load(config)
-    say(f"admin on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
-    serve(settings, port)
+    bind, port = settings.admin.bind, port or settings.admin.port
+    say(f"admin on http://{bind}:{port}/ (Ctrl-C stops it)")
+    serve(settings, bind, port)
