@@ -158,6 +158,15 @@ def test_a_grown_story_is_rewritten_unless_a_person_rejected_or_retracted_it(
             replace_post_body(conn, ids[0], rewritten)
         with engine.connect() as conn:
             after = review.get(conn, ids[0])
+            kept = review.revisions(conn, ids[0])
+            notes = review.notes_by_post(conn)
         assert after.reviewed_by is None and after.version == approved.version + 1
+        assert [(r["version"], r["kind"], r["body"]) for r in kept] == [
+            (approved.version, "written", approved.body),
+            (approved.version + 1, "update", "New.\n\nText."),
+        ]
+        assert [n.text for n in notes[ids[0]]] == [
+            "Rewritten as the story grew from 2 to 3 sources."
+        ]
     finally:
         engine.dispose()

@@ -124,20 +124,12 @@ def save_edit(
     )
     if done.rowcount != 1:
         return False
-    kept = conn.execute(
-        select(post_revisions.c.id).where(
-            post_revisions.c.post_id == post.id, post_revisions.c.version == post.version
-        )
-    ).first()
-    if kept is None:  # the writer's text, kept the first time a person changes it
-        _revision(
-            conn, post.id, post.version, post.title, post.body, None, "written", None, post.updated
-        )
-    _revision(conn, post.id, post.version + 1, post.title, body, who, kind, reason, now)
+    keep_written(conn, post.id, post.version, post.title, post.body, post.updated)
+    add_revision(conn, post.id, post.version + 1, post.title, body, who, kind, reason, now)
     return True
 
 
-def _revision(
+def add_revision(  # every text a post had, and who made it
     conn: Connection,
     post_id: int,
     version: int,
@@ -160,6 +152,19 @@ def _revision(
             created=when,
         )
     )
+
+
+def keep_written(
+    conn: Connection, post_id: int, version: int, title: str, body: str, when: datetime
+) -> None:
+    """Keep the writer's text of a version as a revision, the first time it is replaced."""
+    kept = conn.execute(
+        select(post_revisions.c.id).where(
+            post_revisions.c.post_id == post_id, post_revisions.c.version == version
+        )
+    ).first()
+    if kept is None:
+        add_revision(conn, post_id, version, title, body, None, "written", None, when)
 
 
 def revisions(conn: Connection, post_id: int) -> list[dict]:
