@@ -118,9 +118,13 @@ def test_queue_escapes_and_publish_needs_the_token(desk) -> None:  # noqa: ANN00
     failing = client.post(f"/posts/{draft}/publish", data={"version": "1", "csrf": token})
     assert failing.status_code == 400 and "needs a written reason" in failing.text
 
+    copied = {"cookie": f"columnist_admin={client.cookies.get('columnist_admin')}"}
+    assert client.get("/", headers=copied, follow_redirects=False).status_code == 200
     out = client.post("/logout", data={"csrf": token}, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    late = client.get("/", headers=copied, follow_redirects=False)  # a copy is no good either
+    assert late.headers["location"] == "/login"
 
 
 def test_sessions_expire_and_cannot_be_forged() -> None:

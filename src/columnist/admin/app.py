@@ -72,6 +72,8 @@ class Desk:
         self.signer = Signer()
         self.throttle = Throttle()
         self.build_lock = threading.Lock()
+        # Logging out ends every session of that user begun before (a copied cookie too).
+        self.logged_out: dict[str, float] = {}
 
     def session(self, request: Request) -> Session | None:
         return self.signer.load(request.cookies.get(COOKIE))
@@ -162,6 +164,9 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
         session = desk.session(request)
         if session is None or not same_token(session.csrf, form.get("csrf")):
             return forbidden(request)
+        if session.user:
+            desk.logged_out[session.user] = time.time()
+            _log(desk, session.user, "logout", f"from {_address(request)}")
         response = RedirectResponse("/login", 303)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
@@ -169,6 +174,8 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
     def signed_in(request: Request) -> Session | None:
         session = desk.session(request)
         if session is None or session.user is None:
+            return None
+        if session.started <= desk.logged_out.get(session.user, 0.0):
             return None
         with desk.engine.connect() as conn:
             if user_store.get(conn, session.user) is None:  # removed since
