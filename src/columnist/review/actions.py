@@ -1,11 +1,11 @@
 """What a person may do to a post: publish, reject, retract, edit. Shared by the
-terminal (`columnist review`) and, later, the web admin.
+terminal (`columnist review`) and the web admin (`columnist admin`).
 
 Each action is one transaction holding the change and its line in the audit log, made
 only if the post is still at the version the person read (store/review.py): a second
 editor acting on a post someone changed meanwhile gets a conflict, not a silent
-overwrite. Publishing over a failing check, or saving a failing edit of a published
-post, needs a written reason, which the log keeps.
+overwrite. Publishing over a failing check needs a written reason, and an edit of a
+published post a note for its readers (correction or update); the log keeps both.
 """
 
 from __future__ import annotations
@@ -182,11 +182,6 @@ def edit(
         raise ReviewError(f"post {post.id} is {post.status}; it is not edited any more")
     note = need_note(post, note, reason)
     found = recheck(engine, settings, post, body)
-    if post.status == "published" and found.problems and not (reason and reason.strip()):
-        raise ReviewError(
-            f"post {post.id} is published and the edit fails its checks "
-            f"({_summary(found.problems)}): saving it needs a written reason (--reason TEXT)"
-        )
     checks = post.checks | found.check.as_dict() | {"unverified": found.unverified}
     checks["edited_by"] = user.name
     excerpt = make_excerpt(body, settings.site.excerpt_words)
