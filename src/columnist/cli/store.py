@@ -21,7 +21,9 @@ app.add_typer(db_app)
 def posts(
     config: ConfigOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
-    status: Annotated[str | None, typer.Option(help="published | draft")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="published | draft | held | rejected | retracted")
+    ] = None,
 ) -> None:
     """List posts; with --json one JSON object per line."""
     from columnist.store.posts import checks_by_post, post_views
