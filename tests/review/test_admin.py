@@ -222,3 +222,10 @@ def test_post_page_marks_what_the_checks_found_escaped(desk) -> None:  # noqa: A
     assert '<mark title="not in the sources: 2031">I think 2031 is &lt;script&gt;' in page
     assert "<dt><mark>2031</mark></dt><dd>number not in the sources" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+
+
+def test_cookie_is_secure_over_https(desk) -> None:  # noqa: ANN001
+    _client, settings, _ids = desk
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        cookie = client.get("/login").headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
