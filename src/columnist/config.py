@@ -17,6 +17,10 @@ from columnist.errors import ConfigError
 from columnist.writer.backends.registry import BACKENDS, DEFAULT_BACKEND
 
 CONFIG_NAME = "columnist.toml"
+# Who publishes a new post (`review` in [writer] and [[topics]]; review/policy.py):
+# "auto" the checks alone, "hold" a person always, "hold-flagged" a person when a check
+# or the verifier flags it or it stands on a single source.
+REVIEW_POLICIES = ("auto", "hold", "hold-flagged")
 
 
 @dataclass(slots=True)
@@ -51,6 +55,7 @@ class TopicSettings:
     keywords: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     persona: str | None = None  # a persona name; None: `writer.persona`
+    review: str | None = None  # one of REVIEW_POLICIES; None: `writer.review`
     # Groups of phrases; filing by similarity needs one phrase of every group
     # (a pair topic such as "China-Russia relations" needs both countries named).
     requires: list[list[str]] = field(default_factory=list)
@@ -133,6 +138,15 @@ class WriterSettings:
     strict: bool = True  # False: publish even when checks fail (machinery tests)
     seed: int | None = None
     claim_ttl: float = 900.0  # seconds a worker holds a story before others may take it
+    review: str = "auto"  # the desk's review policy (REVIEW_POLICIES)
+
+
+@dataclass(slots=True)
+class AdminSettings:
+    """`columnist admin`: where it listens. Loopback unless the desk says otherwise."""
+
+    bind: str = "127.0.0.1"
+    port: int = 8001
 
 
 @dataclass(slots=True)
@@ -180,6 +194,7 @@ class Settings:
     fetch: FetchSettings
     stories: StorySettings
     personas: list[PersonaSettings] = field(default_factory=lambda: list(BUILTIN_PERSONAS))
+    admin: AdminSettings = field(default_factory=AdminSettings)
 
     @property
     def root(self) -> Path:
@@ -338,6 +353,7 @@ def _load_topics(items: Any, file: Path) -> list[TopicSettings]:
                 "keywords",
                 "exclude",
                 "persona",
+                "review",
                 "requires",
                 "unlike",
                 "threshold",
@@ -358,6 +374,7 @@ def _load_topics(items: Any, file: Path) -> list[TopicSettings]:
                 keywords=t.strings("keywords"),
                 exclude=t.strings("exclude"),
                 persona=t.get("persona", str, None),
+                review=_review(t, None),
                 requires=_phrase_groups(t, "requires"),
                 unlike=t.strings("unlike"),
                 threshold=t.get("threshold", float, None),
@@ -443,6 +460,14 @@ def _check_persona_names(settings: Settings, file: Path) -> None:
             )
 
 
+def _review(t: _Reader, default: str | None) -> str | None:
+    value = t.get("review", str, default)
+    if value is not None and value not in REVIEW_POLICIES:
+        known = " or ".join(f'"{p}"' for p in REVIEW_POLICIES)
+        raise t._fail("review", f"must be {known}, not {value!r}")
+    return value
+
+
 def _load_writer(t: _Reader, root: Path) -> WriterSettings:
     d = WriterSettings()
     t.reject_unknown(
@@ -468,6 +493,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
             "recent_openings",
             "stock_openings",
             "claim_ttl",
+            "review",
         }
     )
     backend = t.get("backend", str, d.backend)
@@ -508,6 +534,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         recent_openings=t.get("recent_openings", int, d.recent_openings, min_value=0),
         stock_openings=t.strings("stock_openings"),
         claim_ttl=t.get("claim_ttl", float, d.claim_ttl, min_value=1.0),
+        review=_review(t, d.review) or d.review,
     )
 
 
@@ -555,10 +582,21 @@ def _load_stories(t: _Reader) -> StorySettings:
     )
 
 
+def _load_admin(t: _Reader) -> AdminSettings:
+    d = AdminSettings()
+    t.reject_unknown({"bind", "port"})
+    port = t.get("port", int, d.port, min_value=1)
+    if port > 65535:
+        raise t._fail("port", f"must be at most 65535, not {port}")
+    return AdminSettings(bind=t.get("bind", str, d.bind), port=port)
+
+
 def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     """Turn an already-parsed TOML document into Settings (used by tests and `load`)."""
     root = file.parent
-    known = {"site", "database", "sources", "topics", "writer", "fetch", "stories", "personas"}
+    known = {
+        "site", "database", "sources", "topics", "writer", "fetch", "stories", "personas", "admin"
+    }  # fmt: skip
     for key in data:
         if key not in known:
             raise ConfigError(
@@ -578,6 +616,7 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
         fetch=_load_fetch(_Reader(data.get("fetch", {}), "fetch", file)),
         stories=_load_stories(_Reader(data.get("stories", {}), "stories", file)),
         personas=_load_personas(data.get("personas", []), file),
+        admin=_load_admin(_Reader(data.get("admin", {}), "admin", file)),
     )
     _check_persona_names(settings, file)
     return settings

@@ -51,6 +51,15 @@ class TopicView:
 
 
 @dataclass(slots=True)
+class PostNote:
+    """A dated note on a published post saying what an edit changed (store -> site)."""
+
+    kind: str  # "correction" | "update"
+    when: datetime
+    text: str
+
+
+@dataclass(slots=True)
 class PostView:
     """A published post as the site renders it."""
 
@@ -70,6 +79,10 @@ class PostView:
     # then left empty), and the number of sources.
     revision: str | None = None
     source_count: int | None = None
+    # Who approved it and when (None: published by the checks alone), for the disclosure.
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    notes: list[PostNote] = field(default_factory=list)  # oldest first
 
 
 @dataclass(slots=True)
@@ -99,3 +112,43 @@ class NewPost:
     prompt_version: str
     checks: dict
     source_count: int
+
+
+@dataclass(slots=True)
+class QueuedPost:
+    """A post as a reviewer sees it (store -> review commands and admin)."""
+
+    id: int
+    story_id: int
+    slug: str
+    title: str
+    body: str
+    status: str  # "held" | "draft" | "published" | "rejected" | "retracted"
+    version: int  # raised by every change: a save with an older one is a conflict
+    created: datetime
+    updated: datetime
+    topics: list[str]  # slugs
+    source_count: int
+    checks: dict  # as the writer stored them (writer/compose.py Draft.checks_dict)
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_note: str | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        """What the checks found, then each sentence the verifier could not support."""
+        found = list(self.checks.get("problems", []))
+        for flag in self.checks.get("unverified", []):
+            found.append(f"unverified: {flag.get('sentence', '')}")
+        return found
+
+
+@dataclass(slots=True)
+class Retraction:
+    """A retracted post, whose page becomes a dated note (store -> site)."""
+
+    id: int
+    slug: str
+    title: str
+    retracted_at: datetime
+    reason: str

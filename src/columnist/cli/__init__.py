@@ -9,10 +9,13 @@ commands to the top level. All are registered the same way, by the loop at the e
     pipeline  ingest, assign, write, build, run, watch, serve
     demo      init, demo
     writer    log, eval-writer, eval-verifier
-    store     posts, migrate-store, db upgrade
+    store     posts, stories, migrate-store, db upgrade
     models    models install, models verify
     sources   sources [import | export]
     topics    topics test | explain | tune | events
+    users     users add | list | remove | passwd
+    review    review list | show | publish | reject | retract | edit
+    admin     admin (the review desk in a browser)
 """
 
 from __future__ import annotations
@@ -84,7 +87,18 @@ def main(args: list[str] | None = None) -> None:
         sys.exit(1)
 
 
-GROUPS = ("pipeline", "demo", "writer", "store", "models", "sources", "topics")
+GROUPS = (
+    "pipeline",
+    "demo",
+    "writer",
+    "store",
+    "models",
+    "sources",
+    "topics",
+    "users",
+    "review",
+    "admin",
+)
 
 for _group in GROUPS:
     app.add_typer(importlib.import_module(f"columnist.cli.{_group}").app)

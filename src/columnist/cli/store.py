@@ -21,7 +21,9 @@ app.add_typer(db_app)
 def posts(
     config: ConfigOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
-    status: Annotated[str | None, typer.Option(help="published | draft")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="published | draft | held | rejected | retracted")
+    ] = None,
 ) -> None:
     """List posts; with --json one JSON object per line."""
     from columnist.store.posts import checks_by_post, post_views
@@ -54,6 +56,26 @@ def posts(
         else:
             topics = ", ".join(t.name for t in p.topics)
             print(f"{p.id:>5} {p.status:<9} {p.created:%Y-%m-%d} {p.title} [{topics}]")
+
+
+@app.command()
+def stories(
+    config: ConfigOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
+    count: Annotated[int, typer.Option("--count", "-n", help="How many stories.")] = 50,
+) -> None:
+    """The latest stories with their entries, topics and post status."""
+    from columnist.store.stories import overview
+
+    with open_desk(config) as (_settings, engine), engine.connect() as conn:
+        rows = overview(conn, max(1, count))
+    for s in rows:
+        if as_json:
+            print(json.dumps(s, ensure_ascii=False))
+            continue
+        topics = ",".join(t["topic"] for t in s["topics"]) or "-"
+        post = f"post {s['post']['id']} {s['post']['status']}" if s["post"] else "no post"
+        print(f"{s['id']:>5} {len(s['entries']):>3} entries [{topics}] {post}: {s['title']}")
 
 
 @app.command("migrate-store")

@@ -26,10 +26,16 @@ def show_log(
     story: Annotated[int | None, typer.Option(help="Only calls for this story id.")] = None,
     outcome: Annotated[str | None, typer.Option(help="ok | rejected | error")] = None,
     full: Annotated[bool, typer.Option("--full", help="Show each reply's text.")] = False,
+    audit: Annotated[
+        bool, typer.Option("--audit", help="The audit log instead: who did what to which post.")
+    ] = False,
 ) -> None:
     """List the latest model calls, newest first: backend, model, tokens, time, outcome."""
     from columnist.store.calls import recent_calls
 
+    if audit:
+        show_audit(config, count, as_json)
+        return
     with open_desk(config) as (_settings, engine), engine.connect() as conn:
         rows = recent_calls(conn, max(1, count), story_id=story, outcome=outcome)
     if as_json:
@@ -56,6 +62,21 @@ def show_log(
         f"{outcomes['error']} failed; {tokens} tokens out in {seconds:.1f}s{speed}",
         highlight=False,
     )
+
+
+def show_audit(config: Path | None, count: int, as_json: bool) -> None:
+    """`log --audit`: the desk's audit log, newest first."""
+    from columnist.store.audit import recent
+
+    with open_desk(config) as (_settings, engine), engine.connect() as conn:
+        rows = recent(conn, max(1, count))
+    for r in rows:
+        if as_json:
+            print(json.dumps(r.as_dict(), ensure_ascii=False))
+            continue
+        post = f" post {r.post_id}" if r.post_id is not None else ""
+        detail = f": {r.detail}" if r.detail else ""
+        print(f"{r.created:%Y-%m-%d %H:%M:%S} {r.who} {r.action}{post}{detail}")
 
 
 @app.command("eval-writer")

@@ -20,7 +20,7 @@ from jinja2 import TemplateError
 from columnist.config import SiteSettings
 from columnist.cores import available_cores
 from columnist.errors import ColumnistError
-from columnist.records import PostView, TopicView
+from columnist.records import PostView, Retraction, TopicView
 from columnist.site.context import BuildContext
 from columnist.site.feeds import feed_pages
 from columnist.site.html_pages import HTML_GENERATORS
@@ -80,6 +80,7 @@ def build_site(
     search: bool = True,
     details: Details | None = None,
     workers: int | None = None,
+    retracted: list[Retraction] | None = None,
 ) -> BuildReport:
     """Write (or bring up to date) the site for `posts` under `topics` in settings.output.
 
@@ -90,7 +91,8 @@ def build_site(
     `theme_dir` may hold `templates/` and `static/` files that replace the packaged ones
     of the same name. `search` adds the search page and its Pagefind index. `workers` processes
     render when many pages are due (default: one per core). `progress(done, total)` is
-    called now and then while files are checked and written.
+    called now and then while files are checked and written. Each of `retracted` keeps
+    its page as a dated retraction note (and is in no list, feed or index).
     """
     started = time.perf_counter()
     with without_gc():
@@ -107,6 +109,7 @@ def build_site(
             generator_note,
             search=search,
             feeds_read=feeds_read or [],
+            retracted=retracted,
         )
         return _build(ctx, theme, progress, workers or available_cores(), started)
 

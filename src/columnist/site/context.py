@@ -13,6 +13,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from columnist.config import SiteSettings
+from columnist.records import Retraction
 from columnist.site.model import SiteModel
 from columnist.site.pending import fingerprint
 from columnist.site.urls import Urls, safe_href
@@ -82,8 +83,10 @@ class BuildContext:
         generator_note: str = "",
         search: bool = False,
         feeds_read: list[tuple[str, str]] | None = None,
+        retracted: list[Retraction] | None = None,
     ) -> None:
         self.env = env
+        self.retracted = retracted or []  # their pages become dated notes
         self.model = model
         self.urls: Urls = model.urls
         self.settings = settings

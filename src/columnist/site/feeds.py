@@ -33,7 +33,11 @@ def entry_id(ctx: BuildContext, entry: Entry) -> str:
 
 def content_html(entry: Entry) -> str:
     """The post as an HTML fragment for feed readers (every value escaped)."""
-    parts = [f"<p>{escape(p)}</p>" for p in entry.paragraphs]
+    parts = [
+        f"<p><em>{escape(n.label)}, {escape(n.date)}: {escape(n.text)}</em></p>"
+        for n in entry.notes
+    ]
+    parts += [f"<p>{escape(p)}</p>" for p in entry.paragraphs]
     if entry.sources:
         items = []
         for s in entry.sources:
@@ -41,7 +45,9 @@ def content_html(entry: Entry) -> str:
             label = f'<a href="{escape(s.href)}">{title}</a>' if s.href else title
             items.append(f"<li>{label} ({escape(s.source_name)})</li>")
         parts.append(f"<p>Sources:</p><ul>{''.join(items)}</ul>")
-    parts.append(f"<p><em>{escape(disclosure(entry.model))}</em></p>")
+    parts.append(
+        f"<p><em>{escape(disclosure(entry.model, entry.reviewed_by, entry.reviewed_at))}</em></p>"
+    )
     return "".join(parts)
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from columnist.records import Retraction
 from columnist.site.context import BuildContext, FeedLink, PageMeta, TopicInfo
 from columnist.site.model import Entry
 from columnist.site.pending import Page, digest, fingerprint
-from columnist.site.urls import Urls
+from columnist.site.text import human_date, iso
+from columnist.site.urls import Urls, safe_slug
 
 DESCRIPTION_CHARS = 200
 
@@ -239,6 +241,56 @@ def _post_renderer(ctx: BuildContext, entry: Entry) -> Callable[[], str]:
     return render
 
 
+def retraction_pages(ctx: BuildContext) -> list[Page]:
+    """posts/<slug>/ of each retracted post: a dated note saying so and why, in place of
+    the post, so links to it do not end in a 404. Not in any list, feed or index."""
+    taken = {entry.slug for entry in ctx.model.entries}
+    pages = []
+    for note in ctx.retracted:
+        slug = safe_slug(note.slug)
+        if slug in taken:  # a published post has the address now
+            continue
+        taken.add(slug)
+        date = human_date(note.retracted_at)
+
+        def render(note: Retraction = note, slug: str = slug, date: str = date) -> str:
+            meta = PageMeta(
+                title=f"Retracted: {note.title} — {ctx.site.title}",
+                description=shorten(f"This commentary was retracted on {date}."),
+                canonical=ctx.urls.absolute(Urls.post_path(slug)),
+                feeds=ctx.site_feeds,
+                noindex=True,
+            )
+            return ctx.render(
+                "retracted.html", meta=meta, note=note, date=date, iso_date=iso(note.retracted_at)
+            )
+
+        key = fingerprint(ctx.version, "retracted", slug, note.title, date, note.reason)
+        pages.append(Page(Urls.post_file(slug), key, render))
+    return pages
+
+
+def corrections_page(ctx: BuildContext) -> list[Page]:
+    """corrections/: every correction and update of a published post, newest first."""
+    rows = sorted(
+        ((note, entry) for entry in ctx.model.entries if entry.post.notes for note in entry.notes),
+        key=lambda row: (row[0].iso, row[1].id),
+        reverse=True,
+    )
+    key = fingerprint(ctx.version, "corrections", [(n, e.slug, e.title) for n, e in rows])
+
+    def render() -> str:
+        meta = PageMeta(
+            title=f"Corrections and updates — {ctx.site.title}",
+            description=shorten(f"Every correction and update of a post on {ctx.site.title}."),
+            canonical=ctx.urls.absolute("corrections/"),
+            feeds=ctx.site_feeds,
+        )
+        return ctx.render("corrections.html", meta=meta, rows=rows)
+
+    return [Page("corrections/index.html", key, render)]
+
+
 def about_page(ctx: BuildContext) -> list[Page]:
     """about/: how posts are made, the topics, and the caller's generator note."""
 
@@ -290,6 +342,8 @@ HTML_GENERATORS = (
     topic_index_page,
     topic_archive_pages,
     post_pages,
+    retraction_pages,
+    corrections_page,
     about_page,
     not_found_page,
 )

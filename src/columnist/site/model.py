@@ -59,15 +59,24 @@ class SourceRef(NamedTuple):
     iso: str | None
 
 
+class NoteRef(NamedTuple):
+    label: str  # "Correction" | "Update"
+    date: str
+    iso: str
+    text: str
+
+
 def post_key(post: PostView, slug: str) -> str:
     """Digest of every field of a post that any page or feed shows.
 
     A post read without its body and sources carries a `revision` that stands for them
     and for its dates.
     """
+    reviewed = post.reviewed_at.timestamp() if post.reviewed_at else ""
+    notes = "\x1e".join(f"{n.kind}\x1d{n.when.timestamp()}\x1d{n.text}" for n in post.notes)
     head = (
-        f"{post.id}\x1f{slug}\x1f{post.title}\x1f{post.excerpt}\x1f{post.model}\x1f"
-        + "\x1e".join([t.slug for t in post.topics])
+        f"{notes}\x1f{post.id}\x1f{slug}\x1f{post.title}\x1f{post.excerpt}\x1f{post.model}\x1f"
+        f"{post.reviewed_by or ''}\x1f{reviewed}\x1f" + "\x1e".join([t.slug for t in post.topics])
     )
     if post.revision is not None:
         text = f"{head}\x1f{post.revision}"
@@ -92,6 +101,8 @@ class Entry:
         self.model = post.model
         self.created = post.created
         self.updated = post.updated
+        self.reviewed_by = post.reviewed_by  # the person who approved it, if any
+        self.reviewed_at = post.reviewed_at
         self.key = post_key(post, slug)
         self.order = 0  # rank in the whole site, 0 = newest
         self.positions: list[tuple[str, int]] = []  # (topic slug, index in that topic)
@@ -124,6 +135,14 @@ class Entry:
     @lazy
     def paragraphs(self) -> list[str]:
         return paragraphs(self._site.body(self))
+
+    @lazy
+    def notes(self) -> list[NoteRef]:
+        """Corrections and updates, oldest first, as the page and the feeds show them."""
+        return [
+            NoteRef(n.kind.capitalize(), human_date(n.when), iso(n.when), n.text)
+            for n in self.post.notes
+        ]
 
     @lazy
     def topics(self) -> list[TopicLink]:

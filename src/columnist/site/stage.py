@@ -16,6 +16,7 @@ from columnist.site.build import BuildReport, build_site, without_gc
 from columnist.store import sources as source_store
 from columnist.store.db import Engine
 from columnist.store.published import published_heads
+from columnist.store.review import retractions
 from columnist.writer.backends.registry import BACKENDS
 
 THEME_FOLDER = "theme"
@@ -28,8 +29,28 @@ def generator_note(settings: Settings, source_count: int) -> str:
         f"Commentaries are written by the language model {writer.model} running {where}, "
         f"from {source_count} news feed{'s' if source_count != 1 else ''}. Each is checked "
         "for length, form and numbers that do not appear in its sources before it is "
-        "published."
+        f"published. {review_note(settings)}"
     )
+
+
+POLICY_SENTENCES = {
+    "auto": "a post that passes every check is published without a person reviewing it",
+    "hold": "a person reviews and approves every post before it is published",
+    "hold-flagged": (
+        "a person reviews a post before it is published when a check flags it or it rests "
+        "on a single source"
+    ),
+}
+
+
+def review_note(settings: Settings) -> str:
+    """The review policy in force, for the About page (review/policy.py applies it)."""
+    desk = settings.writer.review
+    line = POLICY_SENTENCES[desk].capitalize() + "."
+    own = [t for t in settings.topics if t.review and t.review != desk]
+    for t in own:
+        line += f" On {t.name}, {POLICY_SENTENCES[t.review]}."
+    return line + " Each post says whether a person approved it."
 
 
 def desk_theme(settings: Settings) -> Path | None:
@@ -60,6 +81,7 @@ def run_build(
     with without_gc(), engine.connect() as conn:
         posts, details = published_heads(conn, settings.topics)
         n_sources = source_store.count(conn)
+        retracted = retractions(conn)
         return build_site(
             posts,
             topics,
@@ -70,4 +92,5 @@ def run_build(
             theme_dir=desk_theme(settings),
             search=search,
             details=details,
+            retracted=retracted,
         )

@@ -63,13 +63,17 @@ def paragraphs(body: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
-def disclosure(model: str) -> str:
-    """The one-line machine-writing disclosure shown on post pages and in feeds."""
+def disclosure(
+    model: str, reviewed_by: str | None = None, reviewed_at: datetime | None = None
+) -> str:
+    """The one-line machine-writing disclosure shown on post pages and in feeds: who
+    wrote it, and whether a person reviewed and approved it (EU AI Act art. 50(4))."""
     by = f"a machine (model: {model})" if model else "a machine"
-    return (
-        f"This commentary was written by {by} from the sources listed; "
-        "it has not been reviewed by a person."
-    )
+    if reviewed_by and reviewed_at:
+        review = f"it was reviewed and approved by {reviewed_by} on {human_date(reviewed_at)}."
+    else:
+        review = "it has not been reviewed by a person."
+    return f"This commentary was written by {by} from the sources listed; {review}"
 
 
 def xml_safe(text: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from columnist.config import TopicSettings, slugify
 from columnist.records import NewPost, PostView, SourceLink, TopicView
+from columnist.store.review import add_revision, keep_written
 from columnist.store.schema import entries, posts, sources, story_topics
 
 
@@ -58,12 +59,33 @@ def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
     """Rewrite an existing post after its story grew (`[stories] rewrite_on_growth`).
 
     Slug, title and creation date stay, so links to the post keep working; the body,
-    excerpt, checks and the number of sources it was written from are replaced.
+    excerpt, checks and the number of sources it was written from are replaced. A
+    person's approval was of the old text, so it goes; the version goes up (an editor
+    who opened the old text gets a conflict). The old text is kept as a revision, and
+    a published post rewritten as published gets a dated update note for its readers.
     """
+    old = conn.execute(select(posts).where(posts.c.id == post_id)).one()
+    keep_written(conn, post_id, old.version, old.title, old.body, old.updated)
+    if old.status == "published" and post.status == "published":
+        note = (
+            f"Rewritten as the story grew from {old.source_count} to {post.source_count} sources."
+        )
+        add_revision(conn, post_id, old.version + 1, old.title, post.body, None, "update",
+                     note, datetime.now(UTC))  # fmt: skip
+    else:
+        add_revision(conn, post_id, old.version + 1, old.title, post.body, None, "written",
+                     None, datetime.now(UTC))  # fmt: skip
     conn.execute(
         update(posts)
         .where(posts.c.id == post_id)
-        .values(updated=datetime.now(UTC), **_written(post))
+        .values(
+            updated=datetime.now(UTC),
+            reviewed_by=None,
+            reviewed_at=None,
+            review_note=None,
+            version=posts.c.version + 1,
+            **_written(post),
+        )
     )
 
 
@@ -122,6 +144,8 @@ def post_views(
                 sources=srcs.get(r.story_id, []),
                 model=r.model,
                 status=r.status,
+                reviewed_by=r.reviewed_by,
+                reviewed_at=r.reviewed_at,
             )
         )
     return views

@@ -23,13 +23,15 @@ from sqlalchemy import Connection, bindparam, text
 
 from columnist.config import TopicSettings
 from columnist.records import PostView, SourceLink, TopicView
+from columnist.store.review import notes_by_post
 from columnist.store.schema import entries, posts, sources, stories, story_topics
 
 # Plain SQL both databases run as it is (the status is a constant).
 _PUBLISHED = "'published'"
 _HEADS = (
     f"SELECT p.id, p.story_id, p.slug, p.title, p.excerpt, p.created, p.updated, p.model, "
-    f"s.updated, s.entry_count FROM {posts.name} p JOIN {stories.name} s ON s.id = p.story_id "
+    f"p.reviewed_by, p.reviewed_at, s.updated, s.entry_count "
+    f"FROM {posts.name} p JOIN {stories.name} s ON s.id = p.story_id "
     f"WHERE p.status = {_PUBLISHED}"
 )
 _TOPICS = (
@@ -127,10 +129,11 @@ def published_heads(
         topic = known.get(slug)
         if topic is not None:
             by_story_topics.setdefault(story_id, []).append(topic)
+    notes = notes_by_post(conn)
     views = []
     story_of: dict[int, int] = {}
     for row in _rows(conn, _HEADS):
-        pid, story_id, slug, title, excerpt, created, updated, model, grown, count = row
+        pid, story_id, slug, title, excerpt, created, updated, model, by, at, grown, count = row
         story_of[pid] = story_id
         views.append(
             PostView(  # positionally: ten thousand keyword calls cost 20 ms
@@ -147,6 +150,9 @@ def published_heads(
                 "published",
                 f"{created}\x1e{updated}\x1e{grown}\x1e{count}",  # revision
                 count,  # source_count
+                by,  # reviewed_by
+                _moment(at),  # reviewed_at
+                notes.get(pid, []),
             )
         )
     return views, PostDetails(conn, story_of)

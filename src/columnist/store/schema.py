@@ -120,7 +120,9 @@ posts = Table(
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("excerpt", Text, nullable=False),
-    Column("status", String(20), nullable=False),  # "draft" | "published"
+    # "published" | "draft" (failed a check) | "held" (for a person, by `review`) |
+    # "rejected" | "retracted"
+    Column("status", String(20), nullable=False),
     Column("backend", String(40), nullable=False),
     Column("model", String(300), nullable=False),
     Column("prompt_version", String(40), nullable=False),
@@ -128,6 +130,13 @@ posts = Table(
     Column("source_count", Integer, nullable=False, default=0),
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
+    # 0006_editors_desk: the person who last decided on the post (approved, rejected,
+    # retracted), when, and why; `version` goes up with every change, so two editors
+    # saving the same post find out (store/review.py)
+    Column("reviewed_by", String(100)),
+    Column("reviewed_at", UTCDateTime),
+    Column("review_note", Text),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
 )
 Index("ix_posts_created", posts.c.created)
 # On SQLite migration 0005 also adds ix_posts_heads, a covering index for the site
@@ -156,3 +165,41 @@ model_calls = Table(
     Column("problems", Text),  # JSON list: what the checks found in the reply
 )
 Index("ix_model_calls_created", model_calls.c.created)
+
+# 0006_editors_desk: the people of the desk, what they did, and every text a post had.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),  # "editor" | "admin"
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string
+    Column("created", UTCDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("who", String(100), nullable=False),  # a user's name (kept if the user goes)
+    Column("action", String(40), nullable=False),
+    Column("post_id", Integer, ForeignKey("posts.id")),
+    Column("detail", Text, nullable=False, default=""),
+    Column("created", UTCDateTime, nullable=False),
+)
+Index("ix_audit_log_created", audit_log.c.created)
+
+post_revisions = Table(
+    "post_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", Integer, ForeignKey("posts.id"), nullable=False),
+    Column("version", Integer, nullable=False),  # the post's version this text was
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("who", String(100)),  # None: the writer
+    Column("kind", String(20), nullable=False),  # "written" | "edit"
+    Column("reason", Text),
+    Column("created", UTCDateTime, nullable=False),
+)
+Index("ix_post_revisions_post", post_revisions.c.post_id)

@@ -297,7 +297,11 @@ def needing_posts(
         .where(stories.c.id.in_(filed))
     )
     if rewrite_on_growth:
-        q = q.where(or_(posts.c.id.is_(None), posts.c.source_count < stories.c.entry_count))
+        grown = and_(
+            posts.c.source_count < stories.c.entry_count,
+            posts.c.status.notin_(("rejected", "retracted")),  # a person's decision stands
+        )
+        q = q.where(or_(posts.c.id.is_(None), grown))
     else:
         q = q.where(posts.c.id.is_(None))
     q = q.order_by(stories.c.first_seen, stories.c.id)
@@ -319,3 +323,70 @@ def story_of_entry(conn: Connection, entry_id: int) -> tuple[int | None, str, st
 
 def count(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(stories)).scalar_one()
+
+
+def overview(conn: Connection, limit: int = 50) -> list[dict]:
+    """The latest stories (last seen first), each with its entries, topics and post:
+    what `columnist stories --json` prints, so a reviewer can see where a post came from."""
+    rows = list(
+        conn.execute(
+            select(stories.c.id, stories.c.title, stories.c.first_seen, stories.c.last_seen)
+            .order_by(stories.c.last_seen.desc(), stories.c.id.desc())
+            .limit(limit)
+        )
+    )
+    ids = [r.id for r in rows]
+    items: dict[int, list[dict]] = {}
+    q = (
+        select(
+            entries.c.id,
+            entries.c.story_id,
+            entries.c.title,
+            entries.c.link,
+            entries.c.published,
+            sources.c.name,
+        )  # fmt: skip
+        .join(sources, sources.c.id == entries.c.source_id)
+        .where(entries.c.story_id.in_(ids))
+        .order_by(entries.c.published, entries.c.id)
+    )
+    for e in conn.execute(q):
+        items.setdefault(e.story_id, []).append(
+            {
+                "id": e.id,
+                "title": e.title,
+                "link": e.link,
+                "source": e.name,
+                "published": e.published.isoformat(),
+            }  # fmt: skip
+        )
+    filed: dict[int, list[dict]] = {}
+    q = (
+        select(story_topics)
+        .where(story_topics.c.story_id.in_(ids))
+        .order_by(story_topics.c.score.desc())
+    )
+    for t in conn.execute(q):
+        filed.setdefault(t.story_id, []).append(
+            {"topic": t.topic, "score": round(t.score, 4), "rule": t.rule}
+        )
+    written = {
+        p.story_id: {"id": p.id, "status": p.status, "slug": p.slug}
+        for p in conn.execute(
+            select(posts.c.id, posts.c.story_id, posts.c.status, posts.c.slug).where(
+                posts.c.story_id.in_(ids)
+            )
+        )
+    }
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "first_seen": r.first_seen.isoformat(),
+            "last_seen": r.last_seen.isoformat(),
+            "entries": items.get(r.id, []),
+            "topics": filed.get(r.id, []),
+            "post": written.get(r.id),
+        }
+        for r in rows
+    ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from columnist.config import Settings
 from columnist.errors import ModelError
 from columnist.records import NewPost, StoryRecord
+from columnist.review.policy import post_status
 from columnist.stages import Report
 from columnist.store import calls as call_store
 from columnist.store import claims
@@ -176,13 +177,14 @@ class WriteStage:
                 claims.release(conn, story_id, token)
             report.add(calls, None)
             raise
-        publish = draft.check.passed or not self.settings.writer.strict
+        status = post_status(self.settings, story, draft)  # the desk's review policy
+        publish = status == "published"
         post = NewPost(
             story_id=story_id,
             title=story.headline,
             body=draft.body,
             excerpt=make_excerpt(draft.body, self.settings.site.excerpt_words),
-            status="published" if publish else "draft",
+            status=status,
             backend=self.backend.name,
             model=self.backend.model,
             prompt_version=draft.prompt_version,

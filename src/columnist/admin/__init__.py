@@ -1,0 +1,1 @@
+"""`columnist admin`: the editor's desk in a browser (Starlette, served by uvicorn)."""

@@ -1,0 +1,282 @@
+"""The admin web app: log in, see the review queue, publish or reject a post.
+
+Starlette on uvicorn, bound to 127.0.0.1. Every page is rendered with autoescaping
+(feed text is hostile until shown otherwise), served with a Content-Security-Policy of
+`default-src 'self'` and no script at all; every form carries the session's CSRF token
+and every POST is refused without it. Decisions go through review/actions.py, exactly
+as `columnist review` makes them, and the site is rebuilt after each.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from columnist import config as config_mod
+from columnist.admin.session import COOKIE, Session, Signer, Throttle, same_token
+from columnist.review import actions
+from columnist.review.marks import flags, marked
+from columnist.review.users import verify
+from columnist.store import audit
+from columnist.store import review as review_store
+from columnist.store import users as user_store
+from columnist.store.db import Engine, open_engine, transaction
+
+HERE = Path(__file__).parent
+SITE_STYLE = HERE.parent / "site" / "static" / "style.css"
+HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
+]
+
+
+class SecurityHeaders:
+    """Adds HEADERS to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+class Desk:
+    """What the app's handlers share: settings, store, templates, signer, throttle."""
+
+    def __init__(self, settings: config_mod.Settings, engine: Engine) -> None:
+        self.settings, self.engine = settings, engine
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+        )
+        self.signer = Signer()
+        self.throttle = Throttle()
+        self.build_lock = threading.Lock()
+        # Logging out ends every session of that user begun before (a copied cookie too).
+        self.logged_out: dict[str, float] = {}
+
+    def session(self, request: Request) -> Session | None:
+        return self.signer.load(request.cookies.get(COOKIE))
+
+    def page(
+        self, request: Request, session: Session, template: str, status: int = 200, **values
+    ) -> HTMLResponse:
+        html = self.env.get_template(template).render(
+            site_title=self.settings.site.title, session=session, **values
+        )
+        return self.keep(request, HTMLResponse(html, status_code=status), session)
+
+    def keep(self, request: Request, response: Response, session: Session) -> Response:
+        """Send the session back with its last-seen time moved on."""
+        session.seen = time.time()
+        response.set_cookie(
+            COOKIE,
+            self.signer.dump(session),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        return response
+
+    def rebuild(self) -> None:
+        """One build at a time: two editors deciding at once must not write the same pages."""
+        from columnist.site.stage import run_build
+
+        with self.build_lock:
+            run_build(self.engine, self.settings)
+
+
+def posted(
+    handler: Callable[[Request, FormData], Response],
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint that reads the posted form, then runs `handler` on a worker thread:
+    password hashing, the store and the site build block, the event loop must not."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await request.form()
+        return await run_in_threadpool(handler, request, form)
+
+    return endpoint
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> Starlette:
+    desk = Desk(settings, engine or open_engine(settings.database.url))
+
+    def login_form(request: Request) -> Response:
+        session = desk.session(request) or Session.fresh()
+        if session.user:
+            return RedirectResponse("/", 303)
+        return desk.page(request, session, "login.html")
+
+    def login(request: Request, form: FormData) -> Response:
+        session = desk.session(request)
+        if session is None or not same_token(session.csrf, form.get("csrf")):
+            return forbidden(request)
+        name, password = str(form.get("name", "")), str(form.get("password", ""))
+        address = _address(request)
+        if desk.throttle.locked(name, address):
+            _log(desk, name, "login-throttled", f"from {address}")
+            message = "Too many failed logins for this name from your address: wait 15 minutes."
+            return desk.page(request, session, "login.html", 429, error=message, name=name)
+        user = verify(desk.engine, name, password)
+        if user is None:
+            desk.throttle.failed(name, address)
+            _log(desk, name, "login-failed", f"from {address}")
+            message = "Wrong name or password."
+            return desk.page(request, session, "login.html", 401, error=message, name=name)
+        desk.throttle.passed(name, address)
+        _log(desk, user.name, "login", f"from {address}")
+        fresh = Session.fresh()  # a new token after login: none chosen before it survives
+        fresh.user = user.name
+        return desk.keep(request, RedirectResponse("/", 303), fresh)
+
+    def forbidden(request: Request) -> Response:
+        session = desk.session(request) or Session.fresh()
+        message = "This form has expired or did not come from this page; please try again."
+        return desk.page(request, session, "message.html", 403, message=message)
+
+    def logout(request: Request, form: FormData) -> Response:
+        session = desk.session(request)
+        if session is None or not same_token(session.csrf, form.get("csrf")):
+            return forbidden(request)
+        if session.user:
+            desk.logged_out[session.user] = time.time()
+            _log(desk, session.user, "logout", f"from {_address(request)}")
+        response = RedirectResponse("/login", 303)
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return response
+
+    def signed_in(request: Request) -> Session | None:
+        session = desk.session(request)
+        if session is None or session.user is None:
+            return None
+        if session.started <= desk.logged_out.get(session.user, 0.0):
+            return None
+        with desk.engine.connect() as conn:
+            if user_store.get(conn, session.user) is None:  # removed since
+                return None
+        return session
+
+    def queue(request: Request) -> Response:
+        session = signed_in(request)
+        if session is None:
+            return RedirectResponse("/login", 303)
+        topic = request.query_params.get("topic") or None
+        problem = request.query_params.get("problem") or ""
+        with desk.engine.connect() as conn:
+            posts = review_store.queue(conn, topic)
+        if problem:
+            posts = [p for p in posts if any(problem.lower() in x.lower() for x in p.problems)]
+        topics = [t.slug for t in desk.settings.topics]
+        return desk.page(
+            request, session, "queue.html", posts=posts, topics=topics, topic=topic, problem=problem
+        )
+
+    def show(request: Request) -> Response:
+        session = signed_in(request)
+        if session is None:
+            return RedirectResponse("/login", 303)
+        with desk.engine.connect() as conn:
+            post = review_store.get(conn, int(request.path_params["post_id"]))
+        if post is None:
+            return desk.page(request, session, "message.html", 404, message="No such post.")
+        return desk.page(
+            request,
+            session,
+            "post.html",
+            post=post,
+            paragraphs=marked(post.body, post.checks),
+            flags=flags(post.checks),
+        )
+
+    def decide(request: Request, form: FormData) -> Response:
+        session = signed_in(request)
+        if session is None:
+            return RedirectResponse("/login", 303)
+        if not same_token(session.csrf, form.get("csrf")):
+            return forbidden(request)
+        post_id, action = int(request.path_params["post_id"]), request.path_params["action"]
+        reason = str(form.get("reason", "")).strip() or None
+        try:
+            with desk.engine.connect() as conn:
+                user = user_store.get(conn, session.user or "")
+            post = actions.load(desk.engine, post_id)
+            post.version = int(str(form.get("version", "0")))  # what the editor saw
+            if user is None:
+                raise actions.ReviewError("your user no longer exists")
+            if action == "publish":
+                actions.publish(desk.engine, user, post, reason)
+            elif action == "reject":
+                actions.reject(desk.engine, user, post, reason or "")
+            elif action == "retract":
+                actions.retract(desk.engine, user, post, reason or "")
+            elif action == "edit":
+                text, note = str(form.get("body", "")), str(form.get("note", "")) or None
+                actions.edit(desk.engine, desk.settings, user, post, text, reason, note)
+            else:
+                return desk.page(request, session, "message.html", 404, message="No such action.")
+        except (actions.ReviewError, ValueError) as exc:
+            status = 409 if isinstance(exc, actions.Conflict) else 400
+            kept = str(form.get("body", "")) if action == "edit" else ""  # nothing is lost
+            return desk.page(request, session, "message.html", status, message=str(exc), kept=kept)
+        desk.rebuild()
+        return desk.keep(request, RedirectResponse(f"/posts/{post_id}", 303), session)
+
+    def style(request: Request) -> Response:
+        return FileResponse(SITE_STYLE, media_type="text/css")
+
+    def admin_style(request: Request) -> Response:
+        return FileResponse(HERE / "admin.css", media_type="text/css")
+
+    app = Starlette(
+        routes=[
+            Route("/login", login_form, methods=["GET"]),
+            Route("/login", posted(login), methods=["POST"]),
+            Route("/logout", posted(logout), methods=["POST"]),
+            Route("/", queue, methods=["GET"]),
+            Route("/posts/{post_id:int}", show, methods=["GET"]),
+            Route("/posts/{post_id:int}/{action}", posted(decide), methods=["POST"]),
+            Route("/static/style.css", style, methods=["GET"]),
+            Route("/static/admin.css", admin_style, methods=["GET"]),
+        ]
+    )
+    app.state.desk = desk
+    return SecurityHeaders(app)  # type: ignore[return-value]
+
+
+def _log(desk: Desk, who: str, action: str, detail: str) -> None:
+    with transaction(desk.engine) as conn:
+        audit.record(conn, who[:100] or "-", action, None, detail)
+
+
+def serve(settings: config_mod.Settings, bind: str, port: int) -> None:
+    """Serve the admin on bind:port until interrupted (behind a TLS proxy on the same
+    machine, uvicorn takes its X-Forwarded-Proto and the cookie gets Secure)."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=bind, port=port, log_level="info")

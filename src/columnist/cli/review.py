@@ -1,0 +1,222 @@
+"""`columnist review`: the queue of held and draft posts, and a person's decisions on
+them from the terminal (publish, reject, retract, edit). Each decision is made as a
+desk user (`--as NAME` or $COLUMNIST_USER), logged in the audit log, and followed by a
+build so the site shows it at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from columnist.cli import ConfigOpt, QuietOpt, open_desk, say
+from columnist.errors import ColumnistError
+from columnist.records import QueuedPost
+
+app = typer.Typer(name="review", no_args_is_help=True, help="Review held and draft posts.")
+
+IdArg = Annotated[int, typer.Argument(help="The post's id (see `columnist review list`).")]
+AsOpt = Annotated[
+    str | None, typer.Option("--as", help="The desk user acting (default: $COLUMNIST_USER).")
+]
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why, for the audit log.")]
+
+
+def _line(p: QueuedPost) -> str:
+    topics = ",".join(p.topics) or "-"
+    line = f"{p.id:>5} {p.status:<6} {p.created:%Y-%m-%d %H:%M} [{topics}] {p.title}"
+    if p.problems:
+        more = f" (+{len(p.problems) - 1})" if len(p.problems) > 1 else ""
+        line += f" — {p.problems[0]}{more}"
+    return line
+
+
+def _json(p: QueuedPost) -> str:
+    return json.dumps(
+        {
+            "id": p.id,
+            "status": p.status,
+            "version": p.version,
+            "title": p.title,
+            "topics": p.topics,
+            "created": p.created.isoformat(),
+            "updated": p.updated.isoformat(),
+            "source_count": p.source_count,
+            "problems": p.problems,
+            "body": p.body,
+        },
+        ensure_ascii=False,
+    )
+
+
+@app.command("list")
+def list_queue(
+    config: ConfigOpt = None,
+    topic: Annotated[
+        str | None, typer.Option(help="Only posts filed under this topic slug.")
+    ] = None,
+    problem: Annotated[
+        str | None, typer.Option(help="Only posts with a problem containing this text.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
+) -> None:
+    """Held and draft posts, newest first, each with what its checks found."""
+    from columnist.store.review import queue
+
+    with open_desk(config) as (_settings, engine), engine.connect() as conn:
+        posts = queue(conn, topic)
+    if problem:
+        posts = [p for p in posts if any(problem.lower() in x.lower() for x in p.problems)]
+    for p in posts:
+        print(_json(p) if as_json else _line(p))
+    if not as_json:
+        say(f"{len(posts)} post{'s' if len(posts) != 1 else ''} waiting for review")
+
+
+@app.command("show")
+def show(post_id: IdArg, config: ConfigOpt = None) -> None:
+    """One post: its status, what the checks found, its text and its history."""
+    from columnist.review.actions import load
+    from columnist.store import audit
+    from columnist.store.review import revisions
+
+    with open_desk(config) as (_settings, engine):
+        p = load(engine, post_id)
+        with engine.connect() as conn:
+            kept = revisions(conn, post_id)
+            log = audit.recent(conn, 20, post_id=post_id)
+    when = f"{p.created:%Y-%m-%d %H:%M}"
+    print(f"#{p.id} {p.title}")
+    topics = ", ".join(p.topics) or "-"
+    print(f"status {p.status}, version {p.version}, topics {topics}, {p.source_count} sources, "
+          f"written {when}")  # fmt: skip
+    if p.reviewed_by and p.reviewed_at:
+        note = f": {p.review_note}" if p.review_note else ""
+        print(f"{p.status} by {p.reviewed_by} on {p.reviewed_at:%Y-%m-%d %H:%M}{note}")
+    print("problems:" if p.problems else "problems: none")
+    for x in p.problems:
+        print(f"  - {x}")
+    print(f"\n{p.body}\n")
+    for r in kept:
+        why = f": {r['reason']}" if r["reason"] else ""
+        who = r["who"] or "the writer"
+        print(f"revision {r['version']} {r['kind']} by {who} {r['created']:%Y-%m-%d %H:%M}{why}")
+    for a in log:
+        detail = f": {a.detail}" if a.detail else ""
+        print(f"log {a.created:%Y-%m-%d %H:%M} {a.who} {a.action}{detail}")
+
+
+def _rebuild(config: Path | None, quiet: bool) -> None:
+    """Bring the site up to date, as `columnist build` does."""
+    from columnist.cli.pipeline import run_stages
+
+    run_stages(config, ["build"], quiet)
+
+
+def _act(
+    config: Path | None,
+    post_id: int,
+    as_user: str | None,
+    quiet: bool,
+    do,
+    verb: str,  # noqa: ANN001
+) -> None:
+    from columnist.review.actions import load
+    from columnist.review.users import acting_user
+
+    with open_desk(config) as (_settings, engine):
+        user = acting_user(engine, as_user)
+        do(engine, user, load(engine, post_id))
+    say(f"post {post_id} {verb} by {user.name}")
+    _rebuild(config, quiet)
+
+
+@app.command("publish")
+def publish(
+    post_id: IdArg,
+    config: ConfigOpt = None,
+    reason: ReasonOpt = None,
+    as_user: AsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Publish a post; over a failing check only with --reason."""
+    from columnist.review import actions
+
+    _act(config, post_id, as_user, quiet,
+         lambda e, u, p: actions.publish(e, u, p, reason), "published")  # fmt: skip
+
+
+@app.command("reject")
+def reject(
+    post_id: IdArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
+    config: ConfigOpt = None,
+    as_user: AsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Keep a held or draft post off the site for good."""
+    from columnist.review import actions
+
+    _act(config, post_id, as_user, quiet,
+         lambda e, u, p: actions.reject(e, u, p, reason), "rejected")  # fmt: skip
+
+
+@app.command("retract")
+def retract(
+    post_id: IdArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why (required; shown on the page).")],
+    config: ConfigOpt = None,
+    as_user: AsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Take a published post down: its page becomes a dated retraction note."""
+    from columnist.review import actions
+
+    _act(config, post_id, as_user, quiet,
+         lambda e, u, p: actions.retract(e, u, p, reason), "retracted")  # fmt: skip
+
+
+@app.command("edit")
+def edit(
+    post_id: IdArg,
+    config: ConfigOpt = None,
+    reason: ReasonOpt = None,
+    correction: Annotated[
+        str | None, typer.Option(help="A published post: the correction note readers see.")
+    ] = None,
+    update: Annotated[
+        str | None, typer.Option(help="A published post: the update note readers see.")
+    ] = None,
+    as_user: AsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Edit a post's text in $EDITOR; the writer's checks run on it again. A published
+    post's edit needs --correction or --update: a dated note on its page."""
+    from columnist.review import actions
+    from columnist.review.users import acting_user
+
+    with open_desk(config) as (settings, engine):
+        user = acting_user(engine, as_user)
+        post = actions.load(engine, post_id)
+        note = "correction" if correction else "update" if update else None
+        reason = correction or update or reason
+        actions.need_note(post, note, reason)  # before the editor opens, not after
+        text = click.edit(post.body + "\n", extension=".txt", require_save=True)
+        if text is None or actions.tidy(text) == post.body:
+            say(f"post {post_id}: no change, nothing saved")
+            return
+        try:
+            found = actions.edit(engine, settings, user, post, text, reason, note)
+        except actions.ReviewError as exc:
+            kept = settings.root / f"post-{post_id}-edit.txt"
+            kept.write_text(text)
+            raise ColumnistError(f"{exc}; your text is kept in {kept}") from None
+    say(f"post {post_id} saved as version {post.version + 1} by {user.name}")
+    for x in found.problems:
+        say(f"  - {x}")
+    if not found.problems:
+        say("  the checks find no problem")
+    _rebuild(config, quiet)

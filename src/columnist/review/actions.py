@@ -1,0 +1,194 @@
+"""What a person may do to a post: publish, reject, retract, edit. Shared by the
+terminal (`columnist review`) and the web admin (`columnist admin`).
+
+Each action is one transaction holding the change and its line in the audit log, made
+only if the post is still at the version the person read (store/review.py): a second
+editor acting on a post someone changed meanwhile gets a conflict, not a silent
+overwrite. Publishing over a failing check needs a written reason, and an edit of a
+published post a note for its readers (correction or update); the log keeps both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from columnist.config import Settings
+from columnist.errors import ColumnistError
+from columnist.records import QueuedPost
+from columnist.store import audit
+from columnist.store import entries as entry_store
+from columnist.store import review as review_store
+from columnist.store import stories as story_store
+from columnist.store.db import Engine, transaction
+from columnist.store.review import NOTE_KINDS
+from columnist.store.users import UserRow
+from columnist.writer.checks import CheckResult, check_commentary
+from columnist.writer.compose import StoryInput, persona_for
+from columnist.writer.openings import opening
+from columnist.writer.text import make_excerpt, paragraphs
+from columnist.writer.verify import verify
+
+
+class ReviewError(ColumnistError):
+    """An action that cannot be done to this post (the message names it)."""
+
+
+class Conflict(ReviewError):
+    """The post changed since the person read it; nothing was saved."""
+
+
+def load(engine: Engine, post_id: int) -> QueuedPost:
+    with engine.connect() as conn:
+        post = review_store.get(conn, post_id)
+    if post is None:
+        raise ReviewError(f"post {post_id} does not exist")
+    return post
+
+
+def _conflict(engine: Engine, post: QueuedPost) -> Conflict:
+    now = load(engine, post.id)
+    by = f" by {now.reviewed_by}" if now.reviewed_by else ""
+    return Conflict(
+        f"post {post.id} changed since you read it (version {post.version}, now "
+        f"{now.version}, {now.status}{by}); nothing was saved: look at it again"
+    )
+
+
+def _summary(problems: list[str]) -> str:
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{problems[0]}{more}"
+
+
+def publish(engine: Engine, user: UserRow, post: QueuedPost, reason: str | None = None) -> None:
+    """Publish a held, draft or rejected post under `user`'s name."""
+    if post.status == "published":
+        raise ReviewError(f"post {post.id} is published already")
+    if post.status == "retracted":
+        raise ReviewError(f"post {post.id} was retracted; a retraction stands")
+    if post.problems and not (reason and reason.strip()):
+        raise ReviewError(
+            f"post {post.id} fails its checks ({_summary(post.problems)}): publishing it "
+            "needs a written reason (--reason TEXT)"
+        )
+    _decide(engine, user, post, "published", "publish", reason)
+
+
+def reject(engine: Engine, user: UserRow, post: QueuedPost, reason: str) -> None:
+    """Keep a held or draft post off the site for good (the writer will not redo it)."""
+    if post.status not in review_store.QUEUE_STATUSES:
+        hint = ": retract it instead" if post.status == "published" else ""
+        raise ReviewError(f"post {post.id} is {post.status}, not waiting for review{hint}")
+    _need_reason(post, reason, "rejecting")
+    _decide(engine, user, post, "rejected", "reject", reason)
+
+
+def retract(engine: Engine, user: UserRow, post: QueuedPost, reason: str) -> None:
+    """Take a published post down; its page becomes a dated retraction note."""
+    if post.status != "published":
+        raise ReviewError(f"post {post.id} is {post.status}: only a published post is retracted")
+    _need_reason(post, reason, "retracting")
+    _decide(engine, user, post, "retracted", "retract", reason)
+
+
+def _need_reason(post: QueuedPost, reason: str | None, doing: str) -> None:
+    if not (reason and reason.strip()):
+        raise ReviewError(f"post {post.id}: {doing} it needs a written reason (--reason TEXT)")
+
+
+def _decide(
+    engine: Engine, user: UserRow, post: QueuedPost, status: str, action: str, reason: str | None
+) -> None:
+    with transaction(engine) as conn:
+        if not review_store.decide(conn, post.id, post.version, status, user.name, reason):
+            raise _conflict(engine, post)
+        audit.record(conn, user.name, action, post.id, reason or "")
+
+
+@dataclass(slots=True)
+class Rechecked:
+    """An edited text and what the writer's checks make of it."""
+
+    check: CheckResult
+    unverified: list[dict]
+
+    @property
+    def problems(self) -> list[str]:
+        return self.check.problems + [f"unverified: {v['sentence']}" for v in self.unverified]
+
+
+def recheck(engine: Engine, settings: Settings, post: QueuedPost, body: str) -> Rechecked:
+    """Every check the writer ran on its own text, run on an editor's: against the
+    story's sources, the persona's length and the openings of the topic's other posts."""
+    with engine.connect() as conn:
+        story = story_store.get(conn, post.story_id)
+        items = entry_store.story_entries(conn, post.story_id)
+        topics = story_store.topics_by_score(conn, post.story_id)
+        others = review_store.other_bodies(conn, topics, post.id, settings.writer.recent_openings)
+    source = StoryInput(
+        headline=story.title,
+        sources=[(e.source_name, e.title, e.text, e.published) for e in items],
+        topics=topics,
+        story_id=post.story_id,
+    )
+    persona = persona_for(settings, topics)
+    check = check_commentary(
+        body,
+        target_words=persona.words or settings.writer.words,
+        source_text=source.source_text,
+        recent_openings=[opening(b) for b in others],
+        stock_openings=settings.writer.stock_openings,
+    )
+    unverified = [v.as_dict() for v in verify(body, source.source_text) if not v.supported]
+    return Rechecked(check, unverified)
+
+
+def tidy(body: str) -> str:
+    """The edited text as the store keeps bodies: paragraphs apart by one blank line."""
+    return "\n\n".join(paragraphs(body.replace("\r\n", "\n")))
+
+
+def need_note(post: QueuedPost, note: str | None, text: str | None) -> str | None:
+    """The note kind an edit of `post` leaves for readers: one of NOTE_KINDS with a text
+    for a published post (refused without), none for a post readers have not seen."""
+    if post.status != "published":
+        return None
+    if note not in NOTE_KINDS or not (text or "").strip():
+        raise ReviewError(
+            f"post {post.id} is published: say what the edit changes for its readers "
+            "(--correction TEXT or --update TEXT, shown dated on its page)"
+        )
+    return note
+
+
+def edit(
+    engine: Engine,
+    settings: Settings,
+    user: UserRow,
+    post: QueuedPost,
+    body: str,
+    reason: str | None = None,
+    note: str | None = None,
+) -> Rechecked:
+    """Save an editor's text as the post's new version, with the checks' findings.
+
+    A published post stays published: its readers are told what changed, so the edit
+    needs `note` ("correction" or "update") and `reason` is that note's text, shown
+    dated on the page. A held post stays in the queue with its new findings.
+    """
+    body = tidy(body)
+    if not body:
+        raise ReviewError(f"post {post.id}: the edited text is empty; nothing was saved")
+    if post.status in ("rejected", "retracted"):
+        raise ReviewError(f"post {post.id} is {post.status}; it is not edited any more")
+    note = need_note(post, note, reason)
+    found = recheck(engine, settings, post, body)
+    checks = post.checks | found.check.as_dict() | {"unverified": found.unverified}
+    checks["edited_by"] = user.name
+    excerpt = make_excerpt(body, settings.site.excerpt_words)
+    with transaction(engine) as conn:
+        kind = note or "edit"
+        if not review_store.save_edit(conn, post, body, excerpt, checks, user.name, reason, kind):
+            raise _conflict(engine, post)
+        detail = f"version {post.version + 1}" + (f": {reason}" if reason else "")
+        audit.record(conn, user.name, kind, post.id, detail)
+    return found

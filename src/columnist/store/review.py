@@ -1,0 +1,236 @@
+"""Queries of the editor's desk: the review queue, decisions on posts, their revisions.
+
+Every change of a post raises its `version`, and a change is made only if the version
+is still the one the editor read (`... WHERE version = :read`): two editors saving the
+same post cannot overwrite each other, the second is told (store functions return
+False and the caller says so).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from columnist.records import PostNote, QueuedPost, Retraction
+from columnist.store.schema import post_revisions, posts, story_topics
+
+QUEUE_STATUSES = ("held", "draft")  # waiting for a person
+NOTE_KINDS = ("correction", "update")  # revisions whose reason readers see
+
+
+def _topics(conn: Connection, story_ids: list[int]) -> dict[int, list[str]]:
+    q = (
+        select(story_topics.c.story_id, story_topics.c.topic)
+        .where(story_topics.c.story_id.in_(story_ids))
+        .order_by(story_topics.c.score.desc(), story_topics.c.topic)
+    )
+    out: dict[int, list[str]] = {}
+    for r in conn.execute(q):
+        out.setdefault(r.story_id, []).append(r.topic)
+    return out
+
+
+def _queued(rows: list, topics: dict[int, list[str]]) -> list[QueuedPost]:
+    return [
+        QueuedPost(
+            id=r.id,
+            story_id=r.story_id,
+            slug=r.slug,
+            title=r.title,
+            body=r.body,
+            status=r.status,
+            version=r.version,
+            created=r.created,
+            updated=r.updated,
+            topics=topics.get(r.story_id, []),
+            source_count=r.source_count,
+            checks=json.loads(r.checks or "{}"),
+            reviewed_by=r.reviewed_by,
+            reviewed_at=r.reviewed_at,
+            review_note=r.review_note,
+        )
+        for r in rows
+    ]
+
+
+def queue(conn: Connection, topic: str | None = None) -> list[QueuedPost]:
+    """Held and draft posts, newest first; with `topic`, those filed under it."""
+    q = (
+        select(posts)
+        .where(posts.c.status.in_(QUEUE_STATUSES))
+        .order_by(posts.c.created.desc(), posts.c.id.desc())
+    )
+    if topic is not None:
+        filed = select(story_topics.c.story_id).where(story_topics.c.topic == topic)
+        q = q.where(posts.c.story_id.in_(filed))
+    rows = list(conn.execute(q))
+    return _queued(rows, _topics(conn, [r.story_id for r in rows]))
+
+
+def get(conn: Connection, post_id: int) -> QueuedPost | None:
+    rows = list(conn.execute(select(posts).where(posts.c.id == post_id)))
+    if not rows:
+        return None
+    return _queued(rows, _topics(conn, [rows[0].story_id]))[0]
+
+
+def decide(
+    conn: Connection, post_id: int, version: int, status: str, who: str, note: str | None
+) -> bool:
+    """Set a post's status as a person decided; False if it changed since `version`."""
+    done = conn.execute(
+        update(posts)
+        .where(posts.c.id == post_id, posts.c.version == version)
+        .values(
+            status=status,
+            reviewed_by=who,
+            reviewed_at=datetime.now(UTC),
+            review_note=note,
+            version=version + 1,
+        )
+    )
+    return done.rowcount == 1
+
+
+def save_edit(
+    conn: Connection,
+    post: QueuedPost,
+    body: str,
+    excerpt: str,
+    checks: dict,
+    who: str,
+    reason: str | None,
+    kind: str = "edit",
+) -> bool:
+    """Store an editor's text as the post's new version, keeping the old one.
+
+    `kind` "correction" or "update" makes `reason` a dated note readers see on the
+    post's page (NOTE_KINDS). False (and nothing written) if the post changed since
+    `post.version` was read.
+    """
+    now = datetime.now(UTC)
+    done = conn.execute(
+        update(posts)
+        .where(posts.c.id == post.id, posts.c.version == post.version)
+        .values(
+            body=body,
+            excerpt=excerpt,
+            checks=json.dumps(checks),
+            updated=now,
+            version=post.version + 1,
+        )
+    )
+    if done.rowcount != 1:
+        return False
+    keep_written(conn, post.id, post.version, post.title, post.body, post.updated)
+    add_revision(conn, post.id, post.version + 1, post.title, body, who, kind, reason, now)
+    return True
+
+
+def add_revision(  # every text a post had, and who made it
+    conn: Connection,
+    post_id: int,
+    version: int,
+    title: str,
+    body: str,
+    who: str | None,
+    kind: str,
+    reason: str | None,
+    when: datetime,
+) -> None:
+    conn.execute(
+        insert(post_revisions).values(
+            post_id=post_id,
+            version=version,
+            title=title,
+            body=body,
+            who=who,
+            kind=kind,
+            reason=reason,
+            created=when,
+        )
+    )
+
+
+def keep_written(
+    conn: Connection, post_id: int, version: int, title: str, body: str, when: datetime
+) -> None:
+    """Keep the writer's text of a version as a revision, the first time it is replaced."""
+    kept = conn.execute(
+        select(post_revisions.c.id).where(
+            post_revisions.c.post_id == post_id, post_revisions.c.version == version
+        )
+    ).first()
+    if kept is None:
+        add_revision(conn, post_id, version, title, body, None, "written", None, when)
+
+
+def revisions(conn: Connection, post_id: int) -> list[dict]:
+    """Every kept text of a post, oldest first."""
+    q = (
+        select(post_revisions)
+        .where(post_revisions.c.post_id == post_id)
+        .order_by(post_revisions.c.version, post_revisions.c.id)
+    )
+    return [
+        {
+            "version": r.version,
+            "kind": r.kind,
+            "who": r.who,
+            "reason": r.reason,
+            "created": r.created,
+            "body": r.body,
+        }
+        for r in conn.execute(q)
+    ]
+
+
+def retractions(conn: Connection) -> list[Retraction]:
+    """Retracted posts, for their notes on the site."""
+    q = select(
+        posts.c.id, posts.c.slug, posts.c.title, posts.c.reviewed_at, posts.c.updated,
+        posts.c.review_note,
+    ).where(posts.c.status == "retracted")  # fmt: skip
+    return [
+        Retraction(r.id, r.slug, r.title, r.reviewed_at or r.updated, r.review_note or "")
+        for r in conn.execute(q)
+    ]
+
+
+def other_bodies(conn: Connection, topics: list[str], post_id: int, limit: int) -> list[str]:
+    """Bodies of the latest published posts on `topics` other than `post_id`, newest
+    first: what an edited opening is compared with."""
+    if not topics:
+        return []
+    q = (
+        select(posts.c.body)
+        .join(story_topics, story_topics.c.story_id == posts.c.story_id)
+        .where(
+            story_topics.c.topic.in_(topics),
+            posts.c.status == "published",
+            posts.c.id != post_id,
+        )
+        .order_by(posts.c.id.desc())
+        .limit(limit)
+    )
+    return list(dict.fromkeys(conn.execute(q).scalars()))
+
+
+def notes_by_post(conn: Connection) -> dict[int, list[PostNote]]:
+    """The readers' notes (corrections, updates) of every post, oldest first."""
+    q = (
+        select(
+            post_revisions.c.post_id,
+            post_revisions.c.kind,
+            post_revisions.c.created,
+            post_revisions.c.reason,
+        )  # fmt: skip
+        .where(post_revisions.c.kind.in_(NOTE_KINDS))
+        .order_by(post_revisions.c.post_id, post_revisions.c.version)
+    )
+    out: dict[int, list[PostNote]] = {}
+    for r in conn.execute(q):
+        out.setdefault(r.post_id, []).append(PostNote(r.kind, r.created, r.reason or ""))
+    return out
