@@ -224,6 +224,18 @@ STOCK_PHRASES = (
     "as a journalist",
     "as a writer",
     "as someone who",
+    "as an expert",
+    "as a scientist",
+    "as an economist",
+    "as a doctor",
+    "as a teacher",
+    "as a parent",
+    "as a mother",
+    "as a father",
+    "as a homeowner",
+    "as a taxpayer",
+    "as a consumer",
+    "as a voter",
     # a past the writer does not have: "I remember when measles ...", "my own children";
     # no source can support it, and the persona is a columnist, not a witness
     "i remember",
