@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from columnist import config as config_mod
 from columnist.admin.session import COOKIE, Session, Signer, Throttle, same_token
+from columnist.errors import ModelError
 from columnist.review import actions
 from columnist.review.marks import flags, marked
 from columnist.review.users import verify
@@ -32,6 +33,7 @@ from columnist.store import audit
 from columnist.store import review as review_store
 from columnist.store import users as user_store
 from columnist.store.db import Engine, open_engine, transaction
+from columnist.writer.backends.base import Backend
 
 HERE = Path(__file__).parent
 SITE_STYLE = HERE.parent / "site" / "static" / "style.css"
@@ -63,8 +65,10 @@ class SecurityHeaders:
 class Desk:
     """What the app's handlers share: settings, store, templates, signer, throttle."""
 
-    def __init__(self, settings: config_mod.Settings, engine: Engine) -> None:
-        self.settings, self.engine = settings, engine
+    def __init__(
+        self, settings: config_mod.Settings, engine: Engine, backend: Backend | None = None
+    ) -> None:
+        self.settings, self.engine, self.backend = settings, engine, backend
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -72,6 +76,7 @@ class Desk:
         self.signer = Signer()
         self.throttle = Throttle()
         self.build_lock = threading.Lock()
+        self.write_lock = threading.Lock()  # one rewrite at a time: one model in memory
         # Logging out ends every session of that user begun before (a copied cookie too).
         self.logged_out: dict[str, float] = {}
 
@@ -124,8 +129,12 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> Starlette:
-    desk = Desk(settings, engine or open_engine(settings.database.url))
+def create_app(
+    settings: config_mod.Settings, engine: Engine | None = None, backend: Backend | None = None
+) -> Starlette:
+    """The admin app; `backend` writes rewrites (default: the desk's writer, loaded for
+    each rewrite and closed after it)."""
+    desk = Desk(settings, engine or open_engine(settings.database.url), backend)
 
     def login_form(request: Request) -> Response:
         session = desk.session(request) or Session.fresh()
@@ -238,11 +247,19 @@ def create_app(settings: config_mod.Settings, engine: Engine | None = None) -> S
             elif action == "edit":
                 text, note = str(form.get("body", "")), str(form.get("note", "")) or None
                 actions.edit(desk.engine, desk.settings, user, post, text, reason, note)
+            elif action == "rewrite":
+                with desk.write_lock:
+                    actions.rewrite(
+                        desk.engine, desk.settings, user, post, str(form.get("note", "")),
+                        desk.backend,
+                    )  # fmt: skip
             else:
                 return desk.page(request, session, "message.html", 404, message="No such action.")
-        except (actions.ReviewError, ValueError) as exc:
+        except (actions.ReviewError, ModelError, ValueError) as exc:
             status = 409 if isinstance(exc, actions.Conflict) else 400
-            kept = str(form.get("body", "")) if action == "edit" else ""  # nothing is lost
+            status = 503 if isinstance(exc, ModelError) else status
+            # nothing is lost: the edited text or the note is shown again
+            kept = str(form.get({"edit": "body", "rewrite": "note"}.get(action, ""), ""))
             return desk.page(request, session, "message.html", status, message=str(exc), kept=kept)
         desk.rebuild()
         return desk.keep(request, RedirectResponse(f"/posts/{post_id}", 303), session)

@@ -1,5 +1,5 @@
 """`columnist review`: the queue of held and draft posts, and a person's decisions on
-them from the terminal (publish, reject, retract, edit). Each decision is made as a
+them from the terminal (publish, reject, retract, edit, rewrite). Each decision is made as a
 desk user (`--as NAME` or $COLUMNIST_USER), logged in the audit log, and followed by a
 build so the site shows it at once."""
 
@@ -218,5 +218,33 @@ def edit(
     for x in found.problems:
         say(f"  - {x}")
     if not found.problems:
+        say("  the checks find no problem")
+    _rebuild(config, quiet)
+
+
+@app.command("rewrite")
+def rewrite(
+    post_id: IdArg,
+    note: Annotated[
+        str, typer.Option("--note", help="What the writer should do differently (required).")
+    ],
+    config: ConfigOpt = None,
+    as_user: AsOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Have the writer write a held or draft post again, with your note in its prompt;
+    the new text is checked and held for review."""
+    from columnist.review import actions
+    from columnist.review.users import acting_user
+
+    with open_desk(config) as (settings, engine):
+        user = acting_user(engine, as_user)
+        post = actions.load(engine, post_id)
+        draft = actions.rewrite(engine, settings, user, post, note)
+    say(f"post {post_id} written again as version {post.version + 1} for {user.name}, held")
+    problems = draft.check.problems + [f"unverified: {v['sentence']}" for v in draft.unverified]
+    for x in problems:
+        say(f"  - {x}")
+    if not problems:
         say("  the checks find no problem")
     _rebuild(config, quiet)

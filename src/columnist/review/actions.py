@@ -1,5 +1,6 @@
-"""What a person may do to a post: publish, reject, retract, edit. Shared by the
-terminal (`columnist review`) and the web admin (`columnist admin`).
+"""What a person may do to a post: publish, reject, retract, edit, or have it written
+again with a note. Shared by the terminal (`columnist review`) and the web admin
+(`columnist admin`).
 
 Each action is one transaction holding the change and its line in the audit log, made
 only if the post is still at the version the person read (store/review.py): a second
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from columnist.config import Settings
-from columnist.errors import ColumnistError
+from columnist.errors import ColumnistError, ModelError
 from columnist.records import QueuedPost
 from columnist.store import audit
 from columnist.store import entries as entry_store
@@ -22,8 +23,9 @@ from columnist.store import stories as story_store
 from columnist.store.db import Engine, transaction
 from columnist.store.review import NOTE_KINDS
 from columnist.store.users import UserRow
+from columnist.writer.backends.base import Backend
 from columnist.writer.checks import CheckResult, check_commentary
-from columnist.writer.compose import StoryInput, persona_for
+from columnist.writer.compose import Draft, StoryInput, persona_for
 from columnist.writer.openings import opening
 from columnist.writer.text import make_excerpt, paragraphs
 from columnist.writer.verify import verify
@@ -192,3 +194,62 @@ def edit(
         detail = f"version {post.version + 1}" + (f": {reason}" if reason else "")
         audit.record(conn, user.name, kind, post.id, detail)
     return found
+
+
+MAX_NOTE = 1000  # characters of an editor's note for a rewrite
+
+
+def rewrite(
+    engine: Engine,
+    settings: Settings,
+    user: UserRow,
+    post: QueuedPost,
+    note: str,
+    backend: Backend | None = None,
+) -> Draft:
+    """Have the writer write a held or draft post's story again, with the editor's `note`
+    in its prompts (fenced: it cannot end the prompt or fake a turn). The new text is the
+    post's next version (its revision and the audit line carry the note), checked like
+    any written text, and held for review. `backend` defaults to the desk's writer."""
+    from columnist.writer.backends import make_backend
+    from columnist.writer.stage import WriteStage
+
+    note = " ".join(note.split())
+    if not note:
+        raise ReviewError(f"post {post.id}: say what to change in the rewrite (--note TEXT)")
+    if len(note) > MAX_NOTE:
+        raise ReviewError(
+            f"post {post.id}: the note has {len(note)} characters, at most {MAX_NOTE}"
+        )
+    if post.status not in review_store.QUEUE_STATUSES:
+        hint = ": edit it instead" if post.status == "published" else ""
+        raise ReviewError(
+            f"post {post.id} is {post.status}: only a held or draft post is written again{hint}"
+        )
+    own = backend is None
+    backend = backend or make_backend(settings.writer)
+    calls: list = []
+    try:
+        stage = WriteStage(engine, settings, backend)
+        story = stage.load(post.story_id)
+        story.note = note
+        try:
+            draft = stage.writer.write(story, calls)
+        except ModelError:
+            with transaction(engine) as conn:
+                stage.log_calls(conn, calls, story)
+            raise
+    finally:
+        if own:
+            backend.close()
+    checks = draft.checks_dict() | {"rewritten_by": user.name, "editor_note": note}
+    excerpt = make_excerpt(draft.body, settings.site.excerpt_words)
+    with transaction(engine) as conn:
+        stage.log_calls(conn, calls, story)
+        saved = review_store.save_edit(
+            conn, post, draft.body, excerpt, checks, user.name, note, "rewrite", status="held"
+        )
+        if not saved:
+            raise _conflict(engine, post)
+        audit.record(conn, user.name, "rewrite", post.id, f"version {post.version + 1}: {note}")
+    return draft

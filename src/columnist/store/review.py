@@ -103,12 +103,13 @@ def save_edit(
     who: str,
     reason: str | None,
     kind: str = "edit",
+    status: str | None = None,
 ) -> bool:
     """Store an editor's text as the post's new version, keeping the old one.
 
     `kind` "correction" or "update" makes `reason` a dated note readers see on the
     post's page (NOTE_KINDS). False (and nothing written) if the post changed since
-    `post.version` was read.
+    `post.version` was read. `status`, if given, is the post's status from now on.
     """
     now = datetime.now(UTC)
     done = conn.execute(
@@ -120,6 +121,7 @@ def save_edit(
             checks=json.dumps(checks),
             updated=now,
             version=post.version + 1,
+            **({"status": status} if status else {}),
         )
     )
     if done.rowcount != 1:

@@ -96,6 +96,12 @@ class StoryInput:
     sources: list[tuple[str, str, str, datetime | None]]  # (outlet, title, text, published)
     topics: list[str] = field(default_factory=list)  # slugs, the strongest first
     story_id: int | None = None
+    note: str = ""  # an editor's instruction when a post is written again
+
+    @property
+    def editor_note(self) -> str:
+        """The note as the prompts quote it: one line, fenced like source text."""
+        return fence(" ".join(self.note.split()))
 
     @property
     def source_text(self) -> str:
@@ -291,7 +297,8 @@ class Writer:
         constraints: Constraints,
     ) -> tuple[Plan, list[str], list[Message]]:
         """The plan, its unsupported lines dropped, and the turns that carry it."""
-        request = {"role": "user", "content": render(self.env, persona, "plan")}
+        plan_request = render(self.env, persona, "plan", note=story.editor_note)
+        request = {"role": "user", "content": plan_request}
         best: tuple[Plan, list[str], Call] | None = None
         for _ in range(2):
             call = self._call(
@@ -506,6 +513,7 @@ class Writer:
                 words=words,
                 sentences=sentences_for(words),
                 feedback=feedback,
+                note=story.editor_note,
             )
             call = self._call(
                 calls,
@@ -535,7 +543,7 @@ class Writer:
             {"role": "user", "content": render(
                 self.env, persona, "paragraph", role=job.role, plan=plan, point=job.point,
                 passage=fence(job.passage), words=words, sentences=sentences_for(words),
-                feedback=[],
+                feedback=[], note=story.editor_note,
             )},
             {"role": "assistant", "content": paragraph},
         ]  # fmt: skip

@@ -43,7 +43,7 @@ PARTS = ("system", "plan", "paragraph")
 
 # Chat-template control sequences a source could use to end our turn and start its own.
 _CONTROL = re.compile(
-    r"<\|[^|<>]{0,40}\|>|</?s>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>|</?source\b",
+    r"<\|[^|<>]{0,40}\|>|</?s>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>|</?(?:source|note)\b",
     re.IGNORECASE,
 )
 
@@ -63,7 +63,8 @@ def clip_words(text: str, limit: int) -> str:
 
 
 def fence(text: str) -> str:
-    """Source text as inert data: it cannot close its <source> fence or fake a chat turn."""
+    """Source text (or an editor's note) as inert data: it cannot close its <source> or
+    <note> fence or fake a chat turn."""
     return _CONTROL.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
 
 

@@ -119,7 +119,7 @@ class WriteStage:
             self.claimed += 1
             return story, token
 
-    def _log(self, conn, calls: list[Call], story: StoryInput) -> None:
+    def log_calls(self, conn, calls: list[Call], story: StoryInput) -> None:
         persona = persona_for(self.settings, story.topics)
         version = prompt_version(self.env, persona)
         call_store.log_calls(
@@ -173,7 +173,7 @@ class WriteStage:
                 draft = self.writer.write(story, calls)
         except ModelError:
             with self.store_lock, transaction(self.engine) as conn:
-                self._log(conn, calls, story)
+                self.log_calls(conn, calls, story)
                 claims.release(conn, story_id, token)
             report.add(calls, None)
             raise
@@ -197,7 +197,7 @@ class WriteStage:
                     with transaction(self.engine) as conn:
                         if not claims.release(conn, story_id, token):
                             raise LostClaim(story_id)
-                        self._log(conn, calls, story)
+                        self.log_calls(conn, calls, story)
                         if claim.post_id is None:
                             if has_post(conn, story_id):  # last line of defence
                                 raise LostClaim(story_id)
