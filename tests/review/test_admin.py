@@ -34,7 +34,7 @@ def desk(tmp_path: Path, database_url: str):  # noqa: ANN201 - (client, settings
     engine = open_engine(database_url)
     with transaction(engine) as conn:  # a feed's hostile headline
         conn.execute(update(posts).where(posts.c.id == ids[0]).values(title=HOSTILE))
-    add_user(engine, "bob", "editor", "long enough")
+    add_user(engine, "bob", "admin", "long enough")  # an admin: he retracts too
     with TestClient(create_app(settings, engine)) as client:
         yield client, settings, ids
     engine.dispose()

@@ -35,12 +35,13 @@ os.utime(path, (later, later))
 
 @pytest.fixture
 def desk(tmp_path: Path) -> tuple[Path, list[int]]:
-    """A desk with posts 1 held, 2 draft (failing a check), 3 published; users ada, bob."""
+    """A desk with posts 1 held, 2 draft (failing a check), 3 published; users ada (an
+    admin, who may retract) and bob (an editor)."""
     url = f"sqlite:///{tmp_path}/desk.db"
     settings = load(make_desk(tmp_path, url))
     ids = seed_posts(settings, ["held", "draft", "published"])
-    for name in ("ada", "bob"):
-        assert run(tmp_path, "users", "add", name, stdin="long enough\n" * 2).returncode == 0
+    for args in (("ada", "--role", "admin"), ("bob", "--as", "ada")):
+        assert run(tmp_path, "users", "add", *args, stdin="long enough\n" * 2).returncode == 0
     return tmp_path, ids
 
 

@@ -28,7 +28,7 @@ def test_disclosure_retraction_and_policy(tmp_path: Path, database_url: str) -> 
         assert BODY.split(",")[0] in doomed_page.read_text()
         assert not (site / f"posts/council-votes-for-harbour-homes-{held}").exists()
 
-        add_user(engine, "ada", "editor", "long enough")
+        add_user(engine, "ada", "admin", "long enough")  # an admin: she retracts
         ada = acting_user(engine, "ada")
         actions.publish(engine, ada, actions.load(engine, held))
         actions.retract(engine, ada, actions.load(engine, doomed), "The vote was 6 to 3.")

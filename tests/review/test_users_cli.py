@@ -43,11 +43,16 @@ def test_add_list_passwd_remove(tmp_path: Path) -> None:
     listed = run(tmp_path, "users", "list")
     assert listed.stdout.split()[:2] == ["ada", "admin"]
 
-    assert run(tmp_path, "users", "passwd", "ada", stdin="battery staple\n" * 2).returncode == 0
+    assert (
+        run(
+            tmp_path, "users", "passwd", "ada", "--as", "ada", stdin="battery staple\n" * 2
+        ).returncode
+        == 0
+    )
     assert verify(engine, "ada", "battery staple") is not None
     assert verify(engine, "ada", "correct horse") is None
 
-    assert run(tmp_path, "users", "remove", "ada").returncode == 0
+    assert run(tmp_path, "users", "remove", "ada", "--as", "ada").returncode == 0
     with engine.connect() as conn:
         assert user_store.get(conn, "ada") is None
         actions = [(a.action, a.detail) for a in audit.recent(conn)]

@@ -212,6 +212,7 @@ def create_app(
             return RedirectResponse("/login", 303)
         with desk.engine.connect() as conn:
             post = review_store.get(conn, int(request.path_params["post_id"]))
+            user = user_store.get(conn, session.user or "")
         if post is None:
             return desk.page(request, session, "message.html", 404, message="No such post.")
         return desk.page(
@@ -221,6 +222,7 @@ def create_app(
             post=post,
             paragraphs=marked(post.body, post.checks),
             flags=flags(post.checks),
+            admin=user is not None and user.role == "admin",
         )
 
     def decide(request: Request, form: FormData) -> Response:
@@ -257,6 +259,7 @@ def create_app(
                 return desk.page(request, session, "message.html", 404, message="No such action.")
         except (actions.ReviewError, ModelError, ValueError) as exc:
             status = 409 if isinstance(exc, actions.Conflict) else 400
+            status = 403 if isinstance(exc, actions.Forbidden) else status
             status = 503 if isinstance(exc, ModelError) else status
             # nothing is lost: the edited text or the note is shown again
             kept = str(form.get({"edit": "body", "rewrite": "note"}.get(action, ""), ""))

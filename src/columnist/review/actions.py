@@ -39,6 +39,16 @@ class Conflict(ReviewError):
     """The post changed since the person read it; nothing was saved."""
 
 
+class Forbidden(ReviewError):
+    """The user's role does not allow the action: an editor publishes, rejects, edits
+    and rewrites; only an admin retracts a published post (and manages users)."""
+
+
+def need_admin(user: UserRow, doing: str) -> None:
+    if user.role != "admin":
+        raise Forbidden(f"{user.name} is an {user.role}: only an admin may {doing}")
+
+
 def load(engine: Engine, post_id: int) -> QueuedPost:
     with engine.connect() as conn:
         post = review_store.get(conn, post_id)
@@ -85,7 +95,8 @@ def reject(engine: Engine, user: UserRow, post: QueuedPost, reason: str) -> None
 
 
 def retract(engine: Engine, user: UserRow, post: QueuedPost, reason: str) -> None:
-    """Take a published post down; its page becomes a dated retraction note."""
+    """Take a published post down; its page becomes a dated retraction note. Admins only."""
+    need_admin(user, "retract a published post")
     if post.status != "published":
         raise ReviewError(f"post {post.id} is {post.status}: only a published post is retracted")
     _need_reason(post, reason, "retracting")

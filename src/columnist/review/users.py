@@ -81,6 +81,21 @@ def verify(engine: Engine, name: str, password: str) -> UserRow | None:
     return user
 
 
+def user_manager(engine: Engine, name: str | None, target: str | None = None) -> str | None:
+    """Who may add, remove or set the password of users: anyone while the desk has no
+    admin (how its first users are added; None is returned), after that an admin named
+    by `--as NAME` or $COLUMNIST_USER, or for `target`'s own password that user."""
+    with engine.connect() as conn:
+        if not any(u.role == "admin" for u in user_store.all_users(conn)):
+            return None
+    user = acting_user(engine, name)
+    if user.role != "admin" and user.name != target:
+        raise UserError(
+            f"user {user.name!r} is an {user.role}: only an admin manages users (--as an admin)"
+        )
+    return user.name
+
+
 def acting_user(engine: Engine, name: str | None) -> UserRow:
     """The user a review action is done as: `--as NAME`, else $COLUMNIST_USER."""
     name = name or os.environ.get(USER_ENV, "").strip() or None
