@@ -1,6 +1,6 @@
 """The write stage stores each new post with the status the review policy gives it:
 a backend that always says the same thing (no model is loaded) writes the stories of
-a real SQLite desk under each policy."""
+a real SQLite desk under each policy. Its summary counts held posts apart from drafts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from columnist.store.review import get
 from columnist.store.seed import seed_store
 from columnist.writer.backends.base import Completion
 from columnist.writer.evalset import EvalSource, EvalStory
-from columnist.writer.stage import run_write
+from columnist.writer.stage import WriteReport, run_write
 from tests.review.kit import SOURCE, load, make_desk
 
 REPLY = "I think the council was right to vote for the homes near the harbour."
@@ -65,8 +65,23 @@ def test_new_posts_get_the_policys_status(
         seed_store(engine, stories)
         report = run_write(engine, settings, backend=SameReply())
         assert report.stories == 2
+        counts = tuple(expected.count(s) for s in ("published", "held", "draft"))
+        assert (report.published, report.held, report.drafts) == counts
         with engine.connect() as conn:
             statuses = [get(conn, i).status for i in (1, 2)]
     finally:
         engine.dispose()
     assert statuses == expected
+
+
+def test_the_summary_counts_held_posts_apart_from_drafts() -> None:
+    report = WriteReport()
+    for status in ["published"] * 3 + ["held"] * 2 + ["draft", None]:
+        report.add([], status)
+    assert (report.stories, report.failed) == (6, 1)
+    assert report.summary(brief=True) == "write: 3 published, 2 held for review, 1 kept as draft"
+    assert report.summary().startswith("write: 3 published, 2 held for review, 1 kept as draft in ")
+    auto = WriteReport()
+    for status in ("published", "draft", "draft"):
+        auto.add([], status)
+    assert auto.summary(brief=True) == "write: 1 published, 2 kept as drafts"  # nothing held

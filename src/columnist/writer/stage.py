@@ -43,7 +43,8 @@ class LostClaim(Exception):
 class WriteReport(Report):
     stories: int = 0
     published: int = 0
-    drafts: int = 0
+    held: int = 0  # passed or not, held for a person by the review policy
+    drafts: int = 0  # failed a check under "auto"
     failed: int = 0
     tokens_out: int = 0
     model_seconds: float = 0.0
@@ -53,7 +54,9 @@ class WriteReport(Report):
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def summary(self, brief: bool = False) -> str:
-        line = f"write: {self.published} published, {self.drafts} kept as drafts"
+        held = f", {self.held} held for review" if self.held else ""
+        drafts = f"{self.drafts} kept as draft{'s' if self.drafts != 1 else ''}"
+        line = f"write: {self.published} published{held}, {drafts}"
         if brief:
             return line + self.stopped_note()
         speed = (
@@ -61,20 +64,22 @@ class WriteReport(Report):
         )
         return f"{line} in {self.seconds:.1f}s{speed}{self.stopped_note()}"
 
-    def add(self, calls: list[Call], published: bool | None) -> None:
-        """Count one story: published, kept as a draft, or failed (None)."""
+    def add(self, calls: list[Call], status: str | None) -> None:
+        """Count one story by its post's status (published, held, draft), or failed (None)."""
         with self._lock:
             for c in calls:
                 if c.completion:
                     self.tokens_out += c.completion.tokens_out or 0
                     self.model_seconds += c.completion.seconds
             self.calls += len(calls)
-            if published is None:
+            if status is None:
                 self.failed += 1
                 return
             self.stories += 1
-            if published:
+            if status == "published":
                 self.published += 1
+            elif status == "held":
+                self.held += 1
             else:
                 self.drafts += 1
 
@@ -213,7 +218,7 @@ class WriteStage:
                         raise
         if publish:
             self.openings.add(story.topics, opening(draft.body))
-        report.add(calls, publish)
+        report.add(calls, status)
 
 
 def run_write(
