@@ -21,18 +21,16 @@ from sqlalchemy import update
 
 from columnist.admin.app import create_app
 from columnist.config import Settings
-from columnist.review.users import add_user
 from columnist.store.db import open_engine, transaction
 from columnist.store.review import get
 from columnist.store.schema import posts
 from tests.browser.cdp import Browser, Page, chromium_path
 from tests.browser.test_browser import AXE, require, run_axe
 from tests.conftest import served
-from tests.review.kit import load, make_desk, seed_posts
+from tests.review.kit import PASSWORD, seeded_desk
 
 # A feed title that would set window.pwned if any admin page ran it.
 HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> homes'
-PASSWORD = "long enough"
 
 
 @dataclass
@@ -51,13 +49,11 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
     import uvicorn
 
     folder = tmp_path_factory.mktemp("admin")
-    settings = load(make_desk(folder, f"sqlite:///{folder}/columnist.db"))
-    held, hostile, contested, draft = seed_posts(settings, ["held", "held", "held", "draft"])
-    engine = open_engine(settings.database.url)
+    editors = dict.fromkeys(("bob", "carol", "dora"), "editor")
+    settings, engine, ids = seeded_desk(folder, None, ["held", "held", "held", "draft"], editors)
+    held, hostile, contested, draft = ids
     with transaction(engine) as conn:
         conn.execute(update(posts).where(posts.c.id == hostile).values(title=HOSTILE))
-    for name in ("bob", "carol", "dora"):
-        add_user(engine, name, "editor", PASSWORD)
     settings.site.output.mkdir(parents=True, exist_ok=True)
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=0, log_level="warning")

@@ -1,5 +1,5 @@
 """A desk with stories and posts already in its store (no model is loaded), shared by
-the review tests."""
+the review tests; its columnist.toml is written by the test kit's `desk()`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ from pathlib import Path
 
 from columnist import config
 from columnist.config import Settings
+from columnist.review.users import add_user
 from columnist.store import posts as post_store
-from columnist.store.db import open_engine, transaction
+from columnist.store.db import Engine, open_engine, transaction
 from columnist.store.seed import seed_store
 from columnist.writer.evalset import EvalSource, EvalStory
+from tests.conftest import desk
+
+PASSWORD = "long enough"  # every seeded user's
 
 SOURCE = (
     "The city council voted 7 to 2 on Tuesday to build 400 new homes near the harbour. "
@@ -24,15 +28,41 @@ BODY = (
 )
 
 
-def make_desk(folder: Path, url: str, extra: str = "") -> Path:
-    """columnist.toml for a desk on `url` with the topics "housing" and "energy"."""
-    path = folder / "columnist.toml"
-    path.write_text(
-        '[site]\ntitle = "Review Desk"\nbase_url = "https://example.org/"\noutput = "site"\n'
-        f'[database]\nurl = "{url}"\n[writer]\nwords = 60\n{extra}'
-        '[[topics]]\nname = "Housing"\n[[topics]]\nname = "Energy"\n'
-    )
-    return path
+SITE = '[site]\ntitle = "Review Desk"\nbase_url = "https://example.org/"\noutput = "site"\n'
+
+
+def make_desk(
+    folder: Path,
+    url: str | None = None,
+    extra: str = "",
+    housing: str = "",
+    *,
+    writer: str | None = None,
+) -> Path:
+    """columnist.toml (written by the test kit's `desk()`) for a desk on `url` (default:
+    columnist.db in `folder`) with the topics "housing" (its own keys `housing`) and
+    "energy"; `extra` goes into [writer] after `words = 60`, or `writer` replaces that
+    table whole (e.g. `small_writer()`)."""
+    topics = f'[[topics]]\nname = "Housing"\n{housing}\n[[topics]]\nname = "Energy"\n'
+    writer = writer if writer is not None else f"[writer]\nwords = 60\n{extra}"
+    return desk(folder, SITE, writer, topics, database=url)
+
+
+def seeded_desk(
+    folder: Path,
+    url: str | None,
+    statuses: list[str],
+    users: dict[str, str] | None = None,
+    writer: str | None = None,
+) -> tuple[Settings, Engine, list[int]]:
+    """make_desk's desk with one post per status (seed_posts) and `users` (name: role,
+    password "long enough"); the caller disposes of the engine."""
+    settings = load(make_desk(folder, url, writer=writer))
+    ids = seed_posts(settings, statuses)
+    engine = open_engine(settings.database.url)
+    for name, role in (users or {}).items():
+        add_user(engine, name, role, PASSWORD)
+    return settings, engine, ids
 
 
 def seed_posts(settings: Settings, statuses: list[str], topic: str = "housing") -> list[int]:

@@ -17,24 +17,21 @@ from starlette.testclient import TestClient
 
 from columnist.admin.app import create_app
 from columnist.admin.session import ABSOLUTE_SECONDS, IDLE_SECONDS, Session, Signer
-from columnist.review.users import add_user
 from columnist.store import audit
 from columnist.store.db import open_engine, transaction
 from columnist.store.review import get
 from columnist.store.schema import posts
-from tests.review.kit import load, make_desk, seed_posts
+from tests.review.kit import seeded_desk
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture
 def desk(tmp_path: Path, database_url: str):  # noqa: ANN201 - (client, settings, post ids)
-    settings = load(make_desk(tmp_path, database_url))
-    ids = seed_posts(settings, ["held", "draft"])
-    engine = open_engine(database_url)
+    # bob is an admin: he retracts too
+    settings, engine, ids = seeded_desk(tmp_path, database_url, ["held", "draft"], {"bob": "admin"})
     with transaction(engine) as conn:  # a feed's hostile headline
         conn.execute(update(posts).where(posts.c.id == ids[0]).values(title=HOSTILE))
-    add_user(engine, "bob", "admin", "long enough")  # an admin: he retracts too
     with TestClient(create_app(settings, engine)) as client:
         yield client, settings, ids
     engine.dispose()

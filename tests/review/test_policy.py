@@ -13,17 +13,9 @@ from columnist.review.policy import policy_for, post_status
 from columnist.writer.checks import CheckResult
 from columnist.writer.compose import Draft, StoryInput
 from columnist.writer.plan import Plan
-from tests.review.kit import load
+from tests.review.kit import load, make_desk
 
 TWO_OUTLETS = [("Wire", "t", "x", None), ("Daily", "t", "x", None)]
-
-
-def desk(folder: Path, writer: str = "", topic: str = "") -> Path:
-    path = folder / "columnist.toml"
-    path.write_text(
-        f'[writer]\n{writer}\n[[topics]]\nname = "Housing"\n{topic}\n[[topics]]\nname = "Energy"\n'
-    )
-    return path
 
 
 def draft(problems: list[str] | None = None, unverified: list[dict] | None = None) -> Draft:
@@ -45,16 +37,16 @@ def story(topics: list[str], sources=TWO_OUTLETS) -> StoryInput:  # noqa: ANN001
 
 
 def test_default_is_auto_and_topics_override(tmp_path: Path) -> None:
-    settings = load(desk(tmp_path, 'review = "hold-flagged"', 'review = "hold"'))
+    settings = load(make_desk(tmp_path, None, 'review = "hold-flagged"', 'review = "hold"'))
     assert settings.writer.review == "hold-flagged"
     assert [t.review for t in settings.topics] == ["hold", None]
     assert policy_for(settings, ["energy"]) == "hold-flagged"  # the desk's
     assert policy_for(settings, ["housing"]) == "hold"
     assert policy_for(settings, ["energy", "housing"]) == "hold"  # the strictest
     assert policy_for(settings, []) == "hold-flagged"
-    lax = load(desk(tmp_path, 'review = "hold"', 'review = "auto"'))
+    lax = load(make_desk(tmp_path, None, 'review = "hold"', 'review = "auto"'))
     assert policy_for(lax, ["housing"]) == "auto"  # a topic may be laxer than the desk
-    assert load(desk(tmp_path)).writer.review == "auto"
+    assert load(make_desk(tmp_path)).writer.review == "auto"
 
 
 @pytest.mark.parametrize(
@@ -63,34 +55,34 @@ def test_default_is_auto_and_topics_override(tmp_path: Path) -> None:
 )
 def test_bad_values_name_the_key(tmp_path: Path, writer: str, topic: str, key: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(f"`{key}` must be")):
-        load(desk(tmp_path, writer, topic))
+        load(make_desk(tmp_path, None, writer, topic))
 
 
 def test_status_of_a_new_post(tmp_path: Path) -> None:
-    auto = load(desk(tmp_path))
+    auto = load(make_desk(tmp_path))
     assert post_status(auto, story(["housing"]), draft()) == "published"
     assert post_status(auto, story(["housing"]), draft(["too short"])) == "draft"
     # one outlet or a verifier flag does not hold a post under "auto"
     single = story(["housing"], [("Wire", "t", "x", None), ("Wire", "u", "y", None)])
     assert post_status(auto, single, draft(unverified=[{"sentence": "s"}])) == "published"
 
-    held = load(desk(tmp_path, 'review = "hold"'))
+    held = load(make_desk(tmp_path, None, 'review = "hold"'))
     assert post_status(held, story(["housing"]), draft()) == "held"
     assert post_status(held, story(["housing"]), draft(["too short"])) == "held"
 
-    flagged = load(desk(tmp_path, 'review = "hold-flagged"'))
+    flagged = load(make_desk(tmp_path, None, 'review = "hold-flagged"'))
     assert post_status(flagged, story(["housing"]), draft()) == "published"
     assert post_status(flagged, story(["housing"]), draft(["too short"])) == "held"
     assert post_status(flagged, story(["housing"]), draft(unverified=[{"s": 1}])) == "held"
     assert post_status(flagged, single, draft()) == "held"
 
-    by_topic = load(desk(tmp_path, "", 'review = "hold"'))
+    by_topic = load(make_desk(tmp_path, None, "", 'review = "hold"'))
     assert post_status(by_topic, story(["housing"]), draft()) == "held"
     assert post_status(by_topic, story(["energy"]), draft()) == "published"
 
 
 def test_admin_listens_on_loopback_unless_the_desk_says_otherwise(tmp_path: Path) -> None:
-    path = desk(tmp_path)
+    path = make_desk(tmp_path)
     assert (load(path).admin.bind, load(path).admin.port) == ("127.0.0.1", 8001)
     path.write_text(path.read_text() + '[admin]\nbind = "0.0.0.0"\nport = 9000\n')
     assert (load(path).admin.bind, load(path).admin.port) == ("0.0.0.0", 9000)

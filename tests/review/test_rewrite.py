@@ -14,13 +14,11 @@ from starlette.testclient import TestClient
 
 from columnist.admin.app import create_app
 from columnist.review import actions
-from columnist.review.users import add_user
 from columnist.store import audit
-from columnist.store.db import open_engine
 from columnist.store.review import get, revisions
 from columnist.store.schema import model_calls
 from tests.conftest import error_line, invoke, small_writer
-from tests.review.kit import BODY, load, make_desk, seed_posts
+from tests.review.kit import BODY, seeded_desk
 from tests.writer.kit import ScriptedBackend
 
 PLAN = (  # as the embedded backend returns it: without its lead "View: I"
@@ -48,10 +46,9 @@ def requests(backend: ScriptedBackend) -> list[str]:
 
 @pytest.fixture
 def desk(tmp_path: Path):  # noqa: ANN201 - (settings, engine, post ids)
-    settings = load(make_desk(tmp_path, f"sqlite:///{tmp_path}/desk.db"))
-    ids = seed_posts(settings, ["held", "draft", "published"])
-    engine = open_engine(settings.database.url)
-    add_user(engine, "bob", "editor", "long enough")
+    settings, engine, ids = seeded_desk(
+        tmp_path, None, ["held", "draft", "published"], {"bob": "editor"}
+    )
     yield settings, engine, ids
     engine.dispose()
 
@@ -162,11 +159,9 @@ def test_rewrite_from_the_admin(desk) -> None:  # noqa: ANN001
 
 
 def test_rewrite_with_the_small_model(tmp_path: Path) -> None:
-    lines = small_writer(60).split("\n", 1)[1].replace("words = 60\n", "")
-    settings = load(make_desk(tmp_path, f"sqlite:///{tmp_path}/desk.db", lines))
-    [held] = seed_posts(settings, ["held"])
-    engine = open_engine(settings.database.url)
-    add_user(engine, "bob", "editor", "long enough")
+    settings, engine, [held] = seeded_desk(
+        tmp_path, None, ["held"], {"bob": "editor"}, writer=small_writer(60)
+    )
     config = str(settings.root / "columnist.toml")
     done = invoke("review", "rewrite", str(held), "--note", "Talk about the families.",
                   "--as", "bob", "-c", config)  # fmt: skip

@@ -12,22 +12,18 @@ from starlette.testclient import TestClient
 
 from columnist.admin.app import create_app
 from columnist.review import actions
-from columnist.review.users import acting_user, add_user, verify
+from columnist.review.users import acting_user, verify
 from columnist.store import audit
 from columnist.store.db import open_engine
 from tests.conftest import error_line, invoke
-from tests.review.kit import load, make_desk, seed_posts
+from tests.review.kit import load, make_desk, seeded_desk
 
 
 @pytest.fixture
 def desk(tmp_path: Path):  # noqa: ANN201 - (config path, engine, post ids)
-    config = make_desk(tmp_path, f"sqlite:///{tmp_path}/desk.db")
-    settings = load(config)
-    ids = seed_posts(settings, ["held", "published", "published"])
-    engine = open_engine(settings.database.url)
-    add_user(engine, "ed", "editor", "long enough")
-    add_user(engine, "ada", "admin", "long enough")
-    yield config, engine, ids
+    users = {"ed": "editor", "ada": "admin"}
+    settings, engine, ids = seeded_desk(tmp_path, None, ["held", "published", "published"], users)
+    yield settings.root / "columnist.toml", engine, ids
     engine.dispose()
 
 
