@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from columnist.admin.app import create_app
+from columnist.errors import ModelError
 from columnist.review import actions
 from columnist.store import audit
 from columnist.store.review import get, revisions
@@ -151,11 +152,35 @@ def test_rewrite_from_the_admin(desk) -> None:  # noqa: ANN001
         assert "<note>Warmer, about <b>families</b>.</note>" in requests(backend)[0]
         page = client.get(f"/posts/{held}").text
         assert "version 2" in page and PARAGRAPH[:40] in page
+        asked = len(backend.prompts)
         late = client.post(f"/posts/{held}/rewrite", data=form)  # version 1 is gone
         assert late.status_code == 409
         assert "Warmer, about &lt;b&gt;families&lt;/b&gt;." in late.text  # the note is kept
+        assert len(backend.prompts) == asked  # refused before the model is asked
     with engine.connect() as conn:
         assert revisions(conn, held)[-1]["reason"] == "Warmer, about <b>families</b>."
+
+
+def test_a_model_that_fails_leaves_the_post_and_keeps_the_note(desk) -> None:  # noqa: ANN001
+    settings, engine, (held, _draft, _published) = desk
+    down = ScriptedBackend([ModelError("the model server cannot be reached")])
+    with TestClient(create_app(settings, engine, down)) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+        client.post("/login", data={"name": "bob", "password": "long enough", "csrf": token})
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/posts/{held}").text)
+        form = {"version": "1", "csrf": token.group(1), "note": "Shorter."}
+        failed = client.post(f"/posts/{held}/rewrite", data=form)
+    assert failed.status_code == 503
+    assert "cannot be reached" in failed.text and ">Shorter.</textarea>" in failed.text
+    post = actions.load(engine, held)
+    assert (post.body, post.version, post.status) == (BODY, 1, "held")
+    with engine.connect() as conn:
+        outcomes = list(
+            conn.execute(
+                select(model_calls.c.outcome).where(model_calls.c.story_id == post.story_id)
+            ).scalars()
+        )
+    assert outcomes == ["error"]  # the failed call is in the model-call log
 
 
 def test_rewrite_with_the_small_model(tmp_path: Path) -> None:

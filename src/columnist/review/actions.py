@@ -237,6 +237,8 @@ def rewrite(
         raise ReviewError(
             f"post {post.id} is {post.status}: only a held or draft post is written again{hint}"
         )
+    if load(engine, post.id).version != post.version:  # no model time on a stale page
+        raise _conflict(engine, post)
     own = backend is None
     backend = backend or make_backend(settings.writer)
     calls: list = []
