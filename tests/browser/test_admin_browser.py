@@ -5,7 +5,8 @@ Logging in and publishing a held post that then shows on the built site; a wrong
 password refused, then throttled; POSTs without or with a wrong CSRF token refused;
 the session cookie's flags as the browser stores them; a hostile feed title shown as
 text and never run; axe-core on the login, queue and post pages; two editors saving
-the same post. One server and one Chromium for the whole module.
+the same post; writing a post again with a note. One server and one Chromium for the
+whole module.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from columnist.store.schema import posts
 from tests.browser.cdp import Browser, Page, chromium_path
 from tests.browser.test_browser import AXE, require, run_axe
 from tests.conftest import served
-from tests.review.kit import PASSWORD, seeded_desk
+from tests.review.kit import PARAGRAPH, PASSWORD, PLAN, seeded_desk
+from tests.writer.kit import ScriptedBackend
 
 # A feed title that would set window.pwned if any admin page ran it.
 HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> homes'
@@ -42,6 +44,7 @@ class Admin:
     hostile: int
     contested: int
     draft: int
+    writer: ScriptedBackend  # what writes a post again
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +58,11 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
     with transaction(engine) as conn:
         conn.execute(update(posts).where(posts.c.id == hostile).values(title=HOSTILE))
     settings.site.output.mkdir(parents=True, exist_ok=True)
+    writer = ScriptedBackend([PLAN, *[PARAGRAPH] * 40])
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine), host="127.0.0.1", port=0, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, engine, writer), host="127.0.0.1", port=0, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -68,8 +74,9 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
         port = server.servers[0].sockets[0].getsockname()[1]
         with served(settings.site.output) as site:
             yield Admin(
-                f"http://127.0.0.1:{port}/", site, settings, held, hostile, contested, draft
-            )
+                f"http://127.0.0.1:{port}/", site, settings, held, hostile, contested, draft,
+                writer,
+            )  # fmt: skip
     finally:
         server.should_exit = True
         thread.join(10)
@@ -271,3 +278,15 @@ def test_two_editors_saving_the_same_post(admin: Admin, browser: Browser) -> Non
     finally:
         first.close()
         second.close()
+
+
+def test_write_again_with_a_note(admin: Admin, tab: Page) -> None:
+    log_in(tab, admin, "bob")
+    tab.goto(f"{admin.url}posts/{admin.draft}")
+    note = "Warmer, and about the <em>families</em>."
+    submit(tab, f"form[action='/posts/{admin.draft}/rewrite']", note=note)
+    assert tab.evaluate("location.pathname") == f"/posts/{admin.draft}"
+    assert text(tab, ".status") == "held"  # written again, waiting for a person
+    assert PARAGRAPH[:40] in text(tab, ".post-body")
+    assert f"<note>{note}</note>" in admin.writer.prompts[0][-1]["content"]
+    assert status_of(admin, admin.draft) == "held"

@@ -27,6 +27,17 @@ BODY = (
     "because families have waited long enough for a place they can afford."
 )
 
+# What a scripted writer answers when a post is written again: a plan, then paragraphs.
+PLAN = (  # as the embedded backend returns it: without its lead "View: I"
+    " think the harbour homes are the right call for the city.\n"
+    "Point: The council voted 7 to 2 on Tuesday to build 400 new homes.\n"
+    "Point: Mayor Jane Porter said the first homes would be ready in 2027.\n"
+    "Other side: Some will say 400 homes near the harbour are too few."
+)
+PARAGRAPH = (
+    "I think a vote of 7 to 2 shows a council that knows what families need, and I am "
+    "glad that 400 new homes will rise near the harbour instead of another car park."
+)
 
 SITE = '[site]\ntitle = "Review Desk"\nbase_url = "https://example.org/"\noutput = "site"\n'
 
