@@ -14,7 +14,18 @@ import pytest
 
 from columnist import config
 from columnist.errors import ModelError
-from columnist.writer.compose import FRAMES, Call, StoryInput, Writer, choose_frame, frame_echo
+from columnist.writer import compose
+from columnist.writer.compose import (
+    CLOSING_LEADS,
+    FRAMES,
+    POINT_LEADS,
+    Call,
+    StoryInput,
+    Writer,
+    choose_frame,
+    frame_echo,
+    lead_for,
+)
 from columnist.writer.constraints import NgramBlock, Vocabulary, words_of
 from columnist.writer.openings import RecentOpenings
 from columnist.writer.plan import PLAN_LEAD
@@ -61,6 +72,15 @@ SHORT_B = "My hope is an opening in 2027. I will be there."
 WORDS = 160  # four paragraphs of 40 words
 MARKUP = P2.replace("a close call,", "a <ul><li>close call</li></ul>,")
 INVENTED = P2.replace("Councils rarely", "Councillor Per Olsen says councils rarely")
+
+
+@pytest.fixture(autouse=True)
+def whole_paragraphs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scripted replies are whole paragraphs, so the leads that begin the paragraphs
+    after the opening are switched off, except in the tests of the leads themselves."""
+    if "lead" not in request.node.name:
+        monkeypatch.setattr(compose, "POINT_LEADS", ())
+        monkeypatch.setattr(compose, "CLOSING_LEADS", ())
 
 
 def settings(
@@ -384,3 +404,34 @@ def test_later_paragraphs_may_not_echo_the_openings_frame(tmp_path: Path) -> Non
     assert last not in backend.constraints[1].block.banned_after(echo), "the opening: free"
     for later in backend.constraints[2:]:
         assert last in later.block.banned_after(["also", *echo])
+
+
+def _continued(paragraph: str) -> str:
+    """A scripted reply as the model gives it after a lead: the rest of its first sentence."""
+    return " " + paragraph[0].lower() + paragraph[1:]
+
+
+def test_paragraphs_after_the_opening_begin_with_a_first_person_lead(tmp_path: Path) -> None:
+    replies = [PLAN, P1, *map(_continued, [P2, P3, P4])]
+    draft, backend, _ = write(tmp_path, replies)
+    leads = [c.lead for c in backend.constraints[1:]]
+    assert leads[0] == FRAME
+    assert leads[1] in POINT_LEADS and leads[2] in POINT_LEADS and leads[1] != leads[2]
+    assert leads[3] in CLOSING_LEADS, "the closing grants the other side in the first person"
+    body = draft.body.split("\n\n")
+    assert body[1] == leads[1] + _continued(P2) and body[3] == leads[3] + _continued(P4)
+    assert all(p.startswith(lead) for p, lead in zip(body, leads, strict=True))
+
+
+def test_a_lead_is_rotated_by_story_and_never_begins_like_an_earlier_paragraph() -> None:
+    first = lead_for("point", "Story A", [])
+    taken = [first + " the council voted."]
+    second = lead_for("point", "Story A", taken)
+    assert second != first and words_of(second)[:3] != words_of(first)[:3]
+    starts = {lead_for("point", f"Story {n}", []) for n in range(40)}
+    assert len(starts) > 1, "posts do not all read alike"
+    assert lead_for("opening", "Story A", []) == "", "the opening has its frame instead"
+    every = [lead + " x." for lead in POINT_LEADS]
+    assert lead_for("point", "Story A", every) == "", "none left: the model begins it"
+    for lead in POINT_LEADS + CLOSING_LEADS:
+        assert not any(lead.endswith(e) for f in FRAMES for e in frame_echo(f + " x")), lead

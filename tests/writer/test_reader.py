@@ -158,9 +158,10 @@ RESTATED = (
 
 def test_a_restated_last_paragraph_fails_repetition() -> None:
     problems, pairs = repetition(RESTATED)
-    assert problems == ["paragraph 3 restates paragraph 1"] and pairs == 1
+    assert problems[-1] == "paragraph 3 restates paragraph 1" and pairs == 2
+    assert problems[0].startswith("says again in other words what paragraph 1 said")
     report = read_as_reader(RESTATED, SOURCE)
-    assert report.checks["repetition"] == problems and report.repeated_pairs == 1
+    assert report.checks["repetition"] == problems and report.repeated_pairs == 2
 
 
 def test_a_restated_sentence_fails_repetition() -> None:
@@ -173,6 +174,25 @@ def test_a_restated_sentence_fails_repetition() -> None:
     problems, pairs = repetition(body)
     assert pairs == 1 and len(problems) == 1
     assert problems[0].startswith('restates an earlier sentence (1 sentences, e.g. "In the end,')
+
+
+def test_a_sentence_said_again_in_other_words_in_a_later_paragraph_fails_repetition() -> None:
+    # from a column the 1.5B model wrote (tests/data/restatement_pairs.jsonl): the words
+    # differ too much for the overlap checks, the meaning does not
+    body = (
+        "I have been thinking about how the EU has agreed to cut net greenhouse gas "
+        "emissions by 90% by 2040. I find the target bold.\n\n"
+        "I also think the EU has made progress in reducing emissions by 90% in 2036."
+    )
+    problems, pairs = repetition(body)
+    assert pairs == 1 and len(problems) == 1
+    assert problems[0].startswith("says again in other words what paragraph 1 said")
+    same_paragraph = body.replace("\n\n", " ")
+    assert repetition(same_paragraph) == ([], 0), "within a paragraph it may elaborate"
+    other = body.split("\n\n")[0] + (
+        "\n\nPoland and Hungary voted against, and I would like to hear their reasons."
+    )
+    assert repetition(other) == ([], 0), "another subject in the same story is no restatement"
 
 
 def test_exact_repeats_and_repeated_runs_of_eight_words_fail() -> None:

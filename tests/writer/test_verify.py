@@ -92,6 +92,17 @@ def test_a_paragraph_gets_one_verdict_a_sentence() -> None:
     assert [v.supported for v in verdicts][:2] == [True, False]
 
 
+def test_a_guessed_consequence_the_sources_do_not_give_is_acted_on() -> None:
+    guessed = "The lifted ban could lead to more cashew farms closing in the north."
+    verdict = rule_verdict(guessed, Passages.of(SOURCE), Support(SOURCE))
+    assert verdict.reason == "a consequence the news does not mention" and verdict.precise
+    hedged_paraphrase = "The ban may have been meant to push local processing, I gather."
+    verdict = rule_verdict(hedged_paraphrase, Passages.of(SOURCE), Support(SOURCE))
+    assert verdict.supported or not verdict.precise, "a hedge alone is not a guess"
+    given = "Farmers' groups said prices could halve to 600 naira per kilogram."
+    assert reason(given) != "a consequence the news does not mention"
+
+
 def test_eval_verifier_reports_precision_and_recall_on_the_labelled_set() -> None:
     done = columnist(
         "eval-verifier", str(DATA / "verifier_eval.jsonl"), "--stories",
@@ -103,6 +114,10 @@ def test_eval_verifier_reports_precision_and_recall_on_the_labelled_set() -> Non
     # The operating point the writer relies on (README): precise, if far from complete.
     assert summary["precision"] >= 0.8 and summary["recall"] >= 0.7
     assert set(summary["by_kind"]) >= {"supported", "opinion", "negation", "wrong_actor"}
+    # what the writer acts on (Verdict.precise): fewer flags, nearly all right
+    assert summary["acted_precision"] >= 0.85 and summary["acted_recall"] >= 0.6
+    assert summary["by_kind"]["speculation"].endswith("acted on")
+    assert int(summary["by_kind"]["speculation"].split(", ")[1].split()[0]) >= 15
     assert "precision" in done.stdout and "recall" in done.stdout
 
 

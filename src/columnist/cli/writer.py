@@ -148,7 +148,9 @@ def eval_verifier(
     console.print(
         f"eval-verifier ({d['mode']}): {d['cases']} cases in {d['seconds']}s; "
         f"precision {d['precision']:.0%}, recall {d['recall']:.0%}; twisted claims passed "
-        f"{d['twisted_passed']:.0%}; true sentences flagged {d['true_flagged']:.0%}",
+        f"{d['twisted_passed']:.0%}; true sentences flagged {d['true_flagged']:.0%}; "
+        f"acted on by the writer: precision {d['acted_precision']:.0%}, "
+        f"recall {d['acted_recall']:.0%}",
         highlight=False,
     )
     for kind, text in d["by_kind"].items():

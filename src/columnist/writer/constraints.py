@@ -257,6 +257,19 @@ STOCK_PHRASES = (
     "a friend of mine",
     "i visited",
     "i have visited",
+    # guessed consequences ("could lead to flooding"): the commonest unsupported claim in
+    # the columns; blocked here they cost nothing, caught by the verifier a rewrite each
+    "could lead",
+    "could mean",
+    "could indicate",
+    "could result",
+    "could potentially",
+    "could be due",
+    "may lead",
+    "may mean",
+    "may result",
+    "might lead",
+    "might mean",
 )
 
 

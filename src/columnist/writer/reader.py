@@ -41,6 +41,7 @@ from columnist.writer.grounding import (
     _word_supported,
 )
 from columnist.writer.lexicon import non_words
+from columnist.writer.restate import restated as reworded_pairs
 from columnist.writer.text import paragraphs, split_sentences
 
 READER_CHECKS = ("voice", "copying", "repetition", "seams", "invented", "prose")
@@ -352,6 +353,9 @@ def repetition(body: str) -> tuple[list[str], int]:
                 continue
             pairs.add((i, j))
             break  # one earlier sentence is enough to show that j restates
+    # the same said in other words, in another paragraph: by meaning, not by shared words
+    reworded = [(i, j) for i, j, _ in reworded_pairs(sentences) if all(b != j for _, b in pairs)]
+    pairs.update(reworded)
     # runs of REPEAT_NGRAM words (a name counts as one word) said twice, anywhere
     where: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for s, (_, sentence) in enumerate(sentences):
@@ -367,10 +371,11 @@ def repetition(body: str) -> tuple[list[str], int]:
     for (p, _), words in zip(sentences, content, strict=True):
         para_content[p] |= words
     restated = []
+    by_words = pairs - set(reworded)
     for j in sorted(para_content):
         for i in range(j):
             a, b = para_content[i], para_content[j]
-            linked = any(sentences[x][0] == i and sentences[y][0] == j for x, y in pairs)
+            linked = any(sentences[x][0] == i and sentences[y][0] == j for x, y in by_words)
             if (
                 not linked
                 and min(len(a), len(b)) >= MIN_PARAGRAPH_CONTENT
@@ -386,6 +391,12 @@ def repetition(body: str) -> tuple[list[str], int]:
         problems.append(
             f"restates an earlier sentence ({len(near)} sentences, e.g. "
             f'"{_clip(sentences[j][1])}" after "{_clip(sentences[i][1])}")'
+        )
+    if reworded:
+        i, j = reworded[0]
+        problems.append(
+            f"says again in other words what paragraph {sentences[i][0] + 1} said "
+            f'("{_clip(sentences[j][1])}" after "{_clip(sentences[i][1])}")'
         )
     if runs:
         problems.append(f'says the same {REPEAT_NGRAM} words twice, e.g. "{" ".join(runs[0])}"')

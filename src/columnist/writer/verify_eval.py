@@ -21,7 +21,7 @@ from columnist.writer.backends.base import Backend
 from columnist.writer.evalset import load_stories
 from columnist.writer.verify import verify
 
-TRUE_KINDS = ("supported", "opinion")
+TRUE_KINDS = ("supported", "opinion", "inference")
 
 
 @dataclass(slots=True)
@@ -29,12 +29,22 @@ class VerifierReport:
     mode: str
     total: Counter = field(default_factory=Counter)  # cases per kind
     flagged: Counter = field(default_factory=Counter)  # flagged per kind
+    # flagged for a reason the writer acts on (Verdict.precise): its operating point
+    acted: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+
+    def _rates(self, counted: Counter) -> tuple[float, float]:
+        unsupported = sum(n for k, n in self.total.items() if k not in TRUE_KINDS)
+        true_flags = sum(n for k, n in counted.items() if k not in TRUE_KINDS)
+        flags = sum(counted.values())
+        precision = round(true_flags / flags, 3) if flags else 0.0
+        return precision, round(true_flags / unsupported, 3) if unsupported else 0.0
 
     def as_dict(self) -> dict:
         unsupported = sum(n for k, n in self.total.items() if k not in TRUE_KINDS)
         true_flags = sum(n for k, n in self.flagged.items() if k not in TRUE_KINDS)
         flags = sum(self.flagged.values())
+        acted_precision, acted_recall = self._rates(self.acted)
         return {
             "mode": self.mode,
             "cases": sum(self.total.values()),
@@ -44,7 +54,12 @@ class VerifierReport:
             "true_flagged": round(
                 (flags - true_flags) / max(1, sum(self.total[k] for k in TRUE_KINDS)), 3
             ),
-            "by_kind": {k: f"{self.flagged[k]}/{n} flagged" for k, n in sorted(self.total.items())},
+            "acted_precision": acted_precision,
+            "acted_recall": acted_recall,
+            "by_kind": {
+                k: f"{self.flagged[k]}/{n} flagged, {self.acted[k]} acted on"
+                for k, n in sorted(self.total.items())
+            },
             "seconds": round(self.seconds, 1),
         }
 
@@ -74,9 +89,10 @@ def evaluate_verifier(
     started = time.perf_counter()
     report = VerifierReport("rules + model" if backend else "rules")
     for i, (case, text) in enumerate(cases, 1):
-        flagged = not all(v.supported for v in verify(case["sentence"], text, backend))
+        verdicts = verify(case["sentence"], text, backend)
         report.total[case["kind"]] += 1
-        report.flagged[case["kind"]] += flagged
+        report.flagged[case["kind"]] += not all(v.supported for v in verdicts)
+        report.acted[case["kind"]] += any(v.precise for v in verdicts)
         if progress:
             progress(i, len(cases))
     report.seconds = time.perf_counter() - started

@@ -1,0 +1,80 @@
+"""Sentences that say again, in other words, what an earlier paragraph said.
+
+Word overlap (reader.repetition) misses a paraphrase: "the melt season is longer, which
+could indicate a warmer climate" and, three paragraphs on, "the melt season is unusually
+long, which could indicate a warmer pattern" share too few words. The clustering stage's
+sentence embedder (all-MiniLM-L6-v2) sees them as nearly the same sentence.
+
+A long name shared by two sentences pulls them together whatever else they say ("I doubt
+the Norwegian Water Resources and Energy Directorate enjoys ..." / "I trust the Norwegian
+Water Resources and Energy Directorate more ...": 0.84), so a pair must also stay close
+with its names masked. Thresholds from tests/data/restatement_pairs.jsonl
+(`python bench/restatement.py`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import numpy as np
+
+RESTATE_COSINE = 0.78  # the sentences as written
+MASKED_COSINE = 0.70  # and with their names masked
+MIN_WORDS = 6  # shorter sentences ("I disagree.") are too short to judge
+_CACHE_SIZE = 4096
+# a capitalised word or run of them, not at a sentence's start ("The", "I" stay)
+_NAME = re.compile(r"(?<!^)\b[A-Z][\w'’-]*(?:\s+(?:of|and|the|de|von)?\s*[A-Z][\w'’-]*)*")
+
+_cache: dict[str, np.ndarray] = {}
+_lock = threading.Lock()
+
+
+def vectors(sentences: list[str]) -> np.ndarray:
+    """Unit vectors, cached: a column's paragraphs are checked again as each is added."""
+    from columnist.stories.embed import DIM, shared_embedder
+
+    missing = [s for s in dict.fromkeys(sentences) if s not in _cache]
+    if missing:
+        found = shared_embedder().embed(missing)
+        with _lock:
+            if len(_cache) + len(missing) > _CACHE_SIZE:
+                _cache.clear()
+            _cache.update(zip(missing, found, strict=True))
+    return np.stack([_cache[s] for s in sentences]) if sentences else np.zeros((0, DIM))
+
+
+def masked(sentence: str) -> str:
+    return _NAME.sub(lambda m: "I" if m.group(0) == "I" else "them", sentence)
+
+
+def similarities(sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of every pair, as written and with names masked."""
+    raw = vectors(sentences)
+    hidden = vectors([masked(s) for s in sentences])
+    return raw @ raw.T, hidden @ hidden.T
+
+
+def restates(raw: float, hidden: float) -> bool:
+    return raw >= RESTATE_COSINE and hidden >= MASKED_COSINE
+
+
+def restated(sentences: list[tuple[int, str]]) -> list[tuple[int, int, float]]:
+    """(i, j, cosine) for each sentence j that restates an earlier sentence i of another
+    paragraph; one i per j, the closest."""
+    judged = [k for k, (_, s) in enumerate(sentences) if len(s.split()) >= MIN_WORDS]
+    if len(judged) < 2:
+        return []
+    raw, hidden = similarities([sentences[k][1] for k in judged])
+    found = []
+    for b, j in enumerate(judged):
+        close = [
+            (float(raw[a, b]), judged[a])
+            for a in range(b)
+            if sentences[judged[a]][0] != sentences[j][0]
+            and restates(float(raw[a, b]), float(hidden[a, b]))
+        ]
+        if close:
+            cosine, i = max(close)
+            found.append((i, j, cosine))
+    return found
