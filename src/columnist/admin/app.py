@@ -200,7 +200,9 @@ def create_app(
         with desk.engine.connect() as conn:
             posts = review_store.queue(conn, topic)
         if problem:
-            posts = [p for p in posts if any(problem.lower() in x.lower() for x in p.problems)]
+            posts = [
+                p for p in posts if any(problem.lower() in x.lower() for x in p.waiting_problems)
+            ]
         topics = [t.slug for t in desk.settings.topics]
         return desk.page(
             request, session, "queue.html", posts=posts, topics=topics, topic=topic, problem=problem
@@ -222,6 +224,10 @@ def create_app(
             post=post,
             paragraphs=marked(post.body, post.checks),
             flags=flags(post.checks),
+            pending_paragraphs=marked(post.pending.body, post.pending.checks)
+            if post.pending
+            else [],
+            pending_flags=flags(post.pending.checks) if post.pending else [],
             admin=user is not None and user.role == "admin",
         )
 
