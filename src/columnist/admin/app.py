@@ -277,6 +277,9 @@ def create_app(
                 text, note = str(form.get("body", "")), str(form.get("note", "")) or None
                 actions.edit(desk.engine, desk.settings, user, post, text, reason, note)
             elif action == "rewrite":
+                # On the worker thread `posted` runs this handler on: the model call
+                # blocks it, not the event loop (tests/review/test_rewrite.py serves
+                # other pages and editors meanwhile); one rewrite at a time.
                 with desk.write_lock:
                     actions.rewrite(
                         desk.engine, desk.settings, user, post, str(form.get("note", "")),
