@@ -114,6 +114,31 @@ class NewPost:
     source_count: int
 
 
+def _problems(checks: dict) -> list[str]:
+    """What the checks found, then each sentence the verifier could not support."""
+    found = list(checks.get("problems", []))
+    for flag in checks.get("unverified", []):
+        found.append(f"unverified: {flag.get('sentence', '')}")
+    return found
+
+
+@dataclass(slots=True)
+class PendingRewrite:
+    """A published post's new text, written when its story grew and held by the review
+    policy: it waits beside the published text until a person decides (store -> review)."""
+
+    status: str  # "held" | "draft": what the policy made of it
+    body: str
+    excerpt: str
+    checks: dict
+    source_count: int
+    created: datetime
+
+    @property
+    def problems(self) -> list[str]:
+        return _problems(self.checks)
+
+
 @dataclass(slots=True)
 class QueuedPost:
     """A post as a reviewer sees it (store -> review commands and admin)."""
@@ -133,14 +158,18 @@ class QueuedPost:
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     review_note: str | None = None
+    # A published post's rewritten text waiting for review (None: nothing waits).
+    pending: PendingRewrite | None = None
 
     @property
     def problems(self) -> list[str]:
         """What the checks found, then each sentence the verifier could not support."""
-        found = list(self.checks.get("problems", []))
-        for flag in self.checks.get("unverified", []):
-            found.append(f"unverified: {flag.get('sentence', '')}")
-        return found
+        return _problems(self.checks)
+
+    @property
+    def waiting_problems(self) -> list[str]:
+        """The problems of the text waiting for review: the pending rewrite's, if any."""
+        return self.pending.problems if self.pending else self.problems
 
 
 @dataclass(slots=True)

@@ -6,8 +6,11 @@ from the admin, and once end to end with the small real model."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
@@ -194,3 +197,75 @@ def test_rewrite_with_the_small_model(tmp_path: Path) -> None:
     assert (post.status, post.version, kinds) == ("held", 2, ["written", "rewrite"])
     assert post.checks["editor_note"] == "Talk about the families."
     assert backends == {"embedded"}
+
+
+class Blocking(ScriptedBackend):
+    """A scripted writer whose first call waits until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__([PLAN, *[PARAGRAPH] * 40])
+        self.entered, self.go = threading.Event(), threading.Event()
+
+    def complete(self, messages, **options):  # noqa: ANN001, ANN003, ANN201
+        self.entered.set()
+        assert self.go.wait(30), "the test never let the writer go"
+        return super().complete(messages, **options)
+
+
+def test_the_admin_answers_while_a_rewrite_runs(desk) -> None:  # noqa: ANN001
+    """The model call runs on a worker thread: a real uvicorn server on 127.0.0.1 serves
+    other pages (and other editors) while one editor's rewrite waits for the writer."""
+    import uvicorn
+
+    settings, engine, (held, draft, _published) = desk
+    backend = Blocking()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, engine, backend), host="127.0.0.1", port=0, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        base = f"http://127.0.0.1:{port}"
+        writer, other = httpx.Client(base_url=base), httpx.Client(base_url=base)
+        for client in (writer, other):
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+            client.post("/login", data={"name": "bob", "password": "long enough", "csrf": token})
+        token = re.search(r'name="csrf" value="([^"]+)"', writer.get(f"/posts/{held}").text)
+        form = {"version": "1", "csrf": token.group(1), "note": "Shorter."}
+        done: list[httpx.Response] = []
+        posting = threading.Thread(
+            target=lambda: done.append(
+                writer.post(f"/posts/{held}/rewrite", data=form, timeout=60, follow_redirects=True)
+            )
+        )
+        posting.start()
+        assert backend.entered.wait(20), "the rewrite never reached the writer"
+        started = time.monotonic()
+        for path in ("/", f"/posts/{draft}", "/static/style.css"):
+            assert other.get(path, timeout=5).status_code == 200, path
+        page = other.get(f"/posts/{draft}", timeout=5).text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        edited = other.post(
+            f"/posts/{draft}/edit",
+            data={"version": "1", "csrf": token, "body": BODY + "\n\nOne more line."},
+            timeout=10,
+            follow_redirects=True,
+        )
+        assert edited.status_code == 200, edited.text  # another editor's save goes through
+        assert time.monotonic() - started < 10 and not done  # the rewrite is still waiting
+        backend.go.set()
+        posting.join(30)
+        assert done and done[0].status_code == 200 and "version 2" in done[0].text
+        writer.close()
+        other.close()
+    finally:
+        backend.go.set()
+        server.should_exit = True
+        thread.join(10)
+    assert actions.load(engine, held).body != BODY

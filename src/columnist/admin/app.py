@@ -1,4 +1,5 @@
-"""The admin web app: log in, see the review queue, publish or reject a post.
+"""The admin web app: log in, see the review queue, publish or reject a post; an admin
+also manages the desk's users (list, add, remove, set a password).
 
 Starlette on uvicorn, bound to 127.0.0.1. Every page is rendered with autoescaping
 (feed text is hostile until shown otherwise), served with a Content-Security-Policy of
@@ -28,7 +29,16 @@ from columnist.admin.session import COOKIE, Session, Signer, Throttle, same_toke
 from columnist.errors import ModelError
 from columnist.review import actions
 from columnist.review.marks import flags, marked
-from columnist.review.users import verify
+from columnist.review.users import (
+    MIN_PASSWORD,
+    ROLES,
+    UserError,
+    add_user,
+    check_name,
+    remove_user,
+    set_password,
+    verify,
+)
 from columnist.store import audit
 from columnist.store import review as review_store
 from columnist.store import users as user_store
@@ -86,10 +96,19 @@ class Desk:
     def page(
         self, request: Request, session: Session, template: str, status: int = 200, **values
     ) -> HTMLResponse:
+        if "is_admin" not in values:  # the header links to the users page for an admin
+            values["is_admin"] = self.role(session) == "admin"
         html = self.env.get_template(template).render(
             site_title=self.settings.site.title, session=session, **values
         )
         return self.keep(request, HTMLResponse(html, status_code=status), session)
+
+    def role(self, session: Session) -> str | None:
+        if not session.user:
+            return None
+        with self.engine.connect() as conn:
+            user = user_store.get(conn, session.user)
+        return user.role if user else None
 
     def keep(self, request: Request, response: Response, session: Session) -> Response:
         """Send the session back with its last-seen time moved on."""
@@ -137,9 +156,11 @@ def create_app(
     desk = Desk(settings, engine or open_engine(settings.database.url), backend)
 
     def login_form(request: Request) -> Response:
-        session = desk.session(request) or Session.fresh()
-        if session.user:
+        if signed_in(request) is not None:
             return RedirectResponse("/", 303)
+        session = desk.session(request) or Session.fresh()
+        if session.user:  # a session that ended (logged out elsewhere, password changed)
+            session = Session.fresh()
         return desk.page(request, session, "login.html")
 
     def login(request: Request, form: FormData) -> Response:
@@ -200,7 +221,9 @@ def create_app(
         with desk.engine.connect() as conn:
             posts = review_store.queue(conn, topic)
         if problem:
-            posts = [p for p in posts if any(problem.lower() in x.lower() for x in p.problems)]
+            posts = [
+                p for p in posts if any(problem.lower() in x.lower() for x in p.waiting_problems)
+            ]
         topics = [t.slug for t in desk.settings.topics]
         return desk.page(
             request, session, "queue.html", posts=posts, topics=topics, topic=topic, problem=problem
@@ -222,6 +245,10 @@ def create_app(
             post=post,
             paragraphs=marked(post.body, post.checks),
             flags=flags(post.checks),
+            pending_paragraphs=marked(post.pending.body, post.pending.checks)
+            if post.pending
+            else [],
+            pending_flags=flags(post.pending.checks) if post.pending else [],
             admin=user is not None and user.role == "admin",
         )
 
@@ -250,6 +277,9 @@ def create_app(
                 text, note = str(form.get("body", "")), str(form.get("note", "")) or None
                 actions.edit(desk.engine, desk.settings, user, post, text, reason, note)
             elif action == "rewrite":
+                # On the worker thread `posted` runs this handler on: the model call
+                # blocks it, not the event loop (tests/review/test_rewrite.py serves
+                # other pages and editors meanwhile); one rewrite at a time.
                 with desk.write_lock:
                     actions.rewrite(
                         desk.engine, desk.settings, user, post, str(form.get("note", "")),
@@ -267,6 +297,73 @@ def create_app(
         desk.rebuild()
         return desk.keep(request, RedirectResponse(f"/posts/{post_id}", 303), session)
 
+    def admin_only(request: Request) -> tuple[Session | None, Response | None]:
+        """The signed-in admin's session, or the response for anyone else: the login
+        page for nobody, a 403 page for an editor."""
+        session = signed_in(request)
+        if session is None:
+            return None, RedirectResponse("/login", 303)
+        if desk.role(session) != "admin":
+            message = f"{session.user} is not an admin: only an admin manages users."
+            return None, desk.page(request, session, "message.html", 403, message=message)
+        return session, None
+
+    def users_page(
+        request: Request, session: Session, status: int = 200, **values: object
+    ) -> Response:
+        with desk.engine.connect() as conn:
+            rows = user_store.all_users(conn)
+        values.setdefault("role", "editor")
+        return desk.page(
+            request, session, "users.html", status, users=rows, roles=ROLES,
+            min_password=MIN_PASSWORD, is_admin=True, **values,
+        )  # fmt: skip
+
+    def users(request: Request) -> Response:
+        session, refused = admin_only(request)
+        if session is None:
+            return refused  # type: ignore[return-value]
+        return users_page(request, session)
+
+    def manage(request: Request, form: FormData) -> Response:
+        """Add or remove a user or set a password, as `columnist users` does: the same
+        store functions and checks, the same audit lines, under the admin's name."""
+        session, refused = admin_only(request)
+        if session is None:
+            return refused  # type: ignore[return-value]
+        if not same_token(session.csrf, form.get("csrf")):
+            return forbidden(request)
+        action = request.path_params["action"]
+        who = session.user or ""
+        name = str(form.get("name", "")).strip()
+        password, repeat = str(form.get("password", "")), str(form.get("repeat", ""))
+        try:
+            name = check_name(name)
+            if action in ("add", "passwd") and password != repeat:
+                raise UserError(f"user {name!r}: the two passwords differ")
+            if action == "add":
+                role = str(form.get("role", ""))
+                add_user(desk.engine, name, role, password)
+                done = f"user {name} added ({role})"
+            elif action == "remove":
+                if name == who:
+                    raise UserError("you cannot remove yourself here (another admin can)")
+                remove_user(desk.engine, name)
+                desk.logged_out[name] = time.time()
+                done = f"user {name} removed"
+            elif action == "passwd":
+                set_password(desk.engine, name, password)
+                if name != who:  # their sessions end: they log in with the new password
+                    desk.logged_out[name] = time.time()
+                done = f"password of {name} changed"
+            else:
+                return desk.page(request, session, "message.html", 404, message="No such action.")
+        except UserError as exc:
+            kept = {"name": name, "role": str(form.get("role", ""))} if action == "add" else {}
+            return users_page(request, session, 400, error=str(exc), **kept)
+        _log(desk, who, f"user-{action}", f"user {name}")
+        return users_page(request, session, done=done)
+
     def style(request: Request) -> Response:
         return FileResponse(SITE_STYLE, media_type="text/css")
 
@@ -281,6 +378,8 @@ def create_app(
             Route("/", queue, methods=["GET"]),
             Route("/posts/{post_id:int}", show, methods=["GET"]),
             Route("/posts/{post_id:int}/{action}", posted(decide), methods=["POST"]),
+            Route("/users", users, methods=["GET"]),
+            Route("/users/{action}", posted(manage), methods=["POST"]),
             Route("/static/style.css", style, methods=["GET"]),
             Route("/static/admin.css", admin_style, methods=["GET"]),
         ]

@@ -26,12 +26,30 @@ ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why, for the au
 
 
 def _line(p: QueuedPost) -> str:
+    """One queued post; a published post's waiting rewrite shows as its status (held or
+    draft), when it was written, and a mark saying the published text stays up."""
     topics = ",".join(p.topics) or "-"
-    line = f"{p.id:>5} {p.status:<6} {p.created:%Y-%m-%d %H:%M} [{topics}] {p.title}"
-    if p.problems:
-        more = f" (+{len(p.problems) - 1})" if len(p.problems) > 1 else ""
-        line += f" — {p.problems[0]}{more}"
+    status, when = (p.pending.status, p.pending.created) if p.pending else (p.status, p.created)
+    line = f"{p.id:>5} {status:<6} {when:%Y-%m-%d %H:%M} [{topics}] {p.title}"
+    if p.pending:
+        line += f" (published; rewrite from {p.pending.source_count} sources waits)"
+    problems = p.waiting_problems
+    if problems:
+        more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
+        line += f" — {problems[0]}{more}"
     return line
+
+
+def _pending(p: QueuedPost) -> dict | None:
+    if p.pending is None:
+        return None
+    return {
+        "status": p.pending.status,
+        "source_count": p.pending.source_count,
+        "created": p.pending.created.isoformat(),
+        "problems": p.pending.problems,
+        "body": p.pending.body,
+    }
 
 
 def _json(p: QueuedPost) -> str:
@@ -47,6 +65,7 @@ def _json(p: QueuedPost) -> str:
             "source_count": p.source_count,
             "problems": p.problems,
             "body": p.body,
+            "pending": _pending(p),  # a published post's rewrite waiting for review
         },
         ensure_ascii=False,
     )
@@ -63,13 +82,14 @@ def list_queue(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
 ) -> None:
-    """Held and draft posts, newest first, each with what its checks found."""
+    """Held and draft posts, and published posts whose rewritten text waits, newest
+    first, each with what its checks found."""
     from columnist.store.review import queue
 
     with open_desk(config) as (_settings, engine), engine.connect() as conn:
         posts = queue(conn, topic)
     if problem:
-        posts = [p for p in posts if any(problem.lower() in x.lower() for x in p.problems)]
+        posts = [p for p in posts if any(problem.lower() in x.lower() for x in p.waiting_problems)]
     for p in posts:
         print(_json(p) if as_json else _line(p))
     if not as_json:
@@ -100,6 +120,15 @@ def show(post_id: IdArg, config: ConfigOpt = None) -> None:
     for x in p.problems:
         print(f"  - {x}")
     print(f"\n{p.body}\n")
+    if p.pending:
+        w = p.pending
+        print(f"published; a rewritten text from {w.source_count} sources waits for review "
+              f"({w.status}, written {w.created:%Y-%m-%d %H:%M}): `review publish` puts it in "
+              "place of the text above, `review reject` keeps the text above")  # fmt: skip
+        print("its problems:" if w.problems else "its problems: none")
+        for x in w.problems:
+            print(f"  - {x}")
+        print(f"\n{w.body}\n")
     for r in kept:
         why = f": {r['reason']}" if r["reason"] else ""
         who = r["who"] or "the writer"

@@ -72,7 +72,11 @@ def _summary(problems: list[str]) -> str:
 
 
 def publish(engine: Engine, user: UserRow, post: QueuedPost, reason: str | None = None) -> None:
-    """Publish a held, draft or rejected post under `user`'s name."""
+    """Publish a held, draft or rejected post under `user`'s name; for a published post
+    whose rewritten text waits for review, publish that text in place of the old one."""
+    if post.status == "published" and post.pending is not None:
+        _publish_rewrite(engine, user, post, reason)
+        return
     if post.status == "published":
         raise ReviewError(f"post {post.id} is published already")
     if post.status == "retracted":
@@ -85,8 +89,34 @@ def publish(engine: Engine, user: UserRow, post: QueuedPost, reason: str | None 
     _decide(engine, user, post, "published", "publish", reason)
 
 
+def _publish_rewrite(engine: Engine, user: UserRow, post: QueuedPost, reason: str | None) -> None:
+    """The waiting rewrite replaces the published text, with a dated update note."""
+    pending = post.pending
+    assert pending is not None
+    if pending.problems and not (reason and reason.strip()):
+        raise ReviewError(
+            f"post {post.id}: its rewritten text fails its checks ({_summary(pending.problems)}):"
+            " publishing it needs a written reason (--reason TEXT)"
+        )
+    note = review_store.growth_note(post.source_count, pending.source_count)
+    with transaction(engine) as conn:
+        if not review_store.publish_rewrite(conn, post, user.name, reason, note):
+            raise _conflict(engine, post)
+        detail = f"rewritten text, version {post.version + 1}" + (f": {reason}" if reason else "")
+        audit.record(conn, user.name, "publish-rewrite", post.id, detail)
+
+
 def reject(engine: Engine, user: UserRow, post: QueuedPost, reason: str) -> None:
-    """Keep a held or draft post off the site for good (the writer will not redo it)."""
+    """Keep a held or draft post off the site for good (the writer will not redo it); for
+    a published post whose rewritten text waits, turn that text down and keep the
+    published one (the writer tries again only when the story grows further)."""
+    if post.status == "published" and post.pending is not None:
+        _need_reason(post, reason, "rejecting")
+        with transaction(engine) as conn:
+            if not review_store.decline_rewrite(conn, post, user.name, reason):
+                raise _conflict(engine, post)
+            audit.record(conn, user.name, "reject-rewrite", post.id, reason)
+        return
     if post.status not in review_store.QUEUE_STATUSES:
         hint = ": retract it instead" if post.status == "published" else ""
         raise ReviewError(f"post {post.id} is {post.status}, not waiting for review{hint}")

@@ -10,7 +10,13 @@ from sqlalchemy import Connection, insert, select, update
 
 from columnist.config import TopicSettings, slugify
 from columnist.records import NewPost, PostView, SourceLink, TopicView
-from columnist.store.review import add_revision, keep_written
+from columnist.store.review import (
+    add_revision,
+    drop_pending,
+    growth_note,
+    keep_written,
+    offer_rewrite,
+)
 from columnist.store.schema import entries, posts, sources, story_topics
 
 
@@ -63,13 +69,19 @@ def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
     person's approval was of the old text, so it goes; the version goes up (an editor
     who opened the old text gets a conflict). The old text is kept as a revision, and
     a published post rewritten as published gets a dated update note for its readers.
+
+    A published post whose new text the review policy holds (or a check keeps as a
+    draft) is not replaced: it stays up as it is and the new text waits beside it for a
+    person (store/review.py `offer_rewrite`; publishing it makes the update).
     """
     old = conn.execute(select(posts).where(posts.c.id == post_id)).one()
+    if old.status == "published" and post.status != "published":
+        offer_rewrite(conn, old, _written(post))
+        return
+    drop_pending(conn, post_id)
     keep_written(conn, post_id, old.version, old.title, old.body, old.updated)
     if old.status == "published" and post.status == "published":
-        note = (
-            f"Rewritten as the story grew from {old.source_count} to {post.source_count} sources."
-        )
+        note = growth_note(old.source_count, post.source_count)
         add_revision(conn, post_id, old.version + 1, old.title, post.body, None, "update",
                      note, datetime.now(UTC))  # fmt: skip
     else:

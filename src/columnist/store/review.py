@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
-from columnist.records import PostNote, QueuedPost, Retraction
-from columnist.store.schema import post_revisions, posts, story_topics
+from columnist.records import PendingRewrite, PostNote, QueuedPost, Retraction
+from columnist.store.schema import pending_rewrites, post_revisions, posts, story_topics
 
 QUEUE_STATUSES = ("held", "draft")  # waiting for a person
 NOTE_KINDS = ("correction", "update")  # revisions whose reason readers see
+# Revisions of texts offered for a published post that it never had: a pending rewrite
+# a person rejected, or one the writer replaced with a newer one before anyone decided.
+OFFERED_KINDS = ("declined", "superseded")
 
 
 def _topics(conn: Connection, story_ids: list[int]) -> dict[int, list[str]]:
@@ -32,7 +35,29 @@ def _topics(conn: Connection, story_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _queued(rows: list, topics: dict[int, list[str]]) -> list[QueuedPost]:
+def _pending(conn: Connection, post_ids: list[int]) -> dict[int, PendingRewrite]:
+    """The rewritten texts waiting for review beside these (published) posts."""
+    q = select(pending_rewrites).where(
+        pending_rewrites.c.post_id.in_(post_ids),
+        pending_rewrites.c.status.in_(QUEUE_STATUSES),
+    )
+    return {
+        r.post_id: PendingRewrite(
+            status=r.status,
+            body=r.body,
+            excerpt=r.excerpt,
+            checks=json.loads(r.checks or "{}"),
+            source_count=r.source_count,
+            created=r.created,
+        )
+        for r in conn.execute(q)
+    }
+
+
+def _queued(
+    rows: list, topics: dict[int, list[str]], pending: dict[int, PendingRewrite] | None = None
+) -> list[QueuedPost]:
+    pending = pending or {}
     return [
         QueuedPost(
             id=r.id,
@@ -50,30 +75,160 @@ def _queued(rows: list, topics: dict[int, list[str]]) -> list[QueuedPost]:
             reviewed_by=r.reviewed_by,
             reviewed_at=r.reviewed_at,
             review_note=r.review_note,
+            pending=pending.get(r.id) if r.status == "published" else None,
         )
         for r in rows
     ]
 
 
 def queue(conn: Connection, topic: str | None = None) -> list[QueuedPost]:
-    """Held and draft posts, newest first; with `topic`, those filed under it."""
-    q = (
-        select(posts)
-        .where(posts.c.status.in_(QUEUE_STATUSES))
-        .order_by(posts.c.created.desc(), posts.c.id.desc())
+    """Held and draft posts, and published posts whose rewritten text waits for review,
+    newest first (a waiting rewrite counts from when it was written); with `topic`,
+    those filed under it."""
+    waiting = select(pending_rewrites.c.post_id).where(
+        pending_rewrites.c.status.in_(QUEUE_STATUSES)
+    )
+    q = select(posts).where(
+        or_(
+            posts.c.status.in_(QUEUE_STATUSES),
+            (posts.c.status == "published") & posts.c.id.in_(waiting),
+        )
     )
     if topic is not None:
         filed = select(story_topics.c.story_id).where(story_topics.c.topic == topic)
         q = q.where(posts.c.story_id.in_(filed))
     rows = list(conn.execute(q))
-    return _queued(rows, _topics(conn, [r.story_id for r in rows]))
+    found = _queued(
+        rows, _topics(conn, [r.story_id for r in rows]), _pending(conn, [r.id for r in rows])
+    )
+    return sorted(
+        found, key=lambda p: (p.pending.created if p.pending else p.created, p.id), reverse=True
+    )
 
 
 def get(conn: Connection, post_id: int) -> QueuedPost | None:
     rows = list(conn.execute(select(posts).where(posts.c.id == post_id)))
     if not rows:
         return None
-    return _queued(rows, _topics(conn, [rows[0].story_id]))[0]
+    return _queued(rows, _topics(conn, [rows[0].story_id]), _pending(conn, [post_id]))[0]
+
+
+def growth_note(before: int, after: int) -> str:
+    """The update note readers see on a post rewritten because its story grew."""
+    return f"Rewritten as the story grew from {before} to {after} sources."
+
+
+def offer_rewrite(conn: Connection, old, written: dict[str, object]) -> None:  # noqa: ANN001 - a posts row
+    """Keep a published post as it is and put the writer's new text (`written`: the
+    columns a writing sets, its status "held" or "draft") beside it for review.
+
+    The published text is kept as a revision; a rewrite still waiting is replaced (and
+    kept as "superseded"). The post's version goes up, so a page of the post read
+    before is stale; its body, status, approval and `updated` stay: readers see no change.
+    """
+    now = datetime.now(UTC)
+    keep_written(conn, old.id, old.version, old.title, old.body, old.updated)
+    _drop_pending(conn, old.id, old.version, old.title)
+    conn.execute(
+        insert(pending_rewrites).values(
+            post_id=old.id,
+            status=written["status"],
+            body=written["body"],
+            excerpt=written["excerpt"],
+            backend=written["backend"],
+            model=written["model"],
+            prompt_version=written["prompt_version"],
+            checks=written["checks"],
+            source_count=written["source_count"],
+            created=now,
+        )
+    )
+    conn.execute(update(posts).where(posts.c.id == old.id).values(version=old.version + 1))
+
+
+def _drop_pending(conn: Connection, post_id: int, version: int, title: str) -> None:
+    """Remove a post's pending rewrite; one still waiting is kept as "superseded"."""
+    r = conn.execute(select(pending_rewrites).where(pending_rewrites.c.post_id == post_id)).first()
+    if r is None:
+        return
+    if r.status in QUEUE_STATUSES:
+        add_revision(conn, post_id, version, title, r.body, None, "superseded", None, r.created)
+    conn.execute(delete(pending_rewrites).where(pending_rewrites.c.post_id == post_id))
+
+
+def drop_pending(conn: Connection, post_id: int) -> None:
+    """The writer replaced the post's text itself: no rewrite waits or stays declined."""
+    r = conn.execute(select(posts.c.version, posts.c.title).where(posts.c.id == post_id)).one()
+    _drop_pending(conn, post_id, r.version, r.title)
+
+
+def publish_rewrite(
+    conn: Connection, post: QueuedPost, who: str, reason: str | None, note: str
+) -> bool:
+    """Replace a published post's text with its waiting rewrite, approved by `who`;
+    readers get `note` as a dated update. False if the post changed since `post.version`
+    was read (or nothing waits any more)."""
+    r = conn.execute(
+        select(pending_rewrites).where(
+            pending_rewrites.c.post_id == post.id, pending_rewrites.c.status.in_(QUEUE_STATUSES)
+        )
+    ).first()
+    if r is None:
+        return False
+    now = datetime.now(UTC)
+    done = conn.execute(
+        update(posts)
+        .where(posts.c.id == post.id, posts.c.version == post.version)
+        .values(
+            body=r.body,
+            excerpt=r.excerpt,
+            backend=r.backend,
+            model=r.model,
+            prompt_version=r.prompt_version,
+            checks=r.checks,
+            source_count=r.source_count,
+            status="published",
+            updated=now,
+            reviewed_by=who,
+            reviewed_at=now,
+            review_note=reason,
+            version=post.version + 1,
+        )
+    )
+    if done.rowcount != 1:
+        return False
+    keep_written(conn, post.id, post.version, post.title, post.body, post.updated)
+    add_revision(conn, post.id, post.version + 1, post.title, r.body, None, "update", note, now)
+    conn.execute(delete(pending_rewrites).where(pending_rewrites.c.post_id == post.id))
+    return True
+
+
+def decline_rewrite(conn: Connection, post: QueuedPost, who: str, reason: str) -> bool:
+    """Keep a published post's text and turn its waiting rewrite down. The row stays as
+    "declined" (the writer offers a text again only when the story grows further) and
+    the text is kept as a revision. False if the post changed since it was read."""
+    r = conn.execute(
+        select(pending_rewrites).where(
+            pending_rewrites.c.post_id == post.id, pending_rewrites.c.status.in_(QUEUE_STATUSES)
+        )
+    ).first()
+    if r is None:
+        return False
+    done = conn.execute(
+        update(posts)
+        .where(posts.c.id == post.id, posts.c.version == post.version)
+        .values(version=post.version + 1)
+    )
+    if done.rowcount != 1:
+        return False
+    now = datetime.now(UTC)
+    add_revision(conn, post.id, post.version, post.title, r.body, who, "declined", reason, now)
+    conn.execute(
+        update(pending_rewrites)
+        .where(pending_rewrites.c.post_id == post.id)
+        .values(status="declined")
+    )
+    return True
 
 
 def decide(
@@ -159,13 +314,16 @@ def add_revision(  # every text a post had, and who made it
 def keep_written(
     conn: Connection, post_id: int, version: int, title: str, body: str, when: datetime
 ) -> None:
-    """Keep the writer's text of a version as a revision, the first time it is replaced."""
-    kept = conn.execute(
-        select(post_revisions.c.id).where(
-            post_revisions.c.post_id == post_id, post_revisions.c.version == version
-        )
-    ).first()
-    if kept is None:
+    """Keep the writer's text of a version as a revision, the first time it is replaced
+    (a text the post kept when a rewrite was declined is kept once, at its first version)."""
+    had = (
+        select(post_revisions.c.version, post_revisions.c.body)
+        .where(post_revisions.c.post_id == post_id, post_revisions.c.kind.notin_(OFFERED_KINDS))
+        .order_by(post_revisions.c.version.desc(), post_revisions.c.id.desc())
+    )
+    kept = conn.execute(had.where(post_revisions.c.version == version)).first()
+    last = conn.execute(had.limit(1)).first()
+    if kept is None and (last is None or last.body != body):
         add_revision(conn, post_id, version, title, body, None, "written", None, when)
 
 

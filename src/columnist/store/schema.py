@@ -203,3 +203,23 @@ post_revisions = Table(
     Column("created", UTCDateTime, nullable=False),
 )
 Index("ix_post_revisions_post", post_revisions.c.post_id)
+
+# 0007_pending_rewrites: the latest text the writer offered for a published post whose
+# story grew, while the review policy holds it. The published text stays up; "held" or
+# "draft" waits for a person (publishing it replaces the published text, rejecting it
+# keeps the old one), "declined" was rejected. The row's source_count is what the writer
+# has seen of the story, so it writes again only when the story grows further.
+pending_rewrites = Table(
+    "pending_rewrites",
+    metadata,
+    Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
+    Column("status", String(20), nullable=False),  # "held" | "draft" | "declined"
+    Column("body", Text, nullable=False),
+    Column("excerpt", Text, nullable=False),
+    Column("backend", String(40), nullable=False),
+    Column("model", String(300), nullable=False),
+    Column("prompt_version", String(40), nullable=False),
+    Column("checks", Text, nullable=False, default="{}"),  # JSON
+    Column("source_count", Integer, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+)

@@ -19,7 +19,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from columnist.records import StoryRecord
-from columnist.store.schema import entries, posts, sources, stories, story_topics
+from columnist.store.schema import (
+    entries,
+    pending_rewrites,
+    posts,
+    sources,
+    stories,
+    story_topics,
+)
 
 
 def _record(r, post_id: int | None = None) -> StoryRecord:
@@ -294,11 +301,15 @@ def needing_posts(
     q = (
         select(stories, posts.c.id.label("post_id"))
         .outerjoin(posts, posts.c.story_id == stories.c.id)
+        .outerjoin(pending_rewrites, pending_rewrites.c.post_id == posts.c.id)
         .where(stories.c.id.in_(filed))
     )
     if rewrite_on_growth:
+        # a text offered for review (waiting or declined) counts as written: the story
+        # must grow past what that text was written from
+        seen = func.coalesce(pending_rewrites.c.source_count, posts.c.source_count)
         grown = and_(
-            posts.c.source_count < stories.c.entry_count,
+            seen < stories.c.entry_count,
             posts.c.status.notin_(("rejected", "retracted")),  # a person's decision stands
         )
         q = q.where(or_(posts.c.id.is_(None), grown))
