@@ -14,7 +14,8 @@ import pytest
 
 from columnist import config
 from columnist.errors import ModelError
-from columnist.writer.compose import FRAMES, Call, StoryInput, Writer, choose_frame, frame_echo
+from columnist.records import StoryInput
+from columnist.writer.compose import FRAMES, Call, Writer, choose_frame, frame_echo
 from columnist.writer.constraints import NgramBlock, Vocabulary, words_of
 from columnist.writer.openings import RecentOpenings
 from columnist.writer.plan import PLAN_LEAD
