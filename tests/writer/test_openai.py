@@ -21,14 +21,13 @@ from columnist.writer.compose import PLAN_TOKENS
 from columnist.writer.evalset import EvalSource, EvalStory
 from columnist.writer.prompts import PROMPT_VERSION
 from columnist.writer.stage import run_write
-from tests.conftest import columnist, error_line
+from tests.conftest import columnist, desk, error_line
 from tests.writer.kit import (
     CATS,
     GLACIER,
     SMALL_MODEL,
     ScriptedServer,
     completion_json,
-    desk,
     llama_server,
 )
 
@@ -73,8 +72,7 @@ def openai_desk(folder: Path, url: str, **writer: object) -> Path:
         "seed": 3,
     } | writer
     body = "[writer]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in values.items())
-    desk(folder, body + "\n")
-    return folder / "columnist.toml"
+    return desk(folder, body)
 
 
 # -- the real server -----------------------------------------------------------------

@@ -23,12 +23,11 @@ from columnist.store.seed import seed_store
 from columnist.writer.backends.embedded import EmbeddedBackend
 from columnist.writer.prompts import PROMPT_VERSION
 from columnist.writer.stage import run_write
-from tests.conftest import columnist, error_line
+from tests.conftest import columnist, desk_settings, error_line
 from tests.writer.kit import (
     CATS,
     GLACIER,
     SMALL_MODEL,
-    desk,
     small_writer,
 )
 
@@ -58,7 +57,7 @@ def written(backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     prompts.mkdir(parents=True)
     shipped = Path(config.__file__).parent / "writer" / "prompts" / "commentary.system.j2"
     (prompts / "commentary.system.j2").write_text(shipped.read_text() + "\nBe brief.\n")
-    settings = desk(
+    settings = desk_settings(
         folder, small_writer(words=40, strict=True, max_attempts=2, max_tokens=60) + TOPICS
     )
     engine = open_engine(settings.database.url)
@@ -145,7 +144,7 @@ def test_eval_writer_measures_a_story_set_without_a_desk(tmp_path: Path) -> None
         for s in (GLACIER,)
     ]
     stories.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
-    cfg = desk(tmp_path, small_writer(words=40, max_tokens=60)).path
+    cfg = desk_settings(tmp_path, small_writer(words=40, max_tokens=60)).path
     done = columnist(
         "eval-writer", str(stories), "-c", str(cfg), "-q", "--out", str(tmp_path / "out.jsonl")
     )
