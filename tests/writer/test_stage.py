@@ -20,7 +20,7 @@ from columnist.modelfiles import gguf_path
 from columnist.store.db import open_engine
 from columnist.store.schema import model_calls
 from columnist.store.seed import seed_store
-from columnist.writer.backends.embedded import EmbeddedBackend
+from columnist.writer.backends.embedded import EmbeddedBackend, EmbeddedOptions
 from columnist.writer.prompts import PROMPT_VERSION
 from columnist.writer.stage import run_write
 from tests.conftest import columnist, desk_settings, error_line
@@ -37,7 +37,8 @@ TOPICS = '[[topics]]\nname = "Cities"\npersona = "sceptic"\n[[topics]]\nname = "
 @pytest.fixture(scope="module")
 def backend() -> Iterator[EmbeddedBackend]:
     """One load of the small model, by path, for the whole module."""
-    settings = config.WriterSettings(model=str(gguf_path(SMALL_MODEL)), threads=1, context=2048)
+    options = {"embedded": EmbeddedOptions(threads=1, context=2048)}
+    settings = config.WriterSettings(model=str(gguf_path(SMALL_MODEL)), options=options)
     loaded = EmbeddedBackend(settings)
     yield loaded
     loaded.close()
