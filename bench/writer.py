@@ -51,7 +51,12 @@ STORIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "writer_ev
 def settings_for(folder: Path, writer: dict) -> config.Settings:
     """A scratch desk: one attempt per story so every run sends the same prompts."""
     values = {"max_attempts": 1, "strict": False, "seed": 11, "temperature": 0.7} | writer
-    text = "[writer]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in values.items())
+    lines = [  # a backend's own options (a dict) go in its table, [writer.<name>]
+        f"{k}.{o} = {json.dumps(x)}" if isinstance(v, dict) else f"{k} = {json.dumps(v)}"
+        for k, v in values.items()
+        for o, x in (v.items() if isinstance(v, dict) else [(None, None)])
+    ]
+    text = "[writer]\n" + "\n".join(lines)
     path = folder / "columnist.toml"
     path.write_text(text + "\n")
     return config.parse_settings(tomllib.loads(path.read_text()), path)
@@ -99,7 +104,7 @@ LAST: dict = {}
 def bench_embedded(args: argparse.Namespace, stories: list) -> dict:
     writer = {"backend": "embedded", "model": args.model, "words": args.words}
     if args.threads:
-        writer["threads"] = args.threads
+        writer["embedded"] = {"threads": args.threads}
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_for(Path(tmp), writer)
         backend = EmbeddedBackend(settings.writer)
@@ -216,11 +221,10 @@ def bench_openai(args: argparse.Namespace, stories: list) -> dict:
         for flight in (1, args.requests):
             writer = {
                 "backend": "openai",
-                "base_url": url,
+                "openai": {"base_urls": [url], "timeout": 3600},
                 "model": model,
                 "words": args.words,
                 "concurrency": flight,
-                "timeout": 3600,
             }
             with tempfile.TemporaryDirectory() as tmp:
                 tokens, seconds = write_stage(settings_for(Path(tmp), writer), stories)

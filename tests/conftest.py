@@ -79,7 +79,21 @@ def small_writer(words: int = 60, **extra: object) -> str:
         # one thread: llama.cpp's spinning threads slow down 8x when cores are shared
         "threads": 1,
     } | extra
-    lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+    return writer_table(values)
+
+
+def writer_table(values: Mapping[str, object]) -> str:
+    """A [writer] table of `values`; a backend's own keys (threads, base_urls, ...) are
+    written as dotted keys into its table (`embedded.threads = 1`: [writer.embedded]),
+    so more [writer] keys may still follow the text."""
+    from dataclasses import fields
+
+    from columnist.writer.backends.registry import BACKENDS
+
+    owner = {f.name: name for name, info in BACKENDS.items() for f in fields(info.options_class())}
+    lines = [
+        f"{owner[k] + '.' if k in owner else ''}{k} = {json.dumps(v)}" for k, v in values.items()
+    ]
     return "[writer]\n" + "\n".join(lines) + "\n"
 
 

@@ -32,7 +32,10 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
     [
         ('[writer]\nwords = "many"\n', "`writer.words` must be int"),
         ('[writer]\nbackend = "gpt"\n', "`writer.backend` must be"),
-        ('[writer]\nbackend = "openai"\n', "`writer.base_url` is required"),
+        (
+            '[writer]\nbackend = "openai"\n',
+            '`writer.openai.base_urls` is required when backend = "openai"',
+        ),
         ('[[sources]]\nname = "a"\n', "`sources[0].url` is required"),
         ('[[topics]]\nname = "A"\n[[topics]]\nname = "a"\n', "`topics[1].name` gives the slug"),
         ('[site]\ntitel = "x"\n', "`site.titel` is not a known key"),
@@ -83,10 +86,10 @@ def test_topic_examples_and_counter_examples(tmp_path: Path) -> None:
 def test_several_inference_servers(tmp_path: Path) -> None:
     s = load_text(
         tmp_path,
-        '[writer]\nbackend = "openai"\nbase_url = ["http://a:8000/v1", "http://b:8000/v1"]\n',
+        '[writer]\nbackend = "openai"\n'
+        '[writer.openai]\nbase_urls = ["http://a:8000/v1", "http://b:8000/v1"]\n',
     )
-    assert s.writer.base_urls == ["http://a:8000/v1", "http://b:8000/v1"]
-    assert s.writer.base_url == "http://a:8000/v1"
+    assert s.writer.options_for().base_urls == ["http://a:8000/v1", "http://b:8000/v1"]
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -116,29 +117,31 @@ BUILTIN_PERSONAS = (
 
 @dataclass(slots=True)
 class WriterSettings:
+    """[writer]: what every backend shares. A backend's own keys (threads, base_urls,
+    retries, ...) are in its table, [writer.<name>], read into `options`."""
+
     backend: str = DEFAULT_BACKEND  # a name in writer/backends/registry.py
     model: str = "qwen2.5-coder-1.5b-instruct"  # a known model name, or a path to a GGUF
-    base_url: str | None = None  # the first of base_urls
-    base_urls: list[str] = field(default_factory=list)  # openai: servers to spread over
-    api_key_env: str = "OPENAI_API_KEY"
     words: int = 300
     persona: str = DEFAULT_PERSONA  # a [[personas]] name (or built-in)
-    threads: int | None = None
-    context: int = 4096
-    batch: int = 512  # embedded: prompt tokens per llama.cpp batch
     concurrency: int = 1  # stories written at once (openai: requests in flight)
-    retries: int = 4  # openai: retries of a failed request (429, 5xx, network)
-    connect_timeout: float = 10.0
     recent_openings: int = 12  # recent posts per topic a new opening is compared with
     stock_openings: list[str] = field(default_factory=list)  # added to the built-in list
     temperature: float = 0.7
     max_tokens: int | None = None  # a cap on one paragraph's tokens; default: from `words`
-    timeout: float = 300.0
     max_attempts: int = 3  # tries per paragraph (and per plan: 2) before the best is kept
     strict: bool = True  # False: publish even when checks fail (machinery tests)
     seed: int | None = None
     claim_ttl: float = 900.0  # seconds a worker holds a story before others may take it
     review: str = "auto"  # the desk's review policy (REVIEW_POLICIES)
+    # Every backend's options, by its name: EmbeddedOptions, OpenAIOptions, ...
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def options_for(self, name: str | None = None) -> Any:
+        """The options of backend `name` (default: `backend`); its defaults if not read."""
+        name = name or self.backend
+        found = self.options.get(name)
+        return found if found is not None else BACKENDS[name].default_options()
 
 
 @dataclass(slots=True)
@@ -468,73 +471,110 @@ def _review(t: _Reader, default: str | None) -> str | None:
     return value
 
 
+WRITER_KEYS = {
+    "backend",
+    "model",
+    "words",
+    "persona",
+    "temperature",
+    "max_tokens",
+    "max_attempts",
+    "strict",
+    "seed",
+    "concurrency",
+    "recent_openings",
+    "stock_openings",
+    "claim_ttl",
+    "review",
+}
+_noted: set[tuple[Path, str]] = set()  # deprecation notes already printed (file, key)
+
+
+def _note_moved(file: Path, old: str, new: str) -> None:
+    """One line on stderr, once per file and key: a [writer] key has a new home."""
+    if (file, old) in _noted:
+        return
+    _noted.add((file, old))
+    table, _, key = new.rpartition(".")
+    print(
+        f"note: {file}: `{old}` is deprecated; it now goes in [{table}] as `{key}`",
+        file=sys.stderr,
+    )
+
+
+class BackendTable:
+    """A backend's `[writer.<name>]` table, for its options' `parse` (base.OptionTable).
+
+    A key missing from the table is looked for under its old flat name in [writer]
+    (`FLAT_KEYS`): read from there with a deprecation note, and its errors name it as
+    written, `writer.<old>`. Giving a key in both places is an error.
+    """
+
+    def __init__(self, table: _Reader, writer: _Reader, flat_keys: dict[str, str]) -> None:
+        self.table, self.writer = table, writer
+        self.flat = {new: old for old, new in flat_keys.items()}
+
+    def _old(self, key: str) -> str | None:
+        old = self.flat.get(key)
+        return old if old is not None and old in self.writer.data else None
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, min_value=None):
+        old = self._old(key)
+        if old is not None and key in self.table.data:
+            raise self.table._fail(
+                key, f"is given twice: here and as `{self.writer.prefix}.{old}` (keep this one)"
+            )
+        if old is None:
+            return self.table.get(key, kind, default, min_value=min_value)
+        _note_moved(self.writer.file, f"{self.writer.prefix}.{old}", f"{self.table.prefix}.{key}")
+        return self.writer.get(old, kind, default, min_value=min_value)
+
+    def fail(self, key: str, why: str) -> ConfigError:
+        """An error naming `key` where the desk gave it (its old flat name if there)."""
+        old = self._old(key)
+        return self.writer._fail(old, why) if old is not None else self.table._fail(key, why)
+
+
+def _backend_options(t: _Reader, chosen: str) -> dict[str, Any]:
+    """Every backend's options from its [writer.<name>] table (and old flat keys)."""
+    options = {}
+    for name, info in BACKENDS.items():
+        cls = info.options_class()
+        table = _Reader(t.data.get(name, {}), f"{t.prefix}.{name}", t.file)
+        table.reject_unknown({f.name for f in fields(cls)})
+        options[name] = cls.parse(BackendTable(table, t, cls.FLAT_KEYS), chosen=name == chosen)
+    return options
+
+
 def _load_writer(t: _Reader, root: Path) -> WriterSettings:
     d = WriterSettings()
-    t.reject_unknown(
-        {
-            "backend",
-            "model",
-            "base_url",
-            "api_key_env",
-            "words",
-            "persona",
-            "threads",
-            "context",
-            "temperature",
-            "max_tokens",
-            "timeout",
-            "max_attempts",
-            "strict",
-            "seed",
-            "batch",
-            "concurrency",
-            "retries",
-            "connect_timeout",
-            "recent_openings",
-            "stock_openings",
-            "claim_ttl",
-            "review",
-        }
-    )
+    flat = {old for info in BACKENDS.values() for old in info.options_class().FLAT_KEYS}
+    t.reject_unknown(WRITER_KEYS | flat | set(BACKENDS))
     backend = t.get("backend", str, d.backend)
     info = BACKENDS.get(backend)
     if info is None:
         known = " or ".join(f'"{name}"' for name in BACKENDS)
         raise t._fail("backend", f"must be {known}, not {backend!r}")
-    raw_urls = t.get("base_url", (str, list), None)
-    base_urls = [raw_urls] if isinstance(raw_urls, str) else list(raw_urls or [])
-    if not all(isinstance(u, str) and u.strip() for u in base_urls):
-        raise t._fail("base_url", "must be a URL or a list of URLs")
-    if info.needs_base_url and not base_urls:
-        raise t._fail("base_url", f'is required when backend = "{backend}"')
-    base_url = base_urls[0] if base_urls else None
+    options = _backend_options(t, backend)
     model = t.get("model", str, d.model)
     if info.model_files and (model.endswith(".gguf") or "/" in model):
         model = str(_resolve(root, model))  # a GGUF path, relative to the config
     return WriterSettings(
         backend=backend,
         model=model,
-        base_url=base_url,
-        base_urls=base_urls,
-        api_key_env=t.get("api_key_env", str, d.api_key_env),
         words=t.get("words", int, d.words, min_value=30),
         persona=t.get("persona", str, d.persona),
-        threads=t.get("threads", int, None, min_value=1),
-        context=t.get("context", int, d.context, min_value=512),
         temperature=t.get("temperature", float, d.temperature, min_value=0.0),
         max_tokens=t.get("max_tokens", int, None, min_value=16),
-        timeout=t.get("timeout", float, d.timeout, min_value=1.0),
         max_attempts=t.get("max_attempts", int, d.max_attempts, min_value=1),
         strict=t.get("strict", bool, d.strict),
         seed=t.get("seed", int, None),
-        batch=t.get("batch", int, d.batch, min_value=32),
         concurrency=t.get("concurrency", int, d.concurrency, min_value=1),
-        retries=t.get("retries", int, d.retries, min_value=0),
-        connect_timeout=t.get("connect_timeout", float, d.connect_timeout, min_value=0.1),
         recent_openings=t.get("recent_openings", int, d.recent_openings, min_value=0),
         stock_openings=t.strings("stock_openings"),
         claim_ttl=t.get("claim_ttl", float, d.claim_ttl, min_value=1.0),
         review=_review(t, d.review) or d.review,
+        options=options,
     )
 
 
@@ -624,11 +664,23 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
 
 def overridden(data: dict[str, Any], overrides: dict[str, dict[str, Any]] | None) -> dict:
     """`data` with keys replaced table by table (`{"writer": {"model": "x"}}`); a None
-    value leaves the key as it was (an option not given on the command line)."""
+    value leaves the key as it was (an option not given on the command line), and a
+    table inside a table is updated key by key (`{"writer": {"openai": {...}}}`)."""
+
+    def merged(table: Any, values: dict[str, Any]) -> Any:
+        if table is not None and not isinstance(table, dict):
+            return table  # not a table: reading it says so
+        table = dict(table or {})
+        for key, value in values.items():
+            if isinstance(value, dict):
+                table[key] = merged(table.get(key), value)
+            elif value is not None:
+                table[key] = value
+        return table
+
     data = dict(data)
     for table, values in (overrides or {}).items():
-        given = {k: v for k, v in values.items() if v is not None}
-        data[table] = dict(data.get(table, {})) | given
+        data[table] = merged(data.get(table, {}), values)
     return data
 
 

@@ -99,6 +99,32 @@ class StoryRecord:
 
 
 @dataclass(slots=True)
+class StoryInput:
+    """A story as the writer reads it: its headline, sources and topics (store -> write,
+    and the review desk's rewrite)."""
+
+    headline: str
+    sources: list[tuple[str, str, str, datetime | None]]  # (outlet, title, text, published)
+    topics: list[str] = field(default_factory=list)  # slugs, the strongest first
+    story_id: int | None = None
+    note: str = ""  # an editor's instruction when a post is written again
+
+    @property
+    def editor_note(self) -> str:
+        """The note as the prompts quote it: one line, fenced like source text."""
+        from columnist.writer.prompts import fence
+
+        return fence(" ".join(self.note.split()))
+
+    @property
+    def source_text(self) -> str:
+        """All that grounds the commentary: headline, then each source's outlet, title, text."""
+        from columnist.writer.compose import grounding_text
+
+        return grounding_text(self.headline, [(o, t, x) for o, t, x, _ in self.sources])
+
+
+@dataclass(slots=True)
 class NewPost:
     """A written post, as the write stage hands it to the store."""
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from columnist.config import ConfigError
+from columnist.records import StoryInput
 from columnist.review.policy import policy_for, post_status
 from columnist.writer.checks import CheckResult
-from columnist.writer.compose import Draft, StoryInput
+from columnist.writer.compose import Draft
 from columnist.writer.plan import Plan
 from tests.review.kit import load, make_desk
 

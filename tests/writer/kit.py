@@ -12,9 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-from columnist import config
 from columnist.modelfiles import gguf_path
 from columnist.writer.backends.base import Completion, Message
 from columnist.writer.constraints import Constraints
@@ -54,13 +52,6 @@ CATS = EvalStory(
         )
     ],
 )
-
-
-def desk(folder: Path, body: str) -> config.Settings:
-    """Settings for a desk in `folder` whose columnist.toml is `body`."""
-    path = folder / "columnist.toml"
-    path.write_text(body)
-    return config.load(path)
 
 
 def small_writer(words: int = 50, **extra: object) -> str:

@@ -14,13 +14,13 @@ import pytest
 
 from columnist import config
 from columnist.errors import ModelError
+from columnist.records import StoryInput
 from columnist.writer import compose
 from columnist.writer.compose import (
     CLOSING_LEADS,
     FRAMES,
     POINT_LEADS,
     Call,
-    StoryInput,
     Writer,
     choose_frame,
     frame_echo,

@@ -7,16 +7,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 from columnist.config import WriterSettings
 from columnist.writer.backends.endpoints import EndpointPool
-from columnist.writer.backends.openai import OpenAIBackend
+from columnist.writer.backends.openai import OpenAIBackend, OpenAIOptions
 from tests.writer.kit import SMALL_MODEL, ScriptedServer, completion_json, llama_server
 
 HELLO = [{"role": "user", "content": "Say hello."}]
 DEAD = "http://127.0.0.1:9/v1"  # nothing listens on the discard port
 
 
-def settings(*urls: str, **values: object) -> WriterSettings:
+def settings(*urls: str, concurrency: int = 1, **options: object) -> WriterSettings:
     return WriterSettings(
-        backend="openai", base_url=urls[0], base_urls=list(urls), model=SMALL_MODEL, **values
+        backend="openai",
+        model=SMALL_MODEL,
+        concurrency=concurrency,
+        options={"openai": OpenAIOptions(base_urls=list(urls), **options)},
     )
 
 

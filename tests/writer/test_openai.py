@@ -16,19 +16,23 @@ from columnist.errors import ModelError
 from columnist.store.db import open_engine
 from columnist.store.schema import model_calls, posts
 from columnist.store.seed import seed_store
-from columnist.writer.backends.openai import OpenAIBackend, backoff_seconds, retry_after_seconds
+from columnist.writer.backends.openai import (
+    OpenAIBackend,
+    OpenAIOptions,
+    backoff_seconds,
+    retry_after_seconds,
+)
 from columnist.writer.compose import PLAN_TOKENS
 from columnist.writer.evalset import EvalSource, EvalStory
 from columnist.writer.prompts import PROMPT_VERSION
 from columnist.writer.stage import run_write
-from tests.conftest import columnist, error_line
+from tests.conftest import columnist, desk, error_line, writer_table
 from tests.writer.kit import (
     CATS,
     GLACIER,
     SMALL_MODEL,
     ScriptedServer,
     completion_json,
-    desk,
     llama_server,
 )
 
@@ -42,9 +46,11 @@ def server() -> Iterator[str]:
         yield url
 
 
-def openai_settings(url: str, **values: object) -> WriterSettings:
+def openai_settings(url: str, **options: object) -> WriterSettings:
     return WriterSettings(
-        backend="openai", base_url=url, model=SMALL_MODEL, api_key_env=KEY_ENV, **values
+        backend="openai",
+        model=SMALL_MODEL,
+        options={"openai": OpenAIOptions(base_urls=[url], api_key_env=KEY_ENV, **options)},
     )
 
 
@@ -63,7 +69,7 @@ def stories(n: int) -> list[EvalStory]:
 def openai_desk(folder: Path, url: str, **writer: object) -> Path:
     values = {
         "backend": "openai",
-        "base_url": url,
+        "base_urls": [url],
         "model": SMALL_MODEL,
         "api_key_env": KEY_ENV,
         "words": 40,
@@ -72,9 +78,7 @@ def openai_desk(folder: Path, url: str, **writer: object) -> Path:
         "max_attempts": 1,
         "seed": 3,
     } | writer
-    body = "[writer]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in values.items())
-    desk(folder, body + "\n")
-    return folder / "columnist.toml"
+    return desk(folder, writer_table(values))
 
 
 # -- the real server -----------------------------------------------------------------
@@ -96,8 +100,8 @@ def test_a_wrong_api_key_is_one_clear_error(server, monkeypatch) -> None:
     with pytest.raises(ModelError) as info:
         backend.complete(HELLO, max_tokens=8, temperature=0.0)
     message = str(info.value)
-    assert message.startswith(f"writer.base_url {server}/chat/completions: HTTP 401")
-    assert f"${KEY_ENV} (writer.api_key_env)" in message
+    assert message.startswith(f"writer.openai.base_urls {server}/chat/completions: HTTP 401")
+    assert f"${KEY_ENV} (writer.openai.api_key_env)" in message
 
 
 def test_the_write_stage_on_a_real_server_logs_every_call(server, tmp_path, monkeypatch) -> None:
@@ -195,7 +199,8 @@ def test_after_the_retries_the_error_names_the_url(monkeypatch) -> None:
         with pytest.raises(ModelError) as info:
             backend.complete(HELLO, max_tokens=8, temperature=0.5)
     assert str(info.value) == (
-        f"writer.base_url {fake.url}/chat/completions: HTTP 502 'bad gateway' (after 3 tries)"
+        f"writer.openai.base_urls {fake.url}/chat/completions: HTTP 502 'bad gateway' "
+        "(after 3 tries)"
     )
     assert len(fake.requests) == 3 and "Authorization" not in fake.requests[0]["headers"]
 
@@ -240,7 +245,7 @@ def test_an_unreachable_server_stops_write_with_one_line(tmp_path: Path) -> None
     seed_store(engine, stories(1))
     engine.dispose()
     line = error_line(columnist("write", "-q", "-c", str(cfg)))
-    assert line.startswith("error: writer.base_url http://127.0.0.1:9/v1/chat/completions")
+    assert line.startswith("error: writer.openai.base_urls http://127.0.0.1:9/v1/chat")
     assert "cannot connect" in line
     logged = columnist("log", "--json", "-c", str(cfg))
     (row,) = [json.loads(x) for x in logged.stdout.splitlines()]

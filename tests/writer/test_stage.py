@@ -20,15 +20,14 @@ from columnist.modelfiles import gguf_path
 from columnist.store.db import open_engine
 from columnist.store.schema import model_calls
 from columnist.store.seed import seed_store
-from columnist.writer.backends.embedded import EmbeddedBackend
+from columnist.writer.backends.embedded import EmbeddedBackend, EmbeddedOptions
 from columnist.writer.prompts import PROMPT_VERSION
 from columnist.writer.stage import run_write
-from tests.conftest import columnist, error_line
+from tests.conftest import columnist, desk_settings, error_line
 from tests.writer.kit import (
     CATS,
     GLACIER,
     SMALL_MODEL,
-    desk,
     small_writer,
 )
 
@@ -38,7 +37,8 @@ TOPICS = '[[topics]]\nname = "Cities"\npersona = "sceptic"\n[[topics]]\nname = "
 @pytest.fixture(scope="module")
 def backend() -> Iterator[EmbeddedBackend]:
     """One load of the small model, by path, for the whole module."""
-    settings = config.WriterSettings(model=str(gguf_path(SMALL_MODEL)), threads=1, context=2048)
+    options = {"embedded": EmbeddedOptions(threads=1, context=2048)}
+    settings = config.WriterSettings(model=str(gguf_path(SMALL_MODEL)), options=options)
     loaded = EmbeddedBackend(settings)
     yield loaded
     loaded.close()
@@ -58,7 +58,7 @@ def written(backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     prompts.mkdir(parents=True)
     shipped = Path(config.__file__).parent / "writer" / "prompts" / "commentary.system.j2"
     (prompts / "commentary.system.j2").write_text(shipped.read_text() + "\nBe brief.\n")
-    settings = desk(
+    settings = desk_settings(
         folder, small_writer(words=40, strict=True, max_attempts=2, max_tokens=60) + TOPICS
     )
     engine = open_engine(settings.database.url)
@@ -145,7 +145,7 @@ def test_eval_writer_measures_a_story_set_without_a_desk(tmp_path: Path) -> None
         for s in (GLACIER,)
     ]
     stories.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
-    cfg = desk(tmp_path, small_writer(words=40, max_tokens=60)).path
+    cfg = desk_settings(tmp_path, small_writer(words=40, max_tokens=60)).path
     done = columnist(
         "eval-writer", str(stories), "-c", str(cfg), "-q", "--out", str(tmp_path / "out.jsonl")
     )

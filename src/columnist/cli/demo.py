@@ -51,7 +51,7 @@ def demo_config(model: str, words: int, threads: int | None) -> tomlkit.TOMLDocu
     # Another model (the small test one) checks the machinery, not the prose: publish its
     # first try rather than retrying text that can never pass the checks.
     real = model == "qwen2.5-coder-1.5b-instruct"
-    writer = {
+    writer: dict[str, object] = {
         "backend": DEFAULT_BACKEND,  # the shipped model, in-process
         "model": model,
         "words": words,
@@ -59,8 +59,8 @@ def demo_config(model: str, words: int, threads: int | None) -> tomlkit.TOMLDocu
         "max_attempts": 3 if real else 1,
         "seed": 7,
     }
-    if threads:
-        writer["threads"] = threads
+    if threads:  # the backend's own option, in [writer.<backend>]
+        writer[DEFAULT_BACKEND] = {"threads": threads}
     doc = tomlkit.document()
     doc.add(
         tomlkit.comment("Written by `columnist demo`: the sample feed that ships with columnist.")

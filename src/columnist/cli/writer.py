@@ -13,6 +13,7 @@ from columnist import config as config_mod
 from columnist.cli import ConfigOpt, QuietOpt, open_desk
 from columnist.errors import ColumnistError
 from columnist.progress import console, stage
+from columnist.writer.backends.registry import BACKENDS
 from columnist.writer.backends.registry import names as backend_names
 
 app = typer.Typer()
@@ -85,7 +86,9 @@ def eval_writer(
     config: ConfigOpt = None,
     model: Annotated[str | None, typer.Option(help="Model name or GGUF path.")] = None,
     backend: Annotated[str | None, typer.Option(help=backend_names())] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible URL.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="A server's URL, for a backend that uses one.")
+    ] = None,
     words: Annotated[int | None, typer.Option(help="Target words per post.")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Stories at once.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N stories.")] = None,
@@ -169,13 +172,16 @@ def _eval_settings(
     """The desk's settings (or defaults), with the command line's overrides validated."""
     if model and Path(model).expanduser().is_file():  # a GGUF path relative to here
         model = str(Path(model).expanduser().resolve())
-    writer = {
+    writer: dict[str, object] = {
         "model": model,
         "backend": backend,
-        "base_url": base_url,
         "words": words,
         "concurrency": concurrency,
     }
+    if base_url:  # into the table of each backend that talks to servers
+        for info in BACKENDS.values():
+            if info.server_key:
+                writer[info.name] = {info.server_key: [base_url]}
     if config is not None:
         config_mod.load(config)  # the file alone first: its own errors name its keys
     try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from columnist.config import Settings
 from columnist.errors import ColumnistError, ModelError
-from columnist.records import QueuedPost
+from columnist.records import QueuedPost, StoryInput
 from columnist.store import audit
 from columnist.store import entries as entry_store
 from columnist.store import review as review_store
@@ -25,7 +25,7 @@ from columnist.store.review import NOTE_KINDS
 from columnist.store.users import UserRow
 from columnist.writer.backends.base import Backend
 from columnist.writer.checks import CheckResult, check_commentary
-from columnist.writer.compose import Draft, StoryInput, persona_for
+from columnist.writer.compose import Draft, persona_for
 from columnist.writer.openings import opening
 from columnist.writer.text import make_excerpt, paragraphs
 from columnist.writer.verify import verify

@@ -31,12 +31,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from jinja2 import Environment
 
 from columnist.config import PersonaSettings, Settings
 from columnist.errors import ModelError
+from columnist.records import StoryInput
 from columnist.writer.backends.base import Backend, Completion, Message
 from columnist.writer.checks import CheckResult, check_commentary, length_bounds
 from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary, words_of
@@ -109,25 +109,6 @@ def frame_echo(opening: str) -> tuple[str, ...]:
 def grounding_text(headline: str, sources: list[tuple[str, str, str]]) -> str:
     """What grounds a commentary: the headline, then each source's outlet, title, text."""
     return "\n".join([headline, *(f"{o}\n{t}\n{x}" for o, t, x in sources)])
-
-
-@dataclass(slots=True)
-class StoryInput:
-    headline: str
-    sources: list[tuple[str, str, str, datetime | None]]  # (outlet, title, text, published)
-    topics: list[str] = field(default_factory=list)  # slugs, the strongest first
-    story_id: int | None = None
-    note: str = ""  # an editor's instruction when a post is written again
-
-    @property
-    def editor_note(self) -> str:
-        """The note as the prompts quote it: one line, fenced like source text."""
-        return fence(" ".join(self.note.split()))
-
-    @property
-    def source_text(self) -> str:
-        """All that grounds the commentary: headline, then each source's outlet, title, text."""
-        return grounding_text(self.headline, [(o, t, x) for o, t, x, _ in self.sources])
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from columnist.config import Settings
 from columnist.errors import ModelError
-from columnist.records import NewPost, StoryRecord
+from columnist.records import NewPost, StoryInput, StoryRecord
 from columnist.review.policy import post_status
 from columnist.stages import Report
 from columnist.store import calls as call_store
@@ -29,7 +29,7 @@ from columnist.store.calls import NewCall
 from columnist.store.db import Engine, IntegrityError, transaction
 from columnist.store.posts import has_post, insert_post, replace_post_body
 from columnist.writer.backends import Backend, make_backend
-from columnist.writer.compose import Call, StoryInput, Writer, persona_for
+from columnist.writer.compose import Call, Writer, persona_for
 from columnist.writer.openings import RecentOpenings, opening
 from columnist.writer.prompts import check_template, environment, prompt_version
 from columnist.writer.text import make_excerpt

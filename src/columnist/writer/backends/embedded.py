@@ -8,14 +8,39 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
-from columnist.config import WriterSettings
 from columnist.cores import available_cores
 from columnist.errors import ModelError
 from columnist.modelfiles import SHIPPED, gguf_path
-from columnist.writer.backends.base import Completion, Message
-from columnist.writer.backends.sampler import TokenIndex, processor
-from columnist.writer.constraints import Constraints
+from columnist.writer.backends.base import Completion, Message, OptionTable
+
+if TYPE_CHECKING:  # numpy (the sampler) and llama.cpp load when a backend is made
+    from columnist.config import WriterSettings
+    from columnist.writer.backends.sampler import TokenIndex
+    from columnist.writer.constraints import Constraints
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedOptions:
+    """`[writer.embedded]`: how llama.cpp runs the model on this machine."""
+
+    threads: int | None = None  # None: all the cores this process may use
+    context: int = 4096  # tokens the model sees at once (prompt and reply)
+    batch: int = 512  # prompt tokens per llama.cpp batch
+
+    FLAT_KEYS: ClassVar[dict[str, str]] = {k: k for k in ("threads", "context", "batch")}
+
+    @classmethod
+    def parse(cls, table: OptionTable, *, chosen: bool) -> EmbeddedOptions:
+        d = cls()
+        return cls(
+            threads=table.get("threads", int, None, min_value=1),
+            context=table.get("context", int, d.context, min_value=512),
+            batch=table.get("batch", int, d.batch, min_value=32),
+        )
+
 
 CHATML = (
     "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
@@ -30,9 +55,10 @@ class EmbeddedBackend:
     def __init__(self, settings: WriterSettings) -> None:
         from llama_cpp import Llama
 
+        options: EmbeddedOptions = settings.options_for(self.name)
         path = gguf_path(settings.model)
         self.model = settings.model if settings.model in SHIPPED else path.name
-        self.threads = settings.threads or available_cores()
+        self.threads = options.threads or available_cores()
         self._lock = threading.Lock()
         self._grammars: dict[str, object] = {}
         self._index: TokenIndex | None = None
@@ -40,8 +66,8 @@ class EmbeddedBackend:
         try:
             self.llm = Llama(
                 model_path=str(path),
-                n_ctx=settings.context,
-                n_batch=min(settings.batch, settings.context),
+                n_ctx=options.context,
+                n_batch=min(options.batch, options.context),
                 n_threads=self.threads,
                 n_threads_batch=self.threads,
                 verbose=False,
@@ -83,6 +109,8 @@ class EmbeddedBackend:
         return self._grammars[text]
 
     def _token_index(self) -> TokenIndex:
+        from columnist.writer.backends.sampler import TokenIndex
+
         if self._index is None:
             pieces = [
                 self.llm.detokenize([i]).decode("utf-8", errors="ignore")
@@ -107,6 +135,8 @@ class EmbeddedBackend:
 
     def _sampling(self, constraints: Constraints | None) -> dict:
         """The grammar and the logits processor for one call (see backends/sampler.py)."""
+        from columnist.writer.backends.sampler import processor
+
         if constraints is None:
             return {}
         extra: dict = {}
@@ -155,7 +185,7 @@ class EmbeddedBackend:
                     **extra,
                 )
             except ValueError as exc:  # e.g. the prompt does not fit the context
-                raise ModelError(f"writer.context: {exc}") from None
+                raise ModelError(f"writer.{self.name}.context: {exc}") from None
             seconds = time.perf_counter() - started
             engine = self._engine_seconds()
         usage = result.get("usage") or {}

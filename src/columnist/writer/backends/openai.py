@@ -4,7 +4,7 @@ One httpx client is shared by the write stage's threads, with as many pooled
 connections as `writer.concurrency`, so a server that batches sees that many requests
 at once. Busy and failing servers (429, 5xx, dropped connections, timeouts) are retried
 with exponential backoff and jitter, honouring Retry-After; other errors fail at once
-with one line naming `writer.base_url`.
+with one line naming `writer.openai.base_urls`. Its options are `[writer.openai]`.
 """
 
 from __future__ import annotations
@@ -13,15 +13,63 @@ import os
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, ClassVar
 
-import httpx
-
-from columnist.config import WriterSettings
 from columnist.errors import ConfigError, ModelError
-from columnist.writer.backends.base import Completion, Message
+from columnist.writer.backends.base import Completion, Message, OptionTable
 from columnist.writer.backends.endpoints import EndpointPool
-from columnist.writer.constraints import Constraints
+
+if TYPE_CHECKING:  # httpx loads when a backend is made, not when the config is read
+    import httpx
+
+    from columnist.config import WriterSettings
+    from columnist.writer.constraints import Constraints
+
+NAME = "openai"
+URLS = f"writer.{NAME}.base_urls"  # what errors about a server name
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAIOptions:
+    """`[writer.openai]`: the servers and how they are asked."""
+
+    base_urls: list[str] = field(default_factory=list)  # .../v1; requests spread over them
+    api_key_env: str = "OPENAI_API_KEY"  # the environment variable holding the API key
+    retries: int = 4  # retries of a failed request (429, 5xx, network)
+    timeout: float = 300.0  # seconds for one reply
+    connect_timeout: float = 10.0
+
+    FLAT_KEYS: ClassVar[dict[str, str]] = {
+        "base_url": "base_urls",
+        "api_key_env": "api_key_env",
+        "retries": "retries",
+        "timeout": "timeout",
+        "connect_timeout": "connect_timeout",
+    }
+
+    @classmethod
+    def parse(cls, table: OptionTable, *, chosen: bool) -> OpenAIOptions:
+        d = cls()
+        raw = table.get("base_urls", (str, list), None)
+        urls = [raw] if isinstance(raw, str) else list(raw or [])
+        if not all(isinstance(u, str) and u.strip() for u in urls):
+            raise table.fail("base_urls", "must be a URL or a list of URLs")
+        if chosen and not urls:
+            raise table.fail("base_urls", f'is required when backend = "{NAME}"')
+        if chosen:
+            for url in urls:
+                if not url.startswith(("http://", "https://")):
+                    raise table.fail("base_urls", f"must hold http(s) URLs, not {url!r}")
+        return cls(
+            base_urls=urls,
+            api_key_env=table.get("api_key_env", str, d.api_key_env),
+            retries=table.get("retries", int, d.retries, min_value=0),
+            timeout=table.get("timeout", float, d.timeout, min_value=1.0),
+            connect_timeout=table.get("connect_timeout", float, d.connect_timeout, min_value=0.1),
+        )
+
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 BACKOFF_BASE = 0.5  # seconds before the first retry
@@ -51,25 +99,30 @@ def backoff_seconds(attempt: int, rng: Callable[[], float] = random.random) -> f
 
 
 class OpenAIBackend:
-    name = "openai"
+    name = NAME
 
     def __init__(
         self, settings: WriterSettings, *, sleep: Callable[[float], None] = time.sleep
     ) -> None:
-        bases = [u.rstrip("/") for u in (settings.base_urls or [settings.base_url or ""])]
+        import httpx
+
+        options: OpenAIOptions = settings.options_for(self.name)
+        bases = [u.rstrip("/") for u in options.base_urls]
+        if not bases:
+            raise ConfigError(f'`{URLS}` is required when backend = "{self.name}"')
         for base in bases:
             if not base.startswith(("http://", "https://")):
-                raise ConfigError(f"`writer.base_url` must be an http(s) URL, not {base!r}")
+                raise ConfigError(f"`{URLS}` must hold http(s) URLs, not {base!r}")
         self.model = settings.model
         self.pool = EndpointPool([b + "/chat/completions" for b in bases])
         self.url = self.pool.endpoints[0].url
         self.concurrency = settings.concurrency
-        self.retries = settings.retries
-        self.key_env = settings.api_key_env
-        key = os.environ.get(settings.api_key_env, "")
+        self.retries = options.retries
+        self.key_env = options.api_key_env
+        key = os.environ.get(options.api_key_env, "")
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.client = httpx.Client(
-            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            timeout=httpx.Timeout(options.timeout, connect=options.connect_timeout),
             headers=headers,
             limits=httpx.Limits(
                 max_connections=settings.concurrency * len(bases),
@@ -79,16 +132,16 @@ class OpenAIBackend:
         self._sleep = sleep
 
     def _fail(self, why: str, url: str | None = None) -> ModelError:
-        return ModelError(f"writer.base_url {url or self.url}: {why}")
+        return ModelError(f"{URLS} {url or self.url}: {why}")
 
     def _refusal(self, response: httpx.Response, url: str) -> ModelError:
         """A reply that retrying will not fix, explained in one line."""
         status, text = response.status_code, " ".join(response.text.split())[:200]
         if status in (401, 403):
-            hint = f"set the API key in ${self.key_env} (writer.api_key_env)"
+            hint = f"set the API key in ${self.key_env} (writer.{NAME}.api_key_env)"
             return self._fail(f"HTTP {status}, not authorised: {hint}", url)
         if status == 404:
-            why = f"HTTP 404 {text!r} (does base_url end in /v1? is the model served?)"
+            why = f"HTTP 404 {text!r} (does the URL end in /v1? is the model served?)"
             return self._fail(why, url)
         return self._fail(f"HTTP {status} {text!r}", url)
 
@@ -132,6 +185,8 @@ class OpenAIBackend:
         grammar = constraints.as_grammar() if constraints else None
         if grammar:
             body["grammar"] = grammar  # the lead, vocabulary and shape, enforced by the server
+        import httpx
+
         started = time.perf_counter()
         last = ""
         for attempt in range(self.retries + 1):
@@ -141,7 +196,7 @@ class OpenAIBackend:
             try:
                 response = self.client.post(endpoint.url, json=body)
             except httpx.TimeoutException as exc:
-                last = f"timed out ({type(exc).__name__}; writer.timeout)"
+                last = f"timed out ({type(exc).__name__}; writer.{NAME}.timeout)"
             except httpx.TransportError as exc:
                 last = f"cannot connect ({type(exc).__name__}: {exc})"
             else:
@@ -165,7 +220,7 @@ class OpenAIBackend:
                 wait = backoff_seconds(attempt)
             self._sleep(min(wait, RETRY_AFTER_CAP))
         tries = self.retries + 1
-        raise ModelError(f"writer.base_url {last} (after {tries} tr{'y' if tries == 1 else 'ies'})")
+        raise ModelError(f"{URLS} {last} (after {tries} tr{'y' if tries == 1 else 'ies'})")
 
     def close(self) -> None:
         self.client.close()
