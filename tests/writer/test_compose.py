@@ -241,6 +241,19 @@ def test_a_failing_paragraph_is_asked_again_with_feedback_last(
     assert not any(bad in m["content"] for m in following)
 
 
+def test_a_paragraph_that_stops_after_one_sentence_is_continued_not_written_again(
+    tmp_path: Path,
+) -> None:
+    first, rest = P2.split(". ", 1)
+    draft, backend, calls = write(tmp_path, [PLAN, P1, first + ".", " " + rest, P3, P4])
+    assert draft.body.split("\n\n")[1] == P2, "the sentence kept, the rest written after it"
+    assert backend.constraints[3].lead == first + ". ", "continued from where it stopped"
+    assert backend.prompts[3] == backend.prompts[2], "the same request: one paragraph"
+    assert verdicts(calls)[2] == (3, "paragraph 2", "ok") and len(calls) == 5
+    assert calls[2].completion.text.endswith(rest) and calls[2].problems == []
+    assert draft.checks_dict()["rewritten_paragraphs"] == [], "not a rewrite"
+
+
 def test_after_the_last_try_the_best_paragraph_is_kept_with_its_problems(
     tmp_path: Path,
 ) -> None:

@@ -19,7 +19,7 @@ import threading
 
 import numpy as np
 
-RESTATE_COSINE = 0.78  # the sentences as written
+RESTATE_COSINE = 0.80  # the sentences as written
 MASKED_COSINE = 0.70  # and with their names masked
 MIN_WORDS = 6  # shorter sentences ("I disagree.") are too short to judge
 _CACHE_SIZE = 4096
