@@ -29,7 +29,7 @@ from columnist.writer.compose import (
 from columnist.writer.constraints import NgramBlock, Vocabulary, words_of
 from columnist.writer.openings import RecentOpenings
 from columnist.writer.plan import PLAN_LEAD
-from columnist.writer.prompts import environment
+from columnist.writer.prompts import environment, fence
 from columnist.writer.text import paragraphs, word_count
 from tests.writer.kit import CATS, ScriptedBackend
 
@@ -448,3 +448,19 @@ def test_a_lead_is_rotated_by_story_and_never_begins_like_an_earlier_paragraph()
     assert lead_for("point", "Story A", every) == "", "none left: the model begins it"
     for lead in POINT_LEADS + CLOSING_LEADS:
         assert not any(lead.endswith(e) for f in FRAMES for e in frame_echo(f + " x")), lead
+
+
+def test_the_closing_answers_the_other_side_from_news_the_column_has_not_used(
+    tmp_path: Path,
+) -> None:
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    closing = backend.prompts[-1][-1]["content"]
+    assert "Write the closing paragraph" in closing
+    assert "with something in the news that you have not used yet: " in closing
+    quoted = closing.split("not used yet: ", 1)[1].split('"')[1]
+    # fenced like all source text: this story's unused sentence is an injection attempt
+    assert quoted and quoted in fence(STORY.source_text), "a source sentence, quoted"
+    assert "</source>" not in closing and "<|im_start|>" not in closing
+    said = " ".join([draft.plan.text(), *draft.body.split("\n\n")[:3]])
+    assert quoted not in said
+    assert "Do not repeat your view" in closing

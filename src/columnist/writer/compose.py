@@ -214,10 +214,13 @@ def lead_for(role: str, story: str, taken: list[str]) -> str:
     return ""
 
 
-def more_job(plan: Plan, used: list[str], passages: Passages) -> Job:
-    """One more reason for the view, anchored in source sentences the column has not
-    used yet (`used`: the plan, the paragraphs, the passages already quoted)."""
-    return Job("more", passage=" ".join(passages.fresh("\n".join([plan.text(), *used]))))
+def more_job(plan: Plan, used: list[str], passages: Passages, role: str = "more") -> Job:
+    """One more reason for the view, or the closing's answer to the other side, anchored
+    in source sentences the column has not used yet (`used`: the plan, the paragraphs, the
+    passages already quoted). A closing told only to "say why the objection does not
+    change my mind" restated the column's reasons in 1 column of 3 (eval, 30 columns)."""
+    fresh = passages.fresh("\n".join([plan.text(), *used]), k=2 if role == "more" else 1)
+    return Job(role, passage=" ".join(fresh))
 
 
 MAX_EXTRA = 2  # "more" paragraphs added when a column runs short
@@ -391,8 +394,8 @@ class Writer:
             if job.role == "closing" and added < MAX_EXTRA and short:
                 jobs.insert(0, job)  # the column runs short: one more reason before it
                 job, added = Job("more"), added + 1
-            if job.role == "more":  # anchored in what the column has not used yet
-                job = more_job(plan, [*written, *(j.passage for j in done)], passages)
+            if job.role in ("more", "closing"):  # anchored in what the column has not used
+                job = more_job(plan, [*written, *(j.passage for j in done)], passages, job.role)
             done.append(job)
             number = len(written) + 1
             paragraph, tries, passed = self._paragraph(
@@ -479,7 +482,8 @@ class Writer:
         column has not used yet, or another closing): the paragraphs before it are the
         conversation, and every other paragraph is one it may not repeat."""
         others = written[: number - 1] + written[number:]
-        job = Job("closing") if number == len(written) else more_job(plan, others, passages)
+        role = "closing" if number == len(written) else "more"
+        job = more_job(plan, others, passages, role)
         messages = opening + [m for turn in turns[: number - 1] for m in turn]
         paragraph, _, _ = self._paragraph(
             number, job, plan, persona, words, messages, others, base, calls, story,
