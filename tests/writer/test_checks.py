@@ -157,6 +157,7 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "contains meta-text about the writing"
     ]
     assert meta_problems("As a result, I think the port will shrink.") == []
+    assert meta_problems("As an alternative, I would fund the library first.") == []
     for talk in (
         "However, the paragraph does not provide a clear picture of this technology.",
         "The information provided in the original paragraph is incomplete.",

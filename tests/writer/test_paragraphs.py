@@ -140,3 +140,16 @@ def test_a_sentence_pinned_on_a_speaker_who_never_said_it_fails_the_paragraph() 
     )
     found = [p for p in problems(text, 2, [OPENING]) if p.startswith("unsupported")]
     assert found and "pinned on someone who does not say it" in found[0]
+
+
+def test_a_reply_broken_off_at_a_line_break_is_not_joined_and_is_sent_back() -> None:
+    # the demo's Tanzania opening: a blocked word answered with a line break, twice
+    raw = (
+        " Tanzania's health ministry and the World Health\nisolation within two days of "
+        "falling ill. The virus might come back, so more testing and surveillance may\nneeded."
+    )
+    paragraph = tidy_paragraph(raw, LEAD, 60)
+    expected = "When I read that Tanzania's health ministry and the World Health"
+    assert paragraph == expected, "not glued to the next line"
+    assert "breaks off mid-sentence" in paragraph_problems(paragraph, 1, [], SOURCE)
+    assert "breaks off mid-sentence" not in paragraph_problems(OPENING, 1, [], SOURCE)

@@ -427,3 +427,12 @@ def test_named_passes_reads_the_reader_table_or_the_prefixes() -> None:
     first_draft = {"passed": False, "problems": ["copying: 40% ...", "a single paragraph"]}
     assert named_passes(first_draft) == {name: name != "copying" for name in READER_CHECKS}
     assert named_passes({"words": 80, "problems": [], "passed": True}) == {}
+
+
+def test_a_paragraph_that_breaks_off_mid_sentence_is_a_seam() -> None:
+    body = (
+        "I think the library is worth it, and I said so. Books last.\n\n"
+        "The virus might come back, so more testing and surveillance may"
+    )
+    assert seams(body) == ["paragraph 2 breaks off mid-sentence"]
+    assert seams(body + " be needed.") == []

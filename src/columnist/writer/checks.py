@@ -118,7 +118,8 @@ def unsupported_numbers(body: str, source_text: str) -> list[str]:
 # "As a nutritionist, I believe": the model giving itself a trade; the column's voice is
 # the desk's persona, and no source says the writer is a scientist.
 _ROLE = re.compile(
-    r"\bas an? (?!result\b|consequence\b|whole\b|rule\b|matter\b|reminder\b|start\b)"
+    r"\bas an? (?!result\b|consequence\b|whole\b|rule\b|matter\b|reminder\b|start\b|"
+    r"alternative\b|example\b|aside\b|first step\b)"
     r"[a-z][\w -]{1,40}, (?:i|my)\b",
     re.IGNORECASE,
 )

@@ -51,7 +51,7 @@ from columnist.writer.prompts import (
     source_texts,
     system_message,
 )
-from columnist.writer.text import split_sentences, word_count
+from columnist.writer.text import ends_sentence, split_sentences, word_count
 from columnist.writer.verify import Passages, verify
 
 SOURCE_BUDGET_WORDS = 1400
@@ -577,7 +577,7 @@ class Writer:
             )
             raw = call.completion.text if call.completion else ""
             paragraph = tidy_paragraph(raw, lead, words)
-            if paragraph and len(split_sentences(paragraph)) < 2:
+            if ends_sentence(paragraph) and len(split_sentences(paragraph)) < 2:
                 paragraph = self._go_on(paragraph, call, messages, request, words, constraints)
             call.problems = paragraph_problems(
                 paragraph, number, written, story.source_text, self.settings.writer.stock_openings

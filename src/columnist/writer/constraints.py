@@ -242,6 +242,17 @@ STOCK_PHRASES = (
     "as a person",
     "as a business",
     "as a society",
+    # a trade the writer gives itself without "As a": the fair-use post spoke as a
+    # newspaper owner ("it concerns my business", "my intellectual property")
+    "my business",
+    "my company",
+    "my firm",
+    "my brand",
+    "my newspaper",
+    "my employer",
+    "my clients",
+    "my customers",
+    "my intellectual property",
     "as a scientist",
     "as an economist",
     "as a doctor",

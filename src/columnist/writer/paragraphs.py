@@ -12,7 +12,13 @@ from columnist.writer.constraints import words_of
 from columnist.writer.grounding import Support, find_claims
 from columnist.writer.openings import stock_phrase
 from columnist.writer.reader import read_as_reader
-from columnist.writer.text import clean_body, paragraphs, split_sentences, word_count
+from columnist.writer.text import (
+    clean_body,
+    ends_sentence,
+    paragraphs,
+    split_sentences,
+    word_count,
+)
 from columnist.writer.verify import verify
 
 MAX_OVER = 1.6  # a paragraph longer than this many times its target loses trailing sentences
@@ -25,9 +31,16 @@ def tidy_paragraph(raw: str, lead: str, words: int) -> str:
     single sentence; one far over its length loses sentences from its end.
     """
     text = raw if not lead or raw.lstrip().startswith(lead) else lead + raw
+    first, _, rest = text.strip().partition("\n")
+    if lead and rest.strip() and not ends_sentence(first):
+        # broken off at a line break (a blocked word answered with "\n"): kept unjoined, so
+        # the checks send it back; clean_body would drop the lead's line as a "title"
+        return " ".join(first.split())
     parts = paragraphs(clean_body(text))
     if not parts:
         return ""
+    if not ends_sentence(parts[0]):
+        return parts[0]  # broken off at a line break: the checks send it back, unjoined
     kept = (
         parts[0]
         if len(split_sentences(parts[0])) > 1 or len(parts) == 1
@@ -51,7 +64,9 @@ def paragraph_problems(
         return ["empty paragraph"]
     support = Support(source_text)
     problems: list[str] = []
-    if len(split_sentences(paragraph)) < 2:
+    if not ends_sentence(paragraph):
+        problems.append("breaks off mid-sentence")
+    elif len(split_sentences(paragraph)) < 2:
         problems.append("a single sentence")
     alone = read_as_reader(paragraph, support)
     for name in ("copying", "invented", "prose"):

@@ -42,7 +42,7 @@ from columnist.writer.grounding import (
 )
 from columnist.writer.lexicon import non_words
 from columnist.writer.restate import restated as reworded_pairs
-from columnist.writer.text import paragraphs, split_sentences
+from columnist.writer.text import ends_sentence, paragraphs, split_sentences
 
 READER_CHECKS = ("voice", "copying", "repetition", "seams", "invented", "prose")
 
@@ -478,7 +478,11 @@ def opening_seam(first: str) -> str | None:
 
 def seams(body: str) -> list[str]:
     sentences = _sentences(body)
-    problems = []
+    problems = [
+        f"paragraph {n} breaks off mid-sentence"
+        for n, para in enumerate(paragraphs(body), 1)
+        if not ends_sentence(para)
+    ]  # a blocked word the model answered with a line break: "... surveillance may"
     if sentences:
         problem = opening_seam(sentences[0][1])
         if problem:

@@ -12,6 +12,13 @@ import re
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
 _MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*•]\s+|\d+[.)]\s+|>\s*)")
 _ENDS_SENTENCE = re.compile(r"""[.!?]["'”’)\]]*$""")
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether `text` ends with a whole sentence, not broken off."""
+    return bool(_ENDS_SENTENCE.search(text.rstrip()))
+
+
 _PROMPT_ECHO = re.compile(r"^\s*(?:the event|headline|title)\s*:", re.IGNORECASE)
 # "In conclusion, X" -> "X": small models add it however they are asked not to.
 _SUMMING_UP = re.compile(
