@@ -296,22 +296,29 @@ class Writer:
         constraints: Constraints,
     ) -> Call:
         """One model call, appended to `calls` (also when it fails, then re-raised)."""
-        w = self.settings.writer
         n = len(calls) + 1
         try:
-            completion = self.backend.complete(
-                messages,
-                max_tokens=max_tokens,
-                temperature=w.temperature,
-                seed=None if w.seed is None else w.seed + n,
-                constraints=constraints,
-            )
+            completion = self._complete(messages, max_tokens, constraints, seed_offset=n)
         except ModelError as exc:
             calls.append(Call(n, purpose, None, outcome="error", error=str(exc)))
             raise
         call = Call(n, purpose, completion)
         calls.append(call)
         return call
+
+    def _complete(
+        self, messages: list[Message], max_tokens: int, constraints: Constraints, seed_offset: int
+    ) -> Completion:
+        """The backend's completion with the desk's sampling settings; a fixed seed moves on
+        by `seed_offset`, so each call of a story samples differently but reproducibly."""
+        w = self.settings.writer
+        return self.backend.complete(
+            messages,
+            max_tokens=max_tokens,
+            temperature=w.temperature,
+            seed=None if w.seed is None else w.seed + seed_offset,
+            constraints=constraints,
+        )
 
     def _plan(
         self,
@@ -504,13 +511,11 @@ class Writer:
         after a lead the model often ends its turn at the first full stop (8 of 25 rejected
         calls in a 10-story eval), and writing the whole paragraph again throws away a
         sentence that was fine. The continuation's tokens count to `call`."""
-        w = self.settings.writer
-        more = self.backend.complete(
+        more = self._complete(
             [*messages, {"role": "user", "content": request}],
-            max_tokens=min(int(words * 2), w.max_tokens or 10**6),
-            temperature=w.temperature,
-            seed=None if w.seed is None else w.seed + 1000 + call.attempt,
-            constraints=replace(constraints, lead=paragraph + " "),
+            min(int(words * 2), self.settings.writer.max_tokens or 10**6),
+            replace(constraints, lead=paragraph + " "),
+            seed_offset=1000 + call.attempt,
         )
         if call.completion is not None:
             call.completion = replace(

@@ -34,6 +34,7 @@ class VerifierReport:
     seconds: float = 0.0
 
     def _rates(self, counted: Counter) -> tuple[float, float]:
+        """Precision and recall of the flags counted per kind in `counted`."""
         unsupported = sum(n for k, n in self.total.items() if k not in TRUE_KINDS)
         true_flags = sum(n for k, n in counted.items() if k not in TRUE_KINDS)
         flags = sum(counted.values())
@@ -44,12 +45,13 @@ class VerifierReport:
         unsupported = sum(n for k, n in self.total.items() if k not in TRUE_KINDS)
         true_flags = sum(n for k, n in self.flagged.items() if k not in TRUE_KINDS)
         flags = sum(self.flagged.values())
+        precision, recall = self._rates(self.flagged)
         acted_precision, acted_recall = self._rates(self.acted)
         return {
             "mode": self.mode,
             "cases": sum(self.total.values()),
-            "precision": round(true_flags / flags, 3) if flags else 0.0,
-            "recall": round(true_flags / unsupported, 3) if unsupported else 0.0,
+            "precision": precision,
+            "recall": recall,
             "twisted_passed": round(1 - true_flags / unsupported, 3) if unsupported else 0.0,
             "true_flagged": round(
                 (flags - true_flags) / max(1, sum(self.total[k] for k in TRUE_KINDS)), 3
