@@ -176,6 +176,24 @@ def test_a_restated_sentence_fails_repetition() -> None:
     assert problems[0].startswith('restates an earlier sentence (1 sentences, e.g. "In the end,')
 
 
+def test_a_clause_ending_on_an_earlier_paragraphs_fact_fails_repetition() -> None:
+    # the closing of a demo column (ab30489): a long sentence that ends on the opening's fact
+    body = (
+        "The detail I cannot put down is that Tanzania declared free of Marburg after 42 "
+        "days without new cases. It is a milestone.\n\n"
+        "I take it seriously that Marburg has no approved treatment. I think the fact that "
+        "the virus has been contained for so long suggests it is being managed, which is why "
+        "I think Tanzania declared free from Marburg after 42 days."
+    )
+    problems, pairs = repetition(body)
+    assert pairs == 1 and problems == [
+        'says again what paragraph 1 said ("which is why I think Tanzania declared free …" '
+        'after "The detail I cannot put down is that …")'
+    ]
+    referring_back = body.replace("which is why I think Tanzania declared free", "while the")
+    assert repetition(referring_back) == ([], 0)
+
+
 def test_a_sentence_said_again_in_other_words_in_a_later_paragraph_fails_repetition() -> None:
     # from a column the 1.5B model wrote (tests/data/restatement_pairs.jsonl): the words
     # differ too much for the overlap checks, the meaning does not
@@ -366,6 +384,14 @@ def test_half_written_and_glued_words_are_invented_but_english_and_british_pass(
     )
     assert invented(body, source) == ["not a word: ic, millionarticles, lowerflation"]
     assert invented("I think the ice is going.", source) == []
+
+
+def test_a_figure_or_word_glued_by_a_full_stop_is_not_a_word_but_decimals_and_sites_pass() -> None:
+    source = Support("Tanzania was declared free of Marburg after 42 days without new cases.")
+    body = "I think they declared it free after 42.days. The economy.inflation worried me."
+    assert invented(body, source) == ["not a word: 42.days, economy.inflation"]
+    fine = "I think 4.2% is small, 42. Days pass; see example.com, e.g. this, at 9 a.m. today."
+    assert invented(fine, source) == []
 
 
 # -- prose -------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from columnist.writer.evalset import load_stories
 from columnist.writer.grounding import Support
-from columnist.writer.verify import Passages, is_opinion, rule_verdict, verify
+from columnist.writer.opposites import opposite
+from columnist.writer.verify import Passages, claim_of, is_opinion, rule_verdict, verify
 from tests.conftest import columnist, error_line
 
 DATA = Path(__file__).parents[1] / "data"
@@ -101,6 +103,49 @@ def test_a_guessed_consequence_the_sources_do_not_give_is_acted_on() -> None:
     assert verdict.supported or not verdict.precise, "a hedge alone is not a guess"
     given = "Farmers' groups said prices could halve to 600 naira per kilogram."
     assert reason(given) != "a consequence the news does not mention"
+
+
+def test_a_sentence_saying_the_opposite_of_its_passage_is_caught() -> None:
+    morale = "German business morale fell to its lowest level since April, the Ifo survey said."
+    assert opposite("Business morale rose to its highest level since April.", morale) == (
+        "highest where it says lowest"
+    )
+    assert opposite("The firm says it will accept the ruling.", "The firm said it would appeal.")
+    assert opposite("The regulator has already cleared the deal.", "The deal still needs approval.")
+    assert opposite("Engineers have yet to approve it.", "Engineers have approved the design.")
+    assert opposite("Morale fell to its lowest level since April.", morale) is None
+    ruling = (
+        "A Dutch court ordered tobacco firms to pay for quit-smoking programmes. "
+        "Philip Morris Benelux said it would appeal the ruling."
+    )
+    verdict = rule_verdict(
+        "Philip Morris Benelux says it will accept the ruling.",
+        Passages.of(ruling),
+        Support(ruling),
+    )
+    assert verdict.reason == "says the opposite of the passage: accept where it says appeal"
+    assert verdict.precise
+
+
+def test_a_claim_under_a_first_person_frame_is_checked_as_a_claim() -> None:
+    assert claim_of("I am struck that the committee is voting for a cut.") == (
+        "the committee is voting for a cut."
+    )
+    assert claim_of("What persuades me is that banks would not lend.") == "banks would not lend."
+    assert claim_of("I understand why some would say that the ban was right.") is None
+    assert claim_of("I doubt that the ban will last a year.") is None
+    stories = {s.title: s for s in load_stories(DATA / "writer_eval.jsonl")}
+    rates = stories["Bank of England holds rates at 4.5% as inflation edges up to 3.4%"].source_text
+    framed = "I am struck that the Monetary Policy Committee is voting for a cut in interest rates."
+    verdict = rule_verdict(framed, Passages.of(rates), Support(rates))
+    assert not verdict.supported and verdict.precise, verdict
+    assert rule_verdict(
+        "I am struck that Olaleye said banks would not lend for new machinery.",
+        Passages.of(SOURCE),
+        Support(SOURCE),
+    ).supported
+    opinion = "I am struck that the ministry should have listened sooner."
+    assert rule_verdict(opinion, Passages.of(SOURCE), Support(SOURCE)).reason == "opinion"
 
 
 def test_eval_verifier_reports_precision_and_recall_on_the_labelled_set() -> None:

@@ -266,6 +266,12 @@ NEAR_DUPLICATE = 0.6  # Jaccard overlap of content words above which a sentence 
 MIN_CONTENT = 4  # sentences with fewer content words are too short to judge
 PARAGRAPH_DUPLICATE = 0.5
 MIN_PARAGRAPH_CONTENT = 8
+# "..., which is why I think Tanzania declared free from Marburg after 42 days": a clause
+# whose content words an earlier paragraph's sentence all but holds. A long sentence ending
+# on the opening's fact is below the whole-sentence overlap and the cosine.
+CLAUSE_CONTAINED = 0.85
+MIN_CLAUSE_CONTENT = 5
+_CLAUSE_BREAK = re.compile(r",\s+(?=which\b)|,\s+(?:and|so|but|while|because|as)\s+|;\s+")
 # Words that carry no content of their own in a column, beside the stop words.
 _WEAK_TEXT = """think believe feel felt say says said seems seem seemed thing things way lot really
     end get got make makes made going want wants see sees seen know knows view"""
@@ -334,6 +340,31 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def restated_clauses(sentences: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """(earlier sentence, later sentence, clause) where a clause of the later sentence says
+    again what a sentence of an earlier paragraph said."""
+    found = []
+    content = [_content(s) for _, s in sentences]
+    for j, (p, sentence) in enumerate(sentences):
+        for clause in _CLAUSE_BREAK.split(sentence):
+            words = _content(clause)
+            if len(words) < MIN_CLAUSE_CONTENT:
+                continue
+            earlier = next(
+                (
+                    i
+                    for i in range(j)
+                    if sentences[i][0] != p
+                    and len(words & content[i]) / len(words) >= CLAUSE_CONTAINED
+                ),
+                None,
+            )
+            if earlier is not None:
+                found.append((earlier, j, clause.strip()))
+                break
+    return found
+
+
 def repetition(body: str) -> tuple[list[str], int]:
     sentences = _sentences(body)
     keys = [" ".join(re.findall(r"\w+", s.lower())) for _, s in sentences]  # as repeated_sentences
@@ -356,6 +387,8 @@ def repetition(body: str) -> tuple[list[str], int]:
     # the same said in other words, in another paragraph: by meaning, not by shared words
     reworded = [(i, j) for i, j, _ in reworded_pairs(sentences) if all(b != j for _, b in pairs)]
     pairs.update(reworded)
+    again = [(i, j, c) for i, j, c in restated_clauses(sentences) if all(b != j for _, b in pairs)]
+    pairs.update((i, j) for i, j, _ in again)
     # runs of REPEAT_NGRAM words (a name counts as one word) said twice, anywhere
     where: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for s, (_, sentence) in enumerate(sentences):
@@ -397,6 +430,12 @@ def repetition(body: str) -> tuple[list[str], int]:
         problems.append(
             f"says again in other words what paragraph {sentences[i][0] + 1} said "
             f'("{_clip(sentences[j][1])}" after "{_clip(sentences[i][1])}")'
+        )
+    if again:
+        i, j, clause = again[0]
+        problems.append(
+            f'says again what paragraph {sentences[i][0] + 1} said ("{_clip(clause)}" after '
+            f'"{_clip(sentences[i][1])}")'
         )
     if runs:
         problems.append(f'says the same {REPEAT_NGRAM} words twice, e.g. "{" ".join(runs[0])}"')
@@ -555,12 +594,23 @@ def invented_words(body: str, support: Support) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# "after 42.days", "the economy.inflation": a figure or word glued to the next by a full
+# stop, where the sampler's blocker stopped the space and the model went round it.
+_GLUED = re.compile(r"(?<![\w.])\d[\d,]*\.[A-Za-z]{2,}\b|(?<![\w.])[a-z]{3,}\.[a-z]{3,}\b")
+
+
+def glued_words(body: str) -> list[str]:
+    """Tokens glued by a full stop; web addresses are the prose check's."""
+    text = _URL.sub(" ", _blank_long_quotes(body))
+    return list(dict.fromkeys(m.group(0) for m in _GLUED.finditer(text)))
+
+
 def invented(body: str, support: Support) -> list[str]:
     problems = []
     words = invented_words(body, support)
     if words:
         problems.append(f"not in the sources: {', '.join(words)}")
-    odd = non_words(_blank_long_quotes(body), support.words)
+    odd = non_words(_blank_long_quotes(body), support.words) + glued_words(body)
     if odd:
         problems.append(f"not a word: {', '.join(odd)}")
     return problems

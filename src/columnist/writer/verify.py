@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from columnist.writer.backends.base import Backend
 from columnist.writer.constraints import Constraints
 from columnist.writer.grounding import NUMBER_UNITS, STOP_WORDS, Support, find_claims
+from columnist.writer.opposites import opposite
 from columnist.writer.text import split_sentences
 
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+|\d[\d,.]*\d|\d")
@@ -48,7 +49,7 @@ SWEEPING = frozenset(_SWEEPING_TEXT.split())
 CAUSAL = re.compile(
     r"\b(because|due to|caused|causing|causes|led to|leads to|leading to|thanks to|"
     r"as a result|result of|so that|which means|drove|driven by|blamed? (?:on|for)|"
-    r"responsible for|behind)\b",
+    r"responsible for|behind|credited)\b",
     re.IGNORECASE,
 )
 SPEECH = re.compile(
@@ -74,6 +75,7 @@ JUDGEMENT = re.compile(
 UNKNOWN_WEIGHT = 1.0  # a word the sources never use weighs as much as their rarest one
 MIN_OVERLAP = 0.6  # share of the sentence's weight its two best passages must cover
 SPEAKER_OVERLAP = 0.5  # share of what a speaker is said to say found near their name
+OPPOSITE_OVERLAP = 0.4  # a reversal is checked on a looser fit: its key word is the odd one
 
 
 NO_PASSAGE = "no passage says this"
@@ -92,7 +94,8 @@ SPECULATION = re.compile(
     r"\b(?:could|may|might|would|will|will likely|(?:is|are) likely to)\s+"
     r"(?:also\s+|potentially\s+|eventually\s+|ultimately\s+|even\s+)?"
     r"(?:lead|result|mean|indicate|cause|trigger|undermine|pose|be due|signal|spark|"
-    r"affect|impact|threaten|weaken|disrupt|harm|hurt)\b",
+    r"affect|impact|threaten|weaken|disrupt|harm|hurt|"
+    r"be (?:attributed|explained|driven|caused|linked|a sign))\b",
     re.IGNORECASE,
 )
 
@@ -323,25 +326,52 @@ def _missing(words: set[str], passage: str) -> set[str]:
     return {w for w in words if w not in present}
 
 
+# "What persuades me is that the Ifo index rose": the writer's frame around a claim. The
+# claim is checked as if stated flat out; a frame that keeps the claim at a distance
+# ("some would say that", "I doubt that", "I wonder whether") asserts nothing.
+_FRAME = re.compile(
+    r"^(?P<frame>[^.;:?!]{0,60}?\b(?:I|me|my|I'm|I’m)\b[^.;:?!]{0,50}?)\b(?:that|how)\s+"
+    r"(?P<claim>\S.*)$"
+)
+_DISTANCED = re.compile(
+    r"\b(?:some|others|critics|case|doubt|hope|wonder|fear|worr(?:y|ied)|whether|if|would|"
+    r"could|might|wish|question|expect|not|n't)\b",
+    re.IGNORECASE,
+)
+
+
+def claim_of(sentence: str) -> str | None:
+    """The claim a first-person frame asserts ("I am struck that X" -> X), or None."""
+    match = _FRAME.match(sentence.strip())
+    if not match or _DISTANCED.search(match.group("frame")):
+        return None
+    return match.group("claim")
+
+
 def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict:
     """The editor's comparison of a sentence with the passage that should support it."""
-    if is_opinion(sentence):
+    framed = claim_of(sentence)
+    if is_opinion(framed or sentence):
         return Verdict(sentence, True, "opinion")
     claims = find_claims(sentence, support)
     if claims:
         return Verdict(sentence, False, f"not in the sources: {claims[0].text}")
-    best, covered = passages.best(sentence)
+    claim = framed or sentence  # what is checked against the passages
+    best, covered = passages.best(claim)
     passage = " ".join(best)
-    pinned = _pinned(sentence, passages) or _wrong_actor(sentence, passages)
+    pinned = _pinned(claim, passages) or _wrong_actor(claim, passages)
     if pinned:
         return Verdict(sentence, False, f"pinned on someone who does not say it: {pinned}", passage)
-    moved = _moved_figure(sentence, passages.text) or _swapped_figure(sentence, passages)
+    moved = _moved_figure(claim, passages.text) or _swapped_figure(claim, passages)
     if moved:
         return Verdict(sentence, False, f"the figure belongs to something else: {moved}", passage)
+    reversed_ = opposite(claim, best[0]) if best and covered >= OPPOSITE_OVERLAP else None
+    if reversed_:  # one sentence: a passage of two mixes facts
+        return Verdict(sentence, False, f"says the opposite of the passage: {reversed_}", passage)
     if not best or covered < MIN_OVERLAP:
         reason = GUESS if SPECULATION.search(sentence) else NO_PASSAGE
         return Verdict(sentence, False, reason, passage)
-    said = set(_words(sentence))
+    said = set(_words(claim))
     figures = {w for w in said if w[0].isdigit()}
     if _missing(figures, passage):
         return Verdict(
@@ -357,12 +387,14 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     if sweeping:
         why = f"a sweeping word the passage lacks: {sorted(sweeping)[0]}"
         return Verdict(sentence, False, why, passage)
-    lacks_negation = (set(_words(passage)) & NEGATIONS) - said
-    if lacks_negation and not (said & NEGATIONS):
+    # the best sentence alone: in a passage of two, a quote's "not" belongs to another fact
+    lacks_negation = (set(_words(best[0])) & NEGATIONS) - said
+    denies = said & NEGATIONS or re.search(r"n['’]t\b|\boppos", claim, re.IGNORECASE)
+    if lacks_negation and not denies:
         return Verdict(
             sentence, False, f"drops the passage's negation: {sorted(lacks_negation)[0]}", passage
         )
-    if CAUSAL.search(sentence) and not CAUSAL.search(passage):
+    if CAUSAL.search(claim) and not CAUSAL.search(passage):
         return Verdict(sentence, False, "a cause the passage does not give", passage)
     return Verdict(sentence, True, "", passage)
 

@@ -1,0 +1,71 @@
+"""A sentence that says the opposite of the passage it leans on.
+
+The commonest twist the verifier let through (tests/data/verifier_eval.jsonl, kind
+`negation`) and the worst a reader met in a published column: "companies are more
+optimistic" where morale fell to its lowest since April; "Philip Morris says it will
+accept the ruling" where it said it would appeal; "has already cleared the deal" where the
+deal still needs approval. The words overlap, so the passage is found; only the direction
+differs. Two rules, each cheap and narrow:
+
+1. a word of one side of a pair of opposites in the sentence, the other side (and not
+   this one) in the passage;
+2. a thing said to be done ("already") where the passage says it is still to come, and
+   the reverse ("yet to") where the passage says it is done.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each pair: the forms of one side, the forms of the other. Forms are lowercase words.
+_PAIRS_TEXT = (
+    # not rise/fall nor more/less: "prices rose 2.2%, the lowest since 2020" is inflation
+    # falling, and "could have received more" answers "received less"; in the writer's
+    # columns these flagged true sentences only
+    ("highest", "lowest"),
+    ("optimistic optimism confident confidence hopeful upbeat",
+     "pessimistic pessimism gloomy gloom gloomier morale-sapping"),
+    ("accept accepts accepted accepting", "appeal appeals appealed appealing reject rejected"),
+    ("approve approves approved approval", "reject rejects rejected rejection block blocked"),
+    ("support supports supported welcome welcomes welcomed backs backed favour favor",
+     "oppose opposes opposed against criticised criticized"),
+    ("cheaper cheap", "dearer costlier expensive"),
+    ("stronger strong strengthen strengthened", "weaker weak weaken weakened"),
+    ("best", "worst"),
+    ("win wins won winning", "lose loses lost losing"),
+    ("reliable", "unreliable"),
+    ("safe safer", "unsafe dangerous"),
+    ("ahead early earlier", "behind late later delayed"),
+)  # fmt: skip
+PAIRS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(a.split()), frozenset(b.split())) for a, b in _PAIRS_TEXT
+)
+
+_WORD = re.compile(r"[a-z][a-z'-]*")
+_DONE = re.compile(r"\balready\b", re.IGNORECASE)
+_TO_COME = re.compile(
+    r"\b(?:still|yet to|not yet|needs? (?:approval|to)|must (?:still |now )?(?:approve|decide|"
+    r"vote|sign)|whether to|would decide|will decide|plans? to|is expected to|are expected to|"
+    r"is due to|are due to|awaits|awaiting)\b",
+    re.IGNORECASE,
+)
+_YET = re.compile(r"\b(?:yet to|not yet|still (?:has|have|had|needs?) to)\b", re.IGNORECASE)
+_DONE_VERB = re.compile(r"\b(?:has|have|had) (?:\w+ )?\w+ed\b", re.IGNORECASE)
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower().replace("’", "'")))
+
+
+def opposite(sentence: str, passage: str) -> str | None:
+    """What the sentence says against its passage ("more where it says lower"), or None."""
+    said, source = _words(sentence), _words(passage)
+    for one, other in PAIRS:
+        for mine, theirs in ((one, other), (other, one)):
+            if said & mine and source & theirs and not source & mine and not said & theirs:
+                return f"{sorted(said & mine)[0]} where it says {sorted(source & theirs)[0]}"
+    if _DONE.search(sentence) and _TO_COME.search(passage) and not _DONE.search(passage):
+        return "done where it says still to come"
+    if _YET.search(sentence) and not _YET.search(passage) and _DONE_VERB.search(passage):
+        return "still to come where it says done"
+    return None
