@@ -56,6 +56,7 @@ def figures(posts: list[dict], sources: dict[str, str], words: int) -> dict[str,
         "posts with a seam": share(failing("seams")),
         "posts with an invented name or word": share(failing("invented")),
         "posts with markup or lists": share(failing("prose")),
+        "posts misstating a passage (facts check)": share(failing("facts")),
         "unsupported numbers, names, quotes per post": (
             f"{mean(len(r[0].claims) for r in read):.2f}" if read else "-"
         ),

@@ -126,6 +126,7 @@ def test_reader_checks_are_named_in_the_problems_and_the_dict() -> None:
         "seams": False,
         "invented": False,
         "prose": True,
+        "facts": True,
     }
     good = check_commentary(GOOD, target_words=60, source_text=SOURCE).as_dict()
     assert named_passes(good) == dict.fromkeys(READER_CHECKS, True)

@@ -46,7 +46,9 @@ COLUMN = (
 def test_a_first_person_opinion_column_passes_all_six() -> None:
     report = read_as_reader(COLUMN, SOURCE)
     assert list(report.checks) == list(READER_CHECKS)
-    assert list(READER_CHECKS) == ["voice", "copying", "repetition", "seams", "invented", "prose"]
+    assert list(READER_CHECKS) == [
+        "voice", "copying", "repetition", "seams", "invented", "prose", "facts",
+    ]  # fmt: skip
     assert report.checks == {name: [] for name in READER_CHECKS}, report.problems()
     assert report.passed and report.failed == []
     assert report.copied_6gram_share < 0.05
@@ -384,6 +386,16 @@ def test_half_written_and_glued_words_are_invented_but_english_and_british_pass(
     )
     assert invented(body, source) == ["not a word: ic, millionarticles, lowerflation"]
     assert invented("I think the ice is going.", source) == []
+
+
+def test_a_pronoun_inside_a_name_is_invented() -> None:
+    source = Support(
+        "The US National Snow and Ice Data Center said sea ice fell. I Squared Capital"
+    )
+    garbled = "I think the figures from the National Snow and I Data Center worry me."
+    assert invented(garbled, source) == ["not in the sources: I Data"]
+    fine = "I think the Center is right, and I Squared Capital too. Today I read it."
+    assert invented(fine, source) == []
 
 
 def test_a_figure_or_word_glued_by_a_full_stop_is_not_a_word_but_decimals_and_sites_pass() -> None:

@@ -8,10 +8,13 @@ from pathlib import Path
 from columnist.writer.evalset import load_stories
 from columnist.writer.grounding import Support
 from columnist.writer.opposites import opposite
+from columnist.writer.paragraphs import paragraph_problems
+from columnist.writer.reader import misstated
 from columnist.writer.verify import Passages, claim_of, is_opinion, rule_verdict, verify
 from tests.conftest import columnist, error_line
 
 DATA = Path(__file__).parents[1] / "data"
+BOE = "Bank of England holds rates at 4.5% as inflation edges up to 3.4%"
 SOURCE = (
     "Nigeria lifts ban on raw cashew exports\n"
     "Nigeria's trade ministry said on Monday it would lift a ban on exporting raw cashew "
@@ -135,7 +138,7 @@ def test_a_claim_under_a_first_person_frame_is_checked_as_a_claim() -> None:
     assert claim_of("I understand why some would say that the ban was right.") is None
     assert claim_of("I doubt that the ban will last a year.") is None
     stories = {s.title: s for s in load_stories(DATA / "writer_eval.jsonl")}
-    rates = stories["Bank of England holds rates at 4.5% as inflation edges up to 3.4%"].source_text
+    rates = stories[BOE].source_text
     framed = "I am struck that the Monetary Policy Committee is voting for a cut in interest rates."
     verdict = rule_verdict(framed, Passages.of(rates), Support(rates))
     assert not verdict.supported and verdict.precise, verdict
@@ -146,6 +149,35 @@ def test_a_claim_under_a_first_person_frame_is_checked_as_a_claim() -> None:
     ).supported
     opinion = "I am struck that the ministry should have listened sooner."
     assert rule_verdict(opinion, Passages.of(SOURCE), Support(SOURCE)).reason == "opinion"
+
+
+def test_only_the_one_who_does_the_saying_is_pinned() -> None:
+    assert reason("Olaleye said the ministry must pay farmers for their losses.").startswith(
+        "pinned on someone who does not say it: Olaleye"
+    )
+    for sentence in (
+        "Some would say that Olaleye wants the ministry to pay farmers for their losses.",
+        "This shows that Olaleye wants the ministry to pay farmers for their losses.",
+    ):
+        assert not reason(sentence).startswith("pinned"), sentence
+
+
+def test_a_misstated_passage_fails_the_facts_check_and_the_next_try_is_shown_the_passage() -> None:
+    stories = {s.title: s for s in load_stories(DATA / "writer_eval.jsonl")}
+    source = stories[
+        "Bank of England holds rates at 4.5% as inflation edges up to 3.4%"
+    ].source_text
+    wrong = (
+        "I am struck that the Monetary Policy Committee voted to cut interest rates from 4.5% "
+        "to 4.25%. I think that was brave."
+    )
+    problems = misstated(wrong, Support(source))
+    assert problems and problems[0].startswith("the figure belongs to something else: 4.5")
+    right = "I am struck that three members of the committee wanted a cut to 4.25%. I agree."
+    assert misstated(right, Support(source)) == []
+    feedback = paragraph_problems(wrong, 2, ["I think rates matter."], source)
+    shown = [p for p in feedback if p.startswith("unsupported: the figure belongs")]
+    assert shown and "the news says: “" in shown[0] and "voted 6-3" in shown[0]
 
 
 def test_eval_verifier_reports_precision_and_recall_on_the_labelled_set() -> None:

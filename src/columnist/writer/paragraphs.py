@@ -97,8 +97,11 @@ def paragraph_problems(
         problems.append(f"not in the sources: {shown}")
     else:  # what the sentences say, where the verifier is precise enough to act on
         for verdict in verify(paragraph, source_text):
-            if verdict.precise:
-                problems.append(f"unsupported: {verdict.reason} (“{_clip(verdict.sentence)}”)")
+            if verdict.precise:  # the passage, so that the next try can say what it says
+                said = f"; the news says: “{verdict.passage}”" if verdict.passage else ""
+                problems.append(
+                    f"unsupported: {verdict.reason} (“{_clip(verdict.sentence)}”{said})"
+                )
     return problems
 
 

@@ -14,6 +14,10 @@ function of the body and the sources (no model) and is reported by name:
 - invented:   every capitalised word (each part of a hyphenated one) from the sources; every
               lowercase word English or from the sources (writer/lexicon.py)
 - prose:      prose only: no markup, code, web addresses, lists or markdown
+- facts:      no sentence that misstates the passage it rests on: a figure of another
+              fact, words pinned on someone who did not say them, the opposite of the
+              passage, its negation dropped (the verifier's reasons that are nearly always
+              right; writer/verify.py)
 """
 
 from __future__ import annotations
@@ -43,8 +47,9 @@ from columnist.writer.grounding import (
 from columnist.writer.lexicon import non_words
 from columnist.writer.restate import restated as reworded_pairs
 from columnist.writer.text import ends_sentence, paragraphs, split_sentences
+from columnist.writer.verify import MISSTATED, verify
 
-READER_CHECKS = ("voice", "copying", "repetition", "seams", "invented", "prose")
+READER_CHECKS = ("voice", "copying", "repetition", "seams", "invented", "prose", "facts")
 
 
 @dataclass(slots=True)
@@ -76,7 +81,7 @@ class ReaderReport:
 
 
 def read_as_reader(body: str, source_text: str | Support) -> ReaderReport:
-    """All six reader checks on one commentary, in the order of READER_CHECKS."""
+    """All seven reader checks on one commentary, in the order of READER_CHECKS."""
     support = source_text if isinstance(source_text, Support) else Support(source_text)
     report = ReaderReport()
     report.checks["voice"], report.first_person = voice(body)
@@ -86,6 +91,7 @@ def read_as_reader(body: str, source_text: str | Support) -> ReaderReport:
     report.checks["seams"] = seams(body)
     report.checks["invented"] = invented(body, support)
     report.checks["prose"] = prose(body)
+    report.checks["facts"] = misstated(body, support)
     return report
 
 
@@ -605,9 +611,24 @@ def glued_words(body: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _GLUED.finditer(text)))
 
 
+# "the National Snow and I Data Center": a blocked word ("Ice") replaced by the pronoun,
+# which the capitalised-word rule skips. "I" before a capitalised word mid-sentence.
+_I_IN_NAME = re.compile(r"(?<=[a-z,] )I (?=([A-Z][a-z]+))")
+
+
+def garbled_names(body: str, support: Support) -> list[str]:
+    """ "I" inside a run of name words, unless the sources write it so."""
+    found = []
+    for m in _I_IN_NAME.finditer(_blank_long_quotes(body)):
+        phrase = f"I {m.group(1)}"
+        if m.group(1) not in _I_FORMS and not support.has_phrase(phrase):
+            found.append(phrase)
+    return list(dict.fromkeys(found))
+
+
 def invented(body: str, support: Support) -> list[str]:
     problems = []
-    words = invented_words(body, support)
+    words = invented_words(body, support) + garbled_names(body, support)
     if words:
         problems.append(f"not in the sources: {', '.join(words)}")
     odd = non_words(_blank_long_quotes(body), support.words) + glued_words(body)
@@ -664,3 +685,16 @@ def prose(body: str) -> list[str]:
     if _LIST.search(body) or _MARKDOWN.search(body):
         problems.append("contains markdown, a heading or a list")
     return problems
+
+
+# -- facts -------------------------------------------------------------------------
+
+
+def misstated(body: str, support: Support) -> list[str]:
+    """Sentences the verifier finds misstating their passage, for one of the reasons it
+    is nearly always right about: "the committee voted to cut rates" where it held."""
+    return [
+        f"{v.reason} (“{_clip(v.sentence)}”)"
+        for v in verify(body, support.text)
+        if not v.supported and v.reason.startswith(MISSTATED)
+    ]

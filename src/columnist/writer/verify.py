@@ -79,6 +79,15 @@ OPPOSITE_OVERLAP = 0.4  # a reversal is checked on a looser fit: its key word is
 
 
 NO_PASSAGE = "no passage says this"
+# Reasons that say a sentence misstates a passage it rests on (not merely that no passage
+# says it): in the writer's own columns 14 of 19 such flags were on sentences that were
+# wrong ("17 billion euros" where 1.2 billion were set aside, "voted to cut rates").
+MISSTATED = (
+    "the figure belongs to something else",
+    "pinned on someone who does not say it",
+    "says the opposite of the passage",
+    "drops the passage's negation",
+)
 HEDGED = re.compile(
     r"\b(may|might|could|would|perhaps|possibly|likely|should|seems?|i|i'm|i’m|my|me|we|us|"
     r"our|some (?:will |would |may |might )?(?:say|argue|object|think|doubt))\b",
@@ -217,9 +226,10 @@ def _moved_figure(sentence: str, source_text: str) -> str | None:
     sources have "12 hectares" and "8 million kroner"."""
     said, source = _words(sentence), _words(source_text)
     known = set(source)
+    named = set(re.findall(r"\b[A-Z][\w'’-]*\s+(\d[\d,.]*\d|\d)\b", sentence))
     for i, token in enumerate(said):
-        if not token[0].isdigit() or re.fullmatch(r"(19|20)\d\d", token):
-            continue  # a year is followed by anything
+        if not token[0].isdigit() or re.fullmatch(r"(19|20)\d\d", token) or token in named:
+            continue  # a year is followed by anything; "Power of Siberia 2" is a name
         what = _after(said, i, 2)[:1]
         if not what or what[0] not in known or what[0][0].isdigit():
             continue  # the writer's own word ("a 2.2% victory"): nothing to compare
@@ -285,14 +295,46 @@ def _wrong_actor(sentence: str, passages: Passages) -> str | None:
         rest = _content(" ".join(words)[match.end() :])
         if len(rest) < 4 or not any(name in s for s in passages.sentences):
             continue
-        score, i = max((score, i) for i, score in enumerate(passages.fits(rest)))
-        near = " ".join(passages.sentences[max(0, i - 1) : i + 1])
+        fits = passages.fits(rest)
+        score = max(fits)
+        tied = [i for i, fit in enumerate(fits) if fit == score]  # any of them may be meant
+        if score <= 0 or any(
+            name in " ".join(passages.sentences[max(0, i - 1) : i + 1]) for i in tied
+        ):
+            continue
+        i = tied[-1]
         others = {m.group(0) for m in _NAME_PHRASE.finditer(passages.sentences[i])} - {
             m.group(0) for m in _NAME_PHRASE.finditer(sentence)
         }
-        if score > 0 and name not in near and any(len(o) > 3 for o in others):
+        if any(len(o) > 3 for o in others):
             return name
     return None
+
+
+_NOT_SPEAKERS = re.compile(
+    r"\b(?:some|others|critics|many|people|i|we|you|this|that|these|it|which|what|news)\b"
+    r"(?:\s+\w+){0,2}\s*$",
+    re.IGNORECASE,
+)
+
+
+def _speakers(sentence: str) -> set[str]:
+    """Names that do the saying: in the few words before a speaker's verb ("Andreassen
+    warned"), or right after it ("said Khan"). "This shows that the EU ..." and "some would
+    say that VW ..." pin nothing on the EU or VW."""
+    names: set[str] = set()
+    for verb in SPEECH.finditer(sentence):
+        before = sentence[: verb.start()]
+        subject = " ".join(before.split()[-6:])
+        if _NOT_SPEAKERS.search(subject):
+            continue
+        after = sentence[verb.end() :].split()[:2]
+        for word in re.findall(r"\b[A-Z][\w'’-]+", subject) + [
+            w.strip(",.;") for w in after if w[:1].isupper()
+        ]:
+            if word.lower() not in STOP_WORDS:
+                names.add(re.sub(r"['’]s$", "", word))
+    return names
 
 
 def _pinned(sentence: str, passages: Passages) -> str | None:
@@ -300,8 +342,7 @@ def _pinned(sentence: str, passages: Passages) -> str | None:
     what the sentence has them say ("Andreassen warned that the glacier will be gone")."""
     if not SPEECH.search(sentence):
         return None
-    names = {w for w in re.findall(r"\b[A-Z][\w'’-]+", sentence) if w.lower() not in STOP_WORDS}
-    for name in sorted(names):
+    for name in sorted(_speakers(sentence)):
         near: list[str] = []
         for i, source in enumerate(passages.sentences):
             if re.search(rf"\b{re.escape(name)}\b", source):
