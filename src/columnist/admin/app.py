@@ -277,7 +277,8 @@ def create_app(
             if user is None:
                 raise actions.ReviewError("your user no longer exists")
             if action == "publish":
-                actions.publish(desk.engine, user, post, reason)
+                carries = form.get("carries") == "yes"  # the box: it has the corrections
+                actions.publish(desk.engine, user, post, reason, carries)
             elif action == "reject":
                 actions.reject(desk.engine, user, post, reason or "")
             elif action == "retract":
