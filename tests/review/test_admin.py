@@ -1,7 +1,7 @@
-"""The admin web app against a real SQLite desk: cookie flags, CSRF on every POST, the
-login throttle and its log, escaping of hostile feed text, publishing from the queue
-with the site rebuilt, and a stale version refused. The same app served by a real
-uvicorn on 127.0.0.1 answers with the security headers."""
+"""The admin web app against a real desk (a SQLite file, then PostgreSQL): cookie
+flags, CSRF on every POST, the login throttle and its log, escaping of hostile feed
+text, publishing from the queue with the site rebuilt, and a stale version refused. The
+same app served by a real uvicorn on 127.0.0.1 answers with the security headers."""
 
 from __future__ import annotations
 
