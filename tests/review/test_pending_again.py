@@ -8,19 +8,26 @@ file and on PostgreSQL (the `grown` fixture, conftest.py)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from columnist.admin.app import create_app
 from columnist.review import actions
-from columnist.review.users import acting_user
+from columnist.review.users import acting_user, add_user
 from columnist.store import audit
+from columnist.store.db import open_engine
 from columnist.store.review import notes_by_post, revisions
-from tests.conftest import error_line, invoke
-from tests.review.growth import GROWN, grow, queue_of, rewrite_grown, site_body, writing
-from tests.review.kit import PASSWORD
+from columnist.store.schema import posts
+from columnist.store.seed import seed_store
+from columnist.writer.evalset import EvalSource, EvalStory
+from columnist.writer.stage import run_write
+from tests.conftest import desk, error_line, invoke
+from tests.review.growth import GROWN, TOPICS, grow, queue_of, rewrite_grown, site_body, writing
+from tests.review.kit import PARAGRAPH, PASSWORD, SITE, SOURCE, load
 
 AGAIN = (
     "I think the families by the harbour have waited long enough, and a vote of 7 to 2 "
@@ -226,3 +233,36 @@ def test_the_admin_shows_the_correction_and_needs_the_box(grown) -> None:  # noq
         assert done.status_code == 303
     after = actions.load(engine, before.id)
     assert after.pending is None and GROWN[:40] in after.body
+
+
+def test_under_auto_a_corrected_post_is_held_not_replaced(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Under "auto" a grown story's passing rewrite replaces the published text at once,
+    unless a person corrected that text: then the rewrite waits for a person too."""
+    writer = '[writer]\nwords = 60\nstrict = false\nreview = "auto"\n'
+    path = desk(tmp_path, SITE, writer, TOPICS, stories={"rewrite_on_growth": True},
+                database=database_url)  # fmt: skip
+    settings = load(path)
+    engine = open_engine(settings.database.url)
+    add_user(engine, "bob", "editor", PASSWORD)
+    outlets = [EvalSource("Vote", SOURCE, "Wire"), EvalSource("Homes", SOURCE, "Daily")]
+    (story_id,) = seed_store(engine, [EvalStory("Harbour homes", outlets, "housing")])
+    assert run_write(engine, settings, backend=writing(PARAGRAPH)).published == 1
+    with engine.connect() as conn:
+        post_id = conn.execute(select(posts.c.id)).scalar_one()
+    grow(engine, story_id)  # uncorrected: replaced at once, as before
+    assert run_write(engine, settings, backend=writing(GROWN)).published == 1
+    assert GROWN[:40] in actions.load(engine, post_id).body
+
+    correct(settings, engine, post_id)
+    corrected = actions.load(engine, post_id).body
+    grow(engine, story_id)
+    report = run_write(engine, settings, backend=writing(AGAIN))
+    assert (report.published, report.held) == (0, 1)
+    now = actions.load(engine, post_id)
+    assert (now.status, now.body) == ("published", corrected)
+    assert now.pending.status == "held" and AGAIN[:40] in now.pending.body
+    assert [c.text for c in now.pending.corrections] == [FIX]
+    assert [p.id for p in queue_of(engine)] == [post_id]
+    engine.dispose()
