@@ -662,9 +662,13 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     return settings
 
 
+UNSET: Any = object()  # an override value that removes the key (see `overridden`)
+
+
 def overridden(data: dict[str, Any], overrides: dict[str, dict[str, Any]] | None) -> dict:
     """`data` with keys replaced table by table (`{"writer": {"model": "x"}}`); a None
-    value leaves the key as it was (an option not given on the command line), and a
+    value leaves the key as it was (an option not given on the command line), UNSET
+    removes it (an old flat key that a flag replaces, so it is not "given twice"), and a
     table inside a table is updated key by key (`{"writer": {"openai": {...}}}`)."""
 
     def merged(table: Any, values: dict[str, Any]) -> Any:
@@ -672,7 +676,9 @@ def overridden(data: dict[str, Any], overrides: dict[str, dict[str, Any]] | None
             return table  # not a table: reading it says so
         table = dict(table or {})
         for key, value in values.items():
-            if isinstance(value, dict):
+            if value is UNSET:
+                table.pop(key, None)
+            elif isinstance(value, dict):
                 table[key] = merged(table.get(key), value)
             elif value is not None:
                 table[key] = value

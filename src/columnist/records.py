@@ -149,6 +149,21 @@ def _problems(checks: dict) -> list[str]:
 
 
 @dataclass(slots=True)
+class EditorChange:
+    """A person's correction or update of a published text (store -> review): what a
+    rewrite written from the sources alone does not carry."""
+
+    kind: str  # "correction" | "update"
+    who: str
+    when: datetime
+    text: str  # the note readers were shown
+    version: int  # the post's version it made
+
+    def describe(self) -> str:
+        return f'{self.kind} by {self.who} on {self.when:%Y-%m-%d %H:%M} ("{self.text}")'
+
+
+@dataclass(slots=True)
 class PendingRewrite:
     """A published post's new text, written when its story grew and held by the review
     policy: it waits beside the published text until a person decides (store -> review)."""
@@ -159,6 +174,9 @@ class PendingRewrite:
     checks: dict
     source_count: int
     created: datetime
+    # Corrections and updates a person made to the published text since the writer
+    # wrote it: this text, written from the sources, does not carry them.
+    corrections: list[EditorChange] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:

@@ -1,12 +1,13 @@
 """The admin in a real browser: `columnist admin`'s app served by uvicorn on 127.0.0.1
-over a SQLite desk with held posts, driven by headless Chromium (cdp.py).
+over a desk with held posts (a SQLite file, then PostgreSQL), driven by headless
+Chromium (cdp.py).
 
 Logging in and publishing a held post that then shows on the built site; a wrong
 password refused, then throttled; POSTs without or with a wrong CSRF token refused;
 the session cookie's flags as the browser stores them; a hostile feed title shown as
 text and never run; axe-core on the login, queue and post pages; two editors saving
 the same post; writing a post again with a note. One server and one Chromium for the
-whole module.
+whole module and store.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from columnist.store.review import get
 from columnist.store.schema import posts
 from tests.browser.cdp import Browser, Page, chromium_path
 from tests.browser.test_browser import AXE, require, run_axe
-from tests.conftest import served
+from tests.conftest import database_url_for, served
 from tests.review.kit import PARAGRAPH, PASSWORD, PLAN, seeded_desk
 from tests.writer.kit import ScriptedBackend
 
@@ -44,17 +45,22 @@ class Admin:
     hostile: int
     contested: int
     draft: int
+    published: int  # its story grew: a rewrite waits, and bob corrects it (last test)
     writer: ScriptedBackend  # what writes a post again
 
 
-@pytest.fixture(scope="module")
-def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def admin(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Admin]:
     import uvicorn
 
     folder = tmp_path_factory.mktemp("admin")
+    url = database_url_for(request.param, folder)
     editors = dict.fromkeys(("bob", "carol", "dora"), "editor")
-    settings, engine, ids = seeded_desk(folder, None, ["held", "held", "held", "draft"], editors)
-    held, hostile, contested, draft = ids
+    statuses = ["held", "held", "held", "draft", "published"]
+    settings, engine, ids = seeded_desk(folder, url, statuses, editors)
+    held, hostile, contested, draft, published = ids
     with transaction(engine) as conn:
         conn.execute(update(posts).where(posts.c.id == hostile).values(title=HOSTILE))
     settings.site.output.mkdir(parents=True, exist_ok=True)
@@ -75,7 +81,7 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
         with served(settings.site.output) as site:
             yield Admin(
                 f"http://127.0.0.1:{port}/", site, settings, held, hostile, contested, draft,
-                writer,
+                published, writer,
             )  # fmt: skip
     finally:
         server.should_exit = True
@@ -290,3 +296,45 @@ def test_write_again_with_a_note(admin: Admin, tab: Page) -> None:
     assert PARAGRAPH[:40] in text(tab, ".post-body")
     assert f"<note>{note}</note>" in admin.writer.prompts[0][-1]["content"]
     assert status_of(admin, admin.draft) == "held"
+
+
+def test_a_waiting_rewrite_that_would_drop_a_correction(admin: Admin, tab: Page) -> None:
+    """The published post's story grew and the writer's new text waits; then bob
+    corrected the published text. The page says so (axe finds nothing wrong with it),
+    publishing without the box is refused, with it the rewrite goes up."""
+    from columnist.review import actions
+    from columnist.review.users import acting_user
+    from columnist.store.review import offer_rewrite
+    from columnist.store.schema import posts as posts_table
+
+    engine = open_engine(admin.settings.database.url)
+    with transaction(engine) as conn:
+        row = conn.execute(posts_table.select().where(posts_table.c.id == admin.published)).one()
+        offer_rewrite(conn, row, {
+            "status": "held", "body": PARAGRAPH, "excerpt": PARAGRAPH[:40], "backend": "scripted",
+            "model": "script", "prompt_version": "p1", "checks": "{}", "source_count": 3,
+        })  # fmt: skip
+    post = actions.load(engine, admin.published)
+    fix = "The vote was 7 to 2, not <b>8</b> to 1."
+    body = post.body.replace("I think", "I still think", 1)
+    actions.edit(engine, admin.settings, acting_user(engine, "bob"), post, body, fix, "correction")
+    log_in(tab, admin, "dora")
+    tab.goto(f"{admin.url}posts/{admin.published}")
+    box = text(tab, ".conflict")
+    assert "corrected after the writer wrote it" in box and "Correction by bob on " in box
+    assert fix in box  # as text: the <b> is not markup
+    assert tab.evaluate("document.querySelectorAll('.conflict b').length") == 0
+    if AXE.is_file():
+        assert run_axe(tab) == []
+    form = f"form[action='/posts/{admin.published}/publish']"
+    submit(tab, form, reason="The new source checks.")
+    refused = text(tab, "[role=alert]")
+    assert "correction by bob" in refused and "from 3 sources" in refused
+    assert actions.load(engine, admin.published).pending is not None
+    tab.goto(f"{admin.url}posts/{admin.published}")
+    tab.evaluate("document.querySelector('#carries').checked = true")
+    submit(tab, form, reason="It keeps 7 to 2.")
+    assert tab.evaluate("location.pathname") == f"/posts/{admin.published}"
+    after = actions.load(engine, admin.published)
+    engine.dispose()
+    assert after.pending is None and after.body == PARAGRAPH

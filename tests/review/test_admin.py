@@ -1,7 +1,7 @@
-"""The admin web app against a real SQLite desk: cookie flags, CSRF on every POST, the
-login throttle and its log, escaping of hostile feed text, publishing from the queue
-with the site rebuilt, and a stale version refused. The same app served by a real
-uvicorn on 127.0.0.1 answers with the security headers."""
+"""The admin web app against a real desk (a SQLite file, then PostgreSQL): cookie
+flags, CSRF on every POST, the login throttle and its log, escaping of hostile feed
+text, publishing from the queue with the site rebuilt, and a stale version refused. The
+same app served by a real uvicorn on 127.0.0.1 answers with the security headers."""
 
 from __future__ import annotations
 
@@ -195,15 +195,24 @@ def test_edit_conflict_keeps_the_text_and_retract(desk) -> None:  # noqa: ANN001
     engine.dispose()
 
 
-def test_throttle_lifts_after_the_wait() -> None:
+def test_throttle_lifts_after_the_wait(desk) -> None:  # noqa: ANN001
     from columnist.admin.session import LOCK_SECONDS, MAX_FAILURES, Throttle
 
-    throttle = Throttle()
-    for _ in range(MAX_FAILURES):
-        throttle.failed("bob", "10.0.0.1")
-    assert throttle.locked("bob", "10.0.0.1")
+    _client, settings, _ids = desk
+    engine = open_engine(settings.database.url)
+    throttle = Throttle(engine)
+    start = time.time()
+    for n in range(MAX_FAILURES):
+        throttle.failed("bob", "10.0.0.1", now=start + n)
+    assert throttle.locked("bob", "10.0.0.1", now=start + MAX_FAILURES)
     assert not throttle.locked("bob", "10.0.0.2") and not throttle.locked("ada", "10.0.0.1")
-    assert not throttle.locked("bob", "10.0.0.1", now=time.time() + LOCK_SECONDS + 1)
+    # the oldest failure ages out first: four left, unlocked
+    assert not throttle.locked("bob", "10.0.0.1", now=start + LOCK_SECONDS + 0.5)
+    throttle.failed("bob", "10.0.0.1", now=start + LOCK_SECONDS + 0.5)  # the fifth again
+    assert throttle.locked("bob", "10.0.0.1", now=start + LOCK_SECONDS + 0.5)
+    throttle.passed("bob", "10.0.0.1")
+    assert not throttle.locked("bob", "10.0.0.1", now=start + LOCK_SECONDS + 0.5)
+    engine.dispose()
 
 
 def test_post_page_marks_what_the_checks_found_escaped(desk) -> None:  # noqa: ANN001

@@ -1,6 +1,7 @@
-"""The admin's users pages against a real SQLite desk: an admin lists, adds and removes
-users and sets passwords (the CLI's store functions and checks, its audit lines); every
-form needs the session's CSRF token; an editor is refused with a 403."""
+"""The admin's users pages against a real desk (a SQLite file, then PostgreSQL): an
+admin lists, adds and removes users and sets passwords (the CLI's store functions and
+checks, its audit lines); every form needs the session's CSRF token; an editor is
+refused with a 403."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def desk(tmp_path: Path):  # noqa: ANN201 - (app, engine)
-    settings, engine, _ids = seeded_desk(tmp_path, None, ["held"], {"ada": "admin", "ed": "editor"})
+def desk(tmp_path: Path, database_url: str):  # noqa: ANN201 - (app, engine)
+    users = {"ada": "admin", "ed": "editor"}
+    settings, engine, _ids = seeded_desk(tmp_path, database_url, ["held"], users)
     yield create_app(settings, engine), engine
     engine.dispose()
 

@@ -1,107 +1,32 @@
 """A published post whose story grows, under a policy that holds new text: the published
 text stays up as it was, the rewritten text waits beside it for review; publishing it
 replaces the published text with a dated update, rejecting it keeps the old text (and
-the writer tries again only when the story grows further). On a real SQLite desk, the
-write stage driven by a scripted backend (no model is loaded)."""
+the writer tries again only when the story grows further). On a real SQLite desk and
+on PostgreSQL (the `grown` fixture, tests/review/conftest.py), the write stage driven
+by a scripted backend (no model is loaded)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
 from columnist.review import actions
-from columnist.review.users import acting_user, add_user
+from columnist.review.users import acting_user
 from columnist.store import audit
-from columnist.store.db import open_engine, transaction
-from columnist.store.published import published_posts
-from columnist.store.review import notes_by_post, queue, revisions
-from columnist.store.schema import entries, pending_rewrites, stories
-from columnist.store.seed import seed_store
+from columnist.store.db import open_engine
+from columnist.store.review import notes_by_post, revisions
+from columnist.store.schema import pending_rewrites
 from columnist.store.stories import needing_posts
-from columnist.writer.evalset import EvalSource, EvalStory
 from columnist.writer.stage import run_write
-from tests.conftest import desk, invoke
-from tests.review.kit import PARAGRAPH, PASSWORD, PLAN, SITE, SOURCE, load
-from tests.writer.kit import ScriptedBackend
-
-GROWN = (
-    "I think the harbour homes deserve the support they now have, because 400 homes and "
-    "a vote of 7 to 2 tell me the council listened to families this time."
-)
-TOPICS = '[[topics]]\nname = "Housing"\n[[topics]]\nname = "Energy"\n'
-
-
-def writing(paragraph: str) -> ScriptedBackend:
-    return ScriptedBackend([PLAN, *[paragraph] * 40])
-
-
-@pytest.fixture(params=["hold", "hold-flagged"])
-def grown(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201
-    """A desk whose one story was written, published by bob, then grew by a source."""
-    writer = f'[writer]\nwords = 60\nstrict = false\nreview = "{request.param}"\n'
-    path = desk(tmp_path, SITE, writer, TOPICS, stories={"rewrite_on_growth": True})
-    settings = load(path)
-    engine = open_engine(settings.database.url)
-    add_user(engine, "bob", "editor", PASSWORD)
-    sources = [EvalSource("Vote", SOURCE, "Wire")]  # one outlet: hold-flagged holds it too
-    (story_id,) = seed_store(engine, [EvalStory("Council votes for harbour homes", sources,
-                                                 "housing")])  # fmt: skip
-    run_write(engine, settings, backend=writing(PARAGRAPH))
-    bob = acting_user(engine, "bob")
-    (post,) = [p for p in _queue(engine)]
-    assert post.status == "held"
-    actions.publish(engine, bob, post, "Checked against the wire copy.")
-    published = actions.load(engine, post.id)
-    assert published.status == "published"
-    _grow(engine, story_id)
-    yield settings, engine, published
-    engine.dispose()
-
-
-def _queue(engine):  # noqa: ANN001, ANN202
-    with engine.connect() as conn:
-        return queue(conn)
-
-
-def _grow(engine, story_id: int) -> None:  # noqa: ANN001
-    now = datetime.now(UTC)
-    with transaction(engine) as conn:
-        n = conn.execute(select(stories.c.entry_count).where(stories.c.id == story_id)).scalar()
-        source_id = conn.execute(select(entries.c.source_id).limit(1)).scalar_one()
-        conn.execute(
-            insert(entries).values(
-                source_id=source_id,
-                dedupe_key=f"grown:{story_id}:{n}",
-                link=f"https://example.org/{story_id}/grown/{n}",
-                content_hash=f"grown-{story_id}-{n}",
-                title="Harbour homes: the vote",
-                summary_html="",
-                text=SOURCE,
-                published=now,
-                fetched=now,
-                story_id=story_id,
-            )
-        )
-        conn.execute(
-            update(stories)
-            .where(stories.c.id == story_id)
-            .values(entry_count=stories.c.entry_count + 1)
-        )
-
-
-def _site_body(engine, post_id: int) -> str | None:  # noqa: ANN001
-    """The body of the post as the site build reads it (None: not on the site)."""
-    with engine.connect() as conn:
-        shown = {p.id: p.body for p in published_posts(conn, [])}
-    return shown.get(post_id)
-
-
-def _rewrite(settings, engine) -> None:  # noqa: ANN001
-    report = run_write(engine, settings, backend=writing(GROWN))
-    assert (report.stories, report.held, report.published) == (1, 1, 0)
+from tests.conftest import invoke
+from tests.review.growth import GROWN, writing
+from tests.review.growth import grow as _grow
+from tests.review.growth import queue_of as _queue
+from tests.review.growth import rewrite_grown as _rewrite
+from tests.review.growth import site_body as _site_body
+from tests.review.kit import PASSWORD, load
 
 
 def test_the_published_text_stays_up_until_the_rewrite_is_published(grown) -> None:  # noqa: ANN001

@@ -39,9 +39,9 @@ def requests(backend: ScriptedBackend) -> list[str]:
 
 
 @pytest.fixture
-def desk(tmp_path: Path):  # noqa: ANN201 - (settings, engine, post ids)
+def desk(tmp_path: Path, database_url: str):  # noqa: ANN201 - (settings, engine, post ids)
     settings, engine, ids = seeded_desk(
-        tmp_path, None, ["held", "draft", "published"], {"bob": "editor"}
+        tmp_path, database_url, ["held", "draft", "published"], {"bob": "editor"}
     )
     yield settings, engine, ids
     engine.dispose()

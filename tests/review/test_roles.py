@@ -20,9 +20,10 @@ from tests.review.kit import load, make_desk, seeded_desk
 
 
 @pytest.fixture
-def desk(tmp_path: Path):  # noqa: ANN201 - (config path, engine, post ids)
+def desk(tmp_path: Path, database_url: str):  # noqa: ANN201 - (config path, engine, post ids)
     users = {"ed": "editor", "ada": "admin"}
-    settings, engine, ids = seeded_desk(tmp_path, None, ["held", "published", "published"], users)
+    statuses = ["held", "published", "published"]
+    settings, engine, ids = seeded_desk(tmp_path, database_url, statuses, users)
     yield settings.root / "columnist.toml", engine, ids
     engine.dispose()
 

@@ -270,3 +270,28 @@ def test_eval_writer_base_url_goes_to_the_backend_that_uses_servers(tmp_path: Pa
     openai = s.writer.options_for()
     assert openai.base_urls == ["http://y:8000/v1"] and openai.api_key_env == "MY_KEY"
     assert s.writer.concurrency == 2
+
+
+def test_eval_writer_base_url_wins_over_an_old_flat_base_url(tmp_path: Path, capsys) -> None:
+    """A flag overrides the config, also when the config has the key under its old flat
+    name: no "given twice" error, at most the usual deprecation note."""
+    from columnist.cli.writer import _eval_settings
+    from tests.conftest import error_line, invoke
+
+    path = tmp_path / "columnist.toml"
+    path.write_text('[writer]\nbackend = "openai"\nbase_url = "http://old:8000/v1"\nretries = 1\n')
+    s = _eval_settings(path, None, None, "http://new:8000/v1", None, None)
+    openai = s.writer.options_for()
+    assert openai.base_urls == ["http://new:8000/v1"] and openai.retries == 1
+    notes = capsys.readouterr().err
+    assert "given twice" not in notes
+    assert notes.count("`writer.base_url` is deprecated") <= 1
+    # a flag and the new table still conflict with nothing; a file giving both does
+    path.write_text(path.read_text() + '[writer.openai]\nbase_urls = ["http://t:8000/v1"]\n')
+    with pytest.raises(ConfigError, match="given twice"):
+        config.load(path)
+    path.write_text('[writer]\nbackend = "openai"\nbase_url = "http://old:8000/v1"\n')
+    # through the command: the settings pass, and the first error is the missing story file
+    done = invoke("eval-writer", str(tmp_path / "none.jsonl"), "-c", str(path),
+                  "--base-url", "http://new:8000/v1")  # fmt: skip
+    assert "none.jsonl: cannot be read" in error_line(done)

@@ -25,7 +25,16 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from columnist import config as config_mod
-from columnist.admin.session import COOKIE, Session, Signer, Throttle, same_token
+from columnist.admin.session import (
+    COOKIE,
+    Session,
+    Signer,
+    Throttle,
+    end_sessions,
+    same_token,
+    session_ended,
+    signing_key,
+)
 from columnist.errors import ModelError
 from columnist.review import actions
 from columnist.review.marks import flags, marked
@@ -83,12 +92,12 @@ class Desk:
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
-        self.signer = Signer()
-        self.throttle = Throttle()
+        # The key, the throttle's counts and ended sessions are the store's: every
+        # admin process on this desk shares them (admin/session.py).
+        self.signer = Signer(signing_key(engine))
+        self.throttle = Throttle(engine)
         self.build_lock = threading.Lock()
         self.write_lock = threading.Lock()  # one rewrite at a time: one model in memory
-        # Logging out ends every session of that user begun before (a copied cookie too).
-        self.logged_out: dict[str, float] = {}
 
     def session(self, request: Request) -> Session | None:
         return self.signer.load(request.cookies.get(COOKIE))
@@ -194,8 +203,8 @@ def create_app(
         session = desk.session(request)
         if session is None or not same_token(session.csrf, form.get("csrf")):
             return forbidden(request)
-        if session.user:
-            desk.logged_out[session.user] = time.time()
+        if session.user:  # every session of the user ends, a copied cookie's too
+            end_sessions(desk.engine, session.user)
             _log(desk, session.user, "logout", f"from {_address(request)}")
         response = RedirectResponse("/login", 303)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
@@ -205,7 +214,7 @@ def create_app(
         session = desk.session(request)
         if session is None or session.user is None:
             return None
-        if session.started <= desk.logged_out.get(session.user, 0.0):
+        if session_ended(desk.engine, session):  # logged out, here or in another process
             return None
         with desk.engine.connect() as conn:
             if user_store.get(conn, session.user) is None:  # removed since
@@ -268,7 +277,8 @@ def create_app(
             if user is None:
                 raise actions.ReviewError("your user no longer exists")
             if action == "publish":
-                actions.publish(desk.engine, user, post, reason)
+                carries = form.get("carries") == "yes"  # the box: it has the corrections
+                actions.publish(desk.engine, user, post, reason, carries)
             elif action == "reject":
                 actions.reject(desk.engine, user, post, reason or "")
             elif action == "retract":
@@ -348,13 +358,12 @@ def create_app(
             elif action == "remove":
                 if name == who:
                     raise UserError("you cannot remove yourself here (another admin can)")
-                remove_user(desk.engine, name)
-                desk.logged_out[name] = time.time()
+                remove_user(desk.engine, name)  # their sessions end with them
                 done = f"user {name} removed"
             elif action == "passwd":
-                set_password(desk.engine, name, password)
-                if name != who:  # their sessions end: they log in with the new password
-                    desk.logged_out[name] = time.time()
+                # their sessions end (they log in with the new password); not the
+                # admin's own session here
+                set_password(desk.engine, name, password, end_sessions=name != who)
                 done = f"password of {name} changed"
             else:
                 return desk.page(request, session, "message.html", 404, message="No such action.")

@@ -1,9 +1,13 @@
 """Signed session cookies, CSRF tokens and the login throttle of the admin.
 
 The cookie holds a small JSON payload (user, CSRF token, login and last-seen times)
-signed with HMAC-SHA256 under a key made when the server starts, so restarting the
-admin logs everyone out and no secret has to be stored. A session ends after
-IDLE_SECONDS without a request or ABSOLUTE_SECONDS after login, whichever is first.
+signed with HMAC-SHA256. A session ends after IDLE_SECONDS without a request or
+ABSOLUTE_SECONDS after login, whichever is first, or when its user's sessions are
+ended (logout, a new password, a removal). The signing key, the ended sessions and
+the failed logins the throttle counts are kept in the store (store/admin_state.py), so
+every admin process on the desk (several `columnist admin`, or uvicorn workers)
+accepts the same cookies, ends the same sessions and throttles the same logins; a
+restart logs nobody out.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from columnist.store import admin_state
+from columnist.store.db import Engine, transaction
 
 COOKIE = "columnist_admin"
 IDLE_SECONDS = 30 * 60
@@ -72,24 +78,45 @@ def same_token(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
 
 
-@dataclass(slots=True)
-class Throttle:
-    """Failed logins per (account, address); MAX_FAILURES of them lock for LOCK_SECONDS."""
+def signing_key(engine: Engine) -> bytes:
+    """The desk's cookie key: made by the first admin process, shared by every other."""
+    with transaction(engine) as conn:
+        return bytes.fromhex(admin_state.shared_key(conn, "session", secrets.token_hex(32)))
 
-    failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # logins run on threads
+
+def end_sessions(engine: Engine, name: str, now: float | None = None) -> None:
+    """End every session of `name` begun until now, in every admin process."""
+    with transaction(engine) as conn:
+        admin_state.end_sessions(conn, name, time.time() if now is None else now)
+
+
+def session_ended(engine: Engine, session: Session) -> bool:
+    """The session's user was logged out (or their password changed) after it began."""
+    if session.user is None:
+        return False
+    with engine.connect() as conn:
+        return session.started <= admin_state.sessions_ended(conn, session.user)
+
+
+class Throttle:
+    """Failed logins per (account, address), counted in the store: MAX_FAILURES within
+    LOCK_SECONDS lock that name at that address, in every admin process, until the
+    oldest of them is LOCK_SECONDS old."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     def locked(self, name: str, address: str, now: float | None = None) -> bool:
         now = time.time() if now is None else now
-        with self.lock:
-            recent = [t for t in self.failures.get((name, address), []) if now - t < LOCK_SECONDS]
-            self.failures[(name, address)] = recent
-            return len(recent) >= MAX_FAILURES
+        with self.engine.connect() as conn:
+            count = admin_state.failures(conn, name, address, now - LOCK_SECONDS)
+        return count >= MAX_FAILURES
 
-    def failed(self, name: str, address: str) -> None:
-        with self.lock:
-            self.failures.setdefault((name, address), []).append(time.time())
+    def failed(self, name: str, address: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with transaction(self.engine) as conn:
+            admin_state.add_failure(conn, name, address, now, forget=now - LOCK_SECONDS)
 
     def passed(self, name: str, address: str) -> None:
-        with self.lock:
-            self.failures.pop((name, address), None)
+        with transaction(self.engine) as conn:
+            admin_state.clear_failures(conn, name, address)

@@ -14,7 +14,7 @@ import typer
 
 from columnist.cli import ConfigOpt, QuietOpt, open_desk, say
 from columnist.errors import ColumnistError
-from columnist.records import QueuedPost
+from columnist.records import EditorChange, QueuedPost
 
 app = typer.Typer(name="review", no_args_is_help=True, help="Review held and draft posts.")
 
@@ -33,11 +33,23 @@ def _line(p: QueuedPost) -> str:
     line = f"{p.id:>5} {status:<6} {when:%Y-%m-%d %H:%M} [{topics}] {p.title}"
     if p.pending:
         line += f" (published; rewrite from {p.pending.source_count} sources waits)"
+        if p.pending.corrections:
+            line += " (the published text was corrected since it was written)"
     problems = p.waiting_problems
     if problems:
         more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
         line += f" — {problems[0]}{more}"
     return line
+
+
+def _change(c: EditorChange) -> dict:
+    return {
+        "kind": c.kind,
+        "who": c.who,
+        "when": c.when.isoformat(),
+        "text": c.text,
+        "version": c.version,
+    }
 
 
 def _pending(p: QueuedPost) -> dict | None:
@@ -49,6 +61,8 @@ def _pending(p: QueuedPost) -> dict | None:
         "created": p.pending.created.isoformat(),
         "problems": p.pending.problems,
         "body": p.pending.body,
+        # a person's corrections of the published text this rewrite does not carry
+        "corrections": [_change(c) for c in p.pending.corrections],
     }
 
 
@@ -128,6 +142,13 @@ def show(post_id: IdArg, config: ConfigOpt = None) -> None:
         print("its problems:" if w.problems else "its problems: none")
         for x in w.problems:
             print(f"  - {x}")
+        if w.corrections:
+            print(
+                "the published text was changed after the writer wrote it; the rewritten "
+                "text was written without (publishing it needs --carries-corrections):"
+            )
+            for c in w.corrections:
+                print(f"  - {c.describe()}")
         print(f"\n{w.body}\n")
     for r in kept:
         why = f": {r['reason']}" if r["reason"] else ""
@@ -168,14 +189,23 @@ def publish(
     post_id: IdArg,
     config: ConfigOpt = None,
     reason: ReasonOpt = None,
+    carries: Annotated[
+        bool,
+        typer.Option(
+            "--carries-corrections",
+            help="A waiting rewrite of a corrected post: you checked it carries the corrections.",
+        ),
+    ] = False,
     as_user: AsOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Publish a post; over a failing check only with --reason."""
+    """Publish a post; over a failing check only with --reason. On a published post whose
+    rewritten text waits, publish that text (if the published one was corrected since
+    the writer wrote it, only with --carries-corrections)."""
     from columnist.review import actions
 
     _act(config, post_id, as_user, quiet,
-         lambda e, u, p: actions.publish(e, u, p, reason), "published")  # fmt: skip
+         lambda e, u, p: actions.publish(e, u, p, reason, carries), "published")  # fmt: skip
 
 
 @app.command("reject")
@@ -262,7 +292,8 @@ def rewrite(
     quiet: QuietOpt = False,
 ) -> None:
     """Have the writer write a held or draft post again, with your note in its prompt;
-    the new text is checked and held for review."""
+    the new text is checked and held for review. For a published post whose rewritten
+    text waits for review, that text is written again (the published text stays up)."""
     from columnist.review import actions
     from columnist.review.users import acting_user
 
@@ -270,7 +301,11 @@ def rewrite(
         user = acting_user(engine, as_user)
         post = actions.load(engine, post_id)
         draft = actions.rewrite(engine, settings, user, post, note)
-    say(f"post {post_id} written again as version {post.version + 1} for {user.name}, held")
+    if post.pending is not None:
+        say(f"post {post_id}: its waiting rewrite written again for {user.name}, held for "
+            "review; the published text stays up")  # fmt: skip
+    else:
+        say(f"post {post_id} written again as version {post.version + 1} for {user.name}, held")
     problems = draft.check.problems + [f"unverified: {v['sentence']}" for v in draft.unverified]
     for x in problems:
         say(f"  - {x}")

@@ -182,6 +182,11 @@ def _eval_settings(
         for info in BACKENDS.values():
             if info.server_key:
                 writer[info.name] = {info.server_key: [base_url]}
+                # the flag wins over an old flat key for the same option too (as it
+                # does over the table's key); the file alone still notes its move
+                flat = info.options_class().FLAT_KEYS
+                writer |= {old: config_mod.UNSET for old, new in flat.items()
+                           if new == info.server_key}  # fmt: skip
     if config is not None:
         config_mod.load(config)  # the file alone first: its own errors name its keys
     try:

@@ -11,6 +11,8 @@ published post a note for its readers (correction or update); the log keeps both
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from columnist.config import Settings
@@ -20,7 +22,7 @@ from columnist.store import audit
 from columnist.store import entries as entry_store
 from columnist.store import review as review_store
 from columnist.store import stories as story_store
-from columnist.store.db import Engine, transaction
+from columnist.store.db import Connection, Engine, transaction
 from columnist.store.review import NOTE_KINDS
 from columnist.store.users import UserRow
 from columnist.writer.backends.base import Backend
@@ -71,11 +73,19 @@ def _summary(problems: list[str]) -> str:
     return f"{problems[0]}{more}"
 
 
-def publish(engine: Engine, user: UserRow, post: QueuedPost, reason: str | None = None) -> None:
+def publish(
+    engine: Engine,
+    user: UserRow,
+    post: QueuedPost,
+    reason: str | None = None,
+    carries_corrections: bool = False,
+) -> None:
     """Publish a held, draft or rejected post under `user`'s name; for a published post
-    whose rewritten text waits for review, publish that text in place of the old one."""
+    whose rewritten text waits for review, publish that text in place of the old one
+    (refused while the published text has corrections the rewrite was written without,
+    unless `carries_corrections`: the person checked that the new text has them)."""
     if post.status == "published" and post.pending is not None:
-        _publish_rewrite(engine, user, post, reason)
+        _publish_rewrite(engine, user, post, reason, carries_corrections)
         return
     if post.status == "published":
         raise ReviewError(f"post {post.id} is published already")
@@ -89,10 +99,31 @@ def publish(engine: Engine, user: UserRow, post: QueuedPost, reason: str | None 
     _decide(engine, user, post, "published", "publish", reason)
 
 
-def _publish_rewrite(engine: Engine, user: UserRow, post: QueuedPost, reason: str | None) -> None:
-    """The waiting rewrite replaces the published text, with a dated update note."""
+CARRIES_FLAG = "--carries-corrections"  # the admin: a box beside "Publish"
+
+
+def _publish_rewrite(
+    engine: Engine, user: UserRow, post: QueuedPost, reason: str | None, carries: bool
+) -> None:
+    """The waiting rewrite replaces the published text, with a dated update note.
+
+    The writer writes from the sources, never from the published text: a correction a
+    person made to that text is not in the rewrite. Publishing it would drop the
+    correction while its note stays on the page, so it is refused, naming both, until
+    the person says the new text carries it (or writes it again with a note, or rejects
+    it). The version check makes a correction saved meanwhile a conflict."""
     pending = post.pending
     assert pending is not None
+    changes = pending.corrections
+    if changes and not carries:
+        said = "; ".join(c.describe() for c in changes)
+        raise ReviewError(
+            f"post {post.id}: its published text has the {said}, made after the writer wrote "
+            f"it; the waiting rewrite (from {pending.source_count} sources, written "
+            f"{pending.created:%Y-%m-%d %H:%M}) was written from the sources without it and "
+            "would drop it: write it again with a note (`review rewrite`), reject it, or "
+            f"confirm the rewritten text carries it ({CARRIES_FLAG}); nothing was published"
+        )
     if pending.problems and not (reason and reason.strip()):
         raise ReviewError(
             f"post {post.id}: its rewritten text fails its checks ({_summary(pending.problems)}):"
@@ -102,7 +133,11 @@ def _publish_rewrite(engine: Engine, user: UserRow, post: QueuedPost, reason: st
     with transaction(engine) as conn:
         if not review_store.publish_rewrite(conn, post, user.name, reason, note):
             raise _conflict(engine, post)
-        detail = f"rewritten text, version {post.version + 1}" + (f": {reason}" if reason else "")
+        detail = f"rewritten text, version {post.version + 1}"
+        if changes:
+            versions = ", ".join(str(c.version) for c in changes)
+            detail += f"; carries the corrections of version {versions}, said {user.name}"
+        detail += f": {reason}" if reason else ""
         audit.record(conn, user.name, "publish-rewrite", post.id, detail)
 
 
@@ -251,10 +286,10 @@ def rewrite(
     """Have the writer write a held or draft post's story again, with the editor's `note`
     in its prompts (fenced: it cannot end the prompt or fake a turn). The new text is the
     post's next version (its revision and the audit line carry the note), checked like
-    any written text, and held for review. `backend` defaults to the desk's writer."""
-    from columnist.writer.backends import make_backend
-    from columnist.writer.stage import WriteStage
-
+    any written text, and held for review. For a published post whose rewritten text
+    waits for review, that waiting text is written again instead: the published text
+    stays up, the new text waits in place of the old one (kept as "superseded", with the
+    note). `backend` defaults to the desk's writer."""
     note = " ".join(note.split())
     if not note:
         raise ReviewError(f"post {post.id}: say what to change in the rewrite (--note TEXT)")
@@ -262,13 +297,74 @@ def rewrite(
         raise ReviewError(
             f"post {post.id}: the note has {len(note)} characters, at most {MAX_NOTE}"
         )
-    if post.status not in review_store.QUEUE_STATUSES:
-        hint = ": edit it instead" if post.status == "published" else ""
+    waiting = post.status == "published" and post.pending is not None
+    if post.status not in review_store.QUEUE_STATUSES and not waiting:
+        hint = (
+            ": edit it instead (a published post is written again only while a rewrite of it"
+            " waits for review)"
+            if post.status == "published"
+            else ""
+        )
         raise ReviewError(
             f"post {post.id} is {post.status}: only a held or draft post is written again{hint}"
         )
     if load(engine, post.id).version != post.version:  # no model time on a stale page
         raise _conflict(engine, post)
+    written = _write_again(engine, settings, post, note, backend)
+    draft = written.draft
+    checks = draft.checks_dict() | {"rewritten_by": user.name, "editor_note": note}
+    excerpt = make_excerpt(draft.body, settings.site.excerpt_words)
+    with transaction(engine) as conn:
+        written.log(conn)
+        if waiting:
+            columns = written.columns(excerpt, checks)
+            saved = review_store.rewrite_pending(conn, post, columns, user.name, note)
+            action = "rewrite-pending"
+            detail = f"waiting rewrite written again from {columns['source_count']} sources"
+        else:
+            saved = review_store.save_edit(
+                conn, post, draft.body, excerpt, checks, user.name, note, "rewrite", status="held"
+            )
+            action, detail = "rewrite", ""
+        if not saved:
+            raise _conflict(engine, post)
+        detail = "; ".join(x for x in (detail, f"version {post.version + 1}: {note}") if x)
+        audit.record(conn, user.name, action, post.id, detail)
+    return draft
+
+
+@dataclass(slots=True)
+class _Written:
+    """A text the writer wrote again for a post, with what its store rows need."""
+
+    draft: Draft
+    log: Callable[[Connection], None]  # the model calls made, into the call log
+    backend: str
+    model: str
+    sources: int
+
+    def columns(self, excerpt: str, checks: dict) -> dict[str, object]:
+        """The columns of a waiting rewrite (store/review.py), held for review."""
+        return {
+            "status": "held",
+            "body": self.draft.body,
+            "excerpt": excerpt,
+            "backend": self.backend,
+            "model": self.model,
+            "prompt_version": self.draft.prompt_version,
+            "checks": json.dumps(checks),
+            "source_count": self.sources,
+        }
+
+
+def _write_again(
+    engine: Engine, settings: Settings, post: QueuedPost, note: str, backend: Backend | None
+) -> _Written:
+    """The writer's new text of the post's story with `note` in its prompts; a failed
+    model call is logged, then raised."""
+    from columnist.writer.backends import make_backend
+    from columnist.writer.stage import WriteStage
+
     own = backend is None
     backend = backend or make_backend(settings.writer)
     calls: list = []
@@ -285,14 +381,10 @@ def rewrite(
     finally:
         if own:
             backend.close()
-    checks = draft.checks_dict() | {"rewritten_by": user.name, "editor_note": note}
-    excerpt = make_excerpt(draft.body, settings.site.excerpt_words)
-    with transaction(engine) as conn:
-        stage.log_calls(conn, calls, story)
-        saved = review_store.save_edit(
-            conn, post, draft.body, excerpt, checks, user.name, note, "rewrite", status="held"
-        )
-        if not saved:
-            raise _conflict(engine, post)
-        audit.record(conn, user.name, "rewrite", post.id, f"version {post.version + 1}: {note}")
-    return draft
+    return _Written(
+        draft,
+        lambda conn: stage.log_calls(conn, calls, story),
+        backend.name,
+        backend.model,
+        len(story.sources),
+    )

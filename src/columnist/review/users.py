@@ -7,11 +7,13 @@ profile); the store keeps only the hash. Every error names the user.
 from __future__ import annotations
 
 import os
+import time
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from columnist.errors import ColumnistError
+from columnist.store import admin_state
 from columnist.store import users as user_store
 from columnist.store.db import Engine, IntegrityError, transaction
 from columnist.store.users import UserRow
@@ -55,16 +57,22 @@ def add_user(engine: Engine, name: str, role: str, password: str) -> None:
 
 
 def remove_user(engine: Engine, name: str) -> None:
+    """Remove the user; their admin sessions end in every admin process."""
     with transaction(engine) as conn:
         if not user_store.remove(conn, name):
             raise UserError(f"user {name!r} does not exist")
+        admin_state.end_sessions(conn, name, time.time())
 
 
-def set_password(engine: Engine, name: str, password: str) -> None:
+def set_password(engine: Engine, name: str, password: str, *, end_sessions: bool = True) -> None:
+    """Set the user's password; their admin sessions end (a stolen cookie with them),
+    unless `end_sessions` is False (an admin setting their own in the admin)."""
     check_password(name, password)
     with transaction(engine) as conn:
         if not user_store.set_hash(conn, name, hash_password(password)):
             raise UserError(f"user {name!r} does not exist")
+        if end_sessions:
+            admin_state.end_sessions(conn, name, time.time())
 
 
 def verify(engine: Engine, name: str, password: str) -> UserRow | None:

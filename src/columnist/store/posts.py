@@ -12,6 +12,7 @@ from columnist.config import TopicSettings, slugify
 from columnist.records import NewPost, PostView, SourceLink, TopicView
 from columnist.store.review import (
     add_revision,
+    corrections,
     drop_pending,
     growth_note,
     keep_written,
@@ -61,7 +62,7 @@ def has_post(conn: Connection, story_id: int) -> bool:
     return conn.execute(select(posts.c.id).where(posts.c.story_id == story_id)).first() is not None
 
 
-def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
+def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> str:
     """Rewrite an existing post after its story grew (`[stories] rewrite_on_growth`).
 
     Slug, title and creation date stay, so links to the post keep working; the body,
@@ -72,12 +73,19 @@ def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
 
     A published post whose new text the review policy holds (or a check keeps as a
     draft) is not replaced: it stays up as it is and the new text waits beside it for a
-    person (store/review.py `offer_rewrite`; publishing it makes the update).
+    person (store/review.py `offer_rewrite`; publishing it makes the update). So does
+    one whose published text a person corrected since the writer wrote it, whatever
+    the policy: the new text, written from the sources, does not carry the correction,
+    and replacing the text unseen would drop it. Returns the new text's status.
     """
     old = conn.execute(select(posts).where(posts.c.id == post_id)).one()
+    if old.status == "published" and post.status == "published" and corrections(conn, [post_id]):
+        written = _written(post) | {"status": "held"}
+        offer_rewrite(conn, old, written)
+        return "held"
     if old.status == "published" and post.status != "published":
         offer_rewrite(conn, old, _written(post))
-        return
+        return post.status
     drop_pending(conn, post_id)
     keep_written(conn, post_id, old.version, old.title, old.body, old.updated)
     if old.status == "published" and post.status == "published":
@@ -99,6 +107,7 @@ def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> None:
             **_written(post),
         )
     )
+    return post.status
 
 
 def _sources_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[SourceLink]]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
-from columnist.records import PendingRewrite, PostNote, QueuedPost, Retraction
+from columnist.records import EditorChange, PendingRewrite, PostNote, QueuedPost, Retraction
 from columnist.store.schema import pending_rewrites, post_revisions, posts, story_topics
 
 QUEUE_STATUSES = ("held", "draft")  # waiting for a person
@@ -21,6 +21,10 @@ NOTE_KINDS = ("correction", "update")  # revisions whose reason readers see
 # Revisions of texts offered for a published post that it never had: a pending rewrite
 # a person rejected, or one the writer replaced with a newer one before anyone decided.
 OFFERED_KINDS = ("declined", "superseded")
+# Revisions whose text the writer wrote: the published text a person may have corrected
+# since (a "rewrite" is the writer's too, asked for by an editor; an "update" by nobody
+# is a rewrite the story's growth brought, by an editor a person's update).
+WRITTEN_KINDS = ("written", "rewrite")
 
 
 def _topics(conn: Connection, story_ids: list[int]) -> dict[int, list[str]]:
@@ -41,6 +45,8 @@ def _pending(conn: Connection, post_ids: list[int]) -> dict[int, PendingRewrite]
         pending_rewrites.c.post_id.in_(post_ids),
         pending_rewrites.c.status.in_(QUEUE_STATUSES),
     )
+    rows = list(conn.execute(q))
+    changes = corrections(conn, [r.post_id for r in rows])
     return {
         r.post_id: PendingRewrite(
             status=r.status,
@@ -49,9 +55,30 @@ def _pending(conn: Connection, post_ids: list[int]) -> dict[int, PendingRewrite]
             checks=json.loads(r.checks or "{}"),
             source_count=r.source_count,
             created=r.created,
+            corrections=changes.get(r.post_id, []),
         )
-        for r in conn.execute(q)
+        for r in rows
     }
+
+
+def corrections(conn: Connection, post_ids: list[int]) -> dict[int, list[EditorChange]]:
+    """Per post, the corrections and updates a person made since the writer last wrote
+    its text, oldest first: what a new text written from the sources would drop."""
+    if not post_ids:
+        return {}
+    q = (
+        select(post_revisions)
+        .where(post_revisions.c.post_id.in_(post_ids))
+        .order_by(post_revisions.c.post_id, post_revisions.c.version, post_revisions.c.id)
+    )
+    out: dict[int, list[EditorChange]] = {}
+    for r in conn.execute(q):
+        changes = out.setdefault(r.post_id, [])
+        if r.kind in WRITTEN_KINDS or (r.kind == "update" and r.who is None):
+            changes.clear()  # the writer's text: changes before it were of an older one
+        elif r.kind in NOTE_KINDS and r.who is not None:
+            changes.append(EditorChange(r.kind, r.who, r.created, r.reason or "", r.version))
+    return {post_id: found for post_id, found in out.items() if found}
 
 
 def _queued(
@@ -126,12 +153,16 @@ def offer_rewrite(conn: Connection, old, written: dict[str, object]) -> None:  #
     kept as "superseded"). The post's version goes up, so a page of the post read
     before is stale; its body, status, approval and `updated` stay: readers see no change.
     """
-    now = datetime.now(UTC)
     keep_written(conn, old.id, old.version, old.title, old.body, old.updated)
     _drop_pending(conn, old.id, old.version, old.title)
+    _add_pending(conn, old.id, written)
+    conn.execute(update(posts).where(posts.c.id == old.id).values(version=old.version + 1))
+
+
+def _add_pending(conn: Connection, post_id: int, written: dict[str, object]) -> None:
     conn.execute(
         insert(pending_rewrites).values(
-            post_id=old.id,
+            post_id=post_id,
             status=written["status"],
             body=written["body"],
             excerpt=written["excerpt"],
@@ -140,10 +171,37 @@ def offer_rewrite(conn: Connection, old, written: dict[str, object]) -> None:  #
             prompt_version=written["prompt_version"],
             checks=written["checks"],
             source_count=written["source_count"],
-            created=now,
+            created=datetime.now(UTC),
         )
     )
-    conn.execute(update(posts).where(posts.c.id == old.id).values(version=old.version + 1))
+
+
+def rewrite_pending(
+    conn: Connection, post: QueuedPost, written: dict[str, object], who: str, note: str
+) -> bool:
+    """Put the text the writer wrote again on `who`'s `note` in place of a published
+    post's waiting rewrite. The replaced text is kept as a "superseded" revision with
+    the note; the published text stays as it is. False if the post changed since
+    `post.version` was read (or nothing waits any more)."""
+    r = conn.execute(
+        select(pending_rewrites).where(
+            pending_rewrites.c.post_id == post.id, pending_rewrites.c.status.in_(QUEUE_STATUSES)
+        )
+    ).first()
+    if r is None:
+        return False
+    done = conn.execute(
+        update(posts)
+        .where(posts.c.id == post.id, posts.c.version == post.version)
+        .values(version=post.version + 1)
+    )
+    if done.rowcount != 1:
+        return False
+    add_revision(conn, post.id, post.version, post.title, r.body, who, "superseded", note,
+                 r.created)  # fmt: skip
+    conn.execute(delete(pending_rewrites).where(pending_rewrites.c.post_id == post.id))
+    _add_pending(conn, post.id, written)
+    return True
 
 
 def _drop_pending(conn: Connection, post_id: int, version: int, title: str) -> None:

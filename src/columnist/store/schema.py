@@ -223,3 +223,30 @@ pending_rewrites = Table(
     Column("source_count", Integer, nullable=False),
     Column("created", UTCDateTime, nullable=False),
 )
+
+# 0008_admin_state: what every admin process on the desk must see alike. Times are
+# seconds since the epoch (Float), as the session cookie counts them.
+login_failures = Table(  # one row per failed login, counted by the throttle
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),  # the name tried (need not exist)
+    Column("address", String(100), nullable=False),
+    Column("at", Float, nullable=False),
+)
+Index("ix_login_failures_who", login_failures.c.name, login_failures.c.address)
+
+session_ends = Table(  # a user's sessions begun before `ended` are over
+    "session_ends",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("ended", Float, nullable=False),
+)
+
+admin_keys = Table(  # secrets the admin processes share ("session": the cookie key)
+    "admin_keys",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),  # hex
+    Column("created", UTCDateTime, nullable=False),
+)

@@ -208,7 +208,9 @@ class WriteStage:
                                 raise LostClaim(story_id)
                             insert_post(conn, post)
                         else:
-                            replace_post_body(conn, claim.post_id, post)
+                            # held instead if a person corrected the published text
+                            status = replace_post_body(conn, claim.post_id, post)
+                            publish = status == "published"
                     break
                 except LostClaim:
                     report.add(calls, None)  # another worker took it over: its post wins
