@@ -183,6 +183,18 @@ class StorySettings:
     # How far a topic's examples and counter-examples move its score: + weight x
     # (nearest example - nearest counter-example); see stories/topics.py.
     example_weight: float = 0.5
+    # Names a story shares with a topic (stories/topic_names.py): + this per rare name of
+    # the topic's name, description and examples found in the story (at most 2), - the
+    # counter weight per name found only in its counter-examples. Chosen on the real
+    # feeds, tuned on 16 May and scored on 20 May (README "Topic filing: figures").
+    topic_name_weight: float = 0.06
+    topic_counter_name_weight: float = 0.02
+    # `topics tune` sets the topic's own `threshold` from the answers (stories/
+    # calibrate.py): the one with the fewest wrong answers, shrunk toward the old one as
+    # if it were `tune_prior_answers` more answers, never below `tune_threshold_floor`.
+    tune_calibrate: bool = True
+    tune_prior_answers: float = 5.0
+    tune_threshold_floor: float = 0.15
     rewrite_on_growth: bool = False  # rewrite a post's commentary when sources arrive
 
 
@@ -603,6 +615,11 @@ def _load_stories(t: _Reader) -> StorySettings:
             "topic_second_threshold",
             "topic_margin",
             "example_weight",
+            "topic_name_weight",
+            "topic_counter_name_weight",
+            "tune_calibrate",
+            "tune_prior_answers",
+            "tune_threshold_floor",
             "rewrite_on_growth",
         }
     )
@@ -618,6 +635,13 @@ def _load_stories(t: _Reader) -> StorySettings:
         topic_second_threshold=t.get("topic_second_threshold", float, d.topic_second_threshold),
         topic_margin=t.get("topic_margin", float, d.topic_margin, min_value=0.0),
         example_weight=t.get("example_weight", float, d.example_weight, min_value=0.0),
+        topic_name_weight=t.get("topic_name_weight", float, d.topic_name_weight, min_value=0.0),
+        topic_counter_name_weight=t.get(
+            "topic_counter_name_weight", float, d.topic_counter_name_weight, min_value=0.0
+        ),
+        tune_calibrate=t.get("tune_calibrate", bool, d.tune_calibrate),
+        tune_prior_answers=t.get("tune_prior_answers", float, d.tune_prior_answers, min_value=0.0),
+        tune_threshold_floor=t.get("tune_threshold_floor", float, d.tune_threshold_floor),
         rewrite_on_growth=t.get("rewrite_on_growth", bool, d.rewrite_on_growth),
     )
 

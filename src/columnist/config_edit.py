@@ -31,10 +31,15 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def add_topic_examples(
-    path: Path, slug: str, examples: list[str], counter_examples: list[str]
+    path: Path,
+    slug: str,
+    examples: list[str],
+    counter_examples: list[str],
+    threshold: float | None = None,
 ) -> None:
     """Append headlines to the `examples` / `counter_examples` of the [[topics]] table
-    whose slug is `slug` (arrays created after the table's last key when missing)."""
+    whose slug is `slug` (arrays created after the table's last key when missing), and
+    set its `threshold` when one is given (calibrated by `topics tune`)."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
@@ -62,6 +67,10 @@ def add_topic_examples(
                 have.add(headline.casefold())
                 array.append(headline)
         array.multiline(True)
+    if threshold is not None:
+        value = tomlkit.item(round(float(threshold), 3))
+        value.comment("calibrated by `columnist topics tune` from the answers")
+        table["threshold"] = value
     text = tomlkit.dumps(doc)
     try:
         parse_settings(tomllib.loads(text), path)

@@ -306,7 +306,9 @@ def test_tuning_on_one_day_of_real_feeds_files_the_next_day_better(embedder) -> 
         return TopicBench(held, assigner, lambda _: vectors[test_on]).score().micro
 
     before, after = held_out(settings.topics), held_out(topics)
-    # measured: before P 0.734 R 0.800 F1 0.766; after P 0.846 R 0.759 F1 0.800
-    assert after.precision >= before.precision + 0.08, (before, after)
-    assert after.f1 >= before.f1 + 0.02 and after.f1 >= 0.78, (before, after)
+    # measured: before P 0.736 R 0.807 F1 0.770; after P 0.932 R 0.855 F1 0.892 (with
+    # examples alone, no names and no calibrated threshold: P 0.846 R 0.759 F1 0.800)
+    assert after.precision >= 0.90 and after.precision >= before.precision + 0.15, (before, after)
+    assert after.f1 >= before.f1 + 0.08 and after.f1 >= 0.87, (before, after)
+    assert all(t.threshold is not None for t in topics)  # each calibrated from its answers
     assert sum(len(t.examples) + len(t.counter_examples) for t in topics) == 120

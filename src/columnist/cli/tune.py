@@ -162,7 +162,8 @@ def tune(settings: config_mod.Settings, topic: str, questions: int, entries: int
     tuned = session.tuned_topic()
     yes = tuned.examples[len(chosen.examples) :]
     no = tuned.counter_examples[len(chosen.counter_examples) :]
-    add_topic_examples(settings.path, chosen.slug, yes, no)
+    calibrated = tuned.threshold if tuned.threshold != chosen.threshold else None
+    add_topic_examples(settings.path, chosen.slug, yes, no, calibrated)
     labels = settings.path.parent / LABELS_NAME
     save_labels(labels, chosen.name, session)
     say(
@@ -170,6 +171,11 @@ def tune(settings: config_mod.Settings, topic: str, questions: int, entries: int
         f"{_n(len(no), 'new counter-example')} ({len(tuned.examples)} and "
         f"{len(tuned.counter_examples)} in all); {_n(len(answered), 'answer')} in {labels}"
     )
+    if calibrated is not None:
+        say(
+            f"threshold {session.threshold:.3f} -> {calibrated:.3f}, calibrated from the "
+            "answers ([stories] tune_calibrate = false keeps it)"
+        )
     before, after = session.tallies()
     say(f"on the {len(answered)} answered entries:")
     say("  " + _tally_line("before", before))

@@ -332,16 +332,18 @@ class TopicBench:
         self.items, self.assigner = list(items), assigner
         self.vectors = embed([i.text for i in self.items])
         self.hits = [assigner.text_hits(f"{i.title}\n{i.summary}") for i in self.items]
-        self.scores = assigner.score_many(self.vectors)
+        self.scores = assigner.score_many(self.vectors, self.hits)
         self.slugs = [t.slug for t in assigner.topics]
 
     def predict_with(self, assigner: TopicAssigner) -> list[set[str]]:
         """Topics filed for each item; `assigner` must have the same topics and examples
         (thresholds and weights may differ: see `TopicAssigner.with_settings`)."""
         out = []
-        score = assigner.filing_score(self.scores)
+        names = np.array([assigner.name_evidence(h) for h in self.hits])
+        scores = replace(self.scores, names=names.reshape(self.scores.view.shape))
+        score = assigner.filing_score(scores)
         for i, hits in enumerate(self.hits):
-            _, filed = assigner.filed_mask(self.scores.row(i), hits, score[i])
+            _, filed = assigner.filed_mask(scores.row(i), hits, score[i])
             out.append({self.slugs[k] for k in np.flatnonzero(filed)})
         return out
 

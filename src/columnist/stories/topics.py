@@ -24,6 +24,13 @@ Why each rule exists (measured on tests/data/topics_eval.jsonl, see `topics test
   through `columnist topics tune`) move the score: view similarity + example_weight x
   (nearest example - nearest counter-example). On the real feeds of tests/data/real, 20
   answers per topic took held-out micro F1 from 0.68-0.77 to 0.77-0.84 (README).
+- Names: a story gains [stories] topic_name_weight per rare name (at most 2) it shares
+  with the topic's name, description and examples, and loses topic_counter_name_weight
+  per name only its counter-examples have (stories/topic_names.py): "ICC prosecutor
+  seeks arrest warrants for Netanyahu and Hamas leaders" sits at cosine 0.27 to every
+  view of "Middle East". Names are phrases of the matcher, so they come with the hits.
+- `topics tune` also sets the topic's own `threshold` from the answers (stories/
+  calibrate.py): one threshold is too low for "War in Ukraine" and too high for "Sport".
 - A description's lists give one view per item ("Israel, Gaza and the Palestinians,
   Iran" -> "Middle East: Iran"): "Iran's president killed in helicopter crash" is far
   from the whole description and near that view (real-feeds F1 0.588 -> 0.697).
@@ -44,6 +51,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from columnist.config import StorySettings, TopicSettings
+from columnist.stories.topic_names import TopicNames, topic_names
 
 _WORD = re.compile(r"\w+")
 
@@ -253,19 +261,22 @@ class TopicScores:
     unlike: np.ndarray  # best similarity to its `unlike` texts (-inf: none)
     example: np.ndarray  # best similarity to its `examples` (-inf: none)
     counter: np.ndarray  # best similarity to its `counter_examples` (-inf: none)
+    names: np.ndarray | None = None  # evidence of names shared with the topic (None: 0)
 
     def row(self, i: int) -> TopicScores:
-        return TopicScores(self.view[i], self.unlike[i], self.example[i], self.counter[i])
+        names = None if self.names is None else self.names[i]
+        return TopicScores(self.view[i], self.unlike[i], self.example[i], self.counter[i], names)
 
 
 def filing_scores(
     sc: TopicScores, has_example: np.ndarray, has_counter: np.ndarray, weight: float
 ) -> np.ndarray:
-    """view + weight x (nearest example - nearest counter-example), per topic; a topic
-    without examples (or counter-examples) lets its view similarity stand in for them."""
+    """view + weight x (nearest example - nearest counter-example) + names, per topic; a
+    topic without examples (or counter-examples) lets its view similarity stand in."""
     pos = np.where(has_example, sc.example, sc.view)
     neg = np.where(has_counter, sc.counter, sc.view)
-    return sc.view + weight * (pos - neg)
+    score = sc.view + weight * (pos - neg)
+    return score if sc.names is None else score + sc.names
 
 
 class TopicAssigner:
@@ -293,7 +304,11 @@ class TopicAssigner:
         self._tuned = bool(self._examples.texts or self._counter.texts)
         phrases = [p for t in topics for p in t.keywords + t.exclude]
         phrases += [p for t in topics for group in t.requires for p in group]
-        self.matcher = PhraseMatcher(phrases)
+        self._rule_keys = frozenset(phrase_key(p) for p in phrases) - {""}
+        self.names: list[TopicNames] = [topic_names(t) for t in topics]
+        self.matcher = PhraseMatcher(
+            phrases + sorted({k for n in self.names for k in n.pro | n.con})
+        )
         self._keywords = [_keyed(t.keywords) for t in topics]
         self._exclude = [_keyed(t.exclude) for t in topics]
         self._requires = [[{phrase_key(p) for p in g} for g in t.requires] for t in topics]
@@ -334,25 +349,54 @@ class TopicAssigner:
     def threshold_of(self, topic: TopicSettings) -> float:
         return self.settings.topic_threshold if topic.threshold is None else topic.threshold
 
+    def name_evidence(
+        self, hits: set[str], names: Sequence[TopicNames] | None = None
+    ) -> np.ndarray:
+        """Per topic: what the names in `hits` add to its score (stories/topic_names.py);
+        `names` replaces the topics' own (a tune session's, with its answers)."""
+        s = self.settings
+        if not (s.topic_name_weight or s.topic_counter_name_weight) or not hits:
+            return np.zeros(len(self.topics))
+        return np.array(
+            [
+                n.evidence(hits, s.topic_name_weight, s.topic_counter_name_weight)
+                for n in (self.names if names is None else names)
+            ]
+        )
+
+    def with_names(self, sc: TopicScores, hits: set[str]) -> TopicScores:
+        """`sc` with the names' evidence of one story filled in, if it has none."""
+        return sc if sc.names is not None else replace(sc, names=self.name_evidence(hits))
+
     # ---- scores ----------------------------------------------------------------------
 
-    def similarities(self, vector: np.ndarray) -> TopicScores:
-        """One story's similarities to every topic's views, unlike texts and examples."""
+    def similarities(self, vector: np.ndarray, hits: set[str] | None = None) -> TopicScores:
+        """One story's similarities to every topic's views, unlike texts and examples
+        (and, given its phrase hits, the evidence of its names)."""
         return TopicScores(
             self._views.best(vector),
             self._unlike.best(vector),
             self._examples.best(vector),
             self._counter.best(vector),
+            None if hits is None else self.name_evidence(hits),
         )
 
-    def score_many(self, vectors: np.ndarray) -> TopicScores:
+    def score_many(
+        self, vectors: np.ndarray, hits: Sequence[set[str]] | None = None
+    ) -> TopicScores:
         """`similarities` of n stories at once: arrays of shape (n, topics)."""
         vectors = np.asarray(vectors, dtype=np.float32)
+        names = None
+        if hits is not None:
+            names = np.array([self.name_evidence(h) for h in hits]).reshape(
+                len(hits), len(self.topics)
+            )
         return TopicScores(
             self._views.best_many(vectors),
             self._unlike.best_many(vectors),
             self._examples.best_many(vectors),
             self._counter.best_many(vectors),
+            names,
         )
 
     def filing_score(self, sc: TopicScores) -> np.ndarray:
@@ -362,7 +406,7 @@ class TopicAssigner:
         without counter-examples) lets its views stand in for that side, so an untuned
         topic scores its views alone."""
         if not self._tuned:
-            return sc.view
+            return sc.view if sc.names is None else sc.view + sc.names
         return filing_scores(
             sc, self._examples.has, self._counter.has, self.settings.example_weight
         )
@@ -394,7 +438,7 @@ class TopicAssigner:
         self, vector: np.ndarray, hits: set[str], scores: TopicScores | None = None
     ) -> list[TopicDecision]:
         """One decision per topic, in config order (`scores` may be precomputed)."""
-        sc = self.similarities(vector) if scores is None else scores
+        sc = self.similarities(vector, hits) if scores is None else self.with_names(scores, hits)
         score = self.filing_score(sc)
         _, which = self._views.best_at(vector)
         _, ex_at = self._examples.best_at(vector)
@@ -424,6 +468,9 @@ class TopicAssigner:
                 if self._counter.has[i]:
                     how += f", nearest counter-example {float(sc.counter[i]):.3f}"
                 how += ")"
+            if sc.names is not None and sc.names[i]:
+                shared = sorted((self.names[i].pro | self.names[i].con) & hits)
+                how += f" (names {float(sc.names[i]):+.3f}: {', '.join(shared)})"
 
             facts = {
                 "slug": topic.slug,
@@ -494,7 +541,7 @@ class TopicAssigner:
         """The topics `decide` would file, computed over all topics at once (hot path)."""
         if not self.topics:
             return []
-        sc = self.similarities(vector)
+        sc = self.similarities(vector, hits)
         score = self.filing_score(sc)
         keyword, filed = self.filed_mask(sc, hits, score)
         return [
@@ -508,8 +555,8 @@ class TopicAssigner:
         self, sc: TopicScores, hits: set[str], score: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(keyword files it, filed) per topic from precomputed scores: `decide`'s rules."""
-        score = self.filing_score(sc) if score is None else score
-        if hits - _MARKS:
+        score = self.filing_score(self.with_names(sc, hits)) if score is None else score
+        if not self._rule_keys.isdisjoint(hits):
             excluded = np.array([_first_hit(k, hits) is not None for k in self._exclude])
             keyword = np.array([_first_hit(k, hits) is not None for k in self._keywords])
             missing = np.array([any(not keys & hits for keys in g) for g in self._requires])
@@ -529,6 +576,3 @@ class TopicAssigner:
         else:
             similar = eligible
         return keyword & ~excluded, ~excluded & (keyword | similar)
-
-
-_MARKS = frozenset({TEXT_LONG, TEXT_SHORT})

@@ -9,6 +9,14 @@ move the score), and the next question is chosen with the answers so far counted
 no two questions ask the same thing and each one moves the boundary where it is least
 certain. One question per story: the other entries of a story ask nothing new.
 
+With `[stories] tune_calibrate` (the default) the answers also set the topic's own
+threshold (stories/calibrate.py), and "nearest its threshold" means nearest the
+threshold the answers so far calibrate: when the answers just above it are all "no",
+it rises and the next question is asked higher up, until the boundary is found. A
+fixed threshold kept asking about the items at 0.26-0.30 while the "War in Ukraine"
+items that were wrongly filed sat at 0.33-0.51. The names of the answered headlines
+join the topic's names and counter names (stories/topic_names.py) as they come.
+
 The same session runs the interactive command and the simulation in bench/topics_tune.py
 (where the hand labels answer), so the figures measure what a user gets.
 """
@@ -26,8 +34,10 @@ import numpy as np
 from columnist.config import TopicSettings
 from columnist.config_edit import write_atomically
 from columnist.errors import ColumnistError
+from columnist.stories.calibrate import calibrated_threshold
 from columnist.stories.evaluate import Counts, read_jsonl
-from columnist.stories.topics import TopicAssigner, TopicScores, filing_scores
+from columnist.stories.topic_names import TopicNames, names_of
+from columnist.stories.topics import PhraseMatcher, TopicAssigner, TopicScores, filing_scores
 
 
 @dataclass(slots=True)
@@ -83,9 +93,17 @@ class TuneSession:
             raise ColumnistError(f"no topic {self.slug!r}")
         self.i = slugs.index(self.slug)
         self.topic: TopicSettings = self.assigner.topics[self.i]
-        self.threshold = self.assigner.threshold_of(self.topic)
-        self.base: TopicScores = self.assigner.score_many(self.vectors)
-        self.hits = [self.assigner.text_hits(f"{c.title}\n{c.text}") for c in self.candidates]
+        self.threshold = self.assigner.threshold_of(self.topic)  # before the answers
+        texts = [f"{c.title}\n{c.text}" for c in self.candidates]
+        self.hits = [self.assigner.text_hits(text) for text in texts]
+        self.base: TopicScores = self.assigner.score_many(self.vectors, self.hits)
+        # Names: each candidate's headline names (an answer adds them to the topic's
+        # names or counter names) and which of all those names each candidate has.
+        self.title_names = [names_of([c.title]) for c in self.candidates]
+        own = self.assigner.names[self.i]
+        every = set(own.pro | own.con).union(*self.title_names)
+        matcher = PhraseMatcher(sorted(every))
+        self.cand_names = [matcher.find(text) for text in texts]
         # Examples are saved as headlines, so they are compared as headlines.
         self.headlines = (
             self.embed([c.title for c in self.candidates])
@@ -122,8 +140,22 @@ class TuneSession:
         has_co = np.array([bool(t.counter_examples) for t in self.assigner.topics])
         has_ex[self.i] |= bool(pos)
         has_co[self.i] |= bool(neg)
-        sc = TopicScores(self.base.view[rows], self.base.unlike[rows], example, counter)
-        return filing_scores(sc, has_ex, has_co, self.assigner.settings.example_weight)
+        names = self.base.names[rows].copy()
+        topic_names = self._names(pos, neg)
+        s = self.assigner.settings
+        for k, row in enumerate(rows):
+            names[k, self.i] = topic_names.evidence(
+                self.cand_names[row], s.topic_name_weight, s.topic_counter_name_weight
+            )
+        sc = TopicScores(self.base.view[rows], self.base.unlike[rows], example, counter, names)
+        return filing_scores(sc, has_ex, has_co, s.example_weight)
+
+    def _names(self, pos: list[int], neg: list[int]) -> TopicNames:
+        """The topic's names with those of the answered headlines."""
+        own = self.assigner.names[self.i]
+        pro = own.pro.union(*(self.title_names[j] for j in pos))
+        con = own.con.union(*(self.title_names[j] for j in neg)) - pro
+        return TopicNames(pro, con)
 
     def scores(self) -> np.ndarray:
         """This topic's score of every candidate, with the answers so far."""
@@ -131,11 +163,40 @@ class TuneSession:
             return np.zeros(0)
         return self._scores_of(np.arange(len(self.candidates)))[:, self.i]
 
-    def _filed(self, j: int, score: np.ndarray | None) -> bool:
+    def _filed(
+        self, j: int, score: np.ndarray | None, assigner: TopicAssigner | None = None
+    ) -> bool:
         """Whether the whole rule set (best topic, margins, keywords...) files candidate j
         under this topic, given all topics' scores (None: the configuration as it was)."""
-        _, filed = self.assigner.filed_mask(self.base.row(j), self.hits[j], score)
+        _, filed = (assigner or self.assigner).filed_mask(self.base.row(j), self.hits[j], score)
         return bool(filed[self.i])
+
+    # ---- the topic's own threshold ---------------------------------------------------
+
+    def _answer_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each answered candidate's score judged by the other answers, and the answers."""
+        answered = self.answered
+        scores = [
+            self._scores_of(np.array([a.index]), without=a.index)[0, self.i] for a in answered
+        ]
+        return np.array(scores, dtype=np.float64), np.array([bool(a.belongs) for a in answered])
+
+    def _calibrate(self, scores: np.ndarray, belongs: np.ndarray) -> float:
+        s = self.assigner.settings
+        return calibrated_threshold(
+            scores,
+            belongs,
+            self.threshold,
+            prior_answers=s.tune_prior_answers,
+            floor=s.tune_threshold_floor,
+        )
+
+    def current_threshold(self) -> float:
+        """The threshold the answers so far calibrate (the topic's own when
+        `[stories] tune_calibrate` is off or nothing is answered yet)."""
+        if not self.assigner.settings.tune_calibrate or not self.answered:
+            return self.threshold
+        return self._calibrate(*self._answer_scores())
 
     # ---- questions -------------------------------------------------------------------
 
@@ -154,7 +215,7 @@ class TuneSession:
             usable &= np.array([c.story not in stories for c in self.candidates], dtype=bool)
         if not usable.any():
             return None
-        margin = self.scores() - self.threshold
+        margin = self.scores() - self.current_threshold()
         above = len(self.asked) % 2 == 0
         side = usable & ((margin >= 0) if above else (margin < 0))
         pool = side if side.any() else usable
@@ -174,23 +235,36 @@ class TuneSession:
         """Precision/recall on the answered candidates before and after the answers.
 
         After: each candidate is judged with the other answers only (leave one out),
-        since a headline always looks like the topic when it is one of its examples.
+        since a headline always looks like the topic when it is one of its examples;
+        so is the calibrated threshold it is judged against.
         """
         before, after = Tally(), Tally()
-        for a in self.answered:
+        calibrate = self.assigner.settings.tune_calibrate
+        own, belongs = self._answer_scores() if calibrate else (None, None)
+        for k, a in enumerate(self.answered):
             before.add(self._filed(a.index, None), bool(a.belongs))
             score = self._scores_of(np.array([a.index]), without=a.index)[0]
-            after.add(self._filed(a.index, score), bool(a.belongs))
+            judge = self.assigner
+            if calibrate:
+                others = np.arange(len(own)) != k
+                th = self._calibrate(own[others], belongs[others])
+                judge = self.assigner.with_settings(self.assigner.settings, {self.slug: th})
+            after.add(self._filed(a.index, score, judge), bool(a.belongs))
         return before, after
 
     def tuned_topic(self) -> TopicSettings:
-        """The topic with the answers added to its examples and counter-examples."""
+        """The topic with the answers added to its examples and counter-examples, and
+        its threshold calibrated from them (`[stories] tune_calibrate`)."""
         yes = [self.candidates[a.index].title for a in self.answered if a.belongs]
         no = [self.candidates[a.index].title for a in self.answered if a.belongs is False]
+        threshold = self.topic.threshold
+        if self.assigner.settings.tune_calibrate and self.answered:
+            threshold = round(self.current_threshold(), 3)
         return replace(
             self.topic,
             examples=[*self.topic.examples, *_new(yes, self.topic.examples)],
             counter_examples=[*self.topic.counter_examples, *_new(no, self.topic.counter_examples)],
+            threshold=threshold,
         )
 
 
