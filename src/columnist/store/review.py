@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 
 from columnist.records import EditorChange, PendingRewrite, PostNote, QueuedPost, Retraction
 from columnist.store.schema import pending_rewrites, post_revisions, posts, story_topics
@@ -176,6 +176,26 @@ def _add_pending(conn: Connection, post_id: int, written: dict[str, object]) -> 
     )
 
 
+def _waiting(conn: Connection, post_id: int) -> Row | None:
+    """The post's rewrite that waits for review, if one does."""
+    return conn.execute(
+        select(pending_rewrites).where(
+            pending_rewrites.c.post_id == post_id, pending_rewrites.c.status.in_(QUEUE_STATUSES)
+        )
+    ).first()
+
+
+def _update_if_unchanged(conn: Connection, post_id: int, version: int, **values: object) -> bool:
+    """Set `values` on the post and bump its version, only if nobody changed it since
+    `version` was read: two editors saving one post, the second gets False."""
+    done = conn.execute(
+        update(posts)
+        .where(posts.c.id == post_id, posts.c.version == version)
+        .values(**values, version=version + 1)
+    )
+    return done.rowcount == 1
+
+
 def rewrite_pending(
     conn: Connection, post: QueuedPost, written: dict[str, object], who: str, note: str
 ) -> bool:
@@ -183,19 +203,10 @@ def rewrite_pending(
     post's waiting rewrite. The replaced text is kept as a "superseded" revision with
     the note; the published text stays as it is. False if the post changed since
     `post.version` was read (or nothing waits any more)."""
-    r = conn.execute(
-        select(pending_rewrites).where(
-            pending_rewrites.c.post_id == post.id, pending_rewrites.c.status.in_(QUEUE_STATUSES)
-        )
-    ).first()
+    r = _waiting(conn, post.id)
     if r is None:
         return False
-    done = conn.execute(
-        update(posts)
-        .where(posts.c.id == post.id, posts.c.version == post.version)
-        .values(version=post.version + 1)
-    )
-    if done.rowcount != 1:
+    if not _update_if_unchanged(conn, post.id, post.version):
         return False
     add_revision(conn, post.id, post.version, post.title, r.body, who, "superseded", note,
                  r.created)  # fmt: skip
@@ -226,34 +237,27 @@ def publish_rewrite(
     """Replace a published post's text with its waiting rewrite, approved by `who`;
     readers get `note` as a dated update. False if the post changed since `post.version`
     was read (or nothing waits any more)."""
-    r = conn.execute(
-        select(pending_rewrites).where(
-            pending_rewrites.c.post_id == post.id, pending_rewrites.c.status.in_(QUEUE_STATUSES)
-        )
-    ).first()
+    r = _waiting(conn, post.id)
     if r is None:
         return False
     now = datetime.now(UTC)
-    done = conn.execute(
-        update(posts)
-        .where(posts.c.id == post.id, posts.c.version == post.version)
-        .values(
-            body=r.body,
-            excerpt=r.excerpt,
-            backend=r.backend,
-            model=r.model,
-            prompt_version=r.prompt_version,
-            checks=r.checks,
-            source_count=r.source_count,
-            status="published",
-            updated=now,
-            reviewed_by=who,
-            reviewed_at=now,
-            review_note=reason,
-            version=post.version + 1,
-        )
-    )
-    if done.rowcount != 1:
+    if not _update_if_unchanged(
+        conn,
+        post.id,
+        post.version,
+        body=r.body,
+        excerpt=r.excerpt,
+        backend=r.backend,
+        model=r.model,
+        prompt_version=r.prompt_version,
+        checks=r.checks,
+        source_count=r.source_count,
+        status="published",
+        updated=now,
+        reviewed_by=who,
+        reviewed_at=now,
+        review_note=reason,
+    ):
         return False
     keep_written(conn, post.id, post.version, post.title, post.body, post.updated)
     add_revision(conn, post.id, post.version + 1, post.title, r.body, None, "update", note, now)
@@ -265,19 +269,10 @@ def decline_rewrite(conn: Connection, post: QueuedPost, who: str, reason: str) -
     """Keep a published post's text and turn its waiting rewrite down. The row stays as
     "declined" (the writer offers a text again only when the story grows further) and
     the text is kept as a revision. False if the post changed since it was read."""
-    r = conn.execute(
-        select(pending_rewrites).where(
-            pending_rewrites.c.post_id == post.id, pending_rewrites.c.status.in_(QUEUE_STATUSES)
-        )
-    ).first()
+    r = _waiting(conn, post.id)
     if r is None:
         return False
-    done = conn.execute(
-        update(posts)
-        .where(posts.c.id == post.id, posts.c.version == post.version)
-        .values(version=post.version + 1)
-    )
-    if done.rowcount != 1:
+    if not _update_if_unchanged(conn, post.id, post.version):
         return False
     now = datetime.now(UTC)
     add_revision(conn, post.id, post.version, post.title, r.body, who, "declined", reason, now)
@@ -293,18 +288,15 @@ def decide(
     conn: Connection, post_id: int, version: int, status: str, who: str, note: str | None
 ) -> bool:
     """Set a post's status as a person decided; False if it changed since `version`."""
-    done = conn.execute(
-        update(posts)
-        .where(posts.c.id == post_id, posts.c.version == version)
-        .values(
-            status=status,
-            reviewed_by=who,
-            reviewed_at=datetime.now(UTC),
-            review_note=note,
-            version=version + 1,
-        )
+    return _update_if_unchanged(
+        conn,
+        post_id,
+        version,
+        status=status,
+        reviewed_by=who,
+        reviewed_at=datetime.now(UTC),
+        review_note=note,
     )
-    return done.rowcount == 1
 
 
 def save_edit(
@@ -325,19 +317,16 @@ def save_edit(
     `post.version` was read. `status`, if given, is the post's status from now on.
     """
     now = datetime.now(UTC)
-    done = conn.execute(
-        update(posts)
-        .where(posts.c.id == post.id, posts.c.version == post.version)
-        .values(
-            body=body,
-            excerpt=excerpt,
-            checks=json.dumps(checks),
-            updated=now,
-            version=post.version + 1,
-            **({"status": status} if status else {}),
-        )
-    )
-    if done.rowcount != 1:
+    if not _update_if_unchanged(
+        conn,
+        post.id,
+        post.version,
+        body=body,
+        excerpt=excerpt,
+        checks=json.dumps(checks),
+        updated=now,
+        **({"status": status} if status else {}),
+    ):
         return False
     keep_written(conn, post.id, post.version, post.title, post.body, post.updated)
     add_revision(conn, post.id, post.version + 1, post.title, body, who, kind, reason, now)
