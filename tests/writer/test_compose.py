@@ -464,3 +464,18 @@ def test_the_closing_answers_the_other_side_from_news_the_column_has_not_used(
     said = " ".join([draft.plan.text(), *draft.body.split("\n\n")[:3]])
     assert quoted not in said
     assert "Do not repeat your view" in closing
+
+
+def test_a_paragraph_that_restates_is_tried_again_on_news_not_used_yet(tmp_path: Path) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, P2, P3, P4])
+    assert calls[3].purpose == "paragraph 3" and calls[3].outcome == "rejected"
+    assert any(p.startswith("repetition:") for p in calls[3].problems)
+    first, again = backend.prompts[3][-1]["content"], backend.prompts[4][-1]["content"]
+    assert "on this point: Mayor Anja Nygaard" in first, "the plan's second point at first"
+    assert "one more reason for my view, from something in the news" in again
+    quoted = again.split("The facts it rests on: ", 1)[1].split('"')[1]
+    assert quoted and quoted not in " ".join([draft.plan.text(), P1, P2]), "news not used"
+    assert draft.body.split("\n\n")[2] == P3 and draft.check.passed
+    assert backend.prompts[5][-3]["content"] == again.split("\nThat paragraph")[0], (
+        "the next paragraph sees the request its kept text answered"
+    )

@@ -230,6 +230,15 @@ REWRITE_BUDGET = 4
 REPLACE_ATTEMPTS = 2  # tries at a paragraph written in place of one left out
 
 
+def after_restating(job: Job, plan: Plan, used: list[str], passages: Passages) -> Job:
+    """The next try at a paragraph that said again what an earlier one said: a reason from
+    source sentences nothing has used yet (the failed try counts as used). Asked the same
+    point again, the model restated it again: repetition held 7 of the 10 demo drafts at
+    6696ade, each after its paragraph's tries ran out."""
+    role = "closing" if job.role == "closing" else "more"
+    return more_job(plan, [*used, job.passage], passages, role)
+
+
 def _short(written: list[str], per_paragraph: int, shortest: int) -> bool:
     """Whether the closing, written now, would likely leave the column under length
     (closings run to about two thirds of what is asked)."""
@@ -553,7 +562,7 @@ class Writer:
         lead = job.lead or lead_for(job.role, story.headline, written)
         constraints = Constraints(lead=lead, vocabulary=base.vocabulary, block=block)
         feedback: list[str] = []
-        best: tuple[int, str, Call] | None = None
+        best: tuple[int, str, Call, Job] | None = None
         tries = 0
         spent = sum(c.purpose.startswith("paragraph") for c in calls) - (number - 1)
         if attempts is None:
@@ -588,16 +597,19 @@ class Writer:
                 paragraph, number, written, story.source_text, self.settings.writer.stock_openings
             )
             if best is None or len(call.problems) < best[0]:
-                best = (len(call.problems), paragraph, call)
+                best = (len(call.problems), paragraph, call, job)
             if not call.problems:
                 break
+            if job.role != "opening" and any(p.startswith("repetition:") for p in call.problems):
+                passages = Passages.of(story.source_text)
+                job = after_restating(job, plan, [plan.text(), *written, paragraph], passages)
             feedback = [
                 "That paragraph could not be used: "
                 + "; ".join(call.problems)
                 + ". Write it again, differently."
             ]
         assert best is not None
-        failures, paragraph, call = best
+        failures, paragraph, call, job = best
         call.outcome = "ok"
         messages += [
             {"role": "user", "content": render(
