@@ -243,6 +243,7 @@ def test_a_voice_the_sources_do_not_have_is_caught() -> None:
         "I can see the case that some experts worry that the ban may come back.",
         "Analysts say the ministry acted too late.",
         "Many economists believe the ban was a mistake.",
+        "I think the ban was wise, but there are concerns about its side effects.",
     ):
         assert reason(sentence).startswith("a voice the sources do not have"), sentence
     assert misstated("I think the ban was wise. Critics say it hurt the farmers.", Support(SOURCE))
@@ -251,5 +252,6 @@ def test_a_voice_the_sources_do_not_have_is_caught() -> None:
         "Critics would argue that the ban was meant to last a year.",
         "Some farmers' groups protested, saying prices had halved.",  # the sources have them
         "I think the ban was a mistake.",
+        "There is no doubt that the ban was meant to last a year.",
     ):
         assert not reason(sentence).startswith("a voice"), sentence

@@ -115,7 +115,8 @@ VOICE = re.compile(
     rf"\b(?:(?:some|many|most|other|several|few|leading|numerous)\s+(?:\w+\s+)?"
     rf"(?P<quantified>{_GROUPS})s?\b(?!\s+(?:would|might|could|may)\b)"
     rf"|(?P<speaking>{_GROUPS})s\s+(?:have\s+|also\s+)?(?:say|said|argue|argued|warn|warned|"
-    rf"worry|worried|fear|believe|suggest|point|note|claim|contend|insist)\b)",
+    rf"worry|worried|fear|believe|suggest|point|note|claim|contend|insist)\b"
+    r"|\bthere (?:are|have been|is) (?:\w+ )?(?P<held>concern|fear|worr|call)(?:s|ies|y)?\b)",
     re.IGNORECASE,
 )
 
@@ -128,10 +129,10 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
     (nor one of its like: "opponents" where the sources have critics)."""
     sources = source_text.lower()
     for match in VOICE.finditer(sentence):
-        group = (match.group("quantified") or match.group("speaking")).lower()
+        group = next(g for g in match.groups() if g).lower()
         alike = next((a for a in _ALIKE if group in a), {group})
         if not any(re.search(rf"\b{g}", sources) for g in alike):
-            return group + "s"
+            return {"worr": "worries"}.get(group, group + "s")
     return None
 
 
