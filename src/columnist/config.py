@@ -693,7 +693,7 @@ def overridden(data: dict[str, Any], overrides: dict[str, dict[str, Any]] | None
     """`data` with keys replaced table by table (`{"writer": {"model": "x"}}`); a None
     value leaves the key as it was (an option not given on the command line), UNSET
     removes it (an old flat key that a flag replaces, so it is not "given twice"), and a
-    table inside a table is updated key by key (`{"writer": {"openai": {...}}}`)."""
+    table inside a table is updated key by key (a backend's own `[writer.NAME]` table)."""
 
     def merged(table: Any, values: dict[str, Any]) -> Any:
         if table is not None and not isinstance(table, dict):
