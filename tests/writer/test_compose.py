@@ -19,12 +19,14 @@ from columnist.writer import compose
 from columnist.writer.compose import (
     CLOSING_LEADS,
     FRAMES,
+    OWN_WORDS,
     POINT_LEADS,
     Call,
     Writer,
     choose_frame,
     frame_echo,
     lead_for,
+    retry_feedback,
 )
 from columnist.writer.constraints import NgramBlock, Vocabulary, words_of
 from columnist.writer.openings import RecentOpenings
@@ -232,6 +234,7 @@ def test_a_failing_paragraph_is_asked_again_with_feedback_last(
     feedback = retry[len(asked) :]
     assert feedback.startswith("\nThat paragraph could not be used: ") and problem in feedback
     assert feedback.rstrip().endswith("Write it again, differently.")
+    assert "in your own words" not in feedback, "nothing shown to copy: no such request"
     assert backend.constraints[2] is backend.constraints[3]
     following = backend.prompts[4]
     assert following[-3:-1] == [
@@ -479,3 +482,11 @@ def test_a_paragraph_that_restates_is_tried_again_on_news_not_used_yet(tmp_path:
     assert backend.prompts[5][-3]["content"] == again.split("\nThat paragraph")[0], (
         "the next paragraph sees the request its kept text answered"
     )
+
+
+def test_a_try_shown_the_passage_or_told_it_copied_is_asked_for_its_own_words() -> None:
+    shown = "unsupported: the figure belongs to something else: 14 (“…”; the news says: “…”)"
+    for problems in ([shown], ["copying: retells a source sentence almost word for word"]):
+        told = retry_feedback(problems)
+        assert OWN_WORDS in told and told.endswith("Write it again, differently.")
+    assert OWN_WORDS not in retry_feedback(["a single sentence"])

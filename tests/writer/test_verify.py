@@ -234,6 +234,10 @@ def test_a_date_is_nobody_and_two_facts_joined_keep_their_figures() -> None:
         "the bank is close to the end of its cuts."
     )
     assert not rule_verdict(dated, *check).reason.startswith("pinned"), "June says nothing"
+    placed = "That prices at shops in Brussels keep rising suggests inflation is not close."
+    assert not rule_verdict(placed, *check).reason.startswith("pinned"), "Brussels is a place"
+    ordered = "I note that the bank has kept a 2% deposit rate since June 2025."
+    assert rule_verdict(ordered, *check).supported, "the figure's word before it in the source"
     moved = "The European Central Bank has kept its deposit rate at 40% since June 2025."
     assert rule_verdict(moved, *check).reason.startswith("the figure belongs to something else")
 

@@ -239,6 +239,27 @@ def after_restating(job: Job, plan: Plan, used: list[str], passages: Passages) -
     return more_job(plan, [*used, job.passage], passages, role)
 
 
+OWN_WORDS = (
+    " Give what the news says in your own words, in a short clause, not its sentences,"
+    " and spend the rest on what you make of it."
+)
+
+
+def retry_feedback(problems: list[str]) -> str:
+    """What the next try is told. Shown the passage a sentence misstated ("the news says:
+    …") or told it copied, the model copied the passage in the next try (about half of the
+    11 copying rejections in a 10-story eval at 2117327): such a try is also asked for its
+    own words."""
+    own = any("the news says" in p or p.startswith("copying:") for p in problems)
+    return (
+        "That paragraph could not be used: "
+        + "; ".join(problems)
+        + "."
+        + (OWN_WORDS if own else "")
+        + " Write it again, differently."
+    )
+
+
 def _short(written: list[str], per_paragraph: int, shortest: int) -> bool:
     """Whether the closing, written now, would likely leave the column under length
     (closings run to about two thirds of what is asked)."""
@@ -603,11 +624,7 @@ class Writer:
             if job.role != "opening" and any(p.startswith("repetition:") for p in call.problems):
                 passages = Passages.of(story.source_text)
                 job = after_restating(job, plan, [plan.text(), *written, paragraph], passages)
-            feedback = [
-                "That paragraph could not be used: "
-                + "; ".join(call.problems)
-                + ". Write it again, differently."
-            ]
+            feedback = [retry_feedback(call.problems)]
         assert best is not None
         failures, paragraph, call, job = best
         call.outcome = "ok"
