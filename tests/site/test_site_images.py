@@ -157,8 +157,8 @@ def test_copy_mode_writes_webp_and_jpeg_of_bounded_width_once(settings: SiteSett
     assert (settings.output / "cards/post-1.png").exists()
 
 
-def test_build_stage_shows_each_storys_largest_image(tmp_path: Path) -> None:
-    settings = desk_settings(tmp_path, STAGE_DESK)
+def test_build_stage_shows_each_storys_largest_image(tmp_path: Path, database_url: str) -> None:
+    settings = desk_settings(tmp_path, STAGE_DESK, database=database_url)
     fill(settings)
     engine = open_engine(settings.database.url)
     with transaction(engine) as conn:
@@ -187,3 +187,25 @@ def test_build_stage_shows_each_storys_largest_image(tmp_path: Path) -> None:
     others = [name for name in pages if name != with_image[0]]
     for name in others:
         assert (site / "cards" / f"{name}.png").exists()
+
+
+def test_build_stage_copies_from_the_store(tmp_path: Path, database_url: str) -> None:
+    desk = STAGE_DESK.replace('output = "site"\n', 'output = "site"\nimages = "copy"\n')
+    settings = desk_settings(tmp_path, desk, database=database_url)
+    fill(settings)
+    data = jpeg(1500, 900)
+    engine = open_engine(settings.database.url)
+    with transaction(engine) as conn:
+        image = EntryImage("https://img.example/c.jpg", 1500, 900, "JPEG", data=data, digest=DIGEST)
+        assert add_image(conn, "k0-0", image)
+    run_build(engine, settings, search=False)
+    again = run_build(engine, settings, search=False)
+    engine.dispose()
+    site = settings.site.output
+    webp, jpg = copy_paths(DIGEST)
+    for path, fmt in ((webp, "WEBP"), (jpg, "JPEG")):
+        with Image.open(site / path) as copy:
+            assert copy.format == fmt and copy.size == (COPY_WIDTH, 720)
+    assert again.pages_written == 0
+    doc = read_doc(site / "posts/post-0/index.html")
+    assert doc.find("img", src=f"/{jpg}") and doc.find("source", srcset=f"/{webp}")
