@@ -115,6 +115,14 @@ def test_share_card_for_a_post_without_image(settings: SiteSettings) -> None:
     assert not post.find("img")  # a card is never shown as a picture of the story
 
 
+def test_copy_mode_without_a_store_reader_hotlinks(settings: SiteSettings) -> None:
+    settings = dataclasses.replace(settings, images="copy")
+    build_site([pictured(1, digest=DIGEST)], TOPICS, settings)
+    post = read_doc(settings.output / "posts/post-1/index.html")
+    assert post.find("img", src="https://img.example/photos/1.jpg?size=large&v=2")
+    assert not (settings.output / "images").exists()
+
+
 def test_images_off_shows_no_picture_but_keeps_the_card(settings: SiteSettings) -> None:
     settings = dataclasses.replace(settings, images="off")
     build_site([pictured(1)], TOPICS, settings)

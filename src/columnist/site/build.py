@@ -102,7 +102,9 @@ def build_site(
         if theme_dir is not None and not Path(theme_dir).is_dir():
             raise ColumnistError(f"{theme_dir}: theme folder not found")
         theme = Path(theme_dir) if theme_dir is not None else None
-        model = SiteModel(posts, topics, Urls(settings.base_url), details, settings.images)
+        # Copies can be shown only when the build can read them from the store.
+        images = "hotlink" if settings.images == "copy" and image_copy is None else settings.images
+        model = SiteModel(posts, topics, Urls(settings.base_url), details, images)
         version = theme_version(theme)
         ctx = BuildContext(
             environment(theme, version),
