@@ -24,6 +24,11 @@ CONFIG_NAME = "columnist.toml"
 REVIEW_POLICIES = ("auto", "hold", "hold-flagged")
 
 
+# How posts show their source images: linked from the source, copied into the site
+# (resized, WebP and JPEG), or not at all (share cards are made in every mode).
+IMAGE_MODES = ("hotlink", "copy", "off")
+
+
 @dataclass(slots=True)
 class SiteSettings:
     title: str = "Columnist"
@@ -33,6 +38,8 @@ class SiteSettings:
     language: str = "en"
     posts_per_page: int = 10
     excerpt_words: int = 55
+    images: str = "hotlink"  # one of IMAGE_MODES
+    image_max_bytes: int = 5_000_000  # a larger source image is refused at ingest
 
 
 @dataclass(slots=True)
@@ -290,8 +297,13 @@ def _load_site(t: _Reader, root: Path) -> SiteSettings:
             "language",
             "posts_per_page",
             "excerpt_words",
+            "images",
+            "image_max_bytes",
         }
     )
+    images = t.get("images", str, d.images)
+    if images not in IMAGE_MODES:
+        raise t._fail("images", f"must be one of {', '.join(IMAGE_MODES)}, not {images!r}")
     base_url = t.get("base_url", str, d.base_url)
     if not re.match(r"^https?://", base_url):
         raise t._fail("base_url", f"must start with http:// or https://, not {base_url!r}")
@@ -303,6 +315,8 @@ def _load_site(t: _Reader, root: Path) -> SiteSettings:
         language=t.get("language", str, d.language),
         posts_per_page=t.get("posts_per_page", int, d.posts_per_page, min_value=1),
         excerpt_words=t.get("excerpt_words", int, d.excerpt_words, min_value=10),
+        images=images,
+        image_max_bytes=t.get("image_max_bytes", int, d.image_max_bytes, min_value=10_000),
     )
 
 

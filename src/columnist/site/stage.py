@@ -15,6 +15,7 @@ from columnist.records import TopicView
 from columnist.site.build import BuildReport, build_site, without_gc
 from columnist.store import sources as source_store
 from columnist.store.db import Engine
+from columnist.store.images import image_copy
 from columnist.store.published import published_heads
 from columnist.store.review import retractions
 from columnist.writer.backends.registry import BACKENDS
@@ -93,4 +94,5 @@ def run_build(
             search=search,
             details=details,
             retracted=retracted,
+            image_copy=lambda entry_id: image_copy(conn, entry_id),
         )

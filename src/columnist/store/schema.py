@@ -250,3 +250,21 @@ admin_keys = Table(  # secrets the admin processes share ("session": the cookie 
     Column("value", Text, nullable=False),  # hex
     Column("created", UTCDateTime, nullable=False),
 )
+
+# 0009_images: the picture an entry offers, fetched and checked at ingest (one per
+# entry). The site shows the best of a story's (store/published.py). `data` is a
+# resized JPEG copy, kept only when the site copies images; `digest` names it.
+entry_images = Table(
+    "entry_images",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("alt", Text),  # the publisher's alt text, if any
+    Column("credit", Text),  # the feed's media:credit, if any
+    Column("data", LargeBinary),
+    Column("digest", String(64)),
+    Column("fetched", UTCDateTime, nullable=False),
+)
