@@ -14,8 +14,8 @@ from columnist.progress import console, plain_help
 
 if TYPE_CHECKING:
     from columnist.config import Settings
-    from columnist.newsletter.issue import Issue
     from columnist.newsletter.render import DigestMail
+    from columnist.site.issues import Issue
     from columnist.store.db import Engine
 
 app = typer.Typer()
@@ -51,7 +51,7 @@ def digest(
         period_of,
         write_digest,
     )
-    from columnist.newsletter.issue import parse_since
+    from columnist.site.issues import parse_since
 
     period = period_of(datetime.now(UTC), parse_since(since) if since else None, week)
     with open_desk(config) as (settings, engine):
@@ -62,17 +62,20 @@ def digest(
         if not issue.entries:
             say(f"{label}: nothing was published from {issue.period}; skipped")
             return
+        if to and not send:
+            raise ColumnistError("--to: give --send as well to mail the digest")
         folder = out if out is not None else settings.root / "digests"
         files = write_digest(folder, issue, mail)
-        count = len(issue.entries)
-        say(
-            f"{label}: {count} post{'s' if count != 1 else ''} in {len(issue.sections)} "
-            f"section{'s' if len(issue.sections) != 1 else ''} -> {', '.join(map(str, files))}"
+        outcome = (
+            _send(settings, engine, issue, mail, to or [], again, quiet, label) if send else ""
         )
-        if send:
-            _send(settings, engine, issue, mail, to or [], again, quiet, label)
-        elif to:
-            raise ColumnistError("--to: give --send as well to mail the digest")
+    count = len(issue.entries)
+    say(
+        f"{label}: {count} post{'s' if count != 1 else ''} in {len(issue.sections)} "
+        f"section{'s' if len(issue.sections) != 1 else ''} -> {', '.join(map(str, files))}"
+    )
+    if outcome:
+        say(outcome)
 
 
 def _send(
@@ -84,8 +87,9 @@ def _send(
     again: bool,
     quiet: bool,
     label: str,
-) -> None:
-    """Mail the issue to `to` or the recipient list, unless it was sent before."""
+) -> str:
+    """Mail the issue to `to` or the recipient list, unless it was sent before; returns
+    the line saying what was done (warnings are printed as they come)."""
     from columnist.newsletter.digest import mail_domain
     from columnist.newsletter.recipients import check_address, read_recipients
     from columnist.newsletter.send import send_digest
@@ -109,12 +113,11 @@ def _send(
     with engine.connect() as conn:
         before = last_sent(conn, issue.name, issue.topic)
     if before is not None and not again:
-        say(
+        return (
             f"{label} was already sent to {before.recipients} recipient"
             f"{'s' if before.recipients != 1 else ''} on {before.sent:%Y-%m-%d %H:%M} UTC; "
             "--again sends it again"
         )
-        return
     with stage("send", quiet=quiet) as progress:
         report = send_digest(
             settings.newsletter, mail, addresses, mail_domain(settings), progress=progress
@@ -123,4 +126,4 @@ def _send(
         console.print(line, style="yellow", highlight=False, markup=False)
     with transaction(engine) as conn:
         record_sent(conn, issue.name, issue.topic, len(issue.entries), report.sent)
-    say(f"{label}: sent to {report.sent} of {len(addresses)} recipients")
+    return f"{label}: sent to {report.sent} of {len(addresses)} recipients"

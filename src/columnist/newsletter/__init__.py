@@ -1,6 +1,7 @@
-"""The newsletter: a digest of what was published in a period, as mail and on the site.
+"""The newsletter: the digest of what was published in a period, as mail.
 
-`issue.py` selects a period's posts and groups them by topic (the site's digest pages
-and `columnist digest` share it), `render.py` makes the mail's HTML and text parts,
-`recipients.py` reads the subscriber list, `send.py` speaks SMTP.
+The issue (a period's posts grouped by topic) is selected by `site/issues.py`, which the
+site's digest pages share; here `digest.py` runs `columnist digest`, `render.py` makes
+the mail's HTML and text parts, `recipients.py` reads the subscriber list and `send.py`
+speaks SMTP.
 """

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 from columnist.config import Settings
 from columnist.errors import ColumnistError
-from columnist.newsletter.issue import Issue, select_issue, week_bounds
 from columnist.newsletter.render import DigestMail, render_mail
 from columnist.records import TopicView
+from columnist.site.issues import Issue, select_issue, week_bounds
 from columnist.site.model import SiteModel
 from columnist.site.urls import Urls
 from columnist.store.db import Connection

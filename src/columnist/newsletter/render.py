@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from columnist.newsletter.issue import Issue
+from columnist.site.issues import Issue
 from columnist.site.urls import Urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

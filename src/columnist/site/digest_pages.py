@@ -11,10 +11,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from html import escape
 
-from columnist.newsletter.issue import Issue, weekly_issues
 from columnist.site.context import BuildContext, FeedLink, PageMeta
 from columnist.site.feeds import ATOM_NS, hub_links, sub
 from columnist.site.html_pages import shorten
+from columnist.site.issues import Issue, weekly_issues
 from columnist.site.pending import Page, fingerprint
 from columnist.site.text import iso, utc
 

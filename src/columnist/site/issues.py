@@ -103,8 +103,9 @@ def make_issue(
     model: SiteModel, start: datetime, end: datetime, entries: list[Entry], topic: str = ""
 ) -> Issue:
     """The issue of `entries` (newest first, all in [start, end)) grouped by topic in the
-    order the topics are configured; a post is listed once, under its first topic (or
-    only under `topic` when the issue is limited to one)."""
+    order the topics are configured; a post is listed once, under the first configured
+    topic it is filed under (or only under `topic` when the issue is limited to one)."""
+    rank = {t.slug: n for n, t in enumerate(model.topics)}
     by_slug: dict[str, list[Entry]] = {}
     for entry in entries:
         slugs = [slug for slug, _ in entry.positions]
@@ -112,7 +113,8 @@ def make_issue(
             if topic not in slugs:
                 continue
             slugs = [topic]
-        by_slug.setdefault(slugs[0] if slugs else "", []).append(entry)
+        first = min(slugs, key=lambda s: rank.get(s, len(rank)), default="")
+        by_slug.setdefault(first if first in rank else "", []).append(entry)
     sections = [
         Section(t.name, t.slug, model.urls.absolute(Urls.topic_path(t.slug)), by_slug.pop(t.slug))
         for t in model.topics
