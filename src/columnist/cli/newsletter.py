@@ -92,7 +92,7 @@ def _send(
     the line saying what was done (warnings are printed as they come)."""
     from columnist.newsletter.digest import mail_domain
     from columnist.newsletter.recipients import check_address, read_recipients
-    from columnist.newsletter.send import send_digest
+    from columnist.newsletter.send import connect, send_digest
     from columnist.progress import stage
     from columnist.store.db import transaction
     from columnist.store.digests import last_sent, record_sent
@@ -118,9 +118,10 @@ def _send(
             f"{'s' if before.recipients != 1 else ''} on {before.sent:%Y-%m-%d %H:%M} UTC; "
             "--again sends it again"
         )
+    smtp = connect(settings.newsletter)  # a bad setting, server or login: before any send
     with stage("send", quiet=quiet) as progress:
         report = send_digest(
-            settings.newsletter, mail, addresses, mail_domain(settings), progress=progress
+            smtp, settings.newsletter, mail, addresses, mail_domain(settings), progress=progress
         )
     for line in report.refused:
         console.print(line, style="yellow", highlight=False, markup=False)

@@ -87,7 +87,8 @@ def build_message(
 
 def connect(settings: NewsletterSettings) -> smtplib.SMTP:
     """A connection to the desk's SMTP server, encrypted (unless told otherwise) and
-    logged in when the desk names credentials."""
+    logged in when the desk names credentials; every setting is checked first."""
+    sender_address(settings)
     if not settings.smtp_url:
         raise ColumnistError(
             'newsletter.smtp_url: is required to send (e.g. "smtp://mail.example.org:587")'
@@ -130,15 +131,16 @@ def connect(settings: NewsletterSettings) -> smtplib.SMTP:
 
 
 def send_digest(
+    smtp: smtplib.SMTP,
     settings: NewsletterSettings,
     mail: DigestMail,
     recipients: list[str],
     domain: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> SendReport:
-    """Send `mail` to each of `recipients` in a message of its own, on one connection."""
+    """Send `mail` to each of `recipients` in a message of its own, on the connection
+    `connect` opened (which this closes)."""
     sender = sender_address(settings)
-    smtp = connect(settings)
     report = SendReport(0, [])
     try:
         for n, recipient in enumerate(recipients, 1):
@@ -154,10 +156,8 @@ def send_digest(
             if progress is not None:
                 progress(n, len(recipients))
     except smtplib.SMTPResponseException as exc:
-        raise _fail(
-            settings,
-            f"sending stopped after {report.sent}: {exc.smtp_code} {_text(exc.smtp_error)}",
-        ) from None
+        why = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        raise _fail(settings, f"sending stopped after {report.sent}: {why}") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise _fail(settings, f"sending stopped after {report.sent}: {_reason(exc)}") from None
     finally:
