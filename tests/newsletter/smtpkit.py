@@ -34,6 +34,7 @@ class Mailbox:
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    fail_after: int | None = None  # messages taken before every DATA gets a 421
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
         if address in self.refuse:
@@ -42,6 +43,8 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        if self.fail_after is not None and len(self.received) >= self.fail_after:
+            return "421 4.3.0 service going away"
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted"

@@ -150,6 +150,20 @@ def test_a_refused_recipient_is_a_warning_and_the_rest_are_sent(
         assert [r.recipients for r in box.received] == [["ann@example.org"]]
 
 
+def test_a_send_stopped_half_way_records_what_went_out(tmp_path: Path, trusted: Path) -> None:
+    with smtp_server(trusted) as (port, box):
+        box.fail_after = 1
+        url = f"smtp://127.0.0.1:{port}"
+        settings = mail_desk(tmp_path, url)
+        (tmp_path / "subscribers.txt").write_text(CLEAN)
+        line = error_line(invoke("digest", "-c", str(settings.path), "--send", "--quiet"))
+        stopped = "sending stopped after 1: 421 4.3.0 service going away"
+        assert line == f"error: newsletter.smtp_url: {url}: {stopped}"
+        assert [r.recipients for r in box.received] == [["ann@example.org"]]
+        again = invoke("digest", "-c", str(settings.path), "--send", "--quiet")
+        assert "already sent to 1 recipient on" in again.stderr
+
+
 def test_starttls_is_required_unless_the_desk_turns_it_off(tmp_path: Path) -> None:
     with smtp_server(None) as (port, box):  # plain SMTP, no TLS, no AUTH
         url = f"smtp://127.0.0.1:{port}"

@@ -125,6 +125,9 @@ def _send(
         )
     for line in report.refused:
         console.print(line, style="yellow", highlight=False, markup=False)
-    with transaction(engine) as conn:
-        record_sent(conn, issue.name, issue.topic, len(issue.entries), report.sent)
+    if report.sent:
+        with transaction(engine) as conn:
+            record_sent(conn, issue.name, issue.topic, len(issue.entries), report.sent)
+    if report.stopped:
+        raise ColumnistError(report.stopped)
     return f"{label}: sent to {report.sent} of {len(addresses)} recipients"

@@ -30,6 +30,7 @@ DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 class SendReport:
     sent: int
     refused: list[str]  # "address: why", one a recipient the server refused
+    stopped: str | None = None  # why sending stopped before the last recipient (one line)
 
 
 def _fail(settings: NewsletterSettings, why: str) -> ColumnistError:
@@ -139,7 +140,8 @@ def send_digest(
     progress: Callable[[int, int], None] | None = None,
 ) -> SendReport:
     """Send `mail` to each of `recipients` in a message of its own, on the connection
-    `connect` opened (which this closes)."""
+    `connect` opened (which this closes). A connection lost half way is not raised but
+    reported (`stopped`), so the caller can still record those that were sent."""
     sender = sender_address(settings)
     report = SendReport(0, [])
     try:
@@ -157,9 +159,10 @@ def send_digest(
                 progress(n, len(recipients))
     except smtplib.SMTPResponseException as exc:
         why = f"{exc.smtp_code} {_text(exc.smtp_error)}"
-        raise _fail(settings, f"sending stopped after {report.sent}: {why}") from None
+        report.stopped = str(_fail(settings, f"sending stopped after {report.sent}: {why}"))
     except (smtplib.SMTPException, OSError) as exc:
-        raise _fail(settings, f"sending stopped after {report.sent}: {_reason(exc)}") from None
+        why = _reason(exc)
+        report.stopped = str(_fail(settings, f"sending stopped after {report.sent}: {why}"))
     finally:
         try:
             smtp.quit()

@@ -11,8 +11,8 @@ the site is built either way.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -36,7 +36,11 @@ class PingReport:
 
 def changed_feeds(written: list[str], urls: Urls) -> list[str]:
     """The absolute URLs of the feed files among `written` (paths relative to the site)."""
-    return [urls.absolute(p) for p in written if p.rsplit("/", 1)[-1] in FEED_NAMES]
+    return [
+        urls.absolute(p)
+        for p in written
+        if p.rsplit("/", 1)[-1] in FEED_NAMES and not p.startswith("static/")
+    ]
 
 
 def ping_hub(hub: str, feeds: list[str], fetch: FetchSettings) -> PingReport:
@@ -54,11 +58,8 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coroutine)
-    result: list[T] = []
-    worker = threading.Thread(target=lambda: result.append(asyncio.run(coroutine)))
-    worker.start()
-    worker.join()
-    return result[0]
+    with ThreadPoolExecutor(1, thread_name_prefix="columnist-websub") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _ping_all(hub: str, feeds: list[str], fetch: FetchSettings, timeout: float) -> PingReport:
