@@ -3,6 +3,7 @@ feed it changed; a hub that fails or hangs is a warning, never a failed build.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -15,8 +16,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from columnist import config
-from columnist.config import Settings
+from columnist.config import FetchSettings, Settings
 from columnist.site.stage import run_build
+from columnist.site.websub import PingReport, ping_hub
 from columnist.store.db import open_engine
 from tests.conftest import desk, error_line, invoke
 from tests.review.kit import seed_posts
@@ -148,3 +150,16 @@ def test_a_hub_that_is_not_a_url_is_a_config_error(tmp_path: Path) -> None:
     site = '[site]\nwebsub_hub = "hub.example"\n'
     line = error_line(invoke("build", "-c", str(desk(tmp_path, site))))
     assert "`site.websub_hub` must be an http:// or https:// URL, not 'hub.example'" in line
+
+
+def test_the_hub_is_pinged_from_inside_a_running_event_loop(hub: Hub) -> None:
+    """The admin builds the site from request handlers: the pings run on a thread then."""
+    feeds = [BASE + "feed.xml", BASE + "topics/housing/feed.json"]
+    fetch = FetchSettings(timeout=2.0, allow_private=True)
+
+    async def inside() -> PingReport:
+        return ping_hub(hub.url, feeds, fetch)
+
+    report = asyncio.run(inside())
+    assert report.pinged == feeds and report.warnings == []
+    assert hub.published() == set(feeds)
