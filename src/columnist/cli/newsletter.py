@@ -53,6 +53,8 @@ def digest(
     )
     from columnist.site.issues import parse_since
 
+    if to and not send:
+        raise ColumnistError("--to: give --send as well to mail the digest")
     period = period_of(datetime.now(UTC), parse_since(since) if since else None, week)
     with open_desk(config) as (settings, engine):
         with engine.connect() as conn:
@@ -62,8 +64,6 @@ def digest(
         if not issue.entries:
             say(f"{label}: nothing was published from {issue.period}; skipped")
             return
-        if to and not send:
-            raise ColumnistError("--to: give --send as well to mail the digest")
         folder = out if out is not None else settings.root / "digests"
         files = write_digest(folder, issue, mail)
         outcome = (

@@ -1,6 +1,6 @@
 """digest/: a page per ISO week of published posts, grouped by topic, an index, a feed.
 
-The week's issue is made by newsletter/issue.py, the same function `columnist digest`
+The week's issue is made by site/issues.py, the same code `columnist digest`
 uses, so the page of week 2026-48 shows what that week's mail shows. Each page's
 fingerprint lists its posts' keys, so a new post re-renders its own week's page, the
 index and the feed, nothing older.
