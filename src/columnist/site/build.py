@@ -22,6 +22,7 @@ from columnist.cores import available_cores
 from columnist.errors import ColumnistError
 from columnist.records import PostView, Retraction, TopicView
 from columnist.site.context import BuildContext
+from columnist.site.digest_pages import digest_pages
 from columnist.site.feeds import feed_pages
 from columnist.site.html_pages import HTML_GENERATORS
 from columnist.site.images import ImageCopy, card_pages, copy_pages
@@ -50,13 +51,18 @@ class BuildReport(Report):
     written: list[str] = field(default_factory=list)  # paths relative to output
     removed: list[str] = field(default_factory=list)
     stopped: bool = False  # a build is never cut short: it is quick and writes whole pages
+    hub_pinged: int = 0  # changed feeds announced to the WebSub hub (site/websub.py)
+    hub_warnings: list[str] = field(default_factory=list)
+
+    def warnings(self) -> list[str]:
+        return self.hub_warnings
 
     def summary(self, brief: bool = False) -> str:
         took = "" if brief else f" in {self.seconds:.1f}s"
         return (
             f"build: {self.pages_written} pages written, {self.pages_unchanged} unchanged, "
             f"{self.pages_removed} removed{took} -> {self.output}"
-        )
+        ) + (f"; {self.hub_pinged} feeds announced to the hub" if self.hub_pinged else "")
 
 
 def static_pages(theme_dir: Path | None) -> list[Page]:
@@ -140,7 +146,7 @@ FORK_MIN = 400  # fewer pages due than this: not worth forking render helpers fo
 
 def _site_pages(ctx: BuildContext, theme: Path | None) -> list[Page]:
     pages = static_pages(theme)
-    for generate in (*HTML_GENERATORS, feed_pages, sitemap_pages, card_pages):
+    for generate in (*HTML_GENERATORS, digest_pages, feed_pages, sitemap_pages, card_pages):
         pages.extend(generate(ctx))
     return pages
 

@@ -268,3 +268,16 @@ entry_images = Table(
     Column("digest", String(64)),
     Column("fetched", UTCDateTime, nullable=False),
 )
+
+# 0010_digests: each sending of a newsletter digest issue (`columnist digest --send`).
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issue", String(20), nullable=False),  # ISO year-week of the period's end, "2026-48"
+    Column("topic", String(200), nullable=False, default=""),  # "" for every topic
+    Column("posts", Integer, nullable=False),
+    Column("recipients", Integer, nullable=False),
+    Column("sent", UTCDateTime, nullable=False),
+    Index("ix_digests_issue", "issue", "topic"),
+)
