@@ -341,6 +341,8 @@ def test_demonyms_of_source_names_are_not_invented() -> None:
     assert Support("Kenya voted.").has_word("Kenyan")
     assert Support("Kenyan officials voted.").has_word("Kenya")
     assert not Support("Kenya voted.").has_word("Kenyatta")
+    germany = Support("Volkswagen will cut jobs in Germany.")
+    assert germany.has_word("Germans") and not germany.has_word("Germanians"), "no such word"
 
 
 def test_invented_names_are_found_but_ordinary_sentence_openers_are_not() -> None:

@@ -234,6 +234,8 @@ def test_a_date_is_nobody_and_two_facts_joined_keep_their_figures() -> None:
         "the bank is close to the end of its cuts."
     )
     assert not rule_verdict(dated, *check).reason.startswith("pinned"), "June says nothing"
+    framed = "I understand why some would say that keeping the deposit rate at 40% is wise."
+    assert rule_verdict(framed, *check).reason == "the figure belongs to something else: rate 40"
     placed = "That prices at shops in Brussels keep rising suggests inflation is not close."
     assert not rule_verdict(placed, *check).reason.startswith("pinned"), "Brussels is a place"
     ordered = "I note that the bank has kept a 2% deposit rate since June 2025."

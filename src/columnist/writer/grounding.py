@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from columnist.writer.lexicon import is_english
 from columnist.writer.text import paragraphs, split_sentences
 
 # -- numbers -----------------------------------------------------------------------
@@ -333,7 +334,12 @@ class Support:
                 return True
         if len(word) < 4:
             return False
-        return any(derives(word, known) or derives(known, word) for known in self.capitalised)
+        return any(
+            derives(word, known)
+            and (word.removesuffix("s") == known or is_english(word))
+            or derives(known, word)
+            for known in self.capitalised
+        )  # a made-up ending is not a demonym: "Germanians" from Germany
 
 
 BLANK = "¶"  # fills a quotation already checked, so its words are not read as names

@@ -38,7 +38,8 @@ _CONTRACTED = {"s", "t", "d", "m", "ll", "ve", "re"}  # the part after an apostr
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?:-[a-z'’]+)*")
 
 
-def _known(word: str) -> bool:
+def is_english(word: str) -> bool:
+    """Whether a lowercase word is English (a British spelling, a prefixed word)."""
     checker = english()
     if word in checker or word in _CONTRACTED:
         return True
@@ -68,7 +69,7 @@ def non_words(text: str, source_words: set[str]) -> list[str]:
             if not part or _in_sources(part, source_words):
                 continue
             stem = part.split("'")[0]
-            if _known(part) or (stem != part and _known(stem)):
+            if is_english(part) or (stem != part and is_english(stem)):
                 continue
             found.append(part)
     return list(dict.fromkeys(found))

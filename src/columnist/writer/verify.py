@@ -259,26 +259,43 @@ def is_opinion(sentence: str) -> bool:
 _SCALE = {"million", "billion", "thousand", "per", "cent", "percent", "a", "an", "the", "of"}
 
 
+def _before(tokens: list[str], i: int, n: int = 3) -> list[str]:
+    return [t for t in tokens[max(0, i - n) : i] if t not in _SCALE and t not in STOP_WORDS]
+
+
 def _after(tokens: list[str], i: int, n: int = 3) -> list[str]:
     return [t for t in tokens[i + 1 : i + 1 + n] if t not in _SCALE and t not in STOP_WORDS]
 
 
 def _moved_figure(sentence: str, source_text: str) -> str | None:
     """A figure the sources use, but of something else: "12 million kroner" where the
-    sources have "12 hectares" and "8 million kroner"."""
+    sources have "12 hectares" and "8 million kroner"; "rates at 3.4%" where the rate is
+    at 4.5% and inflation at 3.4%."""
     said, source = _words(sentence), _words(source_text)
     known = set(source)
     named = set(re.findall(r"\b[A-Z][\w'’-]*\s+(\d[\d,.]*\d|\d)\b", sentence))
     for i, token in enumerate(said):
         if not token[0].isdigit() or re.fullmatch(r"(19|20)\d\d", token) or token in named:
             continue  # a year is followed by anything; "Power of Siberia 2" is a name
-        what = _after(said, i, 2)[:1]
-        if not what or what[0] not in known or what[0][0].isdigit():
-            continue  # the writer's own word ("a 2.2% victory"): nothing to compare
         places = [j for j, t in enumerate(source) if t == token]
-        near = (_after(source, j, 4) + source[max(0, j - 4) : j] for j in places)
-        if places and not any(what[0] in words for words in near):  # "cut gas by 90%"
-            return f"{token} {what[0]}"
+        if not places:
+            continue
+        what = _after(said, i, 2)[:1]
+        if what and what[0] in known and not what[0][0].isdigit():
+            near = (_after(source, j, 4) + source[max(0, j - 4) : j] for j in places)
+            if not any(what[0] in words for words in near):  # "cut gas by 90%" is near
+                return f"{token} {what[0]}"
+        if i < 2 or said[i - 1] not in ("at", "to", "of", "by"):
+            continue  # "rates at 3.4%": the thing the figure is of, and a word joining them
+        whose = said[i - 2 : i - 1]
+        if whose[0] not in known or whose[0] in STOP_WORDS or whose[0][0].isdigit():
+            continue
+        other = any(
+            t[0].isdigit() and t != token and whose[0] in _before(source, j, 3)
+            for j, t in enumerate(source)
+        )
+        if other and not any(whose[0] in source[max(0, j - 6) : j + 5] for j in places):
+            return f"{whose[0]} {token}"
     return None
 
 
@@ -453,6 +470,10 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
         return Verdict(sentence, False, f"a voice the sources do not have: {voice}")
     framed = claim_of(sentence)
     if is_opinion(framed or sentence):
+        moved = _swapped_figure(sentence, passages)  # a figure is wrong whoever says it
+        if moved:
+            why = f"the figure belongs to something else: {moved}"
+            return Verdict(sentence, False, why, " ".join(passages.best(sentence)[0]))
         return Verdict(sentence, True, "opinion")
     claims = find_claims(sentence, support)
     if claims:
