@@ -7,6 +7,8 @@ its key, and every attempt is in `columnist log --webhooks`."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -157,3 +159,20 @@ def test_an_unset_secret_is_one_line_naming_its_key(
         assert "`webhooks[0].secret_env` names $NO_SUCH_SECRET, which is not set" in errors[0]
         assert unsigned.requests == 0  # never sent unsigned
         assert len(other.received) == 1  # the other receiver still hears
+
+
+def test_watch_announces_after_its_build(tmp_path: Path) -> None:
+    receiver = WebhookReceiver()
+    with serve(receiver.app()) as url:
+        settings, (post,) = announce_desk(tmp_path, hook(url), ["published"])
+        done = subprocess.run(
+            [sys.executable, "-m", "columnist", "watch", "--once", "-c", str(settings.path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "announce: 1 sent" in done.stderr
+        assert [(r.event, r.payload["post"]["id"]) for r in receiver.received] == [
+            ("published", post)
+        ]
