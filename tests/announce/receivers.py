@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import html
 import json
 import re
 import threading
@@ -123,6 +124,8 @@ class SocialServer:
             routes=[
                 Route("/api/v2/media", self.upload_media, methods=["POST"]),
                 Route("/api/v1/statuses", self.post_status, methods=["POST"]),
+                Route("/api/v1/accounts/verify_credentials", self.me, methods=["GET"]),
+                Route("/api/v1/accounts/{id}/statuses", self.account_statuses, methods=["GET"]),
                 Route("/xrpc/com.atproto.server.createSession", self.session, methods=["POST"]),
                 Route("/xrpc/com.atproto.repo.uploadBlob", self.upload_blob, methods=["POST"]),
                 Route("/xrpc/com.atproto.repo.createRecord", self.create, methods=["POST"]),
@@ -186,6 +189,25 @@ class SocialServer:
                               "content": text, "media_attachments": media_ids}  # fmt: skip
         await self.hold()
         return JSONResponse(self.statuses[key])
+
+    async def me(self, request: Request) -> Response:
+        self.calls.append("verify_credentials")
+        if not self._mastodon_auth(request):
+            return self.bad("verify_credentials: no or wrong bearer token", 401)
+        return JSONResponse({"id": "109", "username": "desk", "acct": "desk"})
+
+    async def account_statuses(self, request: Request) -> Response:
+        self.calls.append("account_statuses")
+        if not self._mastodon_auth(request) or request.path_params["id"] != "109":
+            return self.bad("account statuses: wrong token or account", 401)
+        limit = int(request.query_params.get("limit", "20"))
+        if not 1 <= limit <= 40:
+            return self.bad("account statuses: limit must be 1-40")
+        newest = list(self.statuses.values())[::-1][:limit]
+        return JSONResponse(  # content is HTML, as Mastodon renders it
+            [s | {"content": "<p>" + html.escape(s["content"]).replace("\n", "<br>") + "</p>"}
+             for s in newest]
+        )  # fmt: skip
 
     # --- Bluesky ----------------------------------------------------------------------
 

@@ -129,7 +129,29 @@ def test_a_crash_between_intent_and_result_posts_once(tmp_path: Path, kind: str)
         assert len(server.statuses) + len(server.records) == 1  # not posted twice
         if kind == "bluesky":
             assert "getRecord" in server.calls
-        else:
-            assert server.calls.count("status") == 2  # sent again with the same key
+        else:  # found among the account's statuses, not posted again
+            assert "account_statuses" in server.calls and server.calls.count("status") == 1
         log = invoke("log", "--social", "-c", str(settings.path)).stdout
         assert " sent after 2 attempts: " in log
+
+
+def test_bad_credentials_cost_nothing_else(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MASTO_TOKEN")
+    monkeypatch.setenv("BSKY_PASSWORD", "wrong")
+    server = SocialServer()
+    with serve(server.app()) as url:
+        settings, (post,) = announce_desk(tmp_path, mastodon(url) + bluesky(url), ["published"])
+        build(settings)
+        done = announce(settings)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "`social[0].token_env` names $MASTO_TOKEN" in errors[0]
+        assert (
+            f"bluesky {HANDLE} {url}: published post {post} failed after 1 attempt" in done.stderr
+        )
+        assert "HTTP 401: Invalid identifier or password); will try again" in done.stderr, (
+            done.stderr
+        )
+        assert server.statuses == {} and server.records == {}
+        log = invoke("log", "--social", "-c", str(settings.path)).stdout
+        assert "failed after 1 attempt: HTTP 401" in log

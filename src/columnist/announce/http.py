@@ -74,7 +74,7 @@ async def request(
     except TimeoutError:
         raise Refused(f"no answer within {timeout:g}s") from None
     except httpx.HTTPError as exc:
-        raise Refused(f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__) from None
+        raise Refused(one_line(f"{type(exc).__name__}: {exc}", 300)) from None
     if not 200 <= response.status_code < 300:
         raise Refused(f"HTTP {response.status_code}{_why(bytes(body))}", response.status_code)
     return response.status_code, bytes(body)
@@ -89,7 +89,12 @@ def _why(body: bytes) -> str:
     if not isinstance(data, dict):
         return ""
     why = data.get("message") or data.get("error") or ""
-    return f": {str(why)[:200]}" if why else ""
+    return f": {one_line(str(why), 200)}" if why else ""
+
+
+def one_line(text: str, limit: int) -> str:
+    """A service's words as one short line (they end up in warnings and the log)."""
+    return " ".join(text.split())[:limit]
 
 
 def parse_json(body: bytes, what: str) -> dict:

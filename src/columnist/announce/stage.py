@@ -263,7 +263,8 @@ async def _deliver(
         if target.kind == "mastodon":
             words = mastodon_text(post.title, post.body, link).text
             _status, remote = await logged(begin, log, lambda: mastodon.post_status(
-                client, target, credential, words, card, delivery.key, language
+                client, target, credential, words, card, delivery.key, language, link,
+                delivery.attempts > 0,
             ))  # fmt: skip
         else:
             bsky = bluesky_text(post.title, post.body, link)
