@@ -126,3 +126,13 @@ def test_config_defaults(tmp_path: Path) -> None:
     assert (hook.events, hook.secret_env, hook.attempts) == (list(ALL), None, 3)
     (sky,) = settings.social
     assert (sky.service, sky.min_interval, sky.topics) == ("https://bsky.social", 300, [])
+
+
+def test_watch_sees_a_target_left_out_in_its_brief_line() -> None:
+    from columnist.announce.stage import AnnounceReport
+
+    why = "columnist.toml: `webhooks[0].secret_env` names $S, which is not set; ..."
+    report = AnnounceReport(targets=2, sent=1, problems=[why])
+    assert report.fatal() == why and report.warnings() == []  # the command's error line
+    assert why in report.summary(brief=True) and why not in report.summary()
+    assert AnnounceReport().summary() == "announce: no [[webhooks]] or [[social]] configured"

@@ -53,14 +53,17 @@ class AnnounceReport(Report):
     stopped: bool = False
 
     def summary(self, brief: bool = False) -> str:
+        """One line; in `watch` (brief) it also names the targets left out, which a
+        one-shot command prints as its error line instead."""
         if not self.targets:
             return "announce: no [[webhooks]] or [[social]] configured"
         took = "" if brief else f" in {self.seconds:.1f}s"
         held = f", {self.held} waiting for min_interval" if self.held else ""
+        left_out = f"; left out: {' '.join(self.problems)}" if brief and self.problems else ""
         return (
             f"announce: {self.sent} sent, {self.failed} failed (tried again next run), "
             f"{self.gave_up} given up{held} to {self.targets} target"
-            f"{'s' if self.targets != 1 else ''}{took}{self.stopped_note()}"
+            f"{'s' if self.targets != 1 else ''}{took}{self.stopped_note()}{left_out}"
         )
 
     def warnings(self) -> list[str]:
