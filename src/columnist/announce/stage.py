@@ -258,26 +258,41 @@ async def _deliver(
             client, target, credential, delivery.event, delivery.key, body, begin, log
         )
         return outcome, tries
+    assert credential is not None  # social accounts always name theirs
     card = await _card(settings, target, post, report)
-    link = post_url(settings, post.slug)
-    language = settings.site.language
-    assert credential is not None
     try:
-        if target.kind == "mastodon":
-            words = mastodon_text(post.title, post.body, link).text
-            _status, remote = await logged(begin, log, lambda: mastodon.post_status(
-                client, target, credential, words, card, delivery.key, language, link,
-                delivery.attempts > 0,
-            ))  # fmt: skip
-        else:
-            bsky = bluesky_text(post.title, post.body, link)
-            _status, remote = await logged(begin, log, lambda: bluesky.post_record(
-                client, target, credential, bsky, post.title, post.excerpt[:300], card,
-                delivery.key, language, delivery.attempts > 0,
-            ))  # fmt: skip
+        remote = await logged(begin, log, lambda: _post(
+            settings, client, target, credential, delivery, post, card
+        ))  # fmt: skip
     except Refused as exc:
         return Outcome(sent=False, error=str(exc)), tries
-    return Outcome(sent=True, remote=remote), tries
+    return Outcome(sent=True, remote=remote[1]), tries
+
+
+async def _post(
+    settings: Settings,
+    client: httpx.AsyncClient,
+    account: SocialSettings,
+    credential: str,
+    delivery: store.Delivery,
+    post: AnnouncedPost,
+    card: Card | None,
+) -> tuple[int, str]:
+    """One attempt at the post on a Mastodon or Bluesky account; (HTTP status, where
+    it is). `delivery.attempts`: an earlier attempt may have posted it already."""
+    link = post_url(settings, post.slug)
+    language = settings.site.language
+    tried = delivery.attempts > 0
+    if account.kind == "mastodon":
+        words = mastodon_text(post.title, post.body, link).text
+        return await mastodon.post_status(
+            client, account, credential, words, card, delivery.key, language, link, tried
+        )
+    sky = bluesky_text(post.title, post.body, link)
+    return await bluesky.post_record(
+        client, account, credential, sky, post.title, post.excerpt[:300], card,
+        delivery.key, language, tried,
+    )  # fmt: skip
 
 
 async def _card(
