@@ -765,6 +765,25 @@ def _load_webhooks(items: Any, file: Path) -> list[WebhookSettings]:
     return hooks
 
 
+def _account_keys(t: _Reader, kind: str) -> dict[str, str]:
+    """The keys of a `[[social]]` table that only its service has."""
+    if kind == "mastodon":
+        t.reject_unknown(SOCIAL_SHARED_KEYS | {"instance", "token_env"})
+        return {
+            "instance": _http_url(t, "instance").rstrip("/"),
+            "token_env": _env_name(t, "token_env", True),
+        }
+    t.reject_unknown(SOCIAL_SHARED_KEYS | {"service", "handle", "app_password_env"})
+    return {
+        "service": _http_url(t, "service", SocialSettings(kind=kind).service).rstrip("/"),
+        "handle": t.get("handle", str),
+        "app_password_env": _env_name(t, "app_password_env", True),
+    }
+
+
+SOCIAL_SHARED_KEYS = {"kind", "topics", "min_interval", "timeout", "max_attempts", "backfill"}
+
+
 def _load_social(items: Any, file: Path) -> list[SocialSettings]:
     accounts = []
     for i, item in enumerate(_array(items, "social", file)):
@@ -772,31 +791,18 @@ def _load_social(items: Any, file: Path) -> list[SocialSettings]:
         kind = t.get("kind", str)
         if kind not in SOCIAL_KINDS:
             raise t._fail("kind", f"must be one of {', '.join(SOCIAL_KINDS)}, not {kind!r}")
-        own = (
-            {"instance", "token_env"}
-            if kind == "mastodon"
-            else {"service", "handle", "app_password_env"}
-        )
-        shared = {"kind", "topics", "min_interval", "timeout", "max_attempts", "backfill"}
-        t.reject_unknown(own | shared)
+        own = _account_keys(t, kind)
         d = SocialSettings(kind=kind)
-        mastodon = kind == "mastodon"
         accounts.append(
             SocialSettings(
                 kind=kind,
-                instance=_http_url(t, "instance").rstrip("/") if mastodon else "",
-                token_env=_env_name(t, "token_env", True) if mastodon else "",
-                service=_http_url(t, "service", d.service).rstrip("/")
-                if not mastodon
-                else d.service,
-                handle=t.get("handle", str) if not mastodon else "",
-                app_password_env=_env_name(t, "app_password_env", True) if not mastodon else "",
                 topics=[slugify(s) for s in t.strings("topics")],
                 min_interval=_duration(t, "min_interval", d.min_interval),
                 timeout=t.get("timeout", float, d.timeout, min_value=0.1),
                 max_attempts=t.get("max_attempts", int, d.max_attempts, min_value=1),
                 backfill=_duration(t, "backfill", d.backfill),
                 key=f"social[{i}]",
+                **own,
             )
         )
     return accounts
