@@ -12,7 +12,7 @@ from rich.text import Text
 
 from columnist.cli import ConfigOpt, QuietOpt, fail, open_desk, say
 from columnist.config import load
-from columnist.progress import console
+from columnist.progress import console, plain_help
 from columnist.progress import stage as stage_bar
 from columnist.stages import STAGES, Report, run_stage
 
@@ -78,10 +78,14 @@ def build(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
     run_stages(config, ["build"], quiet)
 
 
-@app.command()
+ANNOUNCE_HELP = (
+    "Tell the [[webhooks]] and [[social]] accounts about posts published, updated or "
+    "retracted since they were last told, and retry what failed."
+)
+
+
+@app.command(help=plain_help(ANNOUNCE_HELP))
 def announce(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
-    """Tell the [[webhooks]] and [[social]] accounts about posts published, updated or
-    retracted since they were last told, and retry what failed."""
     run_stages(config, ["announce"], quiet)
 
 
