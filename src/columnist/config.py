@@ -183,6 +183,52 @@ class FetchSettings:
     concurrency: int = 8
 
 
+WEBHOOK_EVENTS = ("published", "updated", "retracted")
+SOCIAL_KINDS = ("mastodon", "bluesky")
+
+
+@dataclass(slots=True)
+class WebhookSettings:
+    """One `[[webhooks]]` receiver: what it hears and the variable holding its secret."""
+
+    url: str
+    events: list[str] = field(default_factory=lambda: list(WEBHOOK_EVENTS))
+    secret_env: str | None = None  # no secret: the deliveries go unsigned
+    timeout: float = 10.0  # seconds for one attempt, start to end
+    attempts: int = 3  # tries per run, with backoff; later runs retry up to max_attempts
+    max_attempts: int = 9
+    backfill: int = 86400  # seconds: older posts are not announced to a new receiver
+    key: str = ""  # where it is in the file (`webhooks[0]`), for error messages
+
+    @property
+    def target(self) -> str:
+        return f"webhook {self.url}"
+
+
+@dataclass(slots=True)
+class SocialSettings:
+    """One `[[social]]` account new posts are announced on."""
+
+    kind: str  # one of SOCIAL_KINDS
+    instance: str = ""  # mastodon: the server's base URL
+    token_env: str = ""  # mastodon: the variable holding the access token
+    service: str = "https://bsky.social"  # bluesky: the PDS
+    handle: str = ""  # bluesky
+    app_password_env: str = ""  # bluesky: the variable holding an app password
+    topics: list[str] = field(default_factory=list)  # slugs; empty: every topic
+    min_interval: int = 300  # seconds between two posts on this account
+    timeout: float = 20.0
+    max_attempts: int = 5
+    backfill: int = 86400
+    key: str = ""
+
+    @property
+    def target(self) -> str:
+        if self.kind == "mastodon":
+            return f"mastodon {self.instance} {self.token_env}"
+        return f"bluesky {self.handle} {self.service}"
+
+
 @dataclass(slots=True)
 class StorySettings:
     window_days: float = 3.0
@@ -233,6 +279,8 @@ class Settings:
     personas: list[PersonaSettings] = field(default_factory=lambda: list(BUILTIN_PERSONAS))
     admin: AdminSettings = field(default_factory=AdminSettings)
     newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
+    webhooks: list[WebhookSettings] = field(default_factory=list)
+    social: list[SocialSettings] = field(default_factory=list)
 
     @property
     def root(self) -> Path:
@@ -346,7 +394,7 @@ _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _interval_seconds(t: _Reader, key: str) -> int | None:
+def _interval_seconds(t: _Reader, key: str, minimum: int = MIN_SOURCE_INTERVAL) -> int | None:
     """A poll interval: seconds as a number, or a string such as "90s", "30m", "1h30m"."""
     value = t.get(key, (int, str), None)
     if value is None:
@@ -359,9 +407,15 @@ def _interval_seconds(t: _Reader, key: str) -> int | None:
                 key, f'must be seconds or a duration such as "30m" or "2h", not {value!r}'
             )
         value = round(sum(float(n) * _DURATION_UNITS[u] for n, u in parts))
-    if value < MIN_SOURCE_INTERVAL:
-        raise t._fail(key, f"must be at least {MIN_SOURCE_INTERVAL} seconds, not {value}")
+    if value < minimum:
+        raise t._fail(key, f"must be at least {minimum} seconds, not {value}")
     return value
+
+
+def _duration(t: _Reader, key: str, default: int) -> int:
+    """Seconds, or a duration such as "10m" or "1d"; `default` when the key is absent."""
+    value = _interval_seconds(t, key, minimum=0)
+    return default if value is None else value
 
 
 def _load_sources(items: Any, file: Path, root: Path) -> list[SourceSettings]:
@@ -728,12 +782,122 @@ def _load_newsletter(t: _Reader, root: Path) -> NewsletterSettings:
     )
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _http_url(t: _Reader, key: str, default: Any = ...) -> str:
+    url = t.get(key, str, default)
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise t._fail(key, f"must be an http:// or https:// URL, not {url!r}")
+    return url
+
+
+def _env_name(t: _Reader, key: str, required: bool) -> str:
+    """The name of an environment variable (the value is read when it is used)."""
+    name = t.get(key, str, ... if required else "")
+    if name and not _ENV_NAME.fullmatch(name):
+        raise t._fail(
+            key, f'must name an environment variable (such as "HOOK_SECRET"), not {name!r}'
+        )
+    return name
+
+
+def _array(items: Any, name: str, file: Path) -> list[Any]:
+    if not isinstance(items, list):
+        raise ConfigError(f"{file}: `{name}` must be an array of tables ([[{name}]])")
+    return items
+
+
+def _load_webhooks(items: Any, file: Path) -> list[WebhookSettings]:
+    hooks = []
+    d = WebhookSettings(url="")
+    for i, item in enumerate(_array(items, "webhooks", file)):
+        t = _Reader(item, f"webhooks[{i}]", file)
+        t.reject_unknown(
+            {"url", "events", "secret_env", "timeout", "attempts", "max_attempts", "backfill"}
+        )
+        events = t.strings("events") if "events" in t.data else list(WEBHOOK_EVENTS)
+        for event in events:
+            if event not in WEBHOOK_EVENTS:
+                raise t._fail("events", f"has {event!r}; events are {', '.join(WEBHOOK_EVENTS)}")
+        attempts = t.get("attempts", int, d.attempts, min_value=1)
+        hooks.append(
+            WebhookSettings(
+                url=_http_url(t, "url"),
+                events=events,
+                secret_env=_env_name(t, "secret_env", False) or None,
+                timeout=t.get("timeout", float, d.timeout, min_value=0.1),
+                attempts=attempts,
+                max_attempts=t.get(
+                    "max_attempts", int, max(d.max_attempts, attempts), min_value=attempts
+                ),
+                backfill=_duration(t, "backfill", d.backfill),
+                key=f"webhooks[{i}]",
+            )
+        )
+    return hooks
+
+
+def _account_keys(t: _Reader, kind: str) -> dict[str, str]:
+    """The keys of a `[[social]]` table that only its service has."""
+    if kind == "mastodon":
+        t.reject_unknown(SOCIAL_SHARED_KEYS | {"instance", "token_env"})
+        return {
+            "instance": _http_url(t, "instance").rstrip("/"),
+            "token_env": _env_name(t, "token_env", True),
+        }
+    t.reject_unknown(SOCIAL_SHARED_KEYS | {"service", "handle", "app_password_env"})
+    return {
+        "service": _http_url(t, "service", SocialSettings(kind=kind).service).rstrip("/"),
+        "handle": t.get("handle", str),
+        "app_password_env": _env_name(t, "app_password_env", True),
+    }
+
+
+SOCIAL_SHARED_KEYS = {"kind", "topics", "min_interval", "timeout", "max_attempts", "backfill"}
+
+
+def _load_social(items: Any, file: Path) -> list[SocialSettings]:
+    accounts = []
+    for i, item in enumerate(_array(items, "social", file)):
+        t = _Reader(item, f"social[{i}]", file)
+        kind = t.get("kind", str)
+        if kind not in SOCIAL_KINDS:
+            raise t._fail("kind", f"must be one of {', '.join(SOCIAL_KINDS)}, not {kind!r}")
+        own = _account_keys(t, kind)
+        d = SocialSettings(kind=kind)
+        accounts.append(
+            SocialSettings(
+                kind=kind,
+                topics=[slugify(s) for s in t.strings("topics")],
+                min_interval=_duration(t, "min_interval", d.min_interval),
+                timeout=t.get("timeout", float, d.timeout, min_value=0.1),
+                max_attempts=t.get("max_attempts", int, d.max_attempts, min_value=1),
+                backfill=_duration(t, "backfill", d.backfill),
+                key=f"social[{i}]",
+                **own,
+            )
+        )
+    return accounts
+
+
+def _check_social_topics(settings: Settings, file: Path) -> None:
+    known = {t.slug for t in settings.topics}
+    for account in settings.social:
+        for slug in account.topics:
+            if slug not in known:
+                raise ConfigError(
+                    f"{file}: `{account.key}.topics` names {slug!r}, which is not a [[topics]] slug"
+                )
+
+
 def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     """Turn an already-parsed TOML document into Settings (used by tests and `load`)."""
     root = file.parent
     known = {
         "site", "database", "sources", "topics", "writer", "fetch", "stories", "personas", "admin",
         "newsletter",
+        "webhooks", "social",
     }  # fmt: skip
     for key in data:
         if key not in known:
@@ -756,8 +920,11 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
         personas=_load_personas(data.get("personas", []), file),
         admin=_load_admin(_Reader(data.get("admin", {}), "admin", file)),
         newsletter=_load_newsletter(_Reader(data.get("newsletter", {}), "newsletter", file), root),
+        webhooks=_load_webhooks(data.get("webhooks", []), file),
+        social=_load_social(data.get("social", []), file),
     )
     _check_persona_names(settings, file)
+    _check_social_topics(settings, file)
     return settings
 
 

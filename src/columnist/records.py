@@ -269,3 +269,27 @@ class Retraction:
     title: str
     retracted_at: datetime
     reason: str
+
+
+@dataclass(slots=True)
+class AnnouncedPost:
+    """A post as the announce stage tells webhooks and social accounts about it, read
+    when it is sent, so a retried delivery carries the text of the moment (store ->
+    announce)."""
+
+    id: int
+    story_id: int
+    slug: str
+    title: str
+    body: str
+    excerpt: str
+    status: str
+    created: datetime
+    updated: datetime
+    model: str
+    checks: dict
+    topics: list[str]  # slugs
+    sources: list[SourceLink]
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_note: str | None = None

@@ -89,6 +89,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("assign", "columnist.stories.stage"),  # entries -> stories, filed under topics
     Stage("write", "columnist.writer.stage"),  # stories -> posts
     Stage("build", "columnist.site.stage"),  # published posts -> the static site
+    Stage("announce", "columnist.announce.stage"),  # post events -> webhooks, social
 )
 BY_NAME = {s.name: s for s in STAGES}
 

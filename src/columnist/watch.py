@@ -120,6 +120,8 @@ def run_cycle(
             break
         if stage.name == "build" and not (first or result.published):
             continue
+        if stage.name == "announce" and not (settings.webhooks or settings.social):
+            continue
         report = attempt(stage, engine, settings, flag, say)
         if report is None:
             result.failed = True

@@ -32,7 +32,7 @@ def test_demo_builds_a_site_with_the_small_model(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     site = tmp_path / "demo" / "site"
     assert "Demo site ready" in done.stderr and "columnist serve" in done.stderr
-    for stage in ("ingest:", "assign:", "write:", "build:"):
+    for stage in ("ingest:", "assign:", "write:", "build:", "announce:"):
         assert stage in done.stderr
     topics = sorted(p.parent.name for p in (site / "topics").glob("*/index.html"))
     assert len(topics) == 5

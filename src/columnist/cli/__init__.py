@@ -6,9 +6,9 @@ command group lives in its own module and exposes one `typer.Typer` named `app`;
 with a name of its own (`topics`, `sources`, ...) names it there, the others add their
 commands to the top level. All are registered the same way, by the loop at the end.
 
-    pipeline  ingest, assign, write, build, run, watch, serve
+    pipeline  ingest, assign, write, build, announce, run, watch, serve
     demo      init, demo
-    writer    log, eval-writer, eval-verifier
+    writer    log [--audit | --webhooks | --social], eval-writer, eval-verifier
     store     posts, stories, migrate-store, db upgrade
     models    models install, models verify
     sources   sources [import | export]

@@ -1,4 +1,4 @@
-"""The pipeline's commands: each stage on its own, `run` for all four, `watch` to keep a
+"""The pipeline's commands: each stage on its own, `run` for all five, `watch` to keep a
 desk current, and `serve` to preview the result."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from rich.text import Text
 
 from columnist.cli import ConfigOpt, QuietOpt, fail, open_desk, say
 from columnist.config import load
-from columnist.progress import console
+from columnist.progress import console, plain_help
 from columnist.progress import stage as stage_bar
 from columnist.stages import STAGES, Report, run_stage
 
@@ -78,9 +78,20 @@ def build(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
     run_stages(config, ["build"], quiet)
 
 
+ANNOUNCE_HELP = (
+    "Tell the [[webhooks]] and [[social]] accounts about posts published, updated or "
+    "retracted since they were last told, and retry what failed."
+)
+
+
+@app.command(help=plain_help(ANNOUNCE_HELP))
+def announce(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
+    run_stages(config, ["announce"], quiet)
+
+
 @app.command()
 def run(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
-    """ingest, assign, write and build, in order."""
+    """ingest, assign, write, build and announce, in order."""
     run_stages(config, ALL, quiet)
 
 
@@ -89,7 +100,8 @@ def watch(
     config: ConfigOpt = None,
     once: Annotated[bool, typer.Option("--once", help="One cycle, then exit.")] = False,
 ) -> None:
-    """Keep the desk current: fetch due sources, assign, write, build; sleep; repeat."""
+    """Keep the desk current: fetch due sources, assign, write, build, announce; sleep;
+    repeat."""
     from columnist.watch import watch as watch_loop
 
     try:

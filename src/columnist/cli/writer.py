@@ -30,12 +30,24 @@ def show_log(
     audit: Annotated[
         bool, typer.Option("--audit", help="The audit log instead: who did what to which post.")
     ] = False,
+    webhooks: Annotated[
+        bool, typer.Option("--webhooks", help="Webhook deliveries instead: every attempt.")
+    ] = False,
+    social: Annotated[
+        bool, typer.Option("--social", help="Mastodon and Bluesky announcements instead.")
+    ] = False,
 ) -> None:
     """List the latest model calls, newest first: backend, model, tokens, time, outcome."""
     from columnist.store.calls import recent_calls
 
     if audit:
         show_audit(config, count, as_json)
+        return
+    if webhooks:
+        show_webhooks(config, count, as_json)
+        return
+    if social:
+        show_social(config, count, as_json)
         return
     with open_desk(config) as (_settings, engine), engine.connect() as conn:
         rows = recent_calls(conn, max(1, count), story_id=story, outcome=outcome)
@@ -78,6 +90,44 @@ def show_audit(config: Path | None, count: int, as_json: bool) -> None:
         post = f" post {r.post_id}" if r.post_id is not None else ""
         detail = f": {r.detail}" if r.detail else ""
         print(f"{r.created:%Y-%m-%d %H:%M:%S} {r.who} {r.action}{post}{detail}")
+
+
+def show_webhooks(config: Path | None, count: int, as_json: bool) -> None:
+    """`log --webhooks`: every attempt at a webhook delivery, newest first."""
+    from columnist.store.deliveries import recent_attempts
+
+    with open_desk(config) as (_settings, engine), engine.connect() as conn:
+        rows = recent_attempts(conn, ("webhook",), max(1, count))
+    for r in rows:
+        if as_json:
+            print(json.dumps(r.as_dict(), ensure_ascii=False))
+            continue
+        d = r.delivery
+        answer = f"HTTP {r.status_code}" if r.status_code else "no answer"
+        why = f": {r.error}" if r.error else ""
+        print(
+            f"{r.at:%Y-%m-%d %H:%M:%S} {d.event} post {d.post_id} -> {d.target.split(' ', 1)[1]} "
+            f"delivery {d.key} {r.outcome} ({answer}, {r.seconds:.2f}s){why}; "
+            f"delivery {d.status}"
+        )
+
+
+def show_social(config: Path | None, count: int, as_json: bool) -> None:
+    """`log --social`: each announcement on Mastodon and Bluesky, newest first."""
+    from columnist.store.deliveries import recent
+
+    with open_desk(config) as (_settings, engine), engine.connect() as conn:
+        rows = recent(conn, ("mastodon", "bluesky"), max(1, count))
+    for d in rows:
+        if as_json:
+            print(json.dumps(d.as_dict(), ensure_ascii=False))
+            continue
+        result = d.remote if d.status == "sent" else (d.error or "")
+        print(
+            f"{d.updated:%Y-%m-%d %H:%M:%S} {d.target} post {d.post_id} {d.status} "
+            f"after {d.attempts} attempt{'s' if d.attempts != 1 else ''}"
+            + (f": {result}" if result else "")
+        )
 
 
 @app.command("eval-writer")

@@ -281,3 +281,44 @@ digests = Table(
     Column("sent", UTCDateTime, nullable=False),
     Index("ix_digests_issue", "issue", "topic"),
 )
+
+# 0011_deliveries: what the announce stage told webhooks and social accounts. A row is
+# one event of one post for one target (`target`: "webhook URL", "mastodon INSTANCE
+# TOKEN_ENV", "bluesky HANDLE SERVICE"), written as an intent ("pending") before the
+# first try, so a crash never sends it twice blindly: `key` is the X-Columnist-Delivery
+# id, Mastodon's Idempotency-Key and the Bluesky record key. `post_updated` is the text
+# announced (an "updated" event follows a newer one). "skipped": a receiver did not ask
+# for the event, or the post was too old when the target first saw it.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("target", String(500), nullable=False),
+    Column("kind", String(20), nullable=False),  # "webhook" | "mastodon" | "bluesky"
+    Column("post_id", Integer, ForeignKey("posts.id"), nullable=False),
+    Column("event", String(20), nullable=False),  # "published" | "updated" | "retracted"
+    Column("post_updated", UTCDateTime, nullable=False),
+    Column("key", String(64), nullable=False, unique=True),
+    # "pending" | "sent" | "failed" (tried again by later runs) | "gave_up" | "skipped"
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("remote", Text),  # what the service answered: a status URL, an at:// URI
+    Column("error", Text),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+)
+Index("ix_deliveries_target_post", deliveries.c.target, deliveries.c.post_id)
+Index("ix_deliveries_status", deliveries.c.status)
+
+delivery_attempts = Table(  # every request made for a delivery (`columnist log --webhooks`)
+    "delivery_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("status_code", Integer),  # the last HTTP status seen, if any
+    Column("outcome", String(20), nullable=False),  # "ok" | "error"
+    Column("error", Text),
+)
+Index("ix_delivery_attempts_delivery", delivery_attempts.c.delivery_id)
