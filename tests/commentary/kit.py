@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from columnist.commentary.backends.base import Completion, Message
+from columnist.commentary.constraints import Constraints
+from columnist.commentary.evalset import EvalSource, EvalStory
 from columnist.modelfiles import gguf_path
-from columnist.writer.backends.base import Completion, Message
-from columnist.writer.constraints import Constraints
-from columnist.writer.evalset import EvalSource, EvalStory
 from tests.conftest import SMALL_MODEL
 from tests.conftest import small_writer as shared_small_writer
 

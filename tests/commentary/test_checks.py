@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from columnist.writer.checks import check_commentary, length_bounds
+from columnist.commentary.checks import check_commentary, length_bounds
 
 SOURCE = "Mayor Anja Nygaard said the Eidfjord library would cost 14 million kroner."
 GOOD = (
@@ -56,7 +56,7 @@ def test_stock_and_repeated_openings_are_problems() -> None:
 
 
 def test_prompt_echoes_and_talk_about_the_sources_are_meta_text() -> None:
-    from columnist.writer.text import clean_body
+    from columnist.commentary.text import clean_body
 
     assert (
         clean_body("The event: Library approved\n\nI like it. Yes.\nNo.")
@@ -74,7 +74,7 @@ def test_prompt_echoes_and_talk_about_the_sources_are_meta_text() -> None:
 
 
 def test_a_commentary_that_repeats_itself_is_caught() -> None:
-    from columnist.writer.checks import check_commentary, repeated_sentences
+    from columnist.commentary.checks import check_commentary, repeated_sentences
 
     opening = "Putin arrived in Harbin on Wednesday evening for a two-day visit."
     body = f"{opening} I think it matters.\n\nThe talks ran long.\n\n{opening.upper()}"
@@ -86,7 +86,7 @@ def test_a_commentary_that_repeats_itself_is_caught() -> None:
 
 
 def test_talking_about_the_sources_is_meta_text() -> None:
-    from columnist.writer.checks import check_commentary
+    from columnist.commentary.checks import check_commentary
 
     for first in (
         "The most striking fact in the sources is the date.",
@@ -98,7 +98,7 @@ def test_talking_about_the_sources_is_meta_text() -> None:
 
 
 def test_reader_checks_are_named_in_the_problems_and_the_dict() -> None:
-    from columnist.writer.checks import READER_CHECKS, named_passes
+    from columnist.commentary.checks import READER_CHECKS, named_passes
 
     news = (
         "They say the council has approved it. Mayor Anja Nygaard said the Eidfjord library "
@@ -149,7 +149,7 @@ def test_markup_and_code_in_a_body_are_prose_problems() -> None:
 
 
 def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> None:
-    from columnist.writer.checks import meta_problems
+    from columnist.commentary.checks import meta_problems
 
     assert meta_problems("As a climate scientist, I believe we must act.") == [
         "gives the writer a role (“As a climate scientist”)"

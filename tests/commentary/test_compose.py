@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 
 from columnist import config
-from columnist.errors import ModelError
-from columnist.records import StoryInput
-from columnist.writer import compose
-from columnist.writer.compose import (
+from columnist.commentary import compose
+from columnist.commentary.compose import (
     CLOSING_LEADS,
     FRAMES,
     POINT_LEADS,
@@ -26,12 +24,14 @@ from columnist.writer.compose import (
     frame_echo,
     lead_for,
 )
-from columnist.writer.constraints import NgramBlock, Vocabulary, words_of
-from columnist.writer.openings import RecentOpenings
-from columnist.writer.plan import PLAN_LEAD
-from columnist.writer.prompts import environment, fence
-from columnist.writer.text import paragraphs, word_count
-from tests.writer.kit import CATS, ScriptedBackend
+from columnist.commentary.constraints import NgramBlock, Vocabulary, words_of
+from columnist.commentary.openings import RecentOpenings
+from columnist.commentary.plan import PLAN_LEAD
+from columnist.commentary.prompts import environment, fence
+from columnist.commentary.text import paragraphs, word_count
+from columnist.errors import ModelError
+from columnist.records import StoryInput
+from tests.commentary.kit import CATS, ScriptedBackend
 
 STORY = StoryInput(
     headline=CATS.title,

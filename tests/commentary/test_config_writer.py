@@ -12,10 +12,10 @@ from typing import ClassVar
 import pytest
 
 from columnist import config
+from columnist.commentary.backends.embedded import EmbeddedOptions
+from columnist.commentary.backends.openai import OpenAIOptions
+from columnist.commentary.backends.registry import BACKENDS, BackendInfo
 from columnist.errors import ConfigError
-from columnist.writer.backends.embedded import EmbeddedOptions
-from columnist.writer.backends.openai import OpenAIOptions
-from columnist.writer.backends.registry import BACKENDS, BackendInfo
 
 
 def load(tmp_path: Path, text: str) -> config.Settings:
@@ -243,9 +243,9 @@ class FakeBackend:
 
 
 def test_a_new_backend_needs_only_its_registry_row(tmp_path: Path, monkeypatch) -> None:
-    from columnist.writer.backends import make_backend
+    from columnist.commentary.backends import make_backend
 
-    here = "tests.writer.test_config_writer"
+    here = "tests.commentary.test_config_writer"
     row = BackendInfo("fake", f"{here}:FakeBackend", f"{here}:FakeOptions", "nowhere", False)
     monkeypatch.setitem(BACKENDS, "fake", row)
     s = load(tmp_path, '[writer]\nbackend = "fake"\n[writer.fake]\nvoice = "loud"\n')

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from llama_cpp import LlamaGrammar
 
-from columnist.writer.backends.sampler import (
+from columnist.commentary.backends.sampler import (
     PENALTY,
     TokenIndex,
     VocabularyRule,
     banned_tokens,
     processor,
 )
-from columnist.writer.constraints import (
+from columnist.commentary.constraints import (
     STOCK_PHRASES,
     Constraints,
     NgramBlock,

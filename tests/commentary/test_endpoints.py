@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from columnist.commentary.backends.endpoints import EndpointPool
+from columnist.commentary.backends.openai import OpenAIBackend, OpenAIOptions
 from columnist.config import WriterSettings
-from columnist.writer.backends.endpoints import EndpointPool
-from columnist.writer.backends.openai import OpenAIBackend, OpenAIOptions
-from tests.writer.kit import SMALL_MODEL, ScriptedServer, completion_json, llama_server
+from tests.commentary.kit import SMALL_MODEL, ScriptedServer, completion_json, llama_server
 
 HELLO = [{"role": "user", "content": "Say hello."}]
 DEAD = "http://127.0.0.1:9/v1"  # nothing listens on the discard port

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from columnist.writer.grounding import (
+from columnist.commentary.grounding import (
     Support,
     find_claims,
     instruction_sentences,

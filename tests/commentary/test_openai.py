@@ -11,23 +11,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from columnist.config import WriterSettings
-from columnist.errors import ModelError
-from columnist.store.db import open_engine
-from columnist.store.schema import model_calls, posts
-from columnist.store.seed import seed_store
-from columnist.writer.backends.openai import (
+from columnist.commentary.backends.openai import (
     OpenAIBackend,
     OpenAIOptions,
     backoff_seconds,
     retry_after_seconds,
 )
-from columnist.writer.compose import PLAN_TOKENS
-from columnist.writer.evalset import EvalSource, EvalStory
-from columnist.writer.prompts import PROMPT_VERSION
-from columnist.writer.stage import run_write
-from tests.conftest import columnist, desk, error_line, writer_table
-from tests.writer.kit import (
+from columnist.commentary.compose import PLAN_TOKENS
+from columnist.commentary.evalset import EvalSource, EvalStory
+from columnist.commentary.prompts import PROMPT_VERSION
+from columnist.commentary.stage import run_write
+from columnist.config import WriterSettings
+from columnist.errors import ModelError
+from columnist.store.db import open_engine
+from columnist.store.schema import model_calls, posts
+from columnist.store.seed import seed_store
+from tests.commentary.kit import (
     CATS,
     GLACIER,
     SMALL_MODEL,
@@ -35,6 +34,7 @@ from tests.writer.kit import (
     completion_json,
     llama_server,
 )
+from tests.conftest import columnist, desk, error_line, writer_table
 
 KEY_ENV = "COLUMNIST_TEST_KEY"
 HELLO = [{"role": "user", "content": "Say hello in five words."}]

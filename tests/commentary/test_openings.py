@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from columnist.writer.openings import (
+from columnist.commentary.openings import (
     RecentOpenings,
     opening,
     opening_problem,

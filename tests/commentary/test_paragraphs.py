@@ -3,8 +3,8 @@ reader would before the column goes on."""
 
 from __future__ import annotations
 
-from columnist.writer.paragraphs import MAX_OVER, paragraph_problems, tidy_paragraph
-from columnist.writer.text import split_sentences, word_count
+from columnist.commentary.paragraphs import MAX_OVER, paragraph_problems, tidy_paragraph
+from columnist.commentary.text import split_sentences, word_count
 
 SOURCE = (
     "Council approves new library in Eidfjord\nFjord Post\nEidfjord gets a library\n"

@@ -3,8 +3,8 @@ before any prose is written from it."""
 
 from __future__ import annotations
 
-from columnist.writer.grounding import Support
-from columnist.writer.plan import MAX_POINTS, PLAN_LEAD, Plan, check_plan, parse_plan
+from columnist.commentary.grounding import Support
+from columnist.commentary.plan import MAX_POINTS, PLAN_LEAD, Plan, check_plan, parse_plan
 
 SOURCE = (
     "Council approves new library in Eidfjord\nFjord Post\nEidfjord gets a library\n"

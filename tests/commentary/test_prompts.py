@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from columnist.config import BUILTIN_PERSONAS, PersonaSettings
-from columnist.errors import ConfigError
-from columnist.writer.plan import Plan
-from columnist.writer.prompts import (
+from columnist.commentary.plan import Plan
+from columnist.commentary.prompts import (
     PROMPT_VERSION,
     check_template,
     environment,
@@ -20,7 +18,9 @@ from columnist.writer.prompts import (
     source_texts,
     system_message,
 )
-from tests.writer.kit import CATS
+from columnist.config import BUILTIN_PERSONAS, PersonaSettings
+from columnist.errors import ConfigError
+from tests.commentary.kit import CATS
 
 DEFAULT = BUILTIN_PERSONAS[0]
 PLAN = Plan(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from columnist.writer.grounding import Support
-from columnist.writer.reader import (
+from columnist.commentary.grounding import Support
+from columnist.commentary.reader import (
     READER_CHECKS,
     borrowed_voice,
     copied_sentences,

@@ -16,20 +16,20 @@ import pytest
 from sqlalchemy import select
 
 from columnist import config
+from columnist.commentary.backends.embedded import EmbeddedBackend, EmbeddedOptions
+from columnist.commentary.prompts import PROMPT_VERSION
+from columnist.commentary.stage import run_write
 from columnist.modelfiles import gguf_path
 from columnist.store.db import open_engine
 from columnist.store.schema import model_calls
 from columnist.store.seed import seed_store
-from columnist.writer.backends.embedded import EmbeddedBackend, EmbeddedOptions
-from columnist.writer.prompts import PROMPT_VERSION
-from columnist.writer.stage import run_write
-from tests.conftest import columnist, desk_settings, error_line
-from tests.writer.kit import (
+from tests.commentary.kit import (
     CATS,
     GLACIER,
     SMALL_MODEL,
     small_writer,
 )
+from tests.conftest import columnist, desk_settings, error_line
 
 TOPICS = '[[topics]]\nname = "Cities"\npersona = "sceptic"\n[[topics]]\nname = "Climate"\n'
 
@@ -56,7 +56,7 @@ def written(backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     folder = tmp_path_factory.mktemp("desk")
     prompts = folder / "templates" / "prompts"
     prompts.mkdir(parents=True)
-    shipped = Path(config.__file__).parent / "writer" / "prompts" / "commentary.system.j2"
+    shipped = Path(config.__file__).parent / "commentary" / "prompts" / "commentary.system.j2"
     (prompts / "commentary.system.j2").write_text(shipped.read_text() + "\nBe brief.\n")
     settings = desk_settings(
         folder, small_writer(words=40, strict=True, max_attempts=2, max_tokens=60) + TOPICS

@@ -1,7 +1,7 @@
 """Cleaning model output, excerpts and the commentary checks."""
 
-from columnist.writer.checks import check_commentary, unsupported_numbers
-from columnist.writer.text import clean_body, make_excerpt, word_count
+from columnist.commentary.checks import check_commentary, unsupported_numbers
+from columnist.commentary.text import clean_body, make_excerpt, word_count
 
 
 def test_clean_body_makes_paragraphs_and_drops_title_and_markdown() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from columnist.writer.evalset import load_stories
-from columnist.writer.grounding import Support
-from columnist.writer.opposites import opposite
-from columnist.writer.paragraphs import paragraph_problems
-from columnist.writer.reader import misstated
-from columnist.writer.verify import Passages, claim_of, is_opinion, rule_verdict, verify
+from columnist.commentary.evalset import load_stories
+from columnist.commentary.grounding import Support
+from columnist.commentary.opposites import opposite
+from columnist.commentary.paragraphs import paragraph_problems
+from columnist.commentary.reader import misstated
+from columnist.commentary.verify import Passages, claim_of, is_opinion, rule_verdict, verify
 from tests.conftest import columnist, error_line
 
 DATA = Path(__file__).parents[1] / "data"

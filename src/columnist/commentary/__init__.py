@@ -1,1 +1,1 @@
-"""Writer stage: prompts, model backends, output checks and excerpts."""
+"""The commentary stage (stage "write"): prompts, model backends, output checks and excerpts."""

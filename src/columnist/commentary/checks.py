@@ -4,7 +4,7 @@ Each check returns problems as short sentences; the post stores them, so
 `columnist posts --json` shows why a post was held back as a draft. Grounding problems
 (facts not in the sources) weigh more than form problems when the writer picks the best
 of several failed attempts. Beside length, meta-text, grounding and the opening, the
-checks a reader would make (writer/reader.py: voice, copying, repetition, seams,
+checks a reader would make (commentary/reader.py: voice, copying, repetition, seams,
 invented, prose) are reported by name, each problem prefixed with it ("voice: ...").
 """
 
@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from columnist.writer.grounding import Claim, Support, find_claims
-from columnist.writer.openings import opening_problem
-from columnist.writer.reader import (
+from columnist.commentary.grounding import Claim, Support, find_claims
+from columnist.commentary.openings import opening_problem
+from columnist.commentary.reader import (
     READER_CHECKS,
     ReaderReport,
     named_passes,
     read_as_reader,
     repeated_sentences,
 )
-from columnist.writer.text import paragraphs, word_count
+from columnist.commentary.text import paragraphs, word_count
 
 __all__ = [
     "READER_CHECKS",

@@ -34,25 +34,25 @@ from dataclasses import dataclass, field, replace
 
 from jinja2 import Environment
 
-from columnist.config import PersonaSettings, Settings
-from columnist.errors import ModelError
-from columnist.records import StoryInput
-from columnist.writer.backends.base import Backend, Completion, Message
-from columnist.writer.checks import CheckResult, check_commentary, length_bounds
-from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary, words_of
-from columnist.writer.grounding import Support, instruction_sentences
-from columnist.writer.openings import RecentOpenings
-from columnist.writer.paragraphs import paragraph_problems, tidy_paragraph
-from columnist.writer.plan import PLAN_LABELS, PLAN_LEAD, Plan, check_plan, parse_plan
-from columnist.writer.prompts import (
+from columnist.commentary.backends.base import Backend, Completion, Message
+from columnist.commentary.checks import CheckResult, check_commentary, length_bounds
+from columnist.commentary.constraints import Constraints, NgramBlock, Vocabulary, words_of
+from columnist.commentary.grounding import Support, instruction_sentences
+from columnist.commentary.openings import RecentOpenings
+from columnist.commentary.paragraphs import paragraph_problems, tidy_paragraph
+from columnist.commentary.plan import PLAN_LABELS, PLAN_LEAD, Plan, check_plan, parse_plan
+from columnist.commentary.prompts import (
     fence,
     prompt_version,
     render,
     source_texts,
     system_message,
 )
-from columnist.writer.text import ends_sentence, split_sentences, word_count
-from columnist.writer.verify import Passages, verify
+from columnist.commentary.text import ends_sentence, split_sentences, word_count
+from columnist.commentary.verify import Passages, verify
+from columnist.config import PersonaSettings, Settings
+from columnist.errors import ModelError
+from columnist.records import StoryInput
 
 SOURCE_BUDGET_WORDS = 1400
 PLAN_TOKENS = 170

@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from columnist.writer.grounding import DEMONYM_SUFFIXES, DEMONYMS
+from columnist.commentary.grounding import DEMONYM_SUFFIXES, DEMONYMS
 
 SOURCE_NGRAM = 8  # words copied from the sources in a row that are blocked
 SELF_NGRAM = 6  # words repeated from an earlier paragraph in a row that are blocked

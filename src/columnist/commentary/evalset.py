@@ -35,7 +35,7 @@ class EvalStory:
     @property
     def source_text(self) -> str:
         """The text that grounds a commentary on this story, as the writer builds it."""
-        from columnist.writer.compose import grounding_text
+        from columnist.commentary.compose import grounding_text
 
         return grounding_text(self.title, [(s.outlet, s.title, s.text) for s in self.sources])
 

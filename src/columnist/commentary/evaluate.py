@@ -16,16 +16,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import mean
 
+from columnist.commentary.evalset import EvalStory
+from columnist.commentary.openings import opening, opening_problem
+from columnist.commentary.reader import READER_CHECKS, named_passes
+from columnist.commentary.stage import run_write
 from columnist.config import DatabaseSettings, Settings
 from columnist.errors import ColumnistError
 from columnist.store import calls as call_store
 from columnist.store import posts as post_store
 from columnist.store.db import open_engine
 from columnist.store.seed import seed_store
-from columnist.writer.evalset import EvalStory
-from columnist.writer.openings import opening, opening_problem
-from columnist.writer.reader import READER_CHECKS, named_passes
-from columnist.writer.stage import run_write
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from columnist.writer.text import paragraphs, split_sentences
+from columnist.commentary.text import paragraphs, split_sentences
 
 # -- numbers -----------------------------------------------------------------------
 

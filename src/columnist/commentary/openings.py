@@ -13,7 +13,7 @@ import re
 import threading
 from difflib import SequenceMatcher
 
-from columnist.writer.text import paragraphs, split_sentences
+from columnist.commentary.text import paragraphs, split_sentences
 
 STOCK_OPENINGS = (
     "As I reflect on",

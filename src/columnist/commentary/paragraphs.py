@@ -7,19 +7,19 @@ composed, instead of having sentences cut out of it afterwards.
 
 from __future__ import annotations
 
-from columnist.writer.checks import meta_problems
-from columnist.writer.constraints import words_of
-from columnist.writer.grounding import Support, find_claims
-from columnist.writer.openings import stock_phrase
-from columnist.writer.reader import read_as_reader
-from columnist.writer.text import (
+from columnist.commentary.checks import meta_problems
+from columnist.commentary.constraints import words_of
+from columnist.commentary.grounding import Support, find_claims
+from columnist.commentary.openings import stock_phrase
+from columnist.commentary.reader import read_as_reader
+from columnist.commentary.text import (
     clean_body,
     ends_sentence,
     paragraphs,
     split_sentences,
     word_count,
 )
-from columnist.writer.verify import verify
+from columnist.commentary.verify import verify
 
 MAX_OVER = 1.6  # a paragraph longer than this many times its target loses trailing sentences
 

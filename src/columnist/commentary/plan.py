@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from columnist.writer.grounding import Support, find_claims
-from columnist.writer.text import split_sentences
-from columnist.writer.verify import Passages, rule_verdict
+from columnist.commentary.grounding import Support, find_claims
+from columnist.commentary.text import split_sentences
+from columnist.commentary.verify import Passages, rule_verdict
 
 PLAN_LEAD = "View: I"
 PLAN_LABELS = ("View", "Point", "Other", "Other side")
@@ -68,7 +68,7 @@ def check_plan(plan: Plan, support: Support) -> tuple[Plan, list[str]]:
 
     A point fails on a name or figure the sources lack (grounding) or on what the
     verifier's rules catch (a sweeping word, a moved figure, an invented cause, a dropped
-    negation; writer/verify.py), which is where they are precise enough to act on.
+    negation; commentary/verify.py), which is where they are precise enough to act on.
     """
     passages = Passages.of(support.text)
     kept, dropped = [], []

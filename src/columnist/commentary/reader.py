@@ -12,12 +12,12 @@ function of the body and the sources (no model) and is reported by name:
 - repetition: no sentence restating another, no run of eight words said twice
 - seams:      no opening that leans on something before it, no "Second," without "First,"
 - invented:   every capitalised word (each part of a hyphenated one) from the sources; every
-              lowercase word English or from the sources (writer/lexicon.py)
+              lowercase word English or from the sources (commentary/lexicon.py)
 - prose:      prose only: no markup, code, web addresses, lists or markdown
 - facts:      no sentence that misstates the passage it rests on: a figure of another
               fact, words pinned on someone who did not say them, the opposite of the
               passage, its negation dropped (the verifier's reasons that are nearly always
-              right; writer/verify.py)
+              right; commentary/verify.py)
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from columnist.writer.grounding import (
+from columnist.commentary.grounding import (
     _CONNECTORS,
     _MONTHS,
     _QUOTE,
@@ -44,10 +44,10 @@ from columnist.writer.grounding import (
     _strip_possessive,
     _word_supported,
 )
-from columnist.writer.lexicon import non_words
-from columnist.writer.restate import restated as reworded_pairs
-from columnist.writer.text import ends_sentence, paragraphs, split_sentences
-from columnist.writer.verify import MISSTATED, verify
+from columnist.commentary.lexicon import non_words
+from columnist.commentary.restate import restated as reworded_pairs
+from columnist.commentary.text import ends_sentence, paragraphs, split_sentences
+from columnist.commentary.verify import MISSTATED, verify
 
 READER_CHECKS = ("voice", "copying", "repetition", "seams", "invented", "prose", "facts")
 

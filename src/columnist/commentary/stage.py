@@ -15,6 +15,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from columnist.commentary.backends import Backend, make_backend
+from columnist.commentary.compose import Call, Writer, persona_for
+from columnist.commentary.openings import RecentOpenings, opening
+from columnist.commentary.prompts import check_template, environment, prompt_version
+from columnist.commentary.text import make_excerpt
 from columnist.config import Settings
 from columnist.errors import ModelError
 from columnist.records import NewPost, StoryInput, StoryRecord
@@ -28,11 +33,6 @@ from columnist.store import stories as story_store
 from columnist.store.calls import NewCall
 from columnist.store.db import Engine, IntegrityError, transaction
 from columnist.store.posts import has_post, insert_post, replace_post_body
-from columnist.writer.backends import Backend, make_backend
-from columnist.writer.compose import Call, Writer, persona_for
-from columnist.writer.openings import RecentOpenings, opening
-from columnist.writer.prompts import check_template, environment, prompt_version
-from columnist.writer.text import make_excerpt
 
 
 class LostClaim(Exception):

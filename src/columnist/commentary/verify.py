@@ -27,11 +27,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from columnist.writer.backends.base import Backend
-from columnist.writer.constraints import Constraints
-from columnist.writer.grounding import NUMBER_UNITS, STOP_WORDS, Support, find_claims
-from columnist.writer.opposites import opposite
-from columnist.writer.text import split_sentences
+from columnist.commentary.backends.base import Backend
+from columnist.commentary.constraints import Constraints
+from columnist.commentary.grounding import NUMBER_UNITS, STOP_WORDS, Support, find_claims
+from columnist.commentary.opposites import opposite
+from columnist.commentary.text import split_sentences
 
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+|\d[\d,.]*\d|\d")
 _NEGATION_TEXT = (

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from columnist.commentary.backends.base import Backend
+from columnist.commentary.evalset import load_stories
+from columnist.commentary.verify import verify
 from columnist.errors import ColumnistError
-from columnist.writer.backends.base import Backend
-from columnist.writer.evalset import load_stories
-from columnist.writer.verify import verify
 
 TRUE_KINDS = ("supported", "opinion", "inference")
 

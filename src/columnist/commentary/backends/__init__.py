@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from columnist.writer.backends.base import Backend, Completion, Message
-from columnist.writer.backends.registry import BACKENDS
+from columnist.commentary.backends.base import Backend, Completion, Message
+from columnist.commentary.backends.registry import BACKENDS
 
 if TYPE_CHECKING:
     from columnist.config import WriterSettings

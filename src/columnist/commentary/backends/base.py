@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 if TYPE_CHECKING:
     from typing import Self
 
+    from columnist.commentary.constraints import Constraints
     from columnist.errors import ConfigError
-    from columnist.writer.constraints import Constraints
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
 

@@ -11,15 +11,15 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from columnist.commentary.backends.base import Completion, Message, OptionTable
 from columnist.cores import available_cores
 from columnist.errors import ModelError
 from columnist.modelfiles import SHIPPED, gguf_path
-from columnist.writer.backends.base import Completion, Message, OptionTable
 
 if TYPE_CHECKING:  # numpy (the sampler) and llama.cpp load when a backend is made
+    from columnist.commentary.backends.sampler import TokenIndex
+    from columnist.commentary.constraints import Constraints
     from columnist.config import WriterSettings
-    from columnist.writer.backends.sampler import TokenIndex
-    from columnist.writer.constraints import Constraints
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class EmbeddedBackend:
         return self._grammars[text]
 
     def _token_index(self) -> TokenIndex:
-        from columnist.writer.backends.sampler import TokenIndex
+        from columnist.commentary.backends.sampler import TokenIndex
 
         if self._index is None:
             pieces = [
@@ -135,7 +135,7 @@ class EmbeddedBackend:
 
     def _sampling(self, constraints: Constraints | None) -> dict:
         """The grammar and the logits processor for one call (see backends/sampler.py)."""
-        from columnist.writer.backends.sampler import processor
+        from columnist.commentary.backends.sampler import processor
 
         if constraints is None:
             return {}

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from columnist.commentary.backends.base import Completion, Message, OptionTable
+from columnist.commentary.backends.endpoints import EndpointPool
 from columnist.errors import ConfigError, ModelError
-from columnist.writer.backends.base import Completion, Message, OptionTable
-from columnist.writer.backends.endpoints import EndpointPool
 
 if TYPE_CHECKING:  # httpx loads when a backend is made, not when the config is read
     import httpx
 
+    from columnist.commentary.constraints import Constraints
     from columnist.config import WriterSettings
-    from columnist.writer.constraints import Constraints
 
 NAME = "openai"
 URLS = f"writer.{NAME}.base_urls"  # what errors about a server name

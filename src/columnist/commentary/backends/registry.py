@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from columnist.commentary.backends.base import Backend, BackendOptions
     from columnist.config import WriterSettings
-    from columnist.writer.backends.base import Backend, BackendOptions
 
 
 def _load(target: str) -> Any:
@@ -50,15 +50,15 @@ BACKENDS: dict[str, BackendInfo] = {
     for info in (
         BackendInfo(
             "embedded",
-            "columnist.writer.backends.embedded:EmbeddedBackend",
-            "columnist.writer.backends.embedded:EmbeddedOptions",
+            "columnist.commentary.backends.embedded:EmbeddedBackend",
+            "columnist.commentary.backends.embedded:EmbeddedOptions",
             where="on this machine",
             model_files=True,
         ),
         BackendInfo(
             "openai",
-            "columnist.writer.backends.openai:OpenAIBackend",
-            "columnist.writer.backends.openai:OpenAIOptions",
+            "columnist.commentary.backends.openai:OpenAIBackend",
+            "columnist.commentary.backends.openai:OpenAIOptions",
             where="on an inference server",
             model_files=False,
             server_key="base_urls",

@@ -4,7 +4,7 @@ A grammar would say the same, but llama.cpp checks a grammar against all 151k to
 the vocabulary at every step, which halves the 1.5B model's speed on two cores; these
 rules cost a few numpy index operations a step.
 
-- The n-gram blocker: `NgramBlock` (writer/constraints.py) says which whole words may not
+- The n-gram blocker: `NgramBlock` (commentary/constraints.py) says which whole words may not
   come next; each becomes the tokens that would start it, in every spelling a tokenizer
   offers (with or without a leading space, any case), so the model can neither write the
   word nor glue it onto the word before ("millionarticles"). A word already half written
@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from columnist.writer.constraints import Constraints, NgramBlock, Vocabulary, words_of
+from columnist.commentary.constraints import Constraints, NgramBlock, Vocabulary, words_of
 
 PENALTY = 30.0  # logits lowered by this much: never chosen, but never an empty grammar stack
 MIN_PREFIX = 3  # a token shorter than this is banned only when it is the whole word

@@ -1,6 +1,6 @@
 """The chat messages for one commentary, from Jinja2 templates.
 
-A column is written in steps (writer/compose.py): the system message holds the persona,
+A column is written in steps (commentary/compose.py): the system message holds the persona,
 the rules and the fenced sources, and stays the same for every step so the model's
 prompt cache serves it; then come the plan request and one request per paragraph.
 
@@ -31,12 +31,12 @@ from jinja2 import (
 )
 from jinja2 import TemplateError as JinjaError
 
+from columnist.commentary.backends.base import Message
 from columnist.config import PersonaSettings
 from columnist.errors import ConfigError
-from columnist.writer.backends.base import Message
 
 PROMPT_VERSION = "column-4"
-PROMPTS = Path(__file__).parent / "prompts"
+PROMPTS = Path(__file__).parent  # the .j2 templates sit beside this module
 SOURCE_WORDS = 350  # per source; keeps a 6-source story inside a 4k context
 DEFAULT_TEMPLATE = "commentary"
 PARTS = ("system", "plan", "paragraph")
@@ -131,7 +131,7 @@ def source_texts(
     items: list[tuple[str, str, str, datetime | None]], budget_words: int
 ) -> list[SourceText]:
     """(outlet, title, text, published) -> fenced, clipped source texts."""
-    from columnist.writer.grounding import instruction_sentences
+    from columnist.commentary.grounding import instruction_sentences
 
     per_source = max(60, min(SOURCE_WORDS, budget_words // max(1, len(items))))
     return [
