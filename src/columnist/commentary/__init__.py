@@ -1,1 +1,1 @@
-"""The commentary stage (stage "write"): prompts, model backends, output checks and excerpts."""
+"""Writer stage: prompts, model backends, output checks and excerpts."""
