@@ -25,6 +25,7 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
     assert s.sources[0].url == str(tmp_path.resolve() / "feeds/a.xml")
     assert s.topics[0].slug == "china-russia-relations"
     assert s.writer.words == 300 and s.writer.backend == "embedded"
+    assert s.site.images == "hotlink" and s.site.image_max_bytes == 5_000_000
 
 
 @pytest.mark.parametrize(
@@ -39,6 +40,8 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
         ('[[sources]]\nname = "a"\n', "`sources[0].url` is required"),
         ('[[topics]]\nname = "A"\n[[topics]]\nname = "a"\n', "`topics[1].name` gives the slug"),
         ('[site]\ntitel = "x"\n', "`site.titel` is not a known key"),
+        ('[site]\nimages = "steal"\n', "`site.images` must be one of hotlink, copy, off"),
+        ("[site]\nimage_max_bytes = 10\n", "`site.image_max_bytes` must be at least 10000"),
         ("[fetch]\nmax_bytes = 10\n", "`fetch.max_bytes` must be at least 1024"),
         ('[site]\nbase_url = "example.org"\n', "`site.base_url` must start with http"),
         ("[bogus]\n", "`bogus` is not a known section"),

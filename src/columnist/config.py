@@ -24,6 +24,11 @@ CONFIG_NAME = "columnist.toml"
 REVIEW_POLICIES = ("auto", "hold", "hold-flagged")
 
 
+# How posts show their source images: linked from the source, copied into the site
+# (resized, WebP and JPEG), or not at all (share cards are made in every mode).
+IMAGE_MODES = ("hotlink", "copy", "off")
+
+
 @dataclass(slots=True)
 class SiteSettings:
     title: str = "Columnist"
@@ -33,6 +38,23 @@ class SiteSettings:
     language: str = "en"
     posts_per_page: int = 10
     excerpt_words: int = 55
+    images: str = "hotlink"  # one of IMAGE_MODES
+    image_max_bytes: int = 5_000_000  # a larger source image is refused at ingest
+    websub_hub: str | None = None  # a WebSub hub the feeds name and the build pings
+
+
+@dataclass(slots=True)
+class NewsletterSettings:
+    """[newsletter]: how `columnist digest --send` reaches the subscribers."""
+
+    smtp_url: str | None = None  # smtp://host:587 (STARTTLS) or smtps://host:465
+    starttls: bool = True  # False only for a local test server on plain smtp://
+    username_env: str | None = None  # names of environment variables, never the secrets
+    password_env: str | None = None
+    sender: str | None = None  # the `from` key: "Desk <news@example.org>"
+    recipients: Path | None = None  # a file, one address a line, '#' comments
+    unsubscribe: list[str] = field(default_factory=list)  # mailto: or https: URLs
+    timeout: float = 30.0  # seconds for the SMTP conversation's each step
 
 
 @dataclass(slots=True)
@@ -210,6 +232,7 @@ class Settings:
     stories: StorySettings
     personas: list[PersonaSettings] = field(default_factory=lambda: list(BUILTIN_PERSONAS))
     admin: AdminSettings = field(default_factory=AdminSettings)
+    newsletter: NewsletterSettings = field(default_factory=NewsletterSettings)
 
     @property
     def root(self) -> Path:
@@ -290,8 +313,17 @@ def _load_site(t: _Reader, root: Path) -> SiteSettings:
             "language",
             "posts_per_page",
             "excerpt_words",
+            "images",
+            "image_max_bytes",
+            "websub_hub",
         }
     )
+    images = t.get("images", str, d.images)
+    if images not in IMAGE_MODES:
+        raise t._fail("images", f"must be one of {', '.join(IMAGE_MODES)}, not {images!r}")
+    hub = t.get("websub_hub", str, None)
+    if hub is not None and not re.match(r"^https?://[^/\s]+", hub):
+        raise t._fail("websub_hub", f"must be an http:// or https:// URL, not {hub!r}")
     base_url = t.get("base_url", str, d.base_url)
     if not re.match(r"^https?://", base_url):
         raise t._fail("base_url", f"must start with http:// or https://, not {base_url!r}")
@@ -303,6 +335,9 @@ def _load_site(t: _Reader, root: Path) -> SiteSettings:
         language=t.get("language", str, d.language),
         posts_per_page=t.get("posts_per_page", int, d.posts_per_page, min_value=1),
         excerpt_words=t.get("excerpt_words", int, d.excerpt_words, min_value=10),
+        images=images,
+        image_max_bytes=t.get("image_max_bytes", int, d.image_max_bytes, min_value=10_000),
+        websub_hub=hub,
     )
 
 
@@ -655,11 +690,50 @@ def _load_admin(t: _Reader) -> AdminSettings:
     return AdminSettings(bind=t.get("bind", str, d.bind), port=port)
 
 
+SMTP_SCHEMES = ("smtp", "smtps")
+
+
+def _load_newsletter(t: _Reader, root: Path) -> NewsletterSettings:
+    d = NewsletterSettings()
+    t.reject_unknown(
+        {
+            "smtp_url",
+            "starttls",
+            "username_env",
+            "password_env",
+            "from",
+            "recipients",
+            "unsubscribe",
+            "timeout",
+        }
+    )
+    url = t.get("smtp_url", str, None)
+    if url is not None and not re.match(r"^smtps?://[^/\s:]+(:\d+)?/?$", url):
+        raise t._fail("smtp_url", f"must be smtp://HOST[:PORT] or smtps://HOST[:PORT], not {url!r}")
+    unsubscribe = t.get("unsubscribe", (str, list), [])
+    links = [unsubscribe] if isinstance(unsubscribe, str) else unsubscribe
+    for link in links:
+        if not isinstance(link, str) or not re.match(r"^(mailto:\S+@\S+|https?://\S+)$", link):
+            raise t._fail("unsubscribe", f"must be mailto: or http(s):// URLs, not {link!r}")
+    recipients = t.get("recipients", str, None)
+    return NewsletterSettings(
+        smtp_url=url,
+        starttls=t.get("starttls", bool, d.starttls),
+        username_env=t.get("username_env", str, None),
+        password_env=t.get("password_env", str, None),
+        sender=t.get("from", str, None),
+        recipients=_resolve(root, recipients) if recipients else None,
+        unsubscribe=list(links),
+        timeout=t.get("timeout", float, d.timeout, min_value=0.1),
+    )
+
+
 def parse_settings(data: dict[str, Any], file: Path) -> Settings:
     """Turn an already-parsed TOML document into Settings (used by tests and `load`)."""
     root = file.parent
     known = {
-        "site", "database", "sources", "topics", "writer", "fetch", "stories", "personas", "admin"
+        "site", "database", "sources", "topics", "writer", "fetch", "stories", "personas", "admin",
+        "newsletter",
     }  # fmt: skip
     for key in data:
         if key not in known:
@@ -681,6 +755,7 @@ def parse_settings(data: dict[str, Any], file: Path) -> Settings:
         stories=_load_stories(_Reader(data.get("stories", {}), "stories", file)),
         personas=_load_personas(data.get("personas", []), file),
         admin=_load_admin(_Reader(data.get("admin", {}), "admin", file)),
+        newsletter=_load_newsletter(_Reader(data.get("newsletter", {}), "newsletter", file), root),
     )
     _check_persona_names(settings, file)
     return settings
@@ -693,7 +768,7 @@ def overridden(data: dict[str, Any], overrides: dict[str, dict[str, Any]] | None
     """`data` with keys replaced table by table (`{"writer": {"model": "x"}}`); a None
     value leaves the key as it was (an option not given on the command line), UNSET
     removes it (an old flat key that a flag replaces, so it is not "given twice"), and a
-    table inside a table is updated key by key (`{"writer": {"openai": {...}}}`)."""
+    table inside a table is updated key by key (a backend's own `[writer.NAME]` table)."""
 
     def merged(table: Any, values: dict[str, Any]) -> Any:
         if table is not None and not isinstance(table, dict):

@@ -13,6 +13,48 @@ from datetime import datetime
 
 
 @dataclass(slots=True)
+class ImageCandidate:
+    """An image a feed item or its article page offers, not fetched yet (parse -> ingest)."""
+
+    url: str  # canonical, absolute http(s) URL
+    alt: str | None = None  # the feed's media:description/title or the page's og:image:alt
+    credit: str | None = None  # the feed's media:credit (a photographer, an agency)
+
+
+@dataclass(slots=True)
+class EntryImage:
+    """An image fetched and checked at ingest: a raster image Pillow read (ingest -> store).
+
+    `data` is a resized JPEG copy, kept only when the site copies images (`[site] images =
+    "copy"`), with `digest` naming it; hotlinked images keep only their URL and size.
+    """
+
+    url: str
+    width: int
+    height: int
+    format: str  # "JPEG" | "PNG" | "WEBP" | "GIF"
+    alt: str | None = None
+    credit: str | None = None
+    data: bytes | None = None
+    digest: str | None = None
+
+
+@dataclass(slots=True)
+class PostImage:
+    """The picture a post shows: its story's best image and whom to credit (store -> site)."""
+
+    entry_id: int
+    url: str  # where the image is (hotlinked as it is)
+    width: int
+    height: int
+    alt: str | None
+    credit: str | None  # the feed's media:credit, if any
+    source_name: str  # the outlet, always credited
+    link: str | None  # the source article the image came with
+    digest: str | None = None  # a local copy exists (copy mode)
+
+
+@dataclass(slots=True)
 class ParsedEntry:
     """One feed item after parsing and normalising; all HTML already sanitised."""
 
@@ -23,6 +65,7 @@ class ParsedEntry:
     text: str  # plain text for the models
     published: datetime | None  # timezone-aware UTC
     author: str | None = None
+    images: list[ImageCandidate] = field(default_factory=list)  # best first
 
 
 @dataclass(slots=True)
@@ -83,6 +126,7 @@ class PostView:
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     notes: list[PostNote] = field(default_factory=list)  # oldest first
+    image: PostImage | None = None  # its story's best source image, if any
 
 
 @dataclass(slots=True)

@@ -17,12 +17,15 @@ from columnist.commentary import compose
 from columnist.commentary.compose import (
     CLOSING_LEADS,
     FRAMES,
+    OWN_WORDS,
     POINT_LEADS,
     Call,
     Writer,
+    blocking,
     choose_frame,
     frame_echo,
     lead_for,
+    retry_feedback,
 )
 from columnist.commentary.constraints import NgramBlock, Vocabulary, words_of
 from columnist.commentary.openings import RecentOpenings
@@ -232,6 +235,7 @@ def test_a_failing_paragraph_is_asked_again_with_feedback_last(
     feedback = retry[len(asked) :]
     assert feedback.startswith("\nThat paragraph could not be used: ") and problem in feedback
     assert feedback.rstrip().endswith("Write it again, differently.")
+    assert "in your own words" not in feedback, "nothing shown to copy: no such request"
     assert backend.constraints[2] is backend.constraints[3]
     following = backend.prompts[4]
     assert following[-3:-1] == [
@@ -464,3 +468,28 @@ def test_the_closing_answers_the_other_side_from_news_the_column_has_not_used(
     said = " ".join([draft.plan.text(), *draft.body.split("\n\n")[:3]])
     assert quoted not in said
     assert "Do not repeat your view" in closing
+
+
+def test_the_try_kept_is_the_one_whose_problems_would_not_hold_the_column(
+    tmp_path: Path,
+) -> None:
+    soft = (  # two sentences no passage says: reported, not a reason to hold the column
+        "I would put the library first, and I say so plainly. The library will have a "
+        "garden on its roof. Its reading room will stay open all night for shift workers."
+    )
+    draft, _, calls = write(tmp_path, [PLAN, P1, P2, P2, soft, P2, P4])
+    tries = calls[3:6]
+    assert [c.purpose for c in tries] == ["paragraph 3"] * 3
+    assert len(tries[0].problems) == len(tries[1].problems) == 2, "as many problems"
+    assert blocking(tries[0].problems) == 2 and blocking(tries[1].problems) == 0
+    assert [c.outcome for c in tries] == ["rejected", "ok", "rejected"]
+    assert draft.body.split("\n\n")[2] == soft and draft.check.passed
+    assert len(draft.unverified) >= 2, "the soft flags are still reported"
+
+
+def test_a_try_shown_the_passage_or_told_it_copied_is_asked_for_its_own_words() -> None:
+    shown = "unsupported: the figure belongs to something else: 14 (“…”; the news says: “…”)"
+    for problems in ([shown], ["copying: retells a source sentence almost word for word"]):
+        told = retry_feedback(problems)
+        assert OWN_WORDS in told and told.endswith("Write it again, differently.")
+    assert OWN_WORDS not in retry_feedback(["a single sentence"])

@@ -214,3 +214,48 @@ def test_fresh_passages_are_the_source_sentences_the_column_has_not_used() -> No
         "new machinery."
     ]
     assert passages.fresh(SOURCE) == [], "nothing left that the column has not said"
+
+
+def test_a_date_is_nobody_and_two_facts_joined_keep_their_figures() -> None:
+    source = (
+        "Negotiators agreed to triple finance for adaptation to $120 billion a year by 2030. "
+        "Adaptation finance stood at about $40 billion in 2024, according to UN estimates. "
+        "The European Central Bank has kept its deposit rate at 2% since June 2025. "
+        "In June, Lagarde said inflation was close to target."
+    )
+    check = Passages.of(source), Support(source)
+    joined = (
+        "The real story is that they agreed to triple adaptation finance from $40 billion "
+        "in 2024 to $120 billion a year by 2030."
+    )
+    assert rule_verdict(joined, *check).supported, "each figure is in the sources with its fact"
+    dated = (
+        "The bank's decision to keep its deposit rate at 2% since June 2025 suggests that "
+        "the bank is close to the end of its cuts."
+    )
+    assert not rule_verdict(dated, *check).reason.startswith("pinned"), "June says nothing"
+    placed = "That prices at shops in Brussels keep rising suggests inflation is not close."
+    assert not rule_verdict(placed, *check).reason.startswith("pinned"), "Brussels is a place"
+    ordered = "I note that the bank has kept a 2% deposit rate since June 2025."
+    assert rule_verdict(ordered, *check).supported, "the figure's word before it in the source"
+    moved = "The European Central Bank has kept its deposit rate at 40% since June 2025."
+    assert rule_verdict(moved, *check).reason.startswith("the figure belongs to something else")
+
+
+def test_a_voice_the_sources_do_not_have_is_caught() -> None:
+    for sentence in (
+        "I can see the case that some experts worry that the ban may come back.",
+        "Analysts say the ministry acted too late.",
+        "Many economists believe the ban was a mistake.",
+        "I think the ban was wise, but there are concerns about its side effects.",
+    ):
+        assert reason(sentence).startswith("a voice the sources do not have"), sentence
+    assert misstated("I think the ban was wise. Critics say it hurt the farmers.", Support(SOURCE))
+    for sentence in (
+        "Some would say that the ban protected processors like Olaleye.",
+        "Critics would argue that the ban was meant to last a year.",
+        "Some farmers' groups protested, saying prices had halved.",  # the sources have them
+        "I think the ban was a mistake.",
+        "There is no doubt that the ban was meant to last a year.",
+    ):
+        assert not reason(sentence).startswith("a voice"), sentence

@@ -10,14 +10,20 @@ from sqlalchemy import inspect
 
 from columnist.store import audit, review
 from columnist.store import users as user_store
-from columnist.store.db import IntegrityError, current_revision, open_engine, transaction
+from columnist.store.db import (
+    IntegrityError,
+    current_revision,
+    head_revision,
+    open_engine,
+    transaction,
+)
 from tests.review.kit import load, make_desk, seed_posts
 
 
 def test_migration_adds_the_desk_tables_and_columns(tmp_path: Path, database_url: str) -> None:
     engine = open_engine(database_url)
     try:
-        assert current_revision(engine) == "0008_admin_state"
+        assert current_revision(engine) == head_revision()
         found = inspect(engine)
         tables = {"users", "audit_log", "post_revisions", "pending_rewrites"}
         tables |= {"login_failures", "session_ends", "admin_keys"}

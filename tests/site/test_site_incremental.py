@@ -54,6 +54,7 @@ def test_new_post_rewrites_only_the_pages_that_show_it(settings: SiteSettings) -
     assert written == changed(before, snapshot(settings.output))
     required = {
         "posts/post-100/index.html",
+        "cards/post-100.png",  # its share card: it has no source image
         "topics/energy/index.html",
         "index.html",
         "topics/index.html",
@@ -64,6 +65,10 @@ def test_new_post_rewrites_only_the_pages_that_show_it(settings: SiteSettings) -
         "sitemap.xml",
         "sitemaps/pages.xml",
         "sitemaps/posts-1.xml",
+        # its week's digest page (2025-13, a new one here), the digest index and feed
+        "digest/2025-13/index.html",
+        "digest/index.html",
+        "digest/feed.xml",
     }
     assert required <= written
     others = written - required

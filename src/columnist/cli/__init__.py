@@ -16,6 +16,7 @@ commands to the top level. All are registered the same way, by the loop at the e
     users     users add | list | remove | passwd
     review    review list | show | publish | reject | retract | edit
     admin     admin (the review desk in a browser)
+    newsletter  digest (the newsletter: written, sent, once per issue)
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ GROUPS = (
     "users",
     "review",
     "admin",
+    "newsletter",
 )
 
 for _group in GROUPS:

@@ -21,6 +21,8 @@ from columnist.commentary.text import (
 )
 from columnist.commentary.verify import verify
 
+# The reader checks a paragraph gets on its own; `facts` is the verifier, run below once.
+ALONE = ("voice", "copying", "seams", "invented", "prose")
 MAX_OVER = 1.6  # a paragraph longer than this many times its target loses trailing sentences
 
 
@@ -68,7 +70,7 @@ def paragraph_problems(
         problems.append("breaks off mid-sentence")
     elif len(split_sentences(paragraph)) < 2:
         problems.append("a single sentence")
-    alone = read_as_reader(paragraph, support)
+    alone = read_as_reader(paragraph, support, only=ALONE)
     for name in ("copying", "invented", "prose"):
         problems += [f"{name}: {p}" for p in alone.checks[name]]
     problems += [f"voice: {p}" for p in alone.checks["voice"] if p.startswith("speaks as")]
@@ -86,8 +88,8 @@ def paragraph_problems(
             problems.append(f"begins like paragraph {n} (“{' '.join(start)} …”)")
             break
     if earlier:  # only what this paragraph adds: the earlier ones were already accepted
-        before = read_as_reader("\n\n".join(earlier), support)
-        together = read_as_reader("\n\n".join([*earlier, paragraph]), support)
+        before = read_as_reader("\n\n".join(earlier), support, only=("repetition",))
+        together = read_as_reader("\n\n".join([*earlier, paragraph]), support, ("repetition",))
         if together.repeated_pairs > before.repeated_pairs:
             problems += [f"repetition: {p}" for p in together.checks["repetition"]]
     problems += meta_problems(paragraph)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -80,18 +81,29 @@ class ReaderReport:
         }
 
 
-def read_as_reader(body: str, source_text: str | Support) -> ReaderReport:
-    """All seven reader checks on one commentary, in the order of READER_CHECKS."""
+def read_as_reader(
+    body: str, source_text: str | Support, only: Collection[str] = READER_CHECKS
+) -> ReaderReport:
+    """The seven reader checks on one commentary, in the order of READER_CHECKS; `only`
+    those named, for a caller that reads one paragraph and uses some of them (the
+    repetition check embeds every sentence; `facts` runs the verifier)."""
     support = source_text if isinstance(source_text, Support) else Support(source_text)
     report = ReaderReport()
-    report.checks["voice"], report.first_person = voice(body)
-    report.checks["voice"] += borrowed_voice(body, support.text)
-    report.checks["copying"], report.copied_6gram_share = copying(body, support.text)
-    report.checks["repetition"], report.repeated_pairs = repetition(body)
-    report.checks["seams"] = seams(body)
-    report.checks["invented"] = invented(body, support)
-    report.checks["prose"] = prose(body)
-    report.checks["facts"] = misstated(body, support)
+    if "voice" in only:
+        report.checks["voice"], report.first_person = voice(body)
+        report.checks["voice"] += borrowed_voice(body, support.text)
+    if "copying" in only:
+        report.checks["copying"], report.copied_6gram_share = copying(body, support.text)
+    if "repetition" in only:
+        report.checks["repetition"], report.repeated_pairs = repetition(body)
+    if "seams" in only:
+        report.checks["seams"] = seams(body)
+    if "invented" in only:
+        report.checks["invented"] = invented(body, support)
+    if "prose" in only:
+        report.checks["prose"] = prose(body)
+    if "facts" in only:
+        report.checks["facts"] = misstated(body, support)
     return report
 
 
@@ -346,11 +358,14 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def restated_clauses(sentences: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+def restated_clauses(
+    sentences: list[tuple[int, str]], content: list[set[str]] | None = None
+) -> list[tuple[int, int, str]]:
     """(earlier sentence, later sentence, clause) where a clause of the later sentence says
-    again what a sentence of an earlier paragraph said."""
+    again what a sentence of an earlier paragraph said; `content`: each sentence's content
+    words, when the caller has them already."""
     found = []
-    content = [_content(s) for _, s in sentences]
+    content = content if content is not None else [_content(s) for _, s in sentences]
     for j, (p, sentence) in enumerate(sentences):
         for clause in _CLAUSE_BREAK.split(sentence):
             words = _content(clause)
@@ -393,7 +408,8 @@ def repetition(body: str) -> tuple[list[str], int]:
     # the same said in other words, in another paragraph: by meaning, not by shared words
     reworded = [(i, j) for i, j, _ in reworded_pairs(sentences) if all(b != j for _, b in pairs)]
     pairs.update(reworded)
-    again = [(i, j, c) for i, j, c in restated_clauses(sentences) if all(b != j for _, b in pairs)]
+    clauses = restated_clauses(sentences, content)
+    again = [(i, j, c) for i, j, c in clauses if all(b != j for _, b in pairs)]
     pairs.update((i, j) for i, j, _ in again)
     # runs of REPEAT_NGRAM words (a name counts as one word) said twice, anywhere
     where: dict[tuple[str, ...], list[int]] = defaultdict(list)

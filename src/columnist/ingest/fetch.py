@@ -388,8 +388,9 @@ async def _fetch(
     settings: FetchSettings,
     etag: str | None,
     last_modified: str | None,
+    accept: str = ACCEPT,
 ) -> FetchResult:
-    headers = {"User-Agent": settings.user_agent, "Accept": ACCEPT}
+    headers = {"User-Agent": settings.user_agent, "Accept": accept}
     etag, last_modified = clean_validator(etag), clean_validator(last_modified)
     if etag:
         headers["If-None-Match"] = etag
@@ -453,6 +454,7 @@ async def fetch_url(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
+    accept: str = ACCEPT,
 ) -> FetchResult:
     """GET a feed with conditional headers, following up to 5 checked redirects.
 
@@ -462,7 +464,7 @@ async def fetch_url(
     """
     try:
         async with asyncio.timeout(settings.timeout):
-            return await _fetch(client, url, settings, etag, last_modified)
+            return await _fetch(client, url, settings, etag, last_modified, accept)
     except TimeoutError:
         raise FetchError(f"timed out after {settings.timeout:g}s") from None
     except httpx.HTTPError as exc:

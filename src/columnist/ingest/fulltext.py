@@ -1,7 +1,8 @@
 """Full text of a linked article, for sources whose feeds carry only a teaser.
 
 The article is fetched like a feed (same client, time and size bounds, address
-policy) and its main text extracted with trafilatura. Every failure (network, HTTP
+policy) and its main text extracted with trafilatura; its og:image, if any, becomes
+the entry's last image candidate (ingest/media.py). Every failure (network, HTTP
 status, not HTML, nothing extractable, an extractor crash) returns None: the caller
 then keeps the feed's own summary, so full text can only ever add to an entry.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -18,7 +20,9 @@ import httpx
 from columnist.config import FetchSettings
 from columnist.errors import ColumnistError
 from columnist.ingest.fetch import fetch_url
+from columnist.ingest.media import og_image
 from columnist.ingest.normalise import MAX_TEXT_CHARS
+from columnist.records import ImageCandidate
 
 MAX_ARTICLES_PER_FEED = 50  # per poll; a first poll of a big feed must not fetch 1,000 pages
 MAX_TREE_ELEMENTS = 50_000  # larger documents are not worth (or safe) to walk
@@ -66,8 +70,19 @@ def extract_text(content: bytes, url: str | None = None) -> str | None:
     return cleaned[:MAX_TEXT_CHARS] or None
 
 
-async def article_text(client: httpx.AsyncClient, url: str, settings: FetchSettings) -> str | None:
-    """Fetch `url` within the fetch bounds and extract its main text; None on failure."""
+@dataclass(slots=True)
+class Article:
+    """What a linked article page adds to its entry: its text and its og:image."""
+
+    text: str | None
+    image: ImageCandidate | None
+
+
+async def fetch_article(
+    client: httpx.AsyncClient, url: str, settings: FetchSettings
+) -> Article | None:
+    """Fetch `url` within the fetch bounds and extract its main text and og:image; None
+    when the page cannot be had."""
     try:
         result = await fetch_url(client, url, settings)
     except ColumnistError:
@@ -75,4 +90,11 @@ async def article_text(client: httpx.AsyncClient, url: str, settings: FetchSetti
     content = result.content
     if not content or not looks_like_html(content, result.content_type):
         return None
-    return await asyncio.to_thread(extract_text, content, result.final_url)
+    text = await asyncio.to_thread(extract_text, content, result.final_url)
+    return Article(text, og_image(content, result.final_url))
+
+
+async def article_text(client: httpx.AsyncClient, url: str, settings: FetchSettings) -> str | None:
+    """Fetch `url` within the fetch bounds and extract its main text; None on failure."""
+    article = await fetch_article(client, url, settings)
+    return article.text if article else None

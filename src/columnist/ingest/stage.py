@@ -21,19 +21,22 @@ from columnist.config import Settings, SourceSettings
 from columnist.errors import ColumnistError
 from columnist.ingest import schedule
 from columnist.ingest.fetch import FetchResult, RetryLater, fetch_url, make_client, read_local
-from columnist.ingest.fulltext import MAX_ARTICLES_PER_FEED, article_text
+from columnist.ingest.fulltext import MAX_ARTICLES_PER_FEED, fetch_article
+from columnist.ingest.images import fetch_image
 from columnist.ingest.normalise import content_hash
 from columnist.ingest.parse import parse_feed
 from columnist.ingest.recorder import Recorder
-from columnist.records import ParsedEntry, ParsedFeed
+from columnist.records import EntryImage, ParsedEntry, ParsedFeed
 from columnist.stages import Report
 from columnist.store import entries as entry_store
+from columnist.store import images as image_store
 from columnist.store import sources as source_store
 from columnist.store.db import Engine, transaction
 from columnist.store.entries import Added
 from columnist.store.sources import NotModified, SourceState
 
 STOP_POLL_S = 0.25  # how often a running ingest checks whether it was asked to stop
+MAX_IMAGES_PER_FEED = 50  # new entries per poll whose images are fetched
 
 
 # Why read entries were not stored, as the run summary words it (fields of Added).
@@ -53,6 +56,8 @@ class SourceOutcome:
     error: str | None = None
     full_text: int = 0  # new entries whose text came from the linked article
     next_due: datetime | None = None
+    images: int = 0  # new entries with a picture
+    image_errors: list[str] = field(default_factory=list)  # images refused, one line each
 
     @property
     def new(self) -> int:
@@ -112,7 +117,8 @@ class IngestReport(Report):
         return f"{self.read} read, {skipped} skipped: {reasons}"
 
     def warnings(self) -> list[str]:
-        return [f"source {o.name!r}: {o.error}" for o in self.errors]
+        failed = [f"source {o.name!r}: {o.error}" for o in self.errors]
+        return failed + [f"source {o.name!r}: {e}" for o in self.outcomes for e in o.image_errors]
 
     def notes(self) -> list[str]:
         return [f"source {o.name!r}: no items" for o in self.empty]
@@ -129,6 +135,8 @@ class IngestReport(Report):
             )
         full = sum(o.full_text for o in self.outcomes)
         articles = f", {full} with the full article" if full else ""
+        pictures = sum(o.images for o in self.outcomes)
+        articles += f", {pictures} with a picture" if pictures else ""
         not_due = f", {self.not_due} not due" if self.due_only else ""
         return (
             f"ingest: {self.new} new entries{articles} from {sources} ({read}{failed}"
@@ -161,6 +169,7 @@ class _Item:
 
     entry: ParsedEntry
     hash: str
+    image: EntryImage | None = None
 
 
 def is_remote(url: str) -> bool:
@@ -202,6 +211,10 @@ def _store_feed(
         outcome.added = entry_store.add_entries(
             conn, source.id, [(item.entry, item.hash) for item in items], now
         )
+        for item in items:
+            if item.image is not None:
+                key = entry_store.dedupe_key(source.id, item.entry, item.hash)
+                outcome.images += image_store.add_image(conn, key, item.image, now)
         source_store.record_success(
             conn,
             source.id,
@@ -232,24 +245,55 @@ def _unknown(run: _Run, source: SourceState, items: list[_Item]) -> list[_Item]:
 
 
 async def _full_text(run: _Run, item: _Item) -> bool:
-    """Replace an entry's text with its article's when that says more."""
+    """Replace an entry's text with its article's when that says more; the article's
+    og:image becomes the entry's last image candidate."""
     if not item.entry.link:
         return False
     async with run.article_slots:
-        text = await article_text(run.client, item.entry.link, run.settings.fetch)
-    if not text or len(text) <= len(item.entry.text):
+        article = await fetch_article(run.client, item.entry.link, run.settings.fetch)
+    if article is None:
         return False
-    item.entry.text = text
+    known = {c.url for c in item.entry.images}
+    if article.image is not None and article.image.url not in known:
+        item.entry.images.append(article.image)
+    if not article.text or len(article.text) <= len(item.entry.text):
+        return False
+    item.entry.text = article.text
     return True
 
 
-async def _add_full_text(
-    run: _Run, source: SourceState, items: list[_Item], outcome: SourceOutcome
-) -> None:
-    fresh = await run.recorder.call(_unknown, run, source, items)
+async def _add_full_text(run: _Run, fresh: list[_Item], outcome: SourceOutcome) -> None:
     wanted = fresh[:MAX_ARTICLES_PER_FEED]
     done = await asyncio.gather(*(_full_text(run, item) for item in wanted))
     outcome.full_text = sum(done)
+
+
+async def _image(run: _Run, item: _Item, outcome: SourceOutcome) -> None:
+    """The first of an entry's candidates that passes the checks; each refusal is noted
+    and costs nothing else (the entry is stored without a picture)."""
+    site = run.settings.site
+    for candidate in item.entry.images:
+        try:
+            async with run.article_slots:
+                item.image = await fetch_image(
+                    run.client,
+                    candidate,
+                    run.settings.fetch,
+                    site.image_max_bytes,
+                    keep_copy=site.images == "copy",
+                )
+            return
+        except ColumnistError as exc:
+            outcome.image_errors.append(str(exc))
+        except Exception as exc:  # noqa: BLE001 - one odd image must not fail its feed
+            outcome.image_errors.append(
+                f"image {candidate.url}: unexpected error ({type(exc).__name__}: {str(exc)[:100]})"
+            )
+
+
+async def _add_images(run: _Run, fresh: list[_Item], outcome: SourceOutcome) -> None:
+    wanted = [item for item in fresh if item.entry.images][:MAX_IMAGES_PER_FEED]
+    await asyncio.gather(*(_image(run, item, outcome) for item in wanted))
 
 
 def _parse(got: FetchResult | bytes) -> tuple[ParsedFeed, list[_Item]]:
@@ -281,8 +325,14 @@ async def _after_fetch(
         return
     # parsing is CPU work: off the loop, so fetches in flight go on
     feed, items = await asyncio.to_thread(_parse, got)
-    if run.configured[source.name].full_text:
-        await _add_full_text(run, source, items, outcome)
+    full_text = run.configured[source.name].full_text
+    pictures = run.settings.site.images != "off"
+    if full_text or (pictures and any(item.entry.images for item in items)):
+        fresh = await run.recorder.call(_unknown, run, source, items)
+        if full_text:
+            await _add_full_text(run, fresh, outcome)
+        if pictures:
+            await _add_images(run, fresh, outcome)
     interval = _interval(run, source, feed, now)
     await run.recorder.call(_store_feed, run, source, items, result, outcome, interval)
 

@@ -26,6 +26,7 @@ from columnist.ingest.fields import (
     one_line_reason,
     string,
 )
+from columnist.ingest.media import feed_images, media_alts
 from columnist.ingest.normalise import canonical_url, plain_title
 from columnist.ingest.xmlguard import guard_xml, root_name
 from columnist.records import ParsedEntry, ParsedFeed
@@ -109,6 +110,7 @@ def parse_xml(text: str, base_url: str | None) -> ParsedFeed:
     raw_link = _field(feed, "link")
     feed_link = canonical_url(raw_link, base_url) if isinstance(raw_link, str) else None
     base = base_url or feed_link
+    alts = media_alts(text)
     parsed = ParsedFeed(
         title=plain_title(string(_field(feed, "title")) or "") or UNTITLED,
         link=feed_link,
@@ -116,6 +118,7 @@ def parse_xml(text: str, base_url: str | None) -> ParsedFeed:
     for entry in entries:
         item = _feedparser_entry(entry, base)
         if item is not None:
+            item.images = feed_images(entry, item.link or base, alts)
             parsed.entries.append(item)
             if len(parsed.entries) >= MAX_ENTRIES:
                 break

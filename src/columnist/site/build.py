@@ -22,8 +22,10 @@ from columnist.cores import available_cores
 from columnist.errors import ColumnistError
 from columnist.records import PostView, Retraction, TopicView
 from columnist.site.context import BuildContext
+from columnist.site.digest_pages import digest_pages
 from columnist.site.feeds import feed_pages
 from columnist.site.html_pages import HTML_GENERATORS
+from columnist.site.images import ImageCopy, card_pages, copy_pages
 from columnist.site.model import Details, SiteModel
 from columnist.site.output import OutputWriter, can_fork, describe_failure
 from columnist.site.pending import Page
@@ -49,13 +51,18 @@ class BuildReport(Report):
     written: list[str] = field(default_factory=list)  # paths relative to output
     removed: list[str] = field(default_factory=list)
     stopped: bool = False  # a build is never cut short: it is quick and writes whole pages
+    hub_pinged: int = 0  # changed feeds announced to the WebSub hub (site/websub.py)
+    hub_warnings: list[str] = field(default_factory=list)
+
+    def warnings(self) -> list[str]:
+        return self.hub_warnings
 
     def summary(self, brief: bool = False) -> str:
         took = "" if brief else f" in {self.seconds:.1f}s"
         return (
             f"build: {self.pages_written} pages written, {self.pages_unchanged} unchanged, "
             f"{self.pages_removed} removed{took} -> {self.output}"
-        )
+        ) + (f"; {self.hub_pinged} feeds announced to the hub" if self.hub_pinged else "")
 
 
 def static_pages(theme_dir: Path | None) -> list[Page]:
@@ -81,6 +88,7 @@ def build_site(
     details: Details | None = None,
     workers: int | None = None,
     retracted: list[Retraction] | None = None,
+    image_copy: ImageCopy | None = None,
 ) -> BuildReport:
     """Write (or bring up to date) the site for `posts` under `topics` in settings.output.
 
@@ -92,14 +100,17 @@ def build_site(
     of the same name. `search` adds the search page and its Pagefind index. `workers` processes
     render when many pages are due (default: one per core). `progress(done, total)` is
     called now and then while files are checked and written. Each of `retracted` keeps
-    its page as a dated retraction note (and is in no list, feed or index).
+    its page as a dated retraction note (and is in no list, feed or index). `image_copy`
+    reads a source image's stored copy, for `[site] images = "copy"` (site/images.py).
     """
     started = time.perf_counter()
     with without_gc():
         if theme_dir is not None and not Path(theme_dir).is_dir():
             raise ColumnistError(f"{theme_dir}: theme folder not found")
         theme = Path(theme_dir) if theme_dir is not None else None
-        model = SiteModel(posts, topics, Urls(settings.base_url), details)
+        # Copies can be shown only when the build can read them from the store.
+        images = "hotlink" if settings.images == "copy" and image_copy is None else settings.images
+        model = SiteModel(posts, topics, Urls(settings.base_url), details, images)
         version = theme_version(theme)
         ctx = BuildContext(
             environment(theme, version),
@@ -110,6 +121,7 @@ def build_site(
             search=search,
             feeds_read=feeds_read or [],
             retracted=retracted,
+            image_copy=image_copy,
         )
         return _build(ctx, theme, progress, workers or available_cores(), started)
 
@@ -134,7 +146,7 @@ FORK_MIN = 400  # fewer pages due than this: not worth forking render helpers fo
 
 def _site_pages(ctx: BuildContext, theme: Path | None) -> list[Page]:
     pages = static_pages(theme)
-    for generate in (*HTML_GENERATORS, feed_pages, sitemap_pages):
+    for generate in (*HTML_GENERATORS, digest_pages, feed_pages, sitemap_pages, card_pages):
         pages.extend(generate(ctx))
     return pages
 
@@ -192,6 +204,9 @@ def _build(
             done=len(pages) - len(due),
             total=len(pages),
         )
+        # Image copies are read from the store as they are encoded: here, not in a helper.
+        copies = copy_pages(ctx)
+        writer.write(writer.plan(copies), progress, done=len(pages), total=len(pages) + len(copies))
         if index is not None:
             waiting = time.perf_counter()
             for folder in index.kept():

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from columnist.config import SiteSettings
 from columnist.records import Retraction
+from columnist.site.images import ImageCopy, Picture
 from columnist.site.model import SiteModel
 from columnist.site.pending import fingerprint
 from columnist.site.urls import Urls, safe_href
@@ -69,6 +70,7 @@ class PageMeta:
     published: str | None = None  # article:published_time (ISO)
     modified: str | None = None
     sections: list[str] = field(default_factory=list)  # article:section
+    image: Picture | None = None  # og:image and the large Twitter card
 
 
 class BuildContext:
@@ -84,8 +86,10 @@ class BuildContext:
         search: bool = False,
         feeds_read: list[tuple[str, str]] | None = None,
         retracted: list[Retraction] | None = None,
+        image_copy: ImageCopy | None = None,
     ) -> None:
         self.env = env
+        self.image_copy = image_copy  # reads a copied image from the store (copy mode)
         self.retracted = retracted or []  # their pages become dated notes
         self.model = model
         self.urls: Urls = model.urls
@@ -129,6 +133,7 @@ class BuildContext:
             settings.posts_per_page,
             search,
             [(t.slug, t.name, t.description) for t in model.topics],
+            model.images,
         )
         self._common = {"site": self.site, "nav_topics": self.topics}
         self._headers: dict[str, Markup] = {}

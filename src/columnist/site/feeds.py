@@ -1,9 +1,11 @@
 """Atom 1.0 and JSON Feed 1.1, for the whole site and for each topic.
 
-Atom is built with ElementTree so every value is XML-escaped by construction; text from
-feeds is first stripped of characters XML 1.0 forbids. Entry content is the commentary
-as escaped HTML, followed by the sources and the machine-writing disclosure, so the
-disclosure travels with the text into feed readers.
+With `[site] websub_hub` every feed names the hub (Atom `<link rel="hub">`, JSON Feed
+`hubs`) beside its own URL, as WebSub asks. Atom is built with ElementTree so every
+value is XML-escaped by construction; text from feeds is first stripped of characters
+XML 1.0 forbids. Entry content is the commentary as escaped HTML, followed by the
+sources and the machine-writing disclosure, so the disclosure travels with the text
+into feed readers.
 """
 
 from __future__ import annotations
@@ -55,11 +57,20 @@ def _updated(entries: list[Entry]) -> datetime:
     return max((max(utc(e.updated), utc(e.created)) for e in entries), default=_EPOCH)
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """A child element; text and attribute values stripped of what XML forbids."""
     node = ET.SubElement(parent, tag, {k: xml_safe(v) for k, v in attrs.items()})
     if text is not None:
         node.text = xml_safe(text)
     return node
+
+
+def hub_links(ctx: BuildContext, feed: ET.Element, self_url: str) -> None:
+    """The feed's own URL (rel="self") and, with `[site] websub_hub`, the WebSub hub that
+    subscribers may ask for pushes (rel="hub"); the build pings the hub (site/websub.py)."""
+    sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    if ctx.settings.websub_hub:
+        sub(feed, "link", rel="hub", href=ctx.settings.websub_hub)
 
 
 def atom_feed(
@@ -75,31 +86,31 @@ def atom_feed(
 ) -> str:
     """One Atom document; `self_path`/`page_path` are site-relative."""
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": ctx.site.language})
-    _sub(feed, "id", ctx.urls.absolute(self_path))
-    _sub(feed, "title", title)
+    sub(feed, "id", ctx.urls.absolute(self_path))
+    sub(feed, "title", title)
     if subtitle:
-        _sub(feed, "subtitle", subtitle)
-    _sub(feed, "updated", iso(_updated(entries)))
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=ctx.urls.absolute(self_path))
-    _sub(feed, "link", rel="alternate", type="text/html", href=ctx.urls.absolute(page_path))
-    author = _sub(feed, "author")
-    _sub(author, "name", ctx.site.title)
-    _sub(author, "uri", ctx.site.base_url)
-    _sub(feed, "generator", "columnist")
+        sub(feed, "subtitle", subtitle)
+    sub(feed, "updated", iso(_updated(entries)))
+    hub_links(ctx, feed, ctx.urls.absolute(self_path))
+    sub(feed, "link", rel="alternate", type="text/html", href=ctx.urls.absolute(page_path))
+    author = sub(feed, "author")
+    sub(author, "name", ctx.site.title)
+    sub(author, "uri", ctx.site.base_url)
+    sub(feed, "generator", "columnist")
     for term, label in categories or []:
-        _sub(feed, "category", term=term, label=label)
+        sub(feed, "category", term=term, label=label)
     for entry in entries:
-        node = _sub(feed, "entry")
-        _sub(node, "id", entry_id(ctx, entry))
-        _sub(node, "title", entry.title)
-        _sub(node, "link", rel="alternate", type="text/html", href=entry.url)
-        _sub(node, "published", entry.iso_created)
-        _sub(node, "updated", entry.iso_updated)
+        node = sub(feed, "entry")
+        sub(node, "id", entry_id(ctx, entry))
+        sub(node, "title", entry.title)
+        sub(node, "link", rel="alternate", type="text/html", href=entry.url)
+        sub(node, "published", entry.iso_created)
+        sub(node, "updated", entry.iso_updated)
         for topic in entry.topics:
-            _sub(node, "category", term=topic.slug, label=topic.name)
+            sub(node, "category", term=topic.slug, label=topic.name)
         if entry.excerpt:
-            _sub(node, "summary", entry.excerpt, type="text")
-        _sub(node, "content", content(entry), type="html")
+            sub(node, "summary", entry.excerpt, type="text")
+        sub(node, "content", content(entry), type="html")
     ET.indent(feed, space=" ")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
 
@@ -141,6 +152,8 @@ def json_feed(
         "authors": [author],
         "items": items,
     }
+    if ctx.settings.websub_hub:
+        data["hubs"] = [{"type": "WebSub", "url": ctx.settings.websub_hub}]
     # Without indent json's C encoder does the work: a new post rewrites four feeds.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -148,6 +161,7 @@ def json_feed(
 def feed_pages(ctx: BuildContext) -> list[Page]:
     """feed.xml, feed.json, and topics/<slug>/feed.xml and feed.json."""
     pages: list[Page] = []
+    hub = ctx.settings.websub_hub  # the feeds name it: a new hub rewrites them
     made: dict[int, str] = {}  # a post is in up to four feeds: its HTML is made once
 
     def content(entry: Entry) -> str:
@@ -169,7 +183,7 @@ def feed_pages(ctx: BuildContext) -> list[Page]:
         pages.append(
             Page(
                 atom_path,
-                fingerprint(ctx.version, "atom", atom_path, keys),
+                fingerprint(ctx.version, "atom", atom_path, hub, keys),
                 lambda: atom_feed(
                     ctx,
                     entries,
@@ -186,7 +200,7 @@ def feed_pages(ctx: BuildContext) -> list[Page]:
         pages.append(
             Page(
                 json_path,
-                fingerprint(ctx.version, "jsonfeed", json_path, keys),
+                fingerprint(ctx.version, "jsonfeed", json_path, hub, keys),
                 lambda: json_feed(
                     ctx,
                     entries,

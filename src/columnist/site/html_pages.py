@@ -219,6 +219,7 @@ def _post_renderer(ctx: BuildContext, entry: Entry) -> Callable[[], str]:
             published=entry.iso_created,
             modified=entry.iso_updated,
             sections=topic_names,
+            image=entry.share_picture,
             json_ld={
                 "@context": "https://schema.org",
                 "@type": "OpinionNewsArticle",
@@ -234,6 +235,7 @@ def _post_renderer(ctx: BuildContext, entry: Entry) -> Callable[[], str]:
                 "publisher": _publisher(ctx),
                 "isBasedOn": [s.href for s in entry.sources if s.href],
                 "isAccessibleForFree": True,
+                "image": entry.share_picture.og_url,
             },
         )
         return ctx.render("post.html", meta=meta, post=entry)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from columnist.records import PostView, SourceLink, TopicView
+from columnist.site.images import Picture, card_picture, source_picture
 from columnist.site.text import human_date, iso, paragraphs, utc
 from columnist.site.urls import Urls, safe_href, safe_slug
 
@@ -73,6 +74,12 @@ def post_key(post: PostView, slug: str) -> str:
     and for its dates.
     """
     reviewed = post.reviewed_at.timestamp() if post.reviewed_at else ""
+    image = post.image
+    if image is not None:  # a new picture for the story changes every page showing the post
+        reviewed = (
+            f"{reviewed}\x1d{image.url}\x1d{image.width}\x1d{image.height}\x1d{image.alt}"
+            f"\x1d{image.credit}\x1d{image.source_name}\x1d{image.link}\x1d{image.digest}"
+        )
     notes = "\x1e".join(f"{n.kind}\x1d{n.when.timestamp()}\x1d{n.text}" for n in post.notes)
     head = (
         f"{notes}\x1f{post.id}\x1f{slug}\x1f{post.title}\x1f{post.excerpt}\x1f{post.model}\x1f"
@@ -170,6 +177,17 @@ class Entry:
     def related(self) -> list[Entry]:
         return self._site.related(self)
 
+    @lazy
+    def picture(self) -> Picture | None:
+        """The source image the post shows (None: none, or `[site] images = "off"`)."""
+        image = self.post.image
+        return None if image is None else source_picture(image, self._site.images, self._site.urls)
+
+    @lazy
+    def share_picture(self) -> Picture:
+        """The og:image: the source picture, else the post's share card."""
+        return self.picture or card_picture(self, self._site.urls)
+
 
 class SiteModel:
     """Posts newest first, configured topics with counts, and each topic's posts.
@@ -184,8 +202,10 @@ class SiteModel:
         topics: list[TopicView],
         urls: Urls,
         details: Details | None = None,
+        images: str = "hotlink",
     ) -> None:
         self.urls = urls
+        self.images = images  # `[site] images`: "hotlink" | "copy" | "off"
         self._details = details
         self._loaded: dict[int, tuple[str, list[SourceLink]]] = {}
         self.entries = self._entries(posts)

@@ -43,6 +43,7 @@ def pages_sitemap(ctx: BuildContext) -> str:
         (urls.absolute(), newest),
         (urls.absolute("topics/"), newest),
         (urls.absolute("about/"), None),
+        (urls.absolute("digest/"), newest),
     ]
     for topic in ctx.model.topics:
         members = ctx.model.topic_posts(topic.slug)

@@ -14,8 +14,11 @@ from columnist.commentary.backends.registry import BACKENDS
 from columnist.config import Settings
 from columnist.records import TopicView
 from columnist.site.build import BuildReport, build_site, without_gc
+from columnist.site.urls import Urls
+from columnist.site.websub import changed_feeds, ping_hub
 from columnist.store import sources as source_store
 from columnist.store.db import Engine
+from columnist.store.images import image_copy
 from columnist.store.published import published_heads
 from columnist.store.review import retractions
 
@@ -73,7 +76,8 @@ def run_build(
     runs to the end (a killed one is finished by the next).
 
     The connection stays open for the build: bodies and sources are read only for the
-    pages that are rendered.
+    pages that are rendered. With `[site] websub_hub`, the hub is told of each feed the
+    build changed once the site is written (a failing hub is a warning, not a failure).
     """
     topics = [
         TopicView(slug=t.slug, name=t.name, description=t.description) for t in settings.topics
@@ -82,7 +86,7 @@ def run_build(
         posts, details = published_heads(conn, settings.topics)
         n_sources = source_store.count(conn)
         retracted = retractions(conn)
-        return build_site(
+        report = build_site(
             posts,
             topics,
             settings.site,
@@ -93,4 +97,10 @@ def run_build(
             search=search,
             details=details,
             retracted=retracted,
+            image_copy=lambda entry_id: image_copy(conn, entry_id),
         )
+    if settings.site.websub_hub:
+        feeds = changed_feeds(report.written, Urls(settings.site.base_url))
+        pings = ping_hub(settings.site.websub_hub, feeds, settings.fetch)
+        report.hub_pinged, report.hub_warnings = len(pings.pinged), pings.warnings
+    return report

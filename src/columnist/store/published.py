@@ -22,9 +22,16 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, text
 
 from columnist.config import TopicSettings
-from columnist.records import PostView, SourceLink, TopicView
+from columnist.records import PostImage, PostView, SourceLink, TopicView
 from columnist.store.review import notes_by_post
-from columnist.store.schema import entries, posts, sources, stories, story_topics
+from columnist.store.schema import (
+    entries,
+    entry_images,
+    posts,
+    sources,
+    stories,
+    story_topics,
+)
 
 # Plain SQL both databases run as it is (the status is a constant).
 _PUBLISHED = "'published'"
@@ -42,6 +49,13 @@ _TOPICS = (
 _SOURCE_COLUMNS = (
     f"SELECT e.story_id, e.title, e.link, e.published, s.name "
     f"FROM {entries.name} e JOIN {sources.name} s ON s.id = e.source_id "
+)
+_IMAGES = (
+    f"SELECT e.story_id, e.id, e.link, s.name, i.url, i.width, i.height, i.alt, i.credit, "
+    f"i.digest FROM {entry_images.name} i JOIN {entries.name} e ON e.id = i.entry_id "
+    f"JOIN {sources.name} s ON s.id = e.source_id "
+    f"JOIN {posts.name} p ON p.story_id = e.story_id WHERE p.status = {_PUBLISHED} "
+    f"ORDER BY e.story_id, e.published, e.id"
 )
 _ALL_BODIES = f"SELECT id, body FROM {posts.name} WHERE status = {_PUBLISHED}"
 _ALL_SOURCES = (
@@ -119,6 +133,24 @@ class PostDetails:
         }
 
 
+def story_images(conn: Connection) -> dict[int, PostImage]:
+    """story id -> the best image its entries offer, for every published post's story.
+
+    The best is the largest (in pixels); of equals, the earliest entry's, so a story
+    keeps its picture when a later source offers one of the same size.
+    """
+    best: dict[int, PostImage] = {}
+    for story_id, entry_id, link, name, url, width, height, alt, credit, digest in _rows(
+        conn, _IMAGES
+    ):
+        shown = best.get(story_id)
+        if shown is None or width * height > shown.width * shown.height:
+            best[story_id] = PostImage(
+                entry_id, url, width, height, alt, credit, name, link, digest
+            )
+    return best
+
+
 def published_heads(
     conn: Connection, topics: list[TopicSettings]
 ) -> tuple[list[PostView], PostDetails]:
@@ -130,6 +162,7 @@ def published_heads(
         if topic is not None:
             by_story_topics.setdefault(story_id, []).append(topic)
     notes = notes_by_post(conn)
+    images = story_images(conn)
     views = []
     story_of: dict[int, int] = {}
     for row in _rows(conn, _HEADS):
@@ -153,6 +186,7 @@ def published_heads(
                 by,  # reviewed_by
                 _moment(at),  # reviewed_at
                 notes.get(pid, []),
+                images.get(story_id),
             )
         )
     return views, PostDetails(conn, story_of)

@@ -250,3 +250,34 @@ admin_keys = Table(  # secrets the admin processes share ("session": the cookie 
     Column("value", Text, nullable=False),  # hex
     Column("created", UTCDateTime, nullable=False),
 )
+
+# 0009_images: the picture an entry offers, fetched and checked at ingest (one per
+# entry). The site shows the best of a story's (store/published.py). `data` is a
+# resized JPEG copy, kept only when the site copies images; `digest` names it.
+entry_images = Table(
+    "entry_images",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id"), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("alt", Text),  # the publisher's alt text, if any
+    Column("credit", Text),  # the feed's media:credit, if any
+    Column("data", LargeBinary),
+    Column("digest", String(64)),
+    Column("fetched", UTCDateTime, nullable=False),
+)
+
+# 0010_digests: each sending of a newsletter digest issue (`columnist digest --send`).
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issue", String(20), nullable=False),  # ISO year-week of the period's end, "2026-48"
+    Column("topic", String(200), nullable=False, default=""),  # "" for every topic
+    Column("posts", Integer, nullable=False),
+    Column("recipients", Integer, nullable=False),
+    Column("sent", UTCDateTime, nullable=False),
+    Index("ix_digests_issue", "issue", "topic"),
+)
