@@ -16,11 +16,11 @@ import argparse
 from pathlib import Path
 from statistics import mean
 
+from columnist.commentary.checks import check_commentary
+from columnist.commentary.evalset import load_stories
+from columnist.commentary.grounding import Support
+from columnist.commentary.verify import verify
 from columnist.stories.evaluate import read_jsonl
-from columnist.writer.checks import check_commentary
-from columnist.writer.evalset import load_stories
-from columnist.writer.grounding import Support
-from columnist.writer.verify import verify
 
 COPY_LIMIT = 0.15
 

@@ -1,4 +1,4 @@
-"""Precision and recall of the restatement check (writer/restate.py) by threshold, on
+"""Precision and recall of the restatement check (commentary/restate.py) by threshold, on
 hand-labelled sentence pairs from the writer's own columns.
 
     python bench/restatement.py [tests/data/restatement_pairs.jsonl]
@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from columnist.writer import restate
+from columnist.commentary import restate
 
 
 def main(path: Path) -> None:

@@ -37,13 +37,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from columnist import config
+from columnist.commentary.backends.base import Completion, Message
+from columnist.commentary.backends.embedded import EmbeddedBackend
+from columnist.commentary.evalset import load_stories
+from columnist.commentary.stage import run_write
 from columnist.modelfiles import gguf_path
 from columnist.store.db import open_engine
 from columnist.store.seed import seed_store
-from columnist.writer.backends.base import Completion, Message
-from columnist.writer.backends.embedded import EmbeddedBackend
-from columnist.writer.evalset import load_stories
-from columnist.writer.stage import run_write
 
 STORIES = Path(__file__).resolve().parent.parent / "tests" / "data" / "writer_eval.jsonl"
 

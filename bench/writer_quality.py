@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from statistics import mean
 
-from columnist.writer.evalset import load_stories
-from columnist.writer.grounding import Support, find_claims
-from columnist.writer.reader import READER_CHECKS, read_as_reader
-from columnist.writer.verify import verify
+from columnist.commentary.evalset import load_stories
+from columnist.commentary.grounding import Support, find_claims
+from columnist.commentary.reader import READER_CHECKS, read_as_reader
+from columnist.commentary.verify import verify
 
 
 def main() -> None:

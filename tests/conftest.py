@@ -67,7 +67,7 @@ def serve_dir() -> Iterator:
 
 def small_writer(words: int = 60, **extra: object) -> str:
     """[writer] table for the fast test model: tests the machinery, not the prose.
-    The one source of it: tests/writer/kit.py asks here too."""
+    The one source of it: tests/commentary/kit.py asks here too."""
     values = {
         "backend": "embedded",
         "model": SMALL_MODEL,
@@ -88,7 +88,7 @@ def writer_table(values: Mapping[str, object]) -> str:
     so more [writer] keys may still follow the text."""
     from dataclasses import fields
 
-    from columnist.writer.backends.registry import BACKENDS
+    from columnist.commentary.backends.registry import BACKENDS
 
     owner = {f.name: name for name, info in BACKENDS.items() for f in fields(info.options_class())}
     lines = [

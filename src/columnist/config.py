@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from columnist.commentary.backends.registry import BACKENDS, DEFAULT_BACKEND
 from columnist.errors import ConfigError
-from columnist.writer.backends.registry import BACKENDS, DEFAULT_BACKEND
 
 CONFIG_NAME = "columnist.toml"
 # Who publishes a new post (`review` in [writer] and [[topics]]; review/policy.py):
@@ -142,7 +142,7 @@ class WriterSettings:
     """[writer]: what every backend shares. A backend's own keys (threads, base_urls,
     retries, ...) are in its table, [writer.<name>], read into `options`."""
 
-    backend: str = DEFAULT_BACKEND  # a name in writer/backends/registry.py
+    backend: str = DEFAULT_BACKEND  # a name in commentary/backends/registry.py
     model: str = "qwen2.5-coder-1.5b-instruct"  # a known model name, or a path to a GGUF
     words: int = 300
     persona: str = DEFAULT_PERSONA  # a [[personas]] name (or built-in)

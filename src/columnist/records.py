@@ -156,14 +156,14 @@ class StoryInput:
     @property
     def editor_note(self) -> str:
         """The note as the prompts quote it: one line, fenced like source text."""
-        from columnist.writer.prompts import fence
+        from columnist.commentary.prompts import fence
 
         return fence(" ".join(self.note.split()))
 
     @property
     def source_text(self) -> str:
         """All that grounds the commentary: headline, then each source's outlet, title, text."""
-        from columnist.writer.compose import grounding_text
+        from columnist.commentary.compose import grounding_text
 
         return grounding_text(self.headline, [(o, t, x) for o, t, x, _ in self.sources])
 
@@ -242,7 +242,7 @@ class QueuedPost:
     updated: datetime
     topics: list[str]  # slugs
     source_count: int
-    checks: dict  # as the writer stored them (writer/compose.py Draft.checks_dict)
+    checks: dict  # as the writer stored them (commentary/compose.py Draft.checks_dict)
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     review_note: str | None = None

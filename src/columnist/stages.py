@@ -87,7 +87,7 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("ingest", "columnist.ingest.stage"),  # feeds -> entries
     Stage("assign", "columnist.stories.stage"),  # entries -> stories, filed under topics
-    Stage("write", "columnist.writer.stage"),  # stories -> posts
+    Stage("write", "columnist.commentary.stage"),  # stories -> posts
     Stage("build", "columnist.site.stage"),  # published posts -> the static site
     Stage("announce", "columnist.announce.stage"),  # post events -> webhooks, social
 )

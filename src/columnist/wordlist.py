@@ -1,6 +1,6 @@
 """pyspellchecker's English word list, loaded once per process (~0.3 s, ~10 MB).
 
-The writer asks it whether a lowercase word is English (writer/lexicon.py); the
+The writer asks it whether a lowercase word is English (commentary/lexicon.py); the
 same-event clustering asks how common a capitalised word is (stories/names.py).
 """
 

@@ -28,9 +28,9 @@ from columnist.store.review import get
 from columnist.store.schema import posts
 from tests.browser.cdp import Browser, Page, chromium_path
 from tests.browser.test_browser import AXE, require, run_axe
+from tests.commentary.kit import ScriptedBackend
 from tests.conftest import database_url_for, served
 from tests.review.kit import PARAGRAPH, PASSWORD, PLAN, seeded_desk
-from tests.writer.kit import ScriptedBackend
 
 # A feed title that would set window.pwned if any admin page ran it.
 HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> homes'

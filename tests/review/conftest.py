@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from columnist.commentary.evalset import EvalSource, EvalStory
+from columnist.commentary.stage import run_write
 from columnist.review import actions
 from columnist.review.users import acting_user, add_user
 from columnist.store.db import open_engine
 from columnist.store.seed import seed_store
-from columnist.writer.evalset import EvalSource, EvalStory
-from columnist.writer.stage import run_write
 from tests.conftest import desk
 from tests.review.growth import TOPICS, grow, queue_of, writing
 from tests.review.kit import PARAGRAPH, PASSWORD, SITE, SOURCE, load

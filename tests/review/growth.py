@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
 
+from columnist.commentary.stage import run_write
 from columnist.store.db import transaction
 from columnist.store.published import published_posts
 from columnist.store.review import queue
 from columnist.store.schema import entries, stories
-from columnist.writer.stage import run_write
+from tests.commentary.kit import ScriptedBackend
 from tests.review.kit import PLAN, SOURCE
-from tests.writer.kit import ScriptedBackend
 
 GROWN = (
     "I think the harbour homes deserve the support they now have, because 400 homes and "

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from columnist import config
+from columnist.commentary.evalset import EvalSource, EvalStory
 from columnist.config import Settings
 from columnist.review.users import add_user
 from columnist.store import posts as post_store
 from columnist.store.db import Engine, open_engine, transaction
 from columnist.store.seed import seed_store
-from columnist.writer.evalset import EvalSource, EvalStory
 from tests.conftest import desk
 
 PASSWORD = "long enough"  # every seeded user's

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from columnist.admin.app import create_app
+from columnist.commentary.evalset import EvalSource, EvalStory
+from columnist.commentary.stage import run_write
 from columnist.review import actions
 from columnist.review.users import acting_user, add_user
 from columnist.store import audit
@@ -23,8 +25,6 @@ from columnist.store.db import open_engine
 from columnist.store.review import notes_by_post, revisions
 from columnist.store.schema import posts
 from columnist.store.seed import seed_store
-from columnist.writer.evalset import EvalSource, EvalStory
-from columnist.writer.stage import run_write
 from tests.conftest import desk, error_line, invoke
 from tests.review.growth import GROWN, TOPICS, grow, queue_of, rewrite_grown, site_body, writing
 from tests.review.kit import PARAGRAPH, PASSWORD, SITE, SOURCE, load
@@ -97,7 +97,7 @@ def test_write_again_from_the_terminal(grown, monkeypatch) -> None:  # noqa: ANN
     settings, engine, before = grown
     rewrite_grown(settings, engine)
     backend = writing(AGAIN)
-    monkeypatch.setattr("columnist.writer.backends.make_backend", lambda _settings: backend)
+    monkeypatch.setattr("columnist.commentary.backends.make_backend", lambda _settings: backend)
     config = str(settings.root / "columnist.toml")
     done = invoke("review", "rewrite", str(before.id), "--note", "Warmer.", "--as", "bob",
                   "-c", config)  # fmt: skip

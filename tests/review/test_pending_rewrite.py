@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from columnist.commentary.stage import run_write
 from columnist.review import actions
 from columnist.review.users import acting_user
 from columnist.store import audit
@@ -19,7 +20,6 @@ from columnist.store.db import open_engine
 from columnist.store.review import notes_by_post, revisions
 from columnist.store.schema import pending_rewrites
 from columnist.store.stories import needing_posts
-from columnist.writer.stage import run_write
 from tests.conftest import invoke
 from tests.review.growth import GROWN, writing
 from tests.review.growth import grow as _grow

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from columnist.commentary.checks import CheckResult
+from columnist.commentary.compose import Draft
+from columnist.commentary.plan import Plan
 from columnist.config import ConfigError
 from columnist.records import StoryInput
 from columnist.review.policy import policy_for, post_status
-from columnist.writer.checks import CheckResult
-from columnist.writer.compose import Draft
-from columnist.writer.plan import Plan
 from tests.review.kit import load, make_desk
 
 TWO_OUTLETS = [("Wire", "t", "x", None), ("Daily", "t", "x", None)]

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from columnist.commentary.backends.base import Completion
+from columnist.commentary.evalset import EvalSource, EvalStory
+from columnist.commentary.stage import WriteReport, run_write
 from columnist.store.db import open_engine
 from columnist.store.review import get
 from columnist.store.seed import seed_store
-from columnist.writer.backends.base import Completion
-from columnist.writer.evalset import EvalSource, EvalStory
-from columnist.writer.stage import WriteReport, run_write
 from tests.review.kit import SOURCE, load, make_desk
 
 REPLY = "I think the council was right to vote for the homes near the harbour."

@@ -35,6 +35,7 @@ from columnist.admin.session import (
     session_ended,
     signing_key,
 )
+from columnist.commentary.backends.base import Backend
 from columnist.errors import ModelError
 from columnist.review import actions
 from columnist.review.marks import flags, marked
@@ -52,7 +53,6 @@ from columnist.store import audit
 from columnist.store import review as review_store
 from columnist.store import users as user_store
 from columnist.store.db import Engine, open_engine, transaction
-from columnist.writer.backends.base import Backend
 
 HERE = Path(__file__).parent
 SITE_STYLE = HERE.parent / "site" / "static" / "style.css"

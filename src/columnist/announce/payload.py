@@ -12,11 +12,11 @@ import hashlib
 import hmac
 import json
 
+from columnist.commentary.openings import opening
 from columnist.config import Settings
 from columnist.records import AnnouncedPost
 from columnist.site.text import disclosure, iso
 from columnist.site.urls import Urls, safe_slug
-from columnist.writer.openings import opening
 
 SIGNATURE_HEADER = "X-Columnist-Signature-256"
 EVENT_HEADER = "X-Columnist-Event"

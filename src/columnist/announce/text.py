@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from columnist.writer.openings import opening
+from columnist.commentary.openings import opening
 
 MASTODON_LIMIT = 500
 MASTODON_LINK = 23  # every link counts as this many characters

@@ -15,8 +15,8 @@ from rich.markup import escape
 from columnist import config as config_mod
 from columnist.cli import QuietOpt, fail, say
 from columnist.cli.pipeline import ALL, run_stages
+from columnist.commentary.backends.registry import DEFAULT_BACKEND
 from columnist.progress import console
-from columnist.writer.backends.registry import DEFAULT_BACKEND
 
 if TYPE_CHECKING:
     import tomlkit

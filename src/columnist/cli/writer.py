@@ -11,10 +11,10 @@ import typer
 
 from columnist import config as config_mod
 from columnist.cli import ConfigOpt, QuietOpt, open_desk
+from columnist.commentary.backends.registry import BACKENDS
+from columnist.commentary.backends.registry import names as backend_names
 from columnist.errors import ColumnistError
 from columnist.progress import console, stage
-from columnist.writer.backends.registry import BACKENDS
-from columnist.writer.backends.registry import names as backend_names
 
 app = typer.Typer()
 
@@ -154,8 +154,8 @@ def eval_writer(
     Prints the share of posts passing the grounding check, unsupported facts per post,
     the share of openings that repeat and words per post; the desk's store is not used.
     """
-    from columnist.writer.evalset import load_stories
-    from columnist.writer.evaluate import evaluate, write_results
+    from columnist.commentary.evalset import load_stories
+    from columnist.commentary.evaluate import evaluate, write_results
 
     settings = _eval_settings(config, model, backend, base_url, words, concurrency)
     items = load_stories(file)
@@ -184,8 +184,8 @@ def eval_verifier(
     quiet: QuietOpt = False,
 ) -> None:
     """Precision and recall of the claim verifier on hand-labelled sentences."""
-    from columnist.writer.backends import make_backend
-    from columnist.writer.verify_eval import evaluate_verifier, load_cases
+    from columnist.commentary.backends import make_backend
+    from columnist.commentary.verify_eval import evaluate_verifier, load_cases
 
     loaded = load_cases(cases, stories)
     backend = (

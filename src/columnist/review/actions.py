@@ -15,6 +15,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from columnist.commentary.backends.base import Backend
+from columnist.commentary.checks import CheckResult, check_commentary
+from columnist.commentary.compose import Draft, persona_for
+from columnist.commentary.openings import opening
+from columnist.commentary.text import make_excerpt, paragraphs
+from columnist.commentary.verify import verify
 from columnist.config import Settings
 from columnist.errors import ColumnistError, ModelError
 from columnist.records import QueuedPost, StoryInput
@@ -25,12 +31,6 @@ from columnist.store import stories as story_store
 from columnist.store.db import Connection, Engine, transaction
 from columnist.store.review import NOTE_KINDS
 from columnist.store.users import UserRow
-from columnist.writer.backends.base import Backend
-from columnist.writer.checks import CheckResult, check_commentary
-from columnist.writer.compose import Draft, persona_for
-from columnist.writer.openings import opening
-from columnist.writer.text import make_excerpt, paragraphs
-from columnist.writer.verify import verify
 
 
 class ReviewError(ColumnistError):
@@ -362,8 +362,8 @@ def _write_again(
 ) -> _Written:
     """The writer's new text of the post's story with `note` in its prompts; a failed
     model call is logged, then raised."""
-    from columnist.writer.backends import make_backend
-    from columnist.writer.stage import WriteStage
+    from columnist.commentary.backends import make_backend
+    from columnist.commentary.stage import WriteStage
 
     own = backend is None
     backend = backend or make_backend(settings.writer)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from columnist.writer.text import paragraphs
+from columnist.commentary.text import paragraphs
 
 
 @dataclass(slots=True)

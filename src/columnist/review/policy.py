@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from columnist.config import Settings
 
 if TYPE_CHECKING:
+    from columnist.commentary.compose import Draft
     from columnist.records import StoryInput
-    from columnist.writer.compose import Draft
 
 STRICTNESS = {"auto": 0, "hold-flagged": 1, "hold": 2}
 

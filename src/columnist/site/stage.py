@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from columnist.commentary.backends.registry import BACKENDS
 from columnist.config import Settings
 from columnist.records import TopicView
 from columnist.site.build import BuildReport, build_site, without_gc
@@ -20,7 +21,6 @@ from columnist.store.db import Engine
 from columnist.store.images import image_copy
 from columnist.store.published import published_heads
 from columnist.store.review import retractions
-from columnist.writer.backends.registry import BACKENDS
 
 THEME_FOLDER = "theme"
 

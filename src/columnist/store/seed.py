@@ -1,4 +1,4 @@
-"""A scratch store filled with story sets (writer/evalset.py) as if ingest and assign
+"""A scratch store filled with story sets (commentary/evalset.py) as if ingest and assign
 had filed them: for `eval-writer`, the bench and the tests."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from columnist.store.db import transaction
 from columnist.store.schema import entries, sources, stories, story_topics
 
 if TYPE_CHECKING:
-    from columnist.writer.evalset import EvalStory
+    from columnist.commentary.evalset import EvalStory
 
 
 def _source_id(conn: Connection, outlet: str, now: datetime) -> int:

@@ -1,0 +1,67 @@
+"""What every backend offers: one chat completion, with its cost measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from columnist.commentary.constraints import Constraints
+    from columnist.errors import ConfigError
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
+
+
+@dataclass(slots=True)
+class Completion:
+    text: str
+    tokens_in: int | None
+    tokens_out: int | None
+    seconds: float  # wall time of the call, retries and waits included
+    finish_reason: str | None = None  # "stop" | "length" | ...
+    engine_seconds: float | None = None  # llama.cpp's own prompt + generation time
+
+
+class Backend(Protocol):
+    name: str  # its name in registry.py's BACKENDS
+    model: str  # what the model call log records
+    concurrency: int  # calls that may run at once (the write stage's thread count)
+
+    def complete(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        seed: int | None = None,
+        constraints: Constraints | None = None,
+    ) -> Completion: ...
+
+    def close(self) -> None: ...
+
+
+class OptionTable(Protocol):
+    """A backend's table, `[writer.<name>]`, as its options read it (config.py's
+    `BackendTable`): a key missing there is looked for under its old flat name in
+    [writer], with a deprecation note; every error names the key where it was found."""
+
+    def get(
+        self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, min_value=None
+    ) -> Any: ...
+
+    def fail(self, key: str, why: str) -> ConfigError: ...
+
+
+class BackendOptions(Protocol):
+    """A backend's own settings, a dataclass read from its `[writer.<name>]` table."""
+
+    # Keys that used to sit in [writer] itself: old name -> its name in [writer.<name>].
+    FLAT_KEYS: ClassVar[dict[str, str]]
+
+    @classmethod
+    def parse(cls, table: OptionTable, *, chosen: bool) -> Self:
+        """Read the table; `chosen`: this is the desk's `writer.backend` (only then are
+        the keys it cannot do without required)."""
+        ...

@@ -1,0 +1,180 @@
+"""Checks a commentary must pass before it is published.
+
+Each check returns problems as short sentences; the post stores them, so
+`columnist posts --json` shows why a post was held back as a draft. Grounding problems
+(facts not in the sources) weigh more than form problems when the writer picks the best
+of several failed attempts. Beside length, meta-text, grounding and the opening, the
+checks a reader would make (commentary/reader.py: voice, copying, repetition, seams,
+invented, prose) are reported by name, each problem prefixed with it ("voice: ...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from columnist.commentary.grounding import Claim, Support, find_claims
+from columnist.commentary.openings import opening_problem
+from columnist.commentary.reader import (
+    READER_CHECKS,
+    ReaderReport,
+    named_passes,
+    read_as_reader,
+    repeated_sentences,
+)
+from columnist.commentary.text import paragraphs, word_count
+
+__all__ = [
+    "READER_CHECKS",
+    "CheckResult",
+    "check_commentary",
+    "length_bounds",
+    "named_passes",
+    "repeated_sentences",
+    "unsupported_numbers",
+]
+
+_REFUSALS = re.compile(
+    r"\b(as an ai|i(?:'m| am) (?:sorry|unable)|i cannot (?:help|write|comply)|"
+    r"i can't (?:help|write|comply)|language model)\b",
+    re.IGNORECASE,
+)
+_META = re.compile(
+    r"\b(in this (?:piece|column|article|commentary|essay|op-ed),? i (?:will|shall|'ll)|"
+    r"here is (?:my|a|the) (?:column|commentary|piece)|here's (?:my|a|the) "
+    r"(?:column|commentary|piece)|word count|\[insert|"
+    r"(?:the|this) (?:source|article)s? (?:says?|mentions?|notes?|reports?)|source \d|"
+    r"in conclusion|(?:title|headline)\s*:|the event\s*:|news text|"
+    r"(?:first|second|third|fourth|this|next|last|final|closing|opening|the|that|original|"
+    r"previous) paragraph|(?:the )?information (?:provided|given)|"
+    r"my other side|my view continues|"
+    r"this (?:sentence|statement|point|objection) (?:directly )?"
+    r"(?:addresses|supports|states|shows)|"
+    r"reinforces the idea|"
+    r"(?:the|these|my) sources? (?:provided|given|above|you gave|confirm|state)|"
+    r"(?:in|from|according to) the sources|recent columns|"
+    r"(?:the|these) sources? (?:also |further )?(?:say|note|state|suggest|mention|indicate|"
+    r"show|highlight|report)s?|the sources'|\b(?:the|these) sources\b(?! of)|"
+    r"(?:the )?other side (?:argues|says|would say)|"
+    r"why (?:it|this) matters to me|as an? (?:independent |opinion )?(?:columnist|commentator)|"
+    r"committed to reporting|"
+    r"(?:take|try|choose) a different (?:approach|angle|opening))|"
+    r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",
+    re.IGNORECASE,
+)
+TOLERANCE = 0.25
+
+
+@dataclass(slots=True)
+class CheckResult:
+    problems: list[str] = field(default_factory=list)
+    words: int = 0
+    claims: list[Claim] = field(default_factory=list)  # facts not found in the sources
+    opening: str | None = None  # why the opening will not do
+    reader: ReaderReport = field(default_factory=ReaderReport)  # the checks a reader makes
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    @property
+    def grounded(self) -> bool:
+        return not self.claims
+
+    @property
+    def unsupported(self) -> list[str]:
+        return [c.text for c in self.claims]
+
+    @property
+    def copied_6gram_share(self) -> float:
+        """Share of the body's word 6-grams found in the sources (the "copying" check)."""
+        return self.reader.copied_6gram_share
+
+    def rank(self) -> tuple[int, int, int]:
+        """Smaller is better: passing first, then fewest invented facts, then problems."""
+        return (0 if self.passed else 1, len(self.claims), len(self.problems))
+
+    def as_dict(self) -> dict:
+        return {
+            "passed": self.passed,
+            "problems": self.problems,
+            "words": self.words,
+            "grounded": self.grounded,
+            "unsupported": [c.as_dict() for c in self.claims],
+            "opening": self.opening,
+            "reader": self.reader.as_dict(),
+            "copied_6gram_share": self.copied_6gram_share,
+            "repeated_pairs": self.reader.repeated_pairs,
+            "first_person": self.reader.first_person,
+        }
+
+
+def unsupported_numbers(body: str, source_text: str) -> list[str]:
+    """Numbers in the commentary that appear nowhere in the sources."""
+    claims = find_claims(body, Support(source_text))
+    return sorted({c.text for c in claims if c.kind == "number"})
+
+
+# "As a nutritionist, I believe": the model giving itself a trade; the column's voice is
+# the desk's persona, and no source says the writer is a scientist.
+_ROLE = re.compile(
+    r"\bas an? (?!result\b|consequence\b|whole\b|rule\b|matter\b|reminder\b|start\b|"
+    r"alternative\b|example\b|aside\b|first step\b)"
+    r"[a-z][\w -]{1,40}, (?:i|my)\b",
+    re.IGNORECASE,
+)
+
+
+def meta_problems(text: str) -> list[str]:
+    """Talk about the writing or about being a model, which no column holds."""
+    problems = []
+    role = _ROLE.search(text)
+    if role:
+        problems.append(f"gives the writer a role (“{role.group(0).rsplit(',', 1)[0]}”)")
+    if _REFUSALS.search(text):
+        problems.append("reads as a refusal or mentions being an AI")
+    if _META.search(text):
+        problems.append("contains meta-text about the writing")
+    return problems
+
+
+def length_bounds(target_words: int, tolerance: float = TOLERANCE) -> tuple[int, int]:
+    return int(target_words * (1 - tolerance)), int(target_words * (1 + tolerance))
+
+
+def check_commentary(
+    body: str,
+    *,
+    target_words: int,
+    source_text: str | None = None,
+    support: Support | None = None,
+    recent_openings: list[str] | None = None,
+    stock_openings: tuple[str, ...] | list[str] = (),
+    tolerance: float = TOLERANCE,
+) -> CheckResult:
+    """All checks on one commentary; `support` (or `source_text`) is what grounds it."""
+    support = support or Support(source_text or "")
+    result = CheckResult(words=word_count(body), reader=read_as_reader(body, support))
+    if not body.strip():
+        result.problems.extend(["empty commentary", *result.reader.problems()])
+        return result
+    low, high = length_bounds(target_words, tolerance)
+    if not low <= result.words <= high:
+        result.problems.append(f"{result.words} words, outside {low}-{high}")
+    if len(paragraphs(body)) < 2:
+        result.problems.append("a single paragraph")
+    result.problems += meta_problems(body)
+    result.claims = find_claims(body, support)
+    by_kind: dict[str, list[str]] = {}
+    for claim in result.claims:
+        by_kind.setdefault(claim.kind, []).append(claim.text)
+    labels = {"number": "numbers", "date": "dates", "name": "names", "quote": "quotations"}
+    for kind, texts in by_kind.items():
+        shown = ", ".join(f'"{t}"' if kind == "quote" else t for t in dict.fromkeys(texts))
+        result.problems.append(f"{labels[kind]} not in the sources: {shown}")
+    result.opening = opening_problem(body, recent_openings or [], stock_openings)
+    if result.opening:
+        result.problems.append(result.opening)
+    # markdown and repeated sentences are reported under "prose" and "repetition"
+    result.problems.extend(result.reader.problems())
+    return result

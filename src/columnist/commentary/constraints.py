@@ -1,0 +1,382 @@
+"""What one model call may say: a grammar for its prose and word n-grams it may not complete.
+
+A 1.5B model told "use only names and figures from the sources" still invents them, and
+told "do not copy" still copies runs of eight words; asking again rarely helps. So the
+writer constrains the sampler instead of repairing text afterwards:
+
+- `prose_grammar` is a GBNF grammar (llama.cpp's; the llama.cpp server and llama-cpp-python
+  take it too) in which a capitalised word must be one the sources use (or a demonym of
+  one, or an ordinary sentence starter) and a figure must be one of the sources' figures;
+  there are no quotation marks, since a 1.5B model quotes from memory.
+  Hyphenated parts are words of their own, so "Russian-Putian" cannot be spelt.
+- `NgramBlock` knows which next words would complete an 8-gram copied from the sources or
+  a 6-gram already written in an earlier paragraph; the embedded backend lowers those
+  words' tokens (with their space and case variants, so the model cannot glue the word
+  onto the one before) by a finite penalty. A finite penalty, not -inf: beside a grammar,
+  a step where every allowed token is banned would abort llama.cpp.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from columnist.commentary.grounding import DEMONYM_SUFFIXES, DEMONYMS
+
+SOURCE_NGRAM = 8  # words copied from the sources in a row that are blocked
+SELF_NGRAM = 6  # words repeated from an earlier paragraph in a row that are blocked
+
+# Capitalised words any sentence may start with; names must come from the sources.
+STARTERS = """
+    A About After Again Against All Also Although Among An And Another Any Anyone Are As At
+    Because Before Behind Being Better Both But By Can Could Despite Did Do Does Each Either
+    Even Ever Every Everyone Few For From Had Has Have He Her Here His How However I If In
+    Instead Is It Its Just Less Let Like Many May Maybe Me More Most Much My Neither Never
+    No Nobody None Nor Not Nothing Now Of On Once One Only Or Other Others Our Over Perhaps
+    Quite Rather She Should Since So Some Someone Something Still Such That The Their Them
+    Then There These They This Those Though Three Through To Today Too Two Under Unless Until
+    Us We Were What Whatever When Where Whether Which While Who Whoever Why Will With Without
+    Worse Would Yes Yet You Your First Second Third Last Finally Taken Seen Put Read Set
+    Whoever Good Bad True Fair Few Far Nowhere Somewhere Everything Anything Behind Beyond
+"""
+STARTERS_SET = frozenset(STARTERS.split())
+CONTRACTIONS = ("'s", "’s", "'m", "’m", "'ve", "’ve", "'d", "’d", "'ll", "’ll", "n't", "n’t")
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-Þ][\w’'.&]*[\w&]|[A-ZÀ-ÖØ-Þ]")
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_WORD = re.compile(r"[\w’']+")
+
+
+def demonyms(name: str) -> set[str]:
+    """Adjectives a name allows, as the grounding check derives them (Kenya -> Kenyan)."""
+    if not name[:1].isupper() or len(name) < 4 or not name.isalpha():
+        return set()
+    low = name.lower()
+    stems = [name] + ([name[:-1]] if low[-1] in "aeoy" else [])
+    forms = {stem + end for stem in stems for end in DEMONYM_SUFFIXES if end}
+    forms |= {f.capitalize() for f in DEMONYMS.get(low, ())}
+    return forms
+
+
+def source_names(source_text: str) -> set[str]:
+    """Every capitalised word (and each hyphenated part) the sources use, with demonyms."""
+    names: set[str] = set()
+    for word in _CAPITALISED.findall(source_text):
+        for part in word.split("-"):
+            part = re.sub(r"['’]s$", "", part).rstrip(".")
+            if part and part[0].isupper():
+                names.add(part)
+                names |= demonyms(part)
+    return names
+
+
+def source_figures(source_text: str) -> set[str]:
+    """The figures the sources write, as they write them ("4", "1,200", "2.1")."""
+    return {m.group(0).rstrip(",.") for m in _FIGURE.finditer(source_text)}
+
+
+def _literal(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def trie(words: set[str] | list[str]) -> str:
+    """A GBNF alternation of `words` sharing prefixes, so llama.cpp keeps few stacks."""
+    words = sorted(set(words))
+    if not words:
+        return '""'
+    groups: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        groups[word[:1]].append(word)
+    alternatives = []
+    for first, group in groups.items():
+        if first == "":
+            alternatives.append('""')
+            continue
+        prefix = group[0]
+        for word in group[1:]:
+            while not word.startswith(prefix):
+                prefix = prefix[:-1]
+        rests = [w[len(prefix) :] for w in group]
+        if len(rests) == 1:
+            alternatives.append(_literal(prefix))
+        else:
+            alternatives.append(f"{_literal(prefix)} ({trie(rests)})")
+    return alternatives[0] if len(alternatives) == 1 else " | ".join(alternatives)
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    """The capitalised words and figures a story's prose may use: the sources' own."""
+
+    names: frozenset[str]
+    figures: frozenset[str]
+
+    @classmethod
+    def of(cls, source_text: str) -> Vocabulary:
+        names = source_names(source_text)
+        names |= {n + "s" for n in names if n.isalpha()}  # plurals of names, not "Yous"
+        names |= STARTERS_SET | SELF
+        return cls(frozenset(names), frozenset(source_figures(source_text)))
+
+    def with_names(self, *names: str) -> Vocabulary:
+        """This vocabulary and a few more words (the plan's labels)."""
+        return Vocabulary(self.names | set(names), self.figures)
+
+
+SELF = frozenset({"I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'll", "I’ll"})
+
+
+def prose_grammar(
+    vocabulary: Vocabulary,
+    *,
+    lead: str = "",
+    sentences: tuple[int, int] = (3, 6),
+) -> str:
+    """GBNF for a paragraph of `sentences` sentences whose names and figures are the sources'.
+
+    For servers, which apply grammars cheaply; `lead` is text the paragraph begins with.
+    """
+    figures = vocabulary.figures or {"1"}
+    low, high = sentences
+    first = "" if lead else "opener "
+    head = f"{_literal(lead)} " if lead else ""
+    return "\n".join(
+        [
+            f'root ::= {head}{first}words end (" " sentence){{{low - 1},{high - 1}}}',
+            "sentence ::= opener words end",
+            "opener ::= name",  # no sentence starts on a figure: "47. 5" is no figure
+            "words ::= (gap word)*",
+            "word ::= lower | name | figure",
+            "lower ::= [a-zà-öø-ÿ] [a-zà-öø-ÿ’']*",
+            f"name ::= ({trie(vocabulary.names)}) suffix?",
+            'suffix ::= ([\'’] [a-z] [a-z]?) | "n\'t" | "n’t"',
+            f"figure ::= [$€£]? ({trie(figures)}) unit?",
+            'unit ::= "%" | "s" | "th" | "st" | "nd" | "rd" | "m" | "bn" | "km"',
+            'gap ::= [,;:)]? " " "("? | "-" | " — " | "—"',  # no quotation marks: no misquotes
+            "end ::= [.!?]",
+        ]
+    )
+
+
+def plan_grammar(lead: str = "View: ") -> str:
+    """The plan's shape: a view, two or three points, the other side, one line each."""
+    view = lead.removeprefix("View: ")
+    return (
+        f'root ::= "View: " {_literal(view)} line "\\nPoint: " line "\\nPoint: " line '
+        f'("\\nPoint: " line)? "\\nOther side: " line\nline ::= [^\\n]{{20,240}}'
+    )
+
+
+# What a reader skips: talk about the sources, filler and clichés of small models. A
+# phrase's last word is blocked after the rest of it.
+STOCK_PHRASES = (
+    "sources",
+    "stakeholders",
+    "it's important",
+    "it is important",
+    "it's crucial",
+    "it is crucial",
+    "it's essential",
+    "it is essential",
+    "only time will tell",
+    "ripple effect",
+    "in conclusion",
+    "in today's",
+    "i've written",
+    "i have written",
+    "the other side",
+    "needs to be done",
+    "remains to be seen",
+    "a testament",
+    "far-reaching implications",
+    "far reaching",
+    "still hold my view",
+    "the news says",
+    "the news suggests",
+    "news does not",
+    "news mentions",
+    "news states",
+    "news reports",
+    "news only",
+    "news also",
+    "facts it rests",
+    "facts suggest",
+    "the facts show",
+    "directly addresses",
+    "reinforces the idea",
+    "as an independent",
+    "as a columnist",
+    "headline",  # "The headline ... suggests": talk about the page, not the news
+    "the paragraph",  # "the paragraph does not provide a clear picture"
+    "original paragraph",
+    "information provided",
+    # the roles the model gives itself ("As an individual, I"); the column's voice is the
+    # persona's, and the "role" check fails a paragraph that takes one
+    "as an individual",
+    "as an objective",
+    "as an observer",
+    "as an outsider",
+    "as a concerned",
+    "as a citizen",
+    "as a reader",
+    "as a resident",
+    "as a journalist",
+    "as a writer",
+    "as someone who",
+    "as an expert",
+    "as an author",
+    "as a member",
+    "as a commentator",
+    "as an environmentalist",
+    "as an advocate",
+    "as an activist",
+    "as an analyst",
+    "as an investor",
+    "as an engineer",
+    "as a supporter",
+    "as a researcher",
+    "as a policymaker",
+    "as a farmer",
+    "as a human",
+    "as a person",
+    "as a business",
+    "as a society",
+    # a trade the writer gives itself without "As a": the fair-use post spoke as a
+    # newspaper owner ("it concerns my business", "my intellectual property")
+    "my business",
+    "my company",
+    "my firm",
+    "my brand",
+    "my newspaper",
+    "my employer",
+    "my clients",
+    "my customers",
+    "my intellectual property",
+    "as a scientist",
+    "as an economist",
+    "as a doctor",
+    "as a teacher",
+    "as a parent",
+    "as a mother",
+    "as a father",
+    "as a homeowner",
+    "as a taxpayer",
+    "as a consumer",
+    "as a voter",
+    # a past the writer does not have: "I remember when measles ...", "my own children";
+    # no source can support it, and the persona is a columnist, not a witness
+    "i remember",
+    "i recall",
+    "i grew up",
+    "when i was",
+    "i once",
+    "i used to",
+    "in my experience",
+    "my family",
+    "my children",
+    "my own children",
+    "my own family",
+    "my own kids",
+    "my kids",
+    "my son",
+    "my daughter",
+    "my parents",
+    "a friend of mine",
+    "i visited",
+    "i have visited",
+    # guessed consequences ("could lead to flooding"): the commonest unsupported claim in
+    # the columns; blocked here they cost nothing, caught by the verifier a rewrite each
+    "could lead",
+    "could mean",
+    "could indicate",
+    "could result",
+    "could potentially",
+    "could be due",
+    "may lead",
+    "may mean",
+    "may result",
+    "might lead",
+    "might mean",
+)
+
+
+def words_of(text: str) -> list[str]:
+    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+
+
+@dataclass(slots=True)
+class NgramBlock:
+    """Next words that would complete a copied or repeated word n-gram."""
+
+    tables: list[tuple[int, dict[tuple[str, ...], set[str]]]] = field(default_factory=list)
+    # A reply's first word -> second words it may not take: the first two words of each
+    # earlier paragraph, so paragraphs do not all begin "I think ...".
+    openers: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, sources: list[str], earlier: list[str], paragraphs: list[str] = ()
+    ) -> NgramBlock:
+        block = cls()
+        block.add(sources, SOURCE_NGRAM)
+        block.add(earlier, SELF_NGRAM)
+        block.add_phrases(STOCK_PHRASES)
+        for para in paragraphs:
+            first = words_of(para)[:2]
+            if len(first) == 2:
+                block.openers.setdefault(first[0], set()).add(first[1])
+        return block
+
+    def add_phrases(self, phrases: tuple[str, ...]) -> None:
+        """Phrases whose last word may not follow the others (one word: never written)."""
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for phrase in phrases:
+            by_length[len(words_of(phrase))].append(phrase)
+        for n, group in sorted(by_length.items()):
+            self.add(group, n)
+
+    def add(self, texts: list[str], n: int) -> None:
+        table: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for text in texts:
+            for para in re.split(r"\n\s*\n", text):
+                words = words_of(para)
+                for i in range(len(words) - n + 1):
+                    table[tuple(words[i : i + n - 1])].add(words[i + n - 1])
+        if table:
+            self.tables.append((n, dict(table)))
+
+    def banned_after(self, words: list[str]) -> set[str]:
+        """Words that may not follow `words` (the complete words written so far)."""
+        banned: set[str] = set(self.openers.get(words[0], ())) if len(words) == 1 else set()
+        for n, table in self.tables:
+            if len(words) >= n - 1:
+                banned |= table.get(tuple(words[len(words) - n + 1 :]), set())
+        return banned
+
+    def __bool__(self) -> bool:
+        return bool(self.tables or self.openers)
+
+
+@dataclass(slots=True)
+class Constraints:
+    """What a backend enforces on one call; a backend that cannot enforce a part skips it."""
+
+    lead: str = ""  # the reply begins with this text (returned without it)
+    vocabulary: Vocabulary | None = None  # capitalised words and figures allowed
+    block: NgramBlock | None = None  # n-grams the reply may not complete
+    grammar: str | None = None  # a grammar every backend applies (the verifier's yes/no)
+    sentences: tuple[int, int] = (3, 6)
+    shape: str = "prose"  # "plan": labelled lines, for a server's grammar
+
+    def as_grammar(self) -> str | None:
+        """All of it as one grammar, for a server (which has no logits processor)."""
+        if self.grammar:
+            return self.grammar
+        if self.shape == "plan":
+            return plan_grammar(self.lead)
+        if self.vocabulary:
+            return prose_grammar(self.vocabulary, lead=self.lead, sentences=self.sentences)
+        if self.lead:
+            return f"root ::= {_literal(self.lead)} [^\\n]*"
+        return None

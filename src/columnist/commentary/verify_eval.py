@@ -1,0 +1,101 @@
+"""`columnist eval-verifier`: precision and recall of the claim verifier on a labelled set.
+
+Each case is a sentence written about one story of a writer eval set, labelled by hand
+as supported by that story's sources or not, with the kind of twist it carries
+(tests/data/verifier_eval.md). "Positive" is a sentence the verifier flags; precision is
+the share of flagged sentences that are really unsupported, recall the share of
+unsupported sentences it flags.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from columnist.commentary.backends.base import Backend
+from columnist.commentary.evalset import load_stories
+from columnist.commentary.verify import verify
+from columnist.errors import ColumnistError
+
+TRUE_KINDS = ("supported", "opinion", "inference")
+
+
+@dataclass(slots=True)
+class VerifierReport:
+    mode: str
+    total: Counter = field(default_factory=Counter)  # cases per kind
+    flagged: Counter = field(default_factory=Counter)  # flagged per kind
+    # flagged for a reason the writer acts on (Verdict.precise): its operating point
+    acted: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def _rates(self, counted: Counter) -> tuple[float, float]:
+        """Precision and recall of the flags counted per kind in `counted`."""
+        unsupported = sum(n for k, n in self.total.items() if k not in TRUE_KINDS)
+        true_flags = sum(n for k, n in counted.items() if k not in TRUE_KINDS)
+        flags = sum(counted.values())
+        precision = round(true_flags / flags, 3) if flags else 0.0
+        return precision, round(true_flags / unsupported, 3) if unsupported else 0.0
+
+    def as_dict(self) -> dict:
+        unsupported = sum(n for k, n in self.total.items() if k not in TRUE_KINDS)
+        true_flags = sum(n for k, n in self.flagged.items() if k not in TRUE_KINDS)
+        flags = sum(self.flagged.values())
+        precision, recall = self._rates(self.flagged)
+        acted_precision, acted_recall = self._rates(self.acted)
+        return {
+            "mode": self.mode,
+            "cases": sum(self.total.values()),
+            "precision": precision,
+            "recall": recall,
+            "twisted_passed": round(1 - true_flags / unsupported, 3) if unsupported else 0.0,
+            "true_flagged": round(
+                (flags - true_flags) / max(1, sum(self.total[k] for k in TRUE_KINDS)), 3
+            ),
+            "acted_precision": acted_precision,
+            "acted_recall": acted_recall,
+            "by_kind": {
+                k: f"{self.flagged[k]}/{n} flagged, {self.acted[k]} acted on"
+                for k, n in sorted(self.total.items())
+            },
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def load_cases(cases: Path, stories: Path) -> list[tuple[dict, str]]:
+    """Each labelled case with its story's source text; a case naming no story is an error."""
+    by_title = {s.title: s for s in load_stories(stories)}
+    loaded = []
+    for n, line in enumerate(cases.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+            story = by_title[case["story"]]
+            case["sentence"], case["supported"], case["kind"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ColumnistError(f"{cases}:{n}: not a verifier case ({exc})") from None
+        loaded.append((case, story.source_text))
+    return loaded
+
+
+def evaluate_verifier(
+    cases: list[tuple[dict, str]],
+    backend: Backend | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifierReport:
+    started = time.perf_counter()
+    report = VerifierReport("rules + model" if backend else "rules")
+    for i, (case, text) in enumerate(cases, 1):
+        verdicts = verify(case["sentence"], text, backend)
+        report.total[case["kind"]] += 1
+        report.flagged[case["kind"]] += not all(v.supported for v in verdicts)
+        report.acted[case["kind"]] += any(v.precise for v in verdicts)
+        if progress:
+            progress(i, len(cases))
+    report.seconds = time.perf_counter() - started
+    return report

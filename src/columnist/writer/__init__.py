@@ -1,1 +1,0 @@
-"""Writer stage: prompts, model backends, output checks and excerpts."""

@@ -1,0 +1,169 @@
+"""The checks a commentary must pass: length, form, refusals, meta-text, grounding."""
+
+from __future__ import annotations
+
+from columnist.commentary.checks import check_commentary, length_bounds
+
+SOURCE = "Mayor Anja Nygaard said the Eidfjord library would cost 14 million kroner."
+GOOD = (
+    "A library for Eidfjord is a modest, sensible thing to build. "
+    "A small town needs a room where anyone may sit and read for free. "
+    "I have seen what such a room does for a place over the years.\n\n"
+    "At 14 million kroner it is not cheap, but I would rather fund books than car parks. "
+    "The council should hold the builders to that figure and say so in public."
+)
+
+
+def test_a_good_commentary_passes() -> None:
+    result = check_commentary(GOOD, target_words=60, source_text=SOURCE)
+    assert result.passed, result.problems
+    assert result.as_dict()["grounded"] and result.as_dict()["unsupported"] == []
+
+
+def test_length_is_held_to_within_a_quarter_of_the_target() -> None:
+    assert length_bounds(300) == (225, 375)
+    result = check_commentary(GOOD, target_words=200, source_text=SOURCE)
+    assert result.problems == [f"{result.words} words, outside 150-250"]
+
+
+def test_form_problems_are_named() -> None:
+    bad = "## A Title\n\nSure, here is my column.\n\n- point one\n\nAs an AI I cannot write this."
+    problems = " | ".join(check_commentary(bad, target_words=20, source_text=SOURCE).problems)
+    for needle in ("markdown", "meta-text", "refusal"):
+        assert needle in problems
+    one = check_commentary("Just one paragraph here.", target_words=4, source_text=SOURCE)
+    assert "a single paragraph" in one.problems
+
+
+def test_grounding_problems_list_each_kind_and_rank_worse() -> None:
+    invented = GOOD.replace("14 million", "20 million") + " Mayor Per Olsen agrees."
+    result = check_commentary(invented, target_words=60, source_text=SOURCE)
+    assert "numbers not in the sources: 20" in result.problems
+    assert "names not in the sources: Mayor Per Olsen" in result.problems
+    too_long = check_commentary(GOOD * 3, target_words=60, source_text=SOURCE)
+    assert too_long.rank() < result.rank()
+
+
+def test_stock_and_repeated_openings_are_problems() -> None:
+    body = "I can't help but feel this matters. " + GOOD
+    result = check_commentary(body, target_words=70, source_text=SOURCE)
+    assert result.opening and "stock phrase" in result.opening
+    again = check_commentary(
+        GOOD, target_words=60, source_text=SOURCE,
+        recent_openings=["A library for Eidfjord is overdue."],
+    )  # fmt: skip
+    assert again.opening and "repeats" in again.opening
+
+
+def test_prompt_echoes_and_talk_about_the_sources_are_meta_text() -> None:
+    from columnist.commentary.text import clean_body
+
+    assert (
+        clean_body("The event: Library approved\n\nI like it. Yes.\nNo.")
+        == "I like it. Yes.\n\nNo."
+    )
+    for meta in (
+        "The sources provided in the news text confirm this.",
+        "The first paragraph starts with a fact.",
+        "The event: a library.",
+    ):
+        problems = check_commentary(meta + "\n\nMore.", target_words=10, source_text="").problems
+        assert "contains meta-text about the writing" in problems, meta
+    fine = check_commentary("Sources close to the mayor said no.\n\nMore.", target_words=8)
+    assert "contains meta-text about the writing" not in fine.problems
+
+
+def test_a_commentary_that_repeats_itself_is_caught() -> None:
+    from columnist.commentary.checks import check_commentary, repeated_sentences
+
+    opening = "Putin arrived in Harbin on Wednesday evening for a two-day visit."
+    body = f"{opening} I think it matters.\n\nThe talks ran long.\n\n{opening.upper()}"
+    assert repeated_sentences(body) == [opening.upper()]
+    source = "Putin arrived in Harbin on Wednesday evening for a two-day visit."
+    problems = check_commentary(body, target_words=25, source_text=source).problems
+    assert any(p.startswith("repetition: repeats itself (1 sentences") for p in problems)
+    assert repeated_sentences("Short one. Short one.") == [], "short sentences may recur"
+
+
+def test_talking_about_the_sources_is_meta_text() -> None:
+    from columnist.commentary.checks import check_commentary
+
+    for first in (
+        "The most striking fact in the sources is the date.",
+        "While recent columns opened with the date, I take a different approach.",
+    ):
+        body = f"{first}\n\nI think so."
+        problems = check_commentary(body, target_words=15, source_text="the date").problems
+        assert "contains meta-text about the writing" in problems, first
+
+
+def test_reader_checks_are_named_in_the_problems_and_the_dict() -> None:
+    from columnist.commentary.checks import READER_CHECKS, named_passes
+
+    news = (
+        "They say the council has approved it. Mayor Anja Nygaard said the Eidfjord library "
+        "would cost 14 million kroner.\n\nThe Russian-Nygord plan needs the money."
+    )
+    result = check_commentary(news, target_words=25, source_text=SOURCE + " Russia.")
+    assert "voice: no first person in the opening paragraph" in result.problems
+    assert "voice: no first person (I, me, my) anywhere" in result.problems
+    assert 'seams: opens on "They", which refers back to nothing' in result.problems
+    assert "invented: not in the sources: Nygord (in Russian-Nygord)" in result.problems
+    assert "names not in the sources: Russian-Nygord" in result.problems  # grounding
+    assert any(p.startswith("copying: copies 1 source sentence(s) whole") for p in result.problems)
+    assert not result.passed
+    d = result.as_dict()
+    assert list(d["reader"]) == list(READER_CHECKS)
+    assert d["reader"]["voice"]["passed"] is False
+    assert d["reader"]["prose"] == {"passed": True, "problems": []}
+    assert isinstance(d["copied_6gram_share"], float) and d["copied_6gram_share"] > 0.15
+    assert d["copied_6gram_share"] == result.copied_6gram_share
+    assert d["reader"]["copying"]["passed"] is False
+    assert named_passes(d) == {
+        "voice": False,
+        "copying": False,
+        "repetition": True,
+        "seams": False,
+        "invented": False,
+        "prose": True,
+        "facts": True,
+    }
+    good = check_commentary(GOOD, target_words=60, source_text=SOURCE).as_dict()
+    assert named_passes(good) == dict.fromkeys(READER_CHECKS, True)
+    assert good["copied_6gram_share"] == 0.0 and good["first_person"] >= 2
+
+
+def test_reader_problems_count_in_the_rank() -> None:
+    third_person = GOOD.replace("I have seen", "Many have seen").replace("I would", "one would")
+    worse = check_commentary(third_person, target_words=60, source_text=SOURCE)
+    assert worse.grounded and not worse.passed
+    assert [p for p in worse.problems if not p.startswith("voice: ")] == []
+    assert check_commentary(GOOD, target_words=60, source_text=SOURCE).rank() < worse.rank()
+
+
+def test_markup_and_code_in_a_body_are_prose_problems() -> None:
+    body = GOOD + "\n\n<ul><li>ReactDOM.createElement('p')</li></ul>"
+    problems = check_commentary(body, target_words=70, source_text=SOURCE).problems
+    assert "prose: contains HTML or XML markup (<ul>)" in problems
+    assert any(p.startswith("prose: contains code (") for p in problems)
+
+
+def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> None:
+    from columnist.commentary.checks import meta_problems
+
+    assert meta_problems("As a climate scientist, I believe we must act.") == [
+        "gives the writer a role (“As a climate scientist”)"
+    ]
+    assert meta_problems("My closing paragraph acknowledges the objection.") == [
+        "contains meta-text about the writing"
+    ]
+    assert meta_problems("As a result, I think the port will shrink.") == []
+    assert meta_problems("As an alternative, I would fund the library first.") == []
+    for talk in (
+        "However, the paragraph does not provide a clear picture of this technology.",
+        "The information provided in the original paragraph is incomplete.",
+    ):
+        assert meta_problems(talk) == ["contains meta-text about the writing"], talk
+    assert meta_problems("This statement directly addresses my view, I think.") == [
+        "contains meta-text about the writing"
+    ]

@@ -1,0 +1,495 @@
+"""Composing a column: a plan, then one call per paragraph, each asked again until it passes.
+
+A scripted backend stands in for the model here. Like the embedded backend, it returns
+a reply without the text it was begun with (the plan's "View: I", the opening's frame);
+the same logic runs on the real models in test_stage.py and test_openai.py.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from columnist import config
+from columnist.commentary import compose
+from columnist.commentary.compose import (
+    CLOSING_LEADS,
+    FRAMES,
+    OWN_WORDS,
+    POINT_LEADS,
+    Call,
+    Writer,
+    blocking,
+    choose_frame,
+    frame_echo,
+    lead_for,
+    retry_feedback,
+)
+from columnist.commentary.constraints import NgramBlock, Vocabulary, words_of
+from columnist.commentary.openings import RecentOpenings
+from columnist.commentary.plan import PLAN_LEAD
+from columnist.commentary.prompts import environment, fence
+from columnist.commentary.text import paragraphs, word_count
+from columnist.errors import ModelError
+from columnist.records import StoryInput
+from tests.commentary.kit import CATS, ScriptedBackend
+
+STORY = StoryInput(
+    headline=CATS.title,
+    sources=[(s.outlet, s.title, s.text, None) for s in CATS.sources],
+    topics=["cities"],
+)
+FRAME = choose_frame(STORY.headline, [])
+OLSEN = "Councillor Per Olsen gave his own money."
+PLAN = (  # as the embedded backend returns it: without its lead "View: I"
+    " think a library is worth what Eidfjord will pay for it.\n"
+    "Point: The council voted 9 to 2, so most of them agreed.\n"
+    "Point: Mayor Anja Nygaard said it would open in 2027.\n"
+    f"Point: {OLSEN}\n"
+    "Other side: Some will say 14 million kroner should mend roads first."
+)
+P1 = (  # begun with the frame, which the backend does not return
+    " the council to choose books over asphalt so readily. A small town needs one warm "
+    "room where anyone may sit and read for free, and I have seen what such a room does "
+    "for a place."
+)
+P2 = (
+    "Nine votes to two is not a close call, and I read it as a town that knows its own "
+    "mind. Councils rarely agree on anything that costs money, so this tells me the need "
+    "was plain to them."
+)
+P3 = (
+    "An opening in 2027 gives the builders time, but I would like the mayor to hold them "
+    "to it. Late buildings cost more, and I would rather see the doors open on the "
+    "promised day."
+)
+P4 = (
+    "Some will say roads matter more than shelves of novels, and they have a point about "
+    "potholes. Still, I think a place to read lasts longer than fresh tarmac, and children "
+    "will remember it."
+)
+SHORT_A = "Nine to two pleases me. I call that a clear vote."  # paragraphs that pass, short
+SHORT_B = "My hope is an opening in 2027. I will be there."
+WORDS = 160  # four paragraphs of 40 words
+MARKUP = P2.replace("a close call,", "a <ul><li>close call</li></ul>,")
+INVENTED = P2.replace("Councils rarely", "Councillor Per Olsen says councils rarely")
+
+
+@pytest.fixture(autouse=True)
+def whole_paragraphs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scripted replies are whole paragraphs, so the leads that begin the paragraphs
+    after the opening are switched off, except in the tests of the leads themselves."""
+    if "lead" not in request.node.name:
+        monkeypatch.setattr(compose, "POINT_LEADS", ())
+        monkeypatch.setattr(compose, "CLOSING_LEADS", ())
+
+
+def settings(
+    tmp_path: Path, attempts: int = 3, extra: str = "", words: int = WORDS
+) -> config.Settings:
+    text = f"[writer]\nwords = {words}\nmax_attempts = {attempts}\n{extra}"
+    return config.parse_settings(tomllib.loads(text), tmp_path / "columnist.toml")
+
+
+def write(
+    tmp_path: Path,
+    replies: list,
+    attempts: int = 3,
+    extra: str = "",
+    openings=None,
+    words: int = WORDS,
+):
+    backend = ScriptedBackend(replies)
+    chosen = settings(tmp_path, attempts, extra, words)
+    writer = Writer(chosen, backend, environment(), openings)
+    calls: list[Call] = []
+    draft = writer.write(STORY, calls)
+    assert not backend.replies, "every scripted reply was asked for"
+    return draft, backend, calls
+
+
+def verdicts(calls: list[Call]) -> list[tuple[int, str, str]]:
+    return [(c.attempt, c.purpose, c.outcome) for c in calls]
+
+
+def test_a_plan_and_one_call_per_paragraph_make_the_column(tmp_path: Path) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, P3, P4], "the frame begins it"
+    assert draft.check.passed, draft.check.problems
+    assert verdicts(calls) == [
+        (1, "plan", "ok"),
+        (2, "paragraph 1", "ok"),
+        (3, "paragraph 2", "ok"),
+        (4, "paragraph 3", "ok"),
+        (5, "paragraph 4", "ok"),
+    ]
+    checks = draft.checks_dict()
+    assert checks["attempts"] == 5 and checks["rewritten_paragraphs"] == []
+    assert checks["plan"]["view"] == "I think a library is worth what Eidfjord will pay for it."
+    assert checks["target_words"] == WORDS and word_count(draft.body) == checks["words"]
+    # each paragraph call repeats the one before it and adds its turns: the cache's prefix
+    for before, after in zip(backend.prompts[1:], backend.prompts[2:], strict=False):
+        assert after[: len(before)] == before
+    last = backend.prompts[-1]
+    assert [m["role"] for m in last] == ["system", *["user", "assistant"] * 4, "user"]
+    assert [m["content"] for m in last if m["role"] == "assistant"] == [
+        draft.plan.text(),
+        *draft.body.split("\n\n")[:3],
+    ], "the plan and earlier paragraphs go back as the model's own turns"
+    assert "Write the closing paragraph" in last[-1]["content"]
+    assert "mend roads first" in last[-1]["content"], "the closing answers the other side"
+
+
+def test_a_column_running_short_gets_one_more_paragraph_before_the_closing(
+    tmp_path: Path,
+) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, SHORT_A, SHORT_B, P3, P4])
+    assert draft.body.split("\n\n") == [FRAME + P1, SHORT_A, SHORT_B, P3, P4]
+    assert "one more reason for my view" in backend.prompts[4][-1]["content"]
+    assert "Write the closing paragraph" in backend.prompts[5][-1]["content"]
+    assert [c.purpose for c in calls][-2:] == ["paragraph 4", "paragraph 5"]
+
+
+def test_a_column_still_short_after_its_closing_gets_a_paragraph_before_it(
+    tmp_path: Path,
+) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, SHORT_A, SHORT_B, P4])
+    assert "Write the closing paragraph" in backend.prompts[4][-1]["content"]
+    assert "one more reason for my view" in backend.prompts[5][-1]["content"]
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, SHORT_A, P4, SHORT_B], "closing last"
+    assert draft.check.passed, draft.check.problems
+    assert [c.purpose for c in calls][-2:] == ["paragraph 4", "paragraph 5"], "as written"
+
+
+def test_a_column_writes_at_most_four_paragraphs_again(tmp_path: Path) -> None:
+    bad3 = P3.replace("the builders time,", "the <b>builders</b> time,")
+    bad4 = P4.replace("fresh tarmac,", "fresh <i>tarmac</i>,")
+    replies = [PLAN, P1, MARKUP, MARKUP, MARKUP, bad3, bad3, bad3, bad4]
+    draft, _, calls = write(tmp_path, replies, attempts=3)
+    assert [c.purpose for c in calls].count("paragraph 4") == 1, "the budget is spent"
+    assert len(calls) == 1 + 4 + 4 and draft.checks_dict()["rewritten_paragraphs"] == [2, 3]
+    assert not draft.check.passed, "kept with its problems, for an editor to see"
+
+
+def test_a_point_the_sources_lack_is_dropped_from_the_plan(tmp_path: Path) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    assert draft.checks_dict()["plan_dropped"] == [OLSEN]
+    assert draft.plan.points == [
+        "The council voted 9 to 2, so most of them agreed.",
+        "Mayor Anja Nygaard said it would open in 2027.",
+    ]
+    assert calls[0].problems == [f"not in the sources: {OLSEN}"]
+    assert len(paragraphs(draft.body)) == 4, "opening, one per kept point, closing"
+    later = [m["content"] for prompt in backend.prompts[1:] for m in prompt]
+    assert not any("Olsen" in text for text in later), "no prose is asked for from it"
+
+
+def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    kept = draft.body.split("\n\n")
+    assert len(backend.constraints) == 5
+    for c in backend.constraints:
+        assert isinstance(c.vocabulary, Vocabulary) and isinstance(c.block, NgramBlock)
+        assert {"Eidfjord", "Nygaard", "Anja", "Mayor"} <= c.vocabulary.names
+        assert "Olsen" not in c.vocabulary.names and "2027" in c.vocabulary.figures
+        source = words_of("The Eidfjord council voted 9 to 2 on Monday")
+        assert "on" in c.block.banned_after(source[:7]), "no 8 words in a row from a source"
+    plan, *paras = backend.constraints
+    assert plan.lead == PLAN_LEAD and {"View", "Point", "Other"} <= plan.vocabulary.names
+    assert plan.shape == "plan" and all(c.shape == "prose" for c in paras), "a server: grammar"
+    assert [c.lead for c in paras] == [FRAME, "", "", ""]
+    assert "Point" not in paras[0].vocabulary.names, "the plan's labels are for the plan"
+    for n, c in enumerate(paras):  # paragraph n+1 may not repeat 6 words of an earlier one
+        for earlier in kept[:n]:
+            words = words_of(earlier)
+            assert words[5] in c.block.banned_after(words[:5])
+        for later in kept[n:]:
+            words = words_of(later)
+            assert words[5] not in c.block.banned_after(words[:5])
+    plan_words = words_of(draft.plan.text())
+    assert plan_words[5] in paras[0].block.banned_after(plan_words[:5]), "nor copy the plan"
+    assert plan_words[5] not in plan.block.banned_after(plan_words[:5])
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        (MARKUP, "prose: contains HTML or XML markup (<ul>)"),
+        (INVENTED, "not in the sources: Councillor Per Olsen"),
+    ],
+)
+def test_a_failing_paragraph_is_asked_again_with_feedback_last(
+    tmp_path: Path, bad: str, problem: str
+) -> None:
+    draft, backend, calls = write(tmp_path, [PLAN, P1, bad, P2, P3, P4])
+    assert draft.check.passed and draft.body.split("\n\n")[1] == P2, "the retry is kept"
+    assert verdicts(calls)[2:4] == [(3, "paragraph 2", "rejected"), (4, "paragraph 2", "ok")]
+    assert any(problem in p for p in calls[2].problems) and calls[3].problems == []
+    assert draft.checks_dict()["rewritten_paragraphs"] == [2]
+    first, again = backend.prompts[2], backend.prompts[3]
+    assert again[:-1] == first[:-1], "everything before the last message is the same"
+    asked, retry = first[-1]["content"], again[-1]["content"]
+    assert again[-1]["role"] == "user" and retry.startswith(asked)
+    feedback = retry[len(asked) :]
+    assert feedback.startswith("\nThat paragraph could not be used: ") and problem in feedback
+    assert feedback.rstrip().endswith("Write it again, differently.")
+    assert "in your own words" not in feedback, "nothing shown to copy: no such request"
+    assert backend.constraints[2] is backend.constraints[3]
+    following = backend.prompts[4]
+    assert following[-3:-1] == [
+        {"role": "user", "content": asked},
+        {"role": "assistant", "content": P2},
+    ], "the next paragraph sees the kept text, asked for without the feedback"
+    assert not any(bad in m["content"] for m in following)
+
+
+def test_a_paragraph_that_stops_after_one_sentence_is_continued_not_written_again(
+    tmp_path: Path,
+) -> None:
+    first, rest = P2.split(". ", 1)
+    draft, backend, calls = write(tmp_path, [PLAN, P1, first + ".", " " + rest, P3, P4])
+    assert draft.body.split("\n\n")[1] == P2, "the sentence kept, the rest written after it"
+    assert backend.constraints[3].lead == first + ". ", "continued from where it stopped"
+    assert backend.prompts[3] == backend.prompts[2], "the same request: one paragraph"
+    assert verdicts(calls)[2] == (3, "paragraph 2", "ok") and len(calls) == 5
+    assert calls[2].completion.text.endswith(rest) and calls[2].problems == []
+    assert draft.checks_dict()["rewritten_paragraphs"] == [], "not a rewrite"
+
+
+def test_after_the_last_try_the_best_paragraph_is_kept_with_its_problems(
+    tmp_path: Path,
+) -> None:
+    worst = INVENTED.replace("a close call,", "a <ul><li>close call</li></ul>,")
+    better = INVENTED
+    # the last two: a paragraph written in place of the one left out, failing as well
+    draft, _, calls = write(tmp_path, [PLAN, P1, worst, better, worst, P3, P4, worst, worst])
+    tries = calls[2:5]
+    assert [c.purpose for c in tries] == ["paragraph 2"] * 3
+    assert len(tries[0].problems) > len(tries[1].problems) > 0
+    assert [c.outcome for c in tries] == ["rejected", "ok", "rejected"], "fewest problems"
+    assert draft.body.split("\n\n")[1] == better
+    assert not draft.check.passed and "Olsen" in " ".join(draft.check.unsupported)
+    assert draft.checks_dict()["rewritten_paragraphs"] == [2]
+    assert [c.outcome for c in calls[5:7]] == ["ok", "ok"], "and the column goes on"
+    assert [c.purpose for c in calls[7:]] == ["paragraph 2"] * 2
+
+
+def test_one_try_a_paragraph_when_max_attempts_is_one(tmp_path: Path) -> None:
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, MARKUP], attempts=1)
+    assert [c.outcome for c in calls] == ["ok"] * 5 + ["rejected"] and calls[2].problems
+    assert "<ul>" in draft.body and not draft.check.passed
+    assert draft.checks_dict()["rewritten_paragraphs"] == []
+
+
+def test_a_plan_out_of_form_is_asked_again_then_replaced(tmp_path: Path) -> None:
+    draft, backend, calls = write(
+        tmp_path, ["Sure! Here is a plan.", "I like libraries.", P1, P2, P3, P4]
+    )
+    assert verdicts(calls)[:2] == [(1, "plan", "rejected"), (2, "plan", "rejected")]
+    assert calls[0].problems == ["the plan is not in the asked form"]
+    assert backend.prompts[0] == backend.prompts[1]
+    assert draft.plan.points == ["What happened, and who it affects."], "the fallback plan"
+    assert [c.purpose for c in calls[2:]] == [f"paragraph {n}" for n in (1, 2, 3, 4)]
+    assert len(paragraphs(draft.body)) == 4, "a lost point is made up by one more paragraph"
+    assert "one more reason for my view" in backend.prompts[4][-1]["content"]
+
+
+def test_only_the_plan_that_is_used_counts_as_kept(tmp_path: Path) -> None:
+    thin = (
+        " think a library is worth it.\nPoint: Mayor Anja Nygaard said it would open in "
+        f"2027.\nPoint: {OLSEN}\nOther side: Roads matter more."
+    )
+    draft, _, calls = write(tmp_path, [thin, PLAN, P1, P2, P3, P4])
+    assert verdicts(calls)[:2] == [(1, "plan", "rejected"), (2, "plan", "ok")]
+    assert len(draft.plan.points) == 2 and draft.plan_dropped == [OLSEN]
+    draft, _, calls = write(tmp_path, [thin, "no plan here", P1, P2, P3, P4])
+    assert verdicts(calls)[:2] == [(1, "plan", "ok"), (2, "plan", "rejected")]
+    assert draft.plan.points == ["Mayor Anja Nygaard said it would open in 2027."]
+
+
+def test_a_model_error_propagates_with_the_calls_so_far(tmp_path: Path) -> None:
+    error = ModelError("writer.base_url x: HTTP 500")
+    for replies, expected in (
+        ([error], [(1, "plan", "error")]),
+        (
+            [PLAN, P1, error],
+            [(1, "plan", "ok"), (2, "paragraph 1", "ok"), (3, "paragraph 2", "error")],
+        ),
+    ):
+        backend = ScriptedBackend(replies)
+        calls: list[Call] = []
+        with pytest.raises(ModelError, match="HTTP 500"):
+            Writer(settings(tmp_path), backend, environment()).write(STORY, calls)
+        assert verdicts(calls) == expected
+        assert calls[-1].error == "writer.base_url x: HTTP 500" and calls[-1].completion is None
+
+
+def test_a_topic_persona_sets_voice_and_length(tmp_path: Path) -> None:
+    extra = (
+        '[[personas]]\nname = "librarian"\nvoice = "a retired librarian"\nwords = 200\n'
+        '[[topics]]\nname = "Cities"\npersona = "librarian"\n'
+    )
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], extra=extra)
+    assert draft.persona == "librarian" and draft.words == 200
+    assert draft.checks_dict()["persona"] == "librarian"
+    system = backend.prompts[0][0]
+    assert system["role"] == "system" and system["content"].startswith(
+        "You are a retired librarian."
+    )
+    assert all(p[0] == system for p in backend.prompts), "one system message for every call"
+    assert "about 65 words" in backend.prompts[1][-1]["content"], "200 words (+30%) in 4"
+    assert backend.max_tokens[1:] == [65 * 2 + 32] * 4
+    default, plain, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    assert default.persona == "columnist" and default.words == WORDS
+    assert "about 52 words" in plain.prompts[1][-1]["content"]
+    assert plain.max_tokens[1:] == [52 * 2 + 32] * 4
+
+
+def test_the_frame_avoids_a_recent_opening(tmp_path: Path) -> None:
+    assert FRAME in FRAMES and choose_frame(STORY.headline, []) == FRAME, "stable per story"
+    recent = [FRAME + " the mayor would stay."]
+    other = choose_frame(STORY.headline, recent)
+    assert other != FRAME and words_of(other)[:3] != words_of(FRAME)[:3]
+    everything = [f + " something." for f in FRAMES]
+    assert choose_frame(STORY.headline, everything) == FRAME, "all taken: the story's own"
+    openings = RecentOpenings()
+    openings.seed("cities", recent)
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], openings=openings)
+    assert draft.body.startswith(other + P1) and backend.constraints[1].lead == other
+    assert draft.check.opening is None
+
+
+def test_writer_max_tokens_caps_every_paragraph(tmp_path: Path) -> None:
+    _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], extra="max_tokens = 50\n")
+    assert backend.max_tokens[1:] == [50] * 4
+
+
+def test_a_middle_paragraph_that_never_passed_is_left_out_whole(tmp_path: Path) -> None:
+    # 140 words: 105-175 pass, so the column stands on three paragraphs (113 words)
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4], attempts=1, words=140)
+    assert calls[2].problems, "paragraph 2 failed its one try"
+    assert draft.body.split("\n\n") == [FRAME + P1, P3, P4], "left out whole, not cut into"
+    assert draft.check.passed and draft.checks_dict()["left_out_paragraphs"] == [2]
+    # the opening carries the frame: kept; a failing closing is left out last of all
+    bad_open = P1.replace("warm room", "warm <i>room</i>")
+    draft, _, _ = write(tmp_path, [PLAN, bad_open, P2, P3, P4], attempts=1, words=140)
+    assert "<i>" in draft.body and not draft.check.passed
+    assert draft.checks_dict()["left_out_paragraphs"] == []
+    bad_close = P4.replace("fresh tarmac,", "fresh <i>tarmac</i>,")
+    draft, _, _ = write(tmp_path, [PLAN, P1, P2, P3, bad_close], attempts=1, words=140)
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, P3] and draft.check.passed
+    assert draft.checks_dict()["left_out_paragraphs"] == [4]
+    # two failing paragraphs: leaving one out does not make a column that passes
+    bad3 = P3.replace("the builders time,", "the <b>builders</b> time,")
+    draft, _, _ = write(tmp_path, [PLAN, P1, MARKUP, bad3, P4], attempts=1, words=140)
+    assert len(paragraphs(draft.body)) == 4 and not draft.check.passed
+    # a column that passes as written keeps every paragraph
+    draft, _, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], words=140)
+    assert len(paragraphs(draft.body)) == 4 and draft.checks_dict()["left_out_paragraphs"] == []
+
+
+def test_a_paragraph_left_out_of_a_column_then_too_short_is_written_anew(
+    tmp_path: Path,
+) -> None:
+    # 160 words: 120-200 pass; without paragraph 2 the column has 113 words
+    draft, backend, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, P2], attempts=1)
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, P3, P4], "in its place"
+    assert draft.check.passed, draft.check.problems
+    checks = draft.checks_dict()
+    assert checks["left_out_paragraphs"] == [2] and 2 in checks["rewritten_paragraphs"]
+    request = backend.prompts[-1]
+    assert [m["content"] for m in request if m["role"] == "assistant"][-1] == FRAME + P1, (
+        "the conversation holds only the paragraphs before its place"
+    )
+    assert "one more reason" in request[-1]["content"]
+    assert calls[-1].outcome == "ok"
+    # the new paragraph failing too: the column stays as written, held
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, MARKUP], attempts=1)
+    assert not draft.check.passed and draft.checks_dict()["left_out_paragraphs"] == []
+    assert draft.body.split("\n\n") == [FRAME + P1, MARKUP, P3, P4]
+    assert calls[-1].outcome == "rejected", "the log says its text was not kept"
+
+
+def test_later_paragraphs_may_not_echo_the_openings_frame(tmp_path: Path) -> None:
+    assert frame_echo("I think it matters that Labour will act.") == ("it matters that",)
+    assert frame_echo("Labour will act.") == ()
+    _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    *_, last = words_of(FRAME)[-3:]
+    echo = words_of(FRAME)[-3:-1]
+    assert last not in backend.constraints[1].block.banned_after(echo), "the opening: free"
+    for later in backend.constraints[2:]:
+        assert last in later.block.banned_after(["also", *echo])
+
+
+def _continued(paragraph: str) -> str:
+    """A scripted reply as the model gives it after a lead: the rest of its first sentence."""
+    return " " + paragraph[0].lower() + paragraph[1:]
+
+
+def test_paragraphs_after_the_opening_begin_with_a_first_person_lead(tmp_path: Path) -> None:
+    replies = [PLAN, P1, *map(_continued, [P2, P3, P4])]
+    draft, backend, _ = write(tmp_path, replies)
+    leads = [c.lead for c in backend.constraints[1:]]
+    assert leads[0] == FRAME
+    assert leads[1] in POINT_LEADS and leads[2] in POINT_LEADS and leads[1] != leads[2]
+    assert leads[3] in CLOSING_LEADS, "the closing grants the other side in the first person"
+    body = draft.body.split("\n\n")
+    assert body[1] == leads[1] + _continued(P2) and body[3] == leads[3] + _continued(P4)
+    assert all(p.startswith(lead) for p, lead in zip(body, leads, strict=True))
+
+
+def test_a_lead_is_rotated_by_story_and_never_begins_like_an_earlier_paragraph() -> None:
+    first = lead_for("point", "Story A", [])
+    taken = [first + " the council voted."]
+    second = lead_for("point", "Story A", taken)
+    assert second != first and words_of(second)[:3] != words_of(first)[:3]
+    starts = {lead_for("point", f"Story {n}", []) for n in range(40)}
+    assert len(starts) > 1, "posts do not all read alike"
+    assert lead_for("opening", "Story A", []) == "", "the opening has its frame instead"
+    every = [lead + " x." for lead in POINT_LEADS]
+    assert lead_for("point", "Story A", every) == "", "none left: the model begins it"
+    for lead in POINT_LEADS + CLOSING_LEADS:
+        assert not any(lead.endswith(e) for f in FRAMES for e in frame_echo(f + " x")), lead
+
+
+def test_the_closing_answers_the_other_side_from_news_the_column_has_not_used(
+    tmp_path: Path,
+) -> None:
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    closing = backend.prompts[-1][-1]["content"]
+    assert "Write the closing paragraph" in closing
+    assert "with something in the news that you have not used yet: " in closing
+    quoted = closing.split("not used yet: ", 1)[1].split('"')[1]
+    # fenced like all source text: this story's unused sentence is an injection attempt
+    assert quoted and quoted in fence(STORY.source_text), "a source sentence, quoted"
+    assert "</source>" not in closing and "<|im_start|>" not in closing
+    said = " ".join([draft.plan.text(), *draft.body.split("\n\n")[:3]])
+    assert quoted not in said
+    assert "Do not repeat your view" in closing
+
+
+def test_the_try_kept_is_the_one_whose_problems_would_not_hold_the_column(
+    tmp_path: Path,
+) -> None:
+    soft = (  # two sentences no passage says: reported, not a reason to hold the column
+        "I would put the library first, and I say so plainly. The library will have a "
+        "garden on its roof. Its reading room will stay open all night for shift workers."
+    )
+    draft, _, calls = write(tmp_path, [PLAN, P1, P2, P2, soft, P2, P4])
+    tries = calls[3:6]
+    assert [c.purpose for c in tries] == ["paragraph 3"] * 3
+    assert len(tries[0].problems) == len(tries[1].problems) == 2, "as many problems"
+    assert blocking(tries[0].problems) == 2 and blocking(tries[1].problems) == 0
+    assert [c.outcome for c in tries] == ["rejected", "ok", "rejected"]
+    assert draft.body.split("\n\n")[2] == soft and draft.check.passed
+    assert len(draft.unverified) >= 2, "the soft flags are still reported"
+
+
+def test_a_try_shown_the_passage_or_told_it_copied_is_asked_for_its_own_words() -> None:
+    shown = "unsupported: the figure belongs to something else: 14 (“…”; the news says: “…”)"
+    for problems in ([shown], ["copying: retells a source sentence almost word for word"]):
+        told = retry_feedback(problems)
+        assert OWN_WORDS in told and told.endswith("Write it again, differently.")
+    assert OWN_WORDS not in retry_feedback(["a single sentence"])
