@@ -157,6 +157,15 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems("My closing paragraph acknowledges the objection.") == [
         "contains meta-text about the writing"
     ]
+    assert meta_problems(  # the warships post at 2c17652
+        "As someone with experience in international relations, I believe the drills work."
+    ) == ["gives the writer a role (“As someone with experience in international relations”)"]
+    for chatbot in (  # the flu post at 2c17652 ended so
+        "I hope this helps address their concerns and provides clarity on why I think so.",
+        "I hope this clarifies why the vote matters.",
+    ):
+        assert meta_problems(chatbot) == ["contains meta-text about the writing"], chatbot
+    assert meta_problems("I hope this deal holds, and I hope the council helps.") == []
     assert meta_problems("As a result, I think the port will shrink.") == []
     assert meta_problems("As an alternative, I would fund the library first.") == []
     for talk in (

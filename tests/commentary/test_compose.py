@@ -473,10 +473,7 @@ def test_the_closing_answers_the_other_side_from_news_the_column_has_not_used(
 def test_the_try_kept_is_the_one_whose_problems_would_not_hold_the_column(
     tmp_path: Path,
 ) -> None:
-    soft = (  # two sentences no passage says: reported, not a reason to hold the column
-        "I would put the library first, and I say so plainly. The library will have a "
-        "garden on its roof. Its reading room will stay open all night for shift workers."
-    )
+    soft = SOFT
     draft, _, calls = write(tmp_path, [PLAN, P1, P2, P2, soft, P2, P4])
     tries = calls[3:6]
     assert [c.purpose for c in tries] == ["paragraph 3"] * 3
@@ -485,6 +482,42 @@ def test_the_try_kept_is_the_one_whose_problems_would_not_hold_the_column(
     assert [c.outcome for c in tries] == ["rejected", "ok", "rejected"]
     assert draft.body.split("\n\n")[2] == soft and draft.check.passed
     assert len(draft.unverified) >= 2, "the soft flags are still reported"
+
+
+SOFT = (  # two sentences no passage says: reported, not a reason to hold the column
+    "I would put the library first, and I say so plainly. The library will have a "
+    "garden on its roof. Its reading room will stay open all night for shift workers."
+)
+
+
+def test_a_paragraph_with_only_soft_flags_is_written_again_once(tmp_path: Path) -> None:
+    draft, _, calls = write(tmp_path, [PLAN, P1, P2, SOFT, SOFT, P4])
+    third = [c for c in calls if c.purpose == "paragraph 3"]
+    assert len(third) == 2 and all(c.problems and blocking(c.problems) == 0 for c in third)
+    assert draft.body.split("\n\n")[2] == SOFT and draft.check.passed
+
+
+def test_soft_retries_leave_the_rewrite_budget_to_problems_that_hold_the_column(
+    tmp_path: Path,
+) -> None:
+    bad4 = P4.replace("fresh tarmac,", "fresh <i>tarmac</i>,")
+    replies = [PLAN, P1, SOFT, SOFT, MARKUP, MARKUP, P3, bad4, bad4, P4]
+    draft, _, calls = write(tmp_path, replies, attempts=3)
+    # two rewrites of paragraph 3 spent; paragraph 2's soft retry did not count, so the
+    # closing still has its three tries (it had two when every retry counted)
+    assert [c.purpose for c in calls].count("paragraph 4") == 3
+    assert draft.body.split("\n\n")[2:] == [P3, P4] and draft.check.passed
+
+
+def test_middle_paragraphs_leave_the_objection_to_the_closing(tmp_path: Path) -> None:
+    _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    *middle, closing = backend.constraints[2:]
+    for c in middle:
+        assert "argue" in c.block.banned_after(words_of("However, some"))
+        assert "hand" in c.block.banned_after(words_of("on the other"))
+    assert "argue" not in closing.block.banned_after(words_of("I grant that some"))
+    for c in backend.constraints:  # no source here quotes an expert: nor may the column
+        assert "experts" in c.block.banned_after(words_of("some"))
 
 
 def test_a_try_shown_the_passage_or_told_it_copied_is_asked_for_its_own_words() -> None:

@@ -230,7 +230,7 @@ def test_a_capitalised_word_must_be_one_of_the_vocabulary() -> None:
     pieces = [
         " the", " Putin", " Putian", " Put", "in", "ian", "Put", " Kenya", "n", " Moscow",
         "'m", "'s", " think", "I", " I", "你好", " общ", "1", ",", "2", "0", ".", "5", "Moscow",
-        "_traffic", "<li>", " {", " café", "—",
+        "_traffic", "<li>", " {", " café", "—", "…", "...", " ..", ".5",
     ]  # fmt: skip
     rule = VocabularyRule(Vocabulary.of(SOURCE), TokenIndex(pieces))
 
@@ -242,6 +242,7 @@ def test_a_capitalised_word_must_be_one_of_the_vocabulary() -> None:
     assert {"你好", " общ"} <= after_word, "other scripts"
     assert {"_traffic", "<li>", " {"} <= after_word, "code and markup"
     assert after_word.isdisjoint({" café", "—"}), "accents and dashes are prose"
+    assert {"…", "...", " .."} <= after_word, "no fragments joined by an ellipsis"
     inside = lowered("I met Put")
     assert "in" not in inside and {"ian", "n", "Put"} <= inside, '"Put|in", not "Put|ian"'
     assert "'m" not in lowered("Today I") and "'s" not in lowered("I met Putin")

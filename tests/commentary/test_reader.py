@@ -441,6 +441,8 @@ def test_markup_and_code_are_not_prose() -> None:
         ("I see three problems:\n1. no price\n2. no date", "a list"),
         ("## My view\n\nI agree.", "markdown"),
         ("I **really** agree.", "markdown"),
+        ("I give real weight to how the drills… which are not aimed at any…", "ellipsis"),
+        ("The ships will be returning... to Vladivostok.", "ellipsis"),
     ],
 )
 def test_anything_but_prose_is_named(text: str, needle: str) -> None:

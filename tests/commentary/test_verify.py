@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from columnist.commentary.constraints import NgramBlock, words_of
 from columnist.commentary.evalset import load_stories
 from columnist.commentary.grounding import Support
 from columnist.commentary.opposites import opposite
 from columnist.commentary.paragraphs import paragraph_problems
 from columnist.commentary.reader import misstated
-from columnist.commentary.verify import Passages, claim_of, is_opinion, rule_verdict, verify
+from columnist.commentary.verify import (
+    Passages,
+    claim_of,
+    is_opinion,
+    rule_verdict,
+    verify,
+    voice_phrases,
+)
 from tests.conftest import columnist, error_line
 
 DATA = Path(__file__).parents[1] / "data"
@@ -261,3 +269,69 @@ def test_a_voice_the_sources_do_not_have_is_caught() -> None:
         "There is no doubt that the ban was meant to last a year.",
     ):
         assert not reason(sentence).startswith("a voice"), sentence
+
+
+def test_the_sampler_is_kept_from_the_voices_the_sources_do_not_have() -> None:
+    phrases = voice_phrases(SOURCE)
+    block = NgramBlock()
+    block.add_phrases(phrases)
+    assert "experts" in block.banned_after(words_of("I can see the case that some"))
+    assert "experts" in block.banned_after(words_of("some health")), "the word itself"
+    assert "argue" in block.banned_after(words_of("I grant that critics"))
+    assert "concerns" in block.banned_after(words_of("but there are"))
+    assert "economists" in block.banned_after(words_of("many"))
+    # the sources have farmers' groups and a processor who "said": not blocked
+    assert "farmers" not in block.banned_after(words_of("some"))
+    assert "say" not in block.banned_after(words_of("some would"))
+    worried = voice_phrases(SOURCE + " Critics voiced concerns about the ban.")
+    assert "critics argue" not in worried and "there are concerns" not in worried
+    assert "opponents argue" not in worried, "critics and opponents are alike"
+
+
+def test_a_negation_counts_only_in_the_part_of_the_sentence_the_claim_is_about() -> None:
+    source = (
+        "Small island nations said on Saturday that the COP31 finance deal was too small. "
+        '"Our seawalls cannot be built with promises," said Tevita Manu, Tonga\'s lead '
+        'negotiator. "We accepted this as a floor, not a ceiling."'
+    )
+    said = "Tevita Manu, Tonga's lead negotiator, said the deal is a floor rather than a ceiling."
+    assert all(v.supported for v in verify(said, source)), verify(said, source)
+    twisted = "Tevita Manu said that the seawalls can be built with promises."
+    assert [v.reason for v in verify(twisted, source)] == ["drops the passage's negation: cannot"]
+
+
+def test_a_name_that_only_qualifies_a_noun_is_no_actor() -> None:
+    source = (
+        "Britain's House of Commons voted 318 to 204 on Tuesday to back the Frontier AI "
+        "Safety Bill. The bill would require developers that train the largest models to "
+        "obtain a licence from the AI Security Institute before releasing them."
+    )
+    modifier = (  # the demo at 2c17652 held this sentence as "pinned on: Commons"
+        "What strikes me most is that the Commons vote on the Frontier AI Safety Bill is a "
+        "positive step for developers and their licence."
+    )
+    assert all(v.supported for v in verify(modifier, source)), verify(modifier, source)
+    actor = "The AI Security Institute voted 318 to 204 to back the Frontier AI Safety Bill."
+    assert not verify(actor, source)[0].supported
+
+
+def test_refusing_is_the_opposite_of_being_willing() -> None:
+    assert (
+        opposite(
+            "Sylvia Jones has refused to keep talking with the union.",
+            "Sylvia Jones said the government was willing to keep talking.",
+        )
+        == "refused where it says willing"
+    )
+
+
+def test_a_figure_written_twice_where_the_source_has_it_once_is_caught() -> None:
+    source = (
+        "Consumer prices rose 2.2% in October, the lowest monthly figure since 2020, the "
+        "statistics office said. Economists had expected 2.5%."
+    )
+    lost = "I find it telling that prices rose 2020, the lowest monthly figure since 2020."
+    assert [v.reason for v in verify(lost, source)] == [
+        "the figure belongs to something else: 2020"
+    ]
+    assert all(v.supported for v in verify(lost.replace("rose 2020", "rose 2.2%"), source))

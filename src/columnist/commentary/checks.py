@@ -57,7 +57,8 @@ _META = re.compile(
     r"show|highlight|report)s?|the sources'|\b(?:the|these) sources\b(?! of)|"
     r"(?:the )?other side (?:argues|says|would say)|"
     r"why (?:it|this) matters to me|as an? (?:independent |opinion )?(?:columnist|commentator)|"
-    r"committed to reporting|"
+    r"committed to reporting|i hope (?:this|that|my|these) (?:\w+ )?(?:helps?|clarif|answers?|"
+    r"address|explain)\w*|(?:provides?|brings?|offers?) (?:some )?clarity on|"
     r"(?:take|try|choose) a different (?:approach|angle|opening))|"
     r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",
     re.IGNORECASE,
@@ -118,9 +119,9 @@ def unsupported_numbers(body: str, source_text: str) -> list[str]:
 # "As a nutritionist, I believe": the model giving itself a trade; the column's voice is
 # the desk's persona, and no source says the writer is a scientist.
 _ROLE = re.compile(
-    r"\bas an? (?!result\b|consequence\b|whole\b|rule\b|matter\b|reminder\b|start\b|"
-    r"alternative\b|example\b|aside\b|first step\b)"
-    r"[a-z][\w -]{1,40}, (?:i|my)\b",
+    r"\bas (?:an? |someone |somebody |one )(?!result\b|consequence\b|whole\b|rule\b|matter\b|"
+    r"reminder\b|start\b|alternative\b|example\b|aside\b|first step\b)"
+    r"[a-z][\w -]{1,60}, (?:i|my)\b",
     re.IGNORECASE,
 )
 

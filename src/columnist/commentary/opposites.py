@@ -36,6 +36,7 @@ _PAIRS_TEXT = (
     ("reliable", "unreliable"),
     ("safe safer", "unsafe dangerous"),
     ("ahead early earlier", "behind late later delayed"),
+    ("willing ready agreed agrees", "refused refuses refuse unwilling declined declines"),
 )  # fmt: skip
 PAIRS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(a.split()), frozenset(b.split())) for a, b in _PAIRS_TEXT

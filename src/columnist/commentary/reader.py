@@ -674,6 +674,9 @@ _URL = re.compile(
     r"tv|ai)\b(?:/\S*)?",
     re.IGNORECASE,
 )
+# Fragments joined by "…" read as notes, not prose: "how the drills… which are not aimed
+# at any…" (the warships post at 2c17652, written round the copy blocker).
+_ELLIPSIS = re.compile(r"…|\.\.\.")
 _LIST = re.compile(r"(?m)^\s*(?:[-*•–]\s|\d+[.)]\s)")
 _MARKDOWN = re.compile(
     r"(?m)^\s*(?:#{1,6}\s|>\s)|\*\*|__|`|\[[^\]\n]+\]\([^)\n]+\)|(?m:^\s*\|.*\|\s*$)|"
@@ -700,6 +703,10 @@ def prose(body: str) -> list[str]:
         problems.append(f"contains a web address ({url.group(0)[:60]})")
     if _LIST.search(body) or _MARKDOWN.search(body):
         problems.append("contains markdown, a heading or a list")
+    trailing = _ELLIPSIS.search(body)
+    if trailing:
+        before = body[max(0, trailing.start() - 30) : trailing.end()].strip()
+        problems.append(f"trails off with an ellipsis (“{before}”)")
     return problems
 
 

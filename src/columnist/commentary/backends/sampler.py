@@ -31,10 +31,13 @@ from columnist.commentary.constraints import Constraints, NgramBlock, Vocabulary
 PENALTY = 30.0  # logits lowered by this much: never chosen, but never an empty grammar stack
 MIN_PREFIX = 3  # a token shorter than this is banned only when it is the whole word
 _WORDLIKE = re.compile(r"[\w’']+")
-# Letters outside Latin and its accents (CJK, Cyrillic, Arabic ...) and the characters of
-# code and markup ("in_traffic", "<li>", "{"): no column needs them.
+# Letters outside Latin and its accents (CJK, Cyrillic, Arabic ...), the characters of
+# code and markup ("in_traffic", "<li>", "{") and an ellipsis: no column needs them. Held
+# off a copied run by the n-gram blocker, the model wrote fragments joined by "…" instead
+# ("how the drills… which are not aimed at any…", the warships post at 2c17652).
 _FOREIGN = re.compile(
-    r"[\u0370-\u1dff\u2e80-\ua4ff\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef_<>{}\[\]\\|=`#*@^~\"“”]"
+    r"[\u0370-\u1dff\u2e80-\ua4ff\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef_<>{}\[\]\\|=`#*@^~\"“”…]"
+    r"|\.\."
 )
 
 
