@@ -14,6 +14,7 @@ import pytest
 
 from columnist import config
 from columnist.commentary import compose
+from columnist.commentary.checks import length_bounds
 from columnist.commentary.compose import (
     CLOSING_LEADS,
     FRAMES,
@@ -70,6 +71,7 @@ P4 = (
     "potholes. Still, I think a place to read lasts longer than fresh tarmac, and children "
     "will remember it."
 )
+LONGER = 200  # three of those paragraphs (113 words) are under 60% of it: too short
 SHORT_A = "Nine to two pleases me. I call that a clear vote."  # paragraphs that pass, short
 SHORT_B = "My hope is an opening in 2027. I will be there."
 WORDS = 160  # four paragraphs of 40 words
@@ -264,7 +266,8 @@ def test_after_the_last_try_the_best_paragraph_is_kept_with_its_problems(
     worst = INVENTED.replace("a close call,", "a <ul><li>close call</li></ul>,")
     better = INVENTED
     # the last two: a paragraph written in place of the one left out, failing as well
-    draft, _, calls = write(tmp_path, [PLAN, P1, worst, better, worst, P3, P4, worst, worst])
+    replies = [PLAN, P1, worst, better, worst, P3, P4, worst, worst]
+    draft, _, calls = write(tmp_path, replies, words=LONGER)
     tries = calls[2:5]
     assert [c.purpose for c in tries] == ["paragraph 2"] * 3
     assert len(tries[0].problems) > len(tries[1].problems) > 0
@@ -277,7 +280,7 @@ def test_after_the_last_try_the_best_paragraph_is_kept_with_its_problems(
 
 
 def test_one_try_a_paragraph_when_max_attempts_is_one(tmp_path: Path) -> None:
-    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, MARKUP], attempts=1)
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, MARKUP], 1, words=LONGER)
     assert [c.outcome for c in calls] == ["ok"] * 5 + ["rejected"] and calls[2].problems
     assert "<ul>" in draft.body and not draft.check.passed
     assert draft.checks_dict()["rewritten_paragraphs"] == []
@@ -405,8 +408,9 @@ def test_a_paragraph_left_out_of_a_column_then_too_short_is_written_anew(
     )
     assert "one more reason" in request[-1]["content"]
     assert calls[-1].outcome == "ok"
-    # the new paragraph failing too: the column stays as written, held
-    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, MARKUP], attempts=1)
+    # the new paragraph failing too, and the column without it under 60% of its length
+    # (113 words of 200): the column stays as written, held
+    draft, _, calls = write(tmp_path, [PLAN, P1, MARKUP, P3, P4, MARKUP], 1, words=LONGER)
     assert not draft.check.passed and draft.checks_dict()["left_out_paragraphs"] == []
     assert draft.body.split("\n\n") == [FRAME + P1, MARKUP, P3, P4]
     assert calls[-1].outcome == "rejected", "the log says its text was not kept"
@@ -518,6 +522,21 @@ def test_middle_paragraphs_leave_the_objection_to_the_closing(tmp_path: Path) ->
     assert "argue" not in closing.block.banned_after(words_of("I grant that some"))
     for c in backend.constraints:  # no source here quotes an expert: nor may the column
         assert "experts" in c.block.banned_after(words_of("some"))
+
+
+def test_a_column_without_its_restating_closing_may_run_short_rather_than_be_held(
+    tmp_path: Path,
+) -> None:
+    restating = [P2] * 3 + [P2] * 2  # the closing's three tries, then two in its place
+    draft, _, calls = write(tmp_path, [PLAN, P1, P2, P3, *restating], words=180)
+    assert draft.left_out == [4] and draft.check.passed, draft.check.problems
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, P3]
+    assert word_count(draft.body) < length_bounds(180)[0], "shorter than asked"
+    fourth = [c.outcome for c in calls if c.purpose == "paragraph 4"]
+    assert fourth[-2:] == ["rejected", "rejected"], "nothing written in its place is kept"
+    # under 60% of what was asked it is held: too little column to publish
+    held, _, _ = write(tmp_path, [PLAN, P1, P2, P3, *restating], words=LONGER)
+    assert not held.check.passed and held.left_out == []
 
 
 def test_a_try_shown_the_passage_or_told_it_copied_is_asked_for_its_own_words() -> None:

@@ -226,6 +226,22 @@ def test_the_processor_starts_from_the_lead_and_reads_what_it_generated() -> Non
     assert processor(Constraints(lead=lead), index, lambda ids: b"") is None
 
 
+def test_a_paragraph_may_not_end_its_turn_before_its_second_sentence() -> None:
+    pieces = [" the", " vote", ".", " I", " agree", ""]  # a turn's end reads as nothing
+    end = len(pieces) - 1
+
+    def scores_after(lead: str, constraints: Constraints | None = None) -> np.ndarray:
+        c = constraints or Constraints(lead=lead, vocabulary=Vocabulary.of(SOURCE))
+        process = processor(c, TokenIndex(pieces), lambda ids: b"", stops=(end,))
+        assert process is not None
+        return process(np.array([0]), np.zeros(len(pieces), dtype=np.float32))
+
+    assert scores_after("I like the vote.")[end] == -PENALTY, "one sentence: go on"
+    assert scores_after("I like the vote. I agree.")[end] == 0, "two: it may stop"
+    plan = Constraints(lead="View: I", vocabulary=Vocabulary.of(SOURCE), shape="plan")
+    assert scores_after("", plan)[end] == 0, "a plan's lines are not sentences"
+
+
 def test_a_capitalised_word_must_be_one_of_the_vocabulary() -> None:
     pieces = [
         " the", " Putin", " Putian", " Put", "in", "ian", "Put", " Kenya", "n", " Moscow",
@@ -246,6 +262,8 @@ def test_a_capitalised_word_must_be_one_of_the_vocabulary() -> None:
     inside = lowered("I met Put")
     assert "in" not in inside and {"ian", "n", "Put"} <= inside, '"Put|in", not "Put|ian"'
     assert "'m" not in lowered("Today I") and "'s" not in lowered("I met Putin")
+    assert {" Putin", " Kenya"} <= lowered("Kenya and I"), "no name after the pronoun"
+    assert " think" not in lowered("Kenya and I") and " Putin" not in lowered("Kenya and Ruto")
     quoted = lowered("I met “")  # after a quotation mark a bare piece starts a word
     assert "Moscow" in quoted and "Put" not in quoted
     assert "ian" not in lowered("I met the ian"), "lowercase words are free"

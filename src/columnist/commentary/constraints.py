@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from columnist.commentary.grounding import DEMONYM_SUFFIXES, DEMONYMS
+from columnist.commentary.lexicon import is_english
 
 SOURCE_NGRAM = 8  # words copied from the sources in a row that are blocked
 SELF_NGRAM = 6  # words repeated from an earlier paragraph in a row that are blocked
@@ -49,12 +50,15 @@ _WORD = re.compile(r"[\w’']+")
 
 
 def demonyms(name: str) -> set[str]:
-    """Adjectives a name allows, as the grounding check derives them (Kenya -> Kenyan)."""
+    """Adjectives a name allows, as the grounding check derives them (Kenya -> Kenyan): an
+    ending that makes no English word is no demonym ("Antarcticans", which the sampler
+    let the Antarctic sea-ice post write at 2c17652, and the check then held)."""
     if not name[:1].isupper() or len(name) < 4 or not name.isalpha():
         return set()
     low = name.lower()
     stems = [name] + ([name[:-1]] if low[-1] in "aeoy" else [])
     forms = {stem + end for stem in stems for end in DEMONYM_SUFFIXES if end}
+    forms = {f for f in forms if is_english(f.lower())}
     forms |= {f.capitalize() for f in DEMONYMS.get(low, ())}
     return forms
 
@@ -200,6 +204,15 @@ STOCK_PHRASES = (
     "news reports",
     "news only",
     "news also",
+    "news does",  # "The news does mention that", "the news simply states" (eval at 01fde94)
+    "news simply",
+    "news said",
+    "news text",
+    "news tells",
+    "news notes",
+    "news shows",
+    "i am a member",  # "the Bank of which I am a member" (eval at 01fde94): a role
+    "of which i",
     "facts it rests",
     "facts suggest",
     "the facts show",

@@ -63,6 +63,7 @@ class EmbeddedBackend:
         self._grammars: dict[str, object] = {}
         self._index: TokenIndex | None = None
         self._chat = None
+        self._stops: tuple[int, ...] | None = None
         try:
             self.llm = Llama(
                 model_path=str(path),
@@ -119,6 +120,17 @@ class EmbeddedBackend:
             self._index = TokenIndex(pieces)
         return self._index
 
+    def _stop_tokens(self) -> tuple[int, ...]:
+        """The tokens that end a turn: the model's end-of-text and its chat template's."""
+        if self._stops is None:
+            ids = {self.llm.token_eos()}
+            for text in (b"<|im_end|>", b"<|endoftext|>", b"<|eot_id|>", b"<end_of_turn>"):
+                tokens = self.llm.tokenize(text, add_bos=False, special=True)
+                if len(tokens) == 1:
+                    ids.add(tokens[0])
+            self._stops = tuple(sorted(i for i in ids if i >= 0))
+        return self._stops
+
     def _formatter(self):
         """The model's own chat template, to render a prompt whose reply is pre-begun."""
         if self._chat is None:
@@ -142,7 +154,9 @@ class EmbeddedBackend:
         extra: dict = {}
         if constraints.grammar:
             extra["grammar"] = self._grammar(constraints.grammar)
-        process = processor(constraints, self._token_index(), self.llm.detokenize)
+        process = processor(
+            constraints, self._token_index(), self.llm.detokenize, self._stop_tokens()
+        )
         if process is not None:
             extra["logits_processor"] = [process]
         return extra
