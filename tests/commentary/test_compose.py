@@ -513,10 +513,11 @@ def test_soft_retries_leave_the_rewrite_budget_to_problems_that_hold_the_column(
     assert draft.body.split("\n\n")[2:] == [P3, P4] and draft.check.passed
 
 
-def test_middle_paragraphs_leave_the_objection_to_the_closing(tmp_path: Path) -> None:
+def test_paragraphs_before_the_closing_leave_the_objection_to_it(tmp_path: Path) -> None:
     _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
-    *middle, closing = backend.constraints[2:]
-    for c in middle:
+    *before, closing = backend.constraints[1:]
+    assert len(before) == 3, "the opening and the two points"
+    for c in before:
         assert "argue" in c.block.banned_after(words_of("However, some"))
         assert "hand" in c.block.banned_after(words_of("on the other"))
     assert "argue" not in closing.block.banned_after(words_of("I grant that some"))

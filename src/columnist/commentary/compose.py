@@ -240,9 +240,9 @@ REPLACE_ATTEMPTS = 2  # tries at a paragraph written in place of one left out
 # when they hold the column.
 SOFT_RETRIES = 1
 
-# What a middle paragraph may not write: the objection is the closing's job, and raised in
-# the middle ("However, some argue that Putin's visit ...") the closing said it again
-# ("I grant that some might argue that Putin's visit ...", demo at 2c17652).
+# What the paragraphs before the closing may not write: the objection is the closing's
+# job, and raised earlier ("However, some argue that Putin's visit ...") the closing said it
+# again ("I grant that some might argue that Putin's visit ...", demo at 2c17652).
 OBJECTIONS = (
     "some argue",
     "some might argue",
@@ -621,7 +621,7 @@ class Writer:
         if written:
             block.add_phrases(frame_echo(written[0]))
         block.add_phrases(voice_phrases(story.source_text))
-        if job.role in ("point", "more"):
+        if job.role != "closing":
             block.add_phrases(OBJECTIONS)
         lead = job.lead or lead_for(job.role, story.headline, written)
         constraints = Constraints(lead=lead, vocabulary=base.vocabulary, block=block)

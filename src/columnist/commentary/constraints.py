@@ -211,6 +211,19 @@ STOCK_PHRASES = (
     "news tells",
     "news notes",
     "news shows",
+    "news accurately",  # the adverbs the model reached for once "news says" was blocked
+    "news clearly",
+    "news explicitly",
+    "news specifically",
+    "news correctly",
+    "news rightly",
+    "news itself",
+    "news highlights",
+    "news indicates",
+    "news implies",
+    "news points",
+    "news reveals",
+    "news makes",
     "i am a member",  # "the Bank of which I am a member" (eval at 01fde94): a role
     "of which i",
     "facts it rests",
@@ -227,6 +240,7 @@ STOCK_PHRASES = (
     # the roles the model gives itself ("As an individual, I"); the column's voice is the
     # persona's, and the "role" check fails a paragraph that takes one
     "as an individual",
+    "as an ordinary",  # "As an ordinary Kenyan, I" (eval at 42ba561)
     "as an objective",
     "as an observer",
     "as an outsider",
