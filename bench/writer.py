@@ -255,7 +255,7 @@ def main() -> None:
     parser.add_argument("--server-model", help="model for the openai part (default: --model)")
     parser.add_argument("--stories", type=int, default=3, help="stories for the embedded part")
     parser.add_argument("--requests", type=int, default=8, help="requests in flight at most")
-    parser.add_argument("--words", type=int, default=300)
+    parser.add_argument("--words", type=int, default=220)
     parser.add_argument("--threads", type=int, help="llama.cpp threads (default: all cores)")
     parser.add_argument("--base-url", help="use this running OpenAI-compatible server")
     parser.add_argument(

@@ -24,7 +24,7 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
     assert s.site.output == tmp_path.resolve() / "site"
     assert s.sources[0].url == str(tmp_path.resolve() / "feeds/a.xml")
     assert s.topics[0].slug == "china-russia-relations"
-    assert s.writer.words == 300 and s.writer.backend == "embedded"
+    assert s.writer.words == 220 and s.writer.backend == "embedded"
     assert s.site.images == "hotlink" and s.site.image_max_bytes == 5_000_000
 
 

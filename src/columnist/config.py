@@ -144,7 +144,9 @@ class WriterSettings:
 
     backend: str = DEFAULT_BACKEND  # a name in commentary/backends/registry.py
     model: str = "qwen2.5-coder-1.5b-instruct"  # a known model name, or a path to a GGUF
-    words: int = 300
+    # 220: the 1.5B model padded a 300-word column with guesses and restatements (first
+    # 10 eval stories: 8 published at 220, 4-5 at 300; README "How a column is written")
+    words: int = 220
     persona: str = DEFAULT_PERSONA  # a [[personas]] name (or built-in)
     concurrency: int = 1  # stories written at once (openai: requests in flight)
     recent_openings: int = 12  # recent posts per topic a new opening is compared with

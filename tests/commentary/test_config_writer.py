@@ -192,7 +192,7 @@ def test_overrides_reach_into_a_backends_table(tmp_path: Path) -> None:
     s = config.load(path, overrides={"writer": {"openai": {"retries": 0}, "words": None}})
     openai = s.writer.options_for("openai")
     assert openai.retries == 0 and openai.api_key_env == "MY_KEY", "the rest of the table stays"
-    assert len(openai.base_urls) == 2 and s.writer.words == 300
+    assert len(openai.base_urls) == 2 and s.writer.words == 220
     with pytest.raises(ConfigError, match=r"`writer\.openai\.retries` must be at least 0"):
         config.load(path, overrides={"writer": {"openai": {"retries": -2}}})
 

@@ -335,6 +335,12 @@ def test_a_figure_written_twice_where_the_source_has_it_once_is_caught() -> None
         "the figure belongs to something else: 2020"
     ]
     assert all(v.supported for v in verify(lost.replace("rose 2020", "rose 2.2%"), source))
+    amount = "It seems to me significant that inflation fell to 2020, which I welcome."
+    assert [v.reason for v in verify(amount, source)] == [
+        "the figure belongs to something else: 2020"
+    ]
+    delayed = "Economists had expected 2.5%, and I think prices will rise to 2.5% soon."
+    assert not any("2020" in v.reason for v in verify(delayed, source))
 
 
 def test_a_name_after_by_or_of_is_not_the_one_speaking() -> None:

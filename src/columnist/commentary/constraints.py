@@ -204,7 +204,12 @@ STOCK_PHRASES = (
     "news reports",
     "news only",
     "news also",
-    "news does",  # "The news does mention that", "the news simply states" (eval at 01fde94)
+    # talk about the sources as "the news": "the news does mention", "the news strongly
+    # suggests", a new adverb each time one was blocked (evals at 01fde94 and 42ba561); the
+    # frame "My first reaction to the news that" is begun for the model, not sampled
+    "the news",
+    "this news",
+    "news does",
     "news simply",
     "news said",
     "news text",

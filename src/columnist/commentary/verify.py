@@ -350,6 +350,25 @@ def _figures(text: str) -> set[str]:
 _CLAUSE = re.compile(r"[,;:—]|\b(?:and|but|while|whereas|which|after|before|so)\b")
 
 
+_AMOUNT_OF_YEAR = re.compile(
+    r"\b(?:fell|falls?|falling|rose|rises?|rising|slowed|slows?|dropped|drops?|climbed|"
+    r"climbs?|increased|decreased|grew|grows?|jumped|jumps?|edged|eased|declined|surged|"
+    r"reached|hit|stood|stands?)\s+(?:up |down |back )?(?:to|at|by)?\s*"
+    r"((?:19|20)\d\d)\b(?![%.,]?\d)",
+    re.IGNORECASE,
+)
+
+
+def _year_as_amount(sentence: str, source_text: str) -> str | None:
+    """A year written where an amount goes: "inflation fell to 2020, the lowest since
+    2020", where it fell to 2.2% (the Argentina post, eval at 42ba561, twice)."""
+    for match in _AMOUNT_OF_YEAR.finditer(sentence):
+        year = match.group(1)
+        if not re.search(rf"\b(?:to|at|by|rose|fell|reached|hit)\s+{year}\b", source_text):
+            return year
+    return None
+
+
 def _doubled_figure(sentence: str, passages: Passages) -> str | None:
     """A figure written twice in a sentence where no source sentence has it twice: one of
     the two took another figure's place ("prices rose 2020, the lowest monthly figure since
@@ -537,7 +556,11 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     framed = claim_of(sentence)
     if is_opinion(framed or sentence):
         # a figure is wrong whoever says it
-        moved = _swapped_figure(sentence, passages) or _doubled_figure(sentence, passages)
+        moved = (
+            _swapped_figure(sentence, passages)
+            or _doubled_figure(sentence, passages)
+            or _year_as_amount(sentence, passages.text)
+        )
         if moved:
             why = f"the figure belongs to something else: {moved}"
             return Verdict(sentence, False, why, " ".join(passages.best(sentence)[0]))
@@ -555,6 +578,7 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
         _moved_figure(claim, passages.text)
         or _swapped_figure(claim, passages)
         or _doubled_figure(claim, passages)
+        or _year_as_amount(claim, passages.text)
     )
     if moved:
         return Verdict(sentence, False, f"the figure belongs to something else: {moved}", passage)
