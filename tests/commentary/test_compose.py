@@ -8,6 +8,7 @@ the same logic runs on the real models in test_stage.py and test_openai.py.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ from columnist.commentary.compose import (
     lead_for,
     retry_feedback,
 )
-from columnist.commentary.constraints import NgramBlock, Vocabulary, words_of
+from columnist.commentary.constraints import NgramBlock, Vocabulary, share_phrases, words_of
 from columnist.commentary.openings import RecentOpenings
 from columnist.commentary.plan import PLAN_LEAD
 from columnist.commentary.prompts import environment, fence
@@ -102,12 +103,13 @@ def write(
     extra: str = "",
     openings=None,
     words: int = WORDS,
+    story: StoryInput | None = None,
 ):
     backend = ScriptedBackend(replies)
     chosen = settings(tmp_path, attempts, extra, words)
     writer = Writer(chosen, backend, environment(), openings)
     calls: list[Call] = []
-    draft = writer.write(STORY, calls)
+    draft = writer.write(story or STORY, calls)
     assert not backend.replies, "every scripted reply was asked for"
     return draft, backend, calls
 
@@ -513,6 +515,20 @@ def test_soft_retries_leave_the_rewrite_budget_to_problems_that_hold_the_column(
     assert draft.body.split("\n\n")[2:] == [P3, P4] and draft.check.passed
 
 
+def test_the_closing_puts_the_objection_someone_in_the_news_makes(
+    tmp_path: Path,
+) -> None:
+    doubt = "Librarian Kari Dahl warned that the town cannot afford staff for the library."
+    story = replace(
+        STORY, sources=[(*STORY.sources[0][:2], STORY.sources[0][2] + " " + doubt, None)]
+    )
+    _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], story=story)
+    closing = backend.prompts[-1][-1]["content"]
+    assert f'Not everyone in the news sees it my way: "{doubt}"' in closing
+    assert "mend roads first" not in closing, "not the objection the plan imagined"
+    assert doubt not in closing.split("not used yet: ", 1)[1], "the answer is other news"
+
+
 def test_paragraphs_before_the_closing_leave_the_objection_to_it(tmp_path: Path) -> None:
     _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
     *before, closing = backend.constraints[1:]
@@ -523,6 +539,19 @@ def test_paragraphs_before_the_closing_leave_the_objection_to_it(tmp_path: Path)
     assert "argue" not in closing.block.banned_after(words_of("I grant that some"))
     for c in backend.constraints:  # no source here quotes an expert: nor may the column
         assert "experts" in c.block.banned_after(words_of("some"))
+
+
+def test_no_call_may_write_a_share_the_sources_do_not(tmp_path: Path) -> None:
+    _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    for c in backend.constraints:
+        assert "half" in c.block.banned_after(words_of("less than"))
+        assert "fifth" in c.block.banned_after(words_of("less than a"))
+
+
+def test_a_share_the_sources_write_may_be_told() -> None:
+    phrases = share_phrases("Farmers got less than a fifth of the money; half left.")
+    assert "a fifth" not in phrases and "half" not in phrases
+    assert "a third" in phrases and "doubled" in phrases
 
 
 def test_a_column_without_its_restating_closing_may_run_short_rather_than_be_held(

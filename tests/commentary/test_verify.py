@@ -353,3 +353,57 @@ def test_a_name_after_by_or_of_is_not_the_one_speaking() -> None:
         "is cautious about inflation."
     )
     assert all(v.supported for v in verify(sentence, source)), verify(sentence, source)
+
+
+def test_a_figure_given_in_another_unit_of_its_kind_is_caught() -> None:
+    source = (
+        "The river peaked three weeks earlier than usual. The front retreated 61 metres. "
+        "The survey has run for 60 years."
+    )
+    months = "I am struck that the river peaked three months earlier than usual."
+    assert [v.reason for v in verify(months, source)] == [
+        "the figure belongs to something else: three months"
+    ]
+    assert all(v.supported for v in verify(months.replace("months", "weeks"), source))
+    assert [v.reason for v in verify("The front retreated 61 kilometres.", source)] == [
+        "the figure belongs to something else: 61 kilometres"
+    ]
+    # a count the sources also give in that unit is theirs
+    both = source + " Farmers have pumped groundwater for three months."
+    assert all(v.supported for v in verify(months, both))
+
+
+def test_a_figure_is_swapped_only_for_one_the_passage_gives_in_its_place() -> None:
+    source = (
+        "EU ministers agreed to cut net emissions by 90% by 2040.\n"
+        "Campaigners say carbon credits loophole weakens EU 2040 goal\n"
+        "Food prices rose 4.1%. Inflation rose to 3.4% in the year to April."
+    )
+    goal = (
+        "I think it matters that the EU has set a strong goal of cutting emissions by 90% by 2040."
+    )
+    assert not any("figure" in v.reason for v in verify(goal, source)), "no share there at all"
+    swapped = "I am struck that inflation rose to 4.1% in the year to April."
+    assert [v.reason for v in verify(swapped, source)] == [
+        "the figure belongs to something else: 4.1"
+    ]
+
+
+def test_the_dissent_is_the_sentence_someone_objects_in_that_the_column_has_not_used() -> None:
+    passages = Passages.of(SOURCE)
+    protest = "Farmers' groups had protested, saying prices had halved to 600 naira per kilogram."
+    assert passages.dissent("The ministry lifted the ban.") == protest
+    assert passages.dissent(protest) == "", "said already: nothing new to object with"
+
+
+def test_a_thousands_comma_does_not_cut_the_clause_its_figure_is_checked_in() -> None:
+    source = (
+        "One year after floods killed 17 people, farmers say they have received less than a "
+        "fifth of the compensation promised by the government. "
+        "The union said 9,300 farms were damaged and only 1,700 had been paid."
+    )
+    wrong = "Only 17 out of 9,300 farms have received compensation."
+    assert [v.reason for v in verify(wrong, source)] == [
+        "the figure belongs to something else: 9,300"
+    ]
+    assert all(v.supported for v in verify(wrong.replace("17 ", "1,700 "), source))

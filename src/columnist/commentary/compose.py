@@ -36,7 +36,13 @@ from jinja2 import Environment
 
 from columnist.commentary.backends.base import Backend, Completion, Message
 from columnist.commentary.checks import TOLERANCE, CheckResult, check_commentary, length_bounds
-from columnist.commentary.constraints import Constraints, NgramBlock, Vocabulary, words_of
+from columnist.commentary.constraints import (
+    Constraints,
+    NgramBlock,
+    Vocabulary,
+    share_phrases,
+    words_of,
+)
 from columnist.commentary.grounding import Support, instruction_sentences
 from columnist.commentary.openings import RecentOpenings
 from columnist.commentary.paragraphs import paragraph_problems, tidy_paragraph
@@ -161,6 +167,7 @@ class Job:
     point: str = ""
     lead: str = ""
     passage: str = ""  # what the sources say on the point, quoted in the request
+    objection: str = ""  # the closing's: a source sentence in which someone sees it otherwise
 
 
 def persona_for(settings: Settings, topics: list[str]) -> PersonaSettings:
@@ -219,8 +226,10 @@ def more_job(plan: Plan, used: list[str], passages: Passages, role: str = "more"
     in source sentences the column has not used yet (`used`: the plan, the paragraphs, the
     passages already quoted). A closing told only to "say why the objection does not
     change my mind" restated the column's reasons in 1 column of 3 (eval, 30 columns)."""
-    fresh = passages.fresh("\n".join([plan.text(), *used]), k=2 if role == "more" else 1)
-    return Job(role, passage=" ".join(fresh))
+    said = "\n".join([plan.text(), *used])
+    objection = passages.dissent(said) if role == "closing" else ""
+    fresh = passages.fresh(said, k=2 if role == "more" else 1, besides=(objection,))
+    return Job(role, passage=" ".join(fresh), objection=objection)
 
 
 MAX_EXTRA = 2  # "more" paragraphs added when a column runs short
@@ -446,6 +455,7 @@ class Writer:
             block=NgramBlock.build([source_text], []),
         )
         base.block.add_phrases(voice_phrases(source_text))
+        base.block.add_phrases(share_phrases(source_text))
         plan, dropped, turns = self._plan(messages, persona, story, support, calls, base)
         messages += turns
         recent = self.openings.recent(story.topics)
@@ -621,6 +631,7 @@ class Writer:
         if written:
             block.add_phrases(frame_echo(written[0]))
         block.add_phrases(voice_phrases(story.source_text))
+        block.add_phrases(share_phrases(story.source_text))
         if job.role != "closing":
             block.add_phrases(OBJECTIONS)
         lead = job.lead or lead_for(job.role, story.headline, written)
@@ -646,6 +657,7 @@ class Writer:
                 plan=plan,
                 point=job.point,
                 passage=fence(job.passage),
+                objection=fence(job.objection),
                 words=words,
                 sentences=sentences_for(words),
                 feedback=feedback,
@@ -678,7 +690,8 @@ class Writer:
         messages += [
             {"role": "user", "content": render(
                 self.env, persona, "paragraph", role=job.role, plan=plan, point=job.point,
-                passage=fence(job.passage), words=words, sentences=sentences_for(words),
+                passage=fence(job.passage), objection=fence(job.objection), words=words,
+                sentences=sentences_for(words),
                 feedback=[], note=story.editor_note,
             )},
             {"role": "assistant", "content": paragraph},
