@@ -400,6 +400,14 @@ def test_a_pronoun_inside_a_name_is_invented() -> None:
     assert invented(fine, source) == []
 
 
+def test_a_hyphenated_name_cut_short_is_invented() -> None:
+    source = Support("Floods killed 17 people in Emilia-Romagna. Rome promised aid.")
+    cut = "I find it telling that farmers in Emilia-Roman still wait for aid."
+    assert invented(cut, source) == ["not in the sources: Emilia-Roman (for Emilia-Romagna)"]
+    assert invented(cut.replace("Roman ", "Romagna "), source) == []
+    assert invented("I doubt the Roman promise.", source) == [], "a demonym of Rome alone"
+
+
 def test_a_figure_or_word_glued_by_a_full_stop_is_not_a_word_but_decimals_and_sites_pass() -> None:
     source = Support("Tanzania was declared free of Marburg after 42 days without new cases.")
     body = "I think they declared it free after 42.days. The economy.inflation worried me."
