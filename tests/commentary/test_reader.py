@@ -408,6 +408,19 @@ def test_a_hyphenated_name_cut_short_is_invented() -> None:
     assert invented("I doubt the Roman promise.", source) == [], "a demonym of Rome alone"
 
 
+def test_a_name_with_a_word_swapped_for_one_the_sources_never_use_is_invented() -> None:
+    source = Support(
+        "TSMC said its plant in the United States reached a 92% yield. Ships go round the "
+        "Cape of Good Hope, said Prime Minister Keir Starmer."
+    )
+    body = "I doubt the Under States will gain much. Ships avoid the Cape of Goods Hope."
+    assert invented(body, source) == [
+        "not in the sources: Under States (for United States), Goods Hope (for Good Hope)"
+    ]
+    fine = "I doubt the United States will gain. I think Prime Minister Starmer is right."
+    assert invented(fine, source) == [], "their own Minister before their own Starmer"
+
+
 def test_a_figure_or_word_glued_by_a_full_stop_is_not_a_word_but_decimals_and_sites_pass() -> None:
     source = Support("Tanzania was declared free of Marburg after 42 days without new cases.")
     body = "I think they declared it free after 42.days. The economy.inflation worried me."

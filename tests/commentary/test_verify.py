@@ -407,3 +407,14 @@ def test_a_thousands_comma_does_not_cut_the_clause_its_figure_is_checked_in() ->
         "the figure belongs to something else: 9,300"
     ]
     assert all(v.supported for v in verify(wrong.replace("17 ", "1,700 "), source))
+
+
+def test_a_figure_written_bare_that_the_sources_give_only_as_a_share_is_caught() -> None:
+    source = (
+        "The port handled 13.4 million containers, 4% fewer than a year earlier. Its new "
+        "terminal, costing 1.5 billion euros, opens in 2027. The board voted 6-3."
+    )
+    cost = "I think the new terminal, costing 4, is worth it."
+    assert [v.reason for v in verify(cost, source)] == ["the figure belongs to something else: 4"]
+    assert all(v.supported for v in verify("I think handling 4% fewer containers hurts.", source))
+    assert not any("figure" in v.reason for v in verify("I count the 6 votes.", source))

@@ -656,9 +656,37 @@ def garbled_names(body: str, support: Support) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_PAIR = re.compile(r"(?=(?<![\w’'-])([A-Z][\w’'-]*) ([A-Z][\w’'-]*))")
+_MID_CAPITAL = re.compile(r"(?<=[a-z,;] )[A-Z][\w’'-]*")
+
+
+def swapped_name_words(body: str, support: Support) -> list[str]:
+    """A name with one word swapped for a capitalised word the sources never use inside a
+    sentence: "the Under States" for the United States, "the Cape of Goods Hope" (eval
+    after 8fdfdae: "Under" is an ordinary sentence starter, so the sampler allows it, and
+    "Goods" is the plural of a name word). Their own "Prime Minister" before another
+    of their names is no swap: "Minister" is a word they use."""
+    pairs = {m.groups() for m in _PAIR.finditer(support.text)}
+    used = set(_MID_CAPITAL.findall(support.text))
+    found = []
+    for sentence in split_sentences(_blank_long_quotes(body)):
+        for m in _PAIR.finditer(sentence):
+            first, last = m.groups()
+            if m.start() == 0 or (first, last) in pairs or first in used or first in _I_FORMS:
+                continue
+            theirs = sorted(z for z, y in pairs if y == last and z != first)
+            if theirs:
+                found.append(f"{first} {last} (for {theirs[0]} {last})")
+    return list(dict.fromkeys(found))
+
+
 def invented(body: str, support: Support) -> list[str]:
     problems = []
-    words = invented_words(body, support) + garbled_names(body, support)
+    words = (
+        invented_words(body, support)
+        + garbled_names(body, support)
+        + swapped_name_words(body, support)
+    )
     if words:
         problems.append(f"not in the sources: {', '.join(words)}")
     odd = non_words(_blank_long_quotes(body), support.words) + glued_words(body)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from columnist.commentary.backends.base import Backend
@@ -426,6 +426,31 @@ def _counts(text: str) -> dict[tuple[str, int, str], str]:
     return found
 
 
+_FIGURE_AT = re.compile(r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)(?![\d,.]\d)")
+_MEASURED = re.compile(r"\s?(?:%|per ?cent|percent|million|billion|trillion|bn\b|m\b)", re.I)
+
+
+def _measured(text: str) -> dict[str, list[bool]]:
+    """Each figure -> for each place it is written, whether a share or scale follows it."""
+    places: dict[str, list[bool]] = defaultdict(list)
+    for m in _FIGURE_AT.finditer(text):
+        places[m.group(1)].append(bool(_MEASURED.match(text, m.end())))
+    return places
+
+
+def _bare_figure(sentence: str, source_text: str) -> str | None:
+    """A figure written bare that the sources only ever give as a share or an amount: "a
+    new terminal costing 4." where it costs 1.5 billion euros and 4% is the fall in
+    containers (eval after 8fdfdae)."""
+    theirs = _measured(source_text)
+    for figure, measured in _measured(sentence).items():
+        if re.fullmatch(r"(19|20)\d\d", figure) or figure not in theirs:
+            continue
+        if not all(measured) and all(theirs[figure]):
+            return figure
+    return None
+
+
 def _wrong_unit(sentence: str, source_text: str) -> str | None:
     """A figure the sources give in another unit of the same kind: "peaked three months
     earlier" where the river peaked three weeks earlier (the Hardanger post, eval at
@@ -632,6 +657,7 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
         moved = (
             _swapped_figure(sentence, passages)
             or _wrong_unit(sentence, passages.text)
+            or _bare_figure(sentence, passages.text)
             or _doubled_figure(sentence, passages)
             or _year_as_amount(sentence, passages.text)
         )
@@ -651,6 +677,7 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     moved = (
         _moved_figure(claim, passages.text)
         or _wrong_unit(claim, passages.text)
+        or _bare_figure(claim, passages.text)
         or _swapped_figure(claim, passages)
         or _doubled_figure(claim, passages)
         or _year_as_amount(claim, passages.text)
