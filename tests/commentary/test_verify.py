@@ -418,3 +418,17 @@ def test_a_figure_written_bare_that_the_sources_give_only_as_a_share_is_caught()
     assert [v.reason for v in verify(cost, source)] == ["the figure belongs to something else: 4"]
     assert all(v.supported for v in verify("I think handling 4% fewer containers hurts.", source))
     assert not any("figure" in v.reason for v in verify("I count the 6 votes.", source))
+
+
+def test_only_the_name_s_own_sentence_says_what_it_says() -> None:
+    source = (
+        "The World Health Organization declared the outbreak over on Friday. Health minister "
+        "Sabin Nsanzimana credited rapid testing and an experimental vaccine. WHO chief "
+        "Tedros said the response showed what is possible. He said Rwanda acted fast."
+    )
+    assert [v.reason for v in verify("The WHO credits rapid testing and vaccines.", source)] == [
+        "pinned on someone who does not say it: WHO"
+    ]  # an acronym that is also a stop word is a name; the minister's sentence is not his
+    assert all(v.supported for v in verify("Tedros said Rwanda acted fast.", source))
+    conditional = "I think testing matters if Rwanda wants to end the next outbreak fast."
+    assert not any("pinned" in v.reason for v in verify(conditional, source))

@@ -62,7 +62,7 @@ CAUSAL = re.compile(
 SPEECH = re.compile(
     r"\b(said|says|say|warned|warns|admitted|admits|argued|argues|claimed|claims|told|"
     r"insisted|insists|suggests?|suggested|shows?|showed|found|finds|concluded|"
-    r"promised|pledged|announced|blamed|accused|called for|wants)\b",
+    r"promised|pledged|announced|blamed|accused|called for|wants|credited|credits)\b",
     re.IGNORECASE,
 )
 STANCE = re.compile(
@@ -561,7 +561,8 @@ def _wrong_actor(sentence: str, passages: Passages) -> str | None:
 
 _NOT_SPEAKERS = re.compile(
     r"\b(?:some|others|critics|many|people|i|we|you|this|that|these|it|which|what|news)\b"
-    r"(?:\s+\w+){0,2}\s*$",
+    r"(?:\s+\w+){0,2}\s*$|"
+    r"\b(?:if|whether|unless)(?:\s+\w+){0,2}\s*$",  # "if Kenya wants to": a condition
     re.IGNORECASE,
 )
 
@@ -589,7 +590,8 @@ def _speakers(sentence: str) -> set[str]:
         for word in re.findall(r"\b[A-Z][\w'’-]+", subject) + [
             w.strip(",.;") for w in after if w[:1].isupper()
         ]:
-            if word.lower() not in STOP_WORDS and word not in _DATES and word not in placed:
+            ordinary = word.lower() in STOP_WORDS and not (word.isupper() and len(word) > 1)
+            if not ordinary and word not in _DATES and word not in placed:  # "WHO" is a name
                 names.add(re.sub(r"['’]s$", "", word))
     return names
 
@@ -603,7 +605,10 @@ def _pinned(sentence: str, passages: Passages) -> str | None:
         near: list[str] = []
         for i, source in enumerate(passages.sentences):
             if re.search(rf"\b{re.escape(name)}\b", source):
-                near += passages.sentences[max(0, i - 1) : i + 2]
+                near.append(source)
+                after = passages.sentences[i + 1 : i + 2]
+                if after and re.match(r"[\"“‘']|(?:He|She|They|It|His|Her|Their)\b", after[0]):
+                    near += after  # "He said ...": still the name's words
         if not near:
             continue
         claim = (
@@ -615,7 +620,13 @@ def _pinned(sentence: str, passages: Passages) -> str | None:
             continue
         covered = claim & set().union(*map(_content, near))
         if len(covered) / len(claim) < SPEAKER_OVERLAP:
-            return name
+            whole = re.search(
+                rf"(?:[A-Z][\w'’-]+\s+)*{re.escape(name)}(?:\s+[A-Z][\w'’-]+)*", sentence
+            )  # the name as the sentence writes it: "Soipan Tuya", not "Soipan"
+            words = re.sub(r"['’]s$", "", whole.group(0)).split() if whole else [name]
+            while len(words) > 1 and words[0] in ("The", "A", "An", "This", "That"):
+                words.pop(0)  # "The WHO" at a sentence's start
+            return " ".join(words)
     return None
 
 
