@@ -168,6 +168,13 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems("I hope this deal holds, and I hope the council helps.") == []
     assert meta_problems("As a result, I think the port will shrink.") == []
     assert meta_problems("As an alternative, I would fund the library first.") == []
+    for page in (  # the Harbin and flu posts of the demo at 43c858a
+        "This was not mentioned in the press release, but the facts support it.",
+        "It is supported by the facts presented in the other two paragraphs.",
+        "As Carla Benavides stated in the article, we are seeing it in November.",
+    ):
+        assert meta_problems(page) == ["contains meta-text about the writing"], page
+    assert meta_problems("I doubt the ruling on newspaper articles will stand.") == []
     for talk in (
         "However, the paragraph does not provide a clear picture of this technology.",
         "The information provided in the original paragraph is incomplete.",

@@ -47,6 +47,8 @@ _META = re.compile(
     r"in conclusion|(?:title|headline)\s*:|the event\s*:|news text|"
     r"(?:first|second|third|fourth|this|next|last|final|closing|opening|the|that|original|"
     r"previous) paragraph|(?:the )?information (?:provided|given)|"
+    r"(?:other|two|three|earlier|previous|these|my|the) paragraphs|press release|"
+    r"(?:in|from|according to|stated in|said in) (?:the|this) article|"
     r"my other side|my view continues|"
     r"this (?:sentence|statement|point|objection) (?:directly )?"
     r"(?:addresses|supports|states|shows)|"

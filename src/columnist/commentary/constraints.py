@@ -240,6 +240,12 @@ STOCK_PHRASES = (
     "as a columnist",
     "headline",  # "The headline ... suggests": talk about the page, not the news
     "the paragraph",  # "the paragraph does not provide a clear picture"
+    # "supported by the facts presented in the other two paragraphs", "not mentioned in the
+    # press release", "as Carla Benavides stated in the article" (demo at 43c858a)
+    "paragraphs",
+    "press release",
+    "the article",
+    "this article",
     "original paragraph",
     "information provided",
     # the roles the model gives itself ("As an individual, I"); the column's voice is the
