@@ -419,6 +419,8 @@ def test_a_name_with_a_word_swapped_for_one_the_sources_never_use_is_invented() 
     ]
     fine = "I doubt the United States will gain. I think Prime Minister Starmer is right."
     assert invented(fine, source) == [], "their own Minister before their own Starmer"
+    bill = Support("MPs back the Frontier AI Safety Bill. The British AI industry will cope.")
+    assert invented("I think that Frontier's AI rules are strict.", bill) == [], "a possessive"
 
 
 def test_a_figure_or_word_glued_by_a_full_stop_is_not_a_word_but_decimals_and_sites_pass() -> None:

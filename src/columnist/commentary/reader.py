@@ -672,6 +672,7 @@ def swapped_name_words(body: str, support: Support) -> list[str]:
     for sentence in split_sentences(_blank_long_quotes(body)):
         for m in _PAIR.finditer(sentence):
             first, last = m.groups()
+            first = re.sub(r"['’]s$", "", first)  # "Frontier's AI": their own Frontier
             if m.start() == 0 or (first, last) in pairs or first in used or first in _I_FORMS:
                 continue
             theirs = sorted(z for z, y in pairs if y == last and z != first)
