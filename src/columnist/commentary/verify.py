@@ -403,15 +403,12 @@ _UNIT_FAMILIES = (
     ("hectare", "acre"),
     ("tonne", "ton", "kilogram", "kg", "gram"),
 )
+_IRREGULAR = {"century": "centuries", "foot": "feet"}
 _UNIT = {  # a unit as written -> (its kind, the unit)
     form: (kind, unit)
     for kind, family in enumerate(_UNIT_FAMILIES)
     for unit in family
-    for form in (
-        unit,
-        unit + "s",
-        "centuries" if unit == "century" else "feet" if unit == "foot" else unit,
-    )
+    for form in (unit, unit + "s", _IRREGULAR.get(unit, unit))
 }
 _COUNT = re.compile(r"\b(\d[\d,.]*\d|\d|" + "|".join(_NUMBER_WORDS) + r")[\s-]+([a-z]+)\b")
 
@@ -657,6 +654,18 @@ def claim_of(sentence: str) -> str | None:
     return match.group("claim")
 
 
+def _misplaced_figure(text: str, passages: Passages) -> str | None:
+    """A figure that belongs to another fact, whoever states it: in another unit, bare where
+    the sources give a share, swapped, doubled, or a year where an amount goes."""
+    return (
+        _wrong_unit(text, passages.text)
+        or _bare_figure(text, passages.text)
+        or _swapped_figure(text, passages)
+        or _doubled_figure(text, passages)
+        or _year_as_amount(text, passages.text)
+    )
+
+
 def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict:
     """The editor's comparison of a sentence with the passage that should support it."""
     voice = invented_voice(sentence, passages.text)
@@ -665,13 +674,7 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     framed = claim_of(sentence)
     if is_opinion(framed or sentence):
         # a figure is wrong whoever says it
-        moved = (
-            _swapped_figure(sentence, passages)
-            or _wrong_unit(sentence, passages.text)
-            or _bare_figure(sentence, passages.text)
-            or _doubled_figure(sentence, passages)
-            or _year_as_amount(sentence, passages.text)
-        )
+        moved = _misplaced_figure(sentence, passages)
         if moved:
             why = f"the figure belongs to something else: {moved}"
             return Verdict(sentence, False, why, " ".join(passages.best(sentence)[0]))
@@ -685,14 +688,7 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     pinned = _pinned(claim, passages) or _wrong_actor(claim, passages)
     if pinned:
         return Verdict(sentence, False, f"pinned on someone who does not say it: {pinned}", passage)
-    moved = (
-        _moved_figure(claim, passages.text)
-        or _wrong_unit(claim, passages.text)
-        or _bare_figure(claim, passages.text)
-        or _swapped_figure(claim, passages)
-        or _doubled_figure(claim, passages)
-        or _year_as_amount(claim, passages.text)
-    )
+    moved = _moved_figure(claim, passages.text) or _misplaced_figure(claim, passages)
     if moved:
         return Verdict(sentence, False, f"the figure belongs to something else: {moved}", passage)
     reversed_ = opposite(claim, best[0]) if best and covered >= OPPOSITE_OVERLAP else None
