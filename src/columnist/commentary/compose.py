@@ -31,6 +31,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from jinja2 import Environment
 
@@ -110,6 +111,13 @@ def frame_echo(opening: str) -> tuple[str, ...]:
         if opening.startswith(frame):
             return (" ".join(words_of(frame)[-3:]),)
     return ()
+
+
+@lru_cache(maxsize=32)
+def source_phrases(source_text: str) -> tuple[str, ...]:
+    """What no call of a story may write because its sources lack it: voices ("some
+    experts") and shares ("half"). Once a story, not once a paragraph."""
+    return voice_phrases(source_text) + share_phrases(source_text)
 
 
 def grounding_text(headline: str, sources: list[tuple[str, str, str]]) -> str:
@@ -454,8 +462,7 @@ class Writer:
             vocabulary=Vocabulary.of(source_text),
             block=NgramBlock.build([source_text], []),
         )
-        base.block.add_phrases(voice_phrases(source_text))
-        base.block.add_phrases(share_phrases(source_text))
+        base.block.add_phrases(source_phrases(source_text))
         plan, dropped, turns = self._plan(messages, persona, story, support, calls, base)
         messages += turns
         recent = self.openings.recent(story.topics)
@@ -630,8 +637,7 @@ class Writer:
         block = NgramBlock.build([story.source_text], [plan.text(), *written], written)
         if written:
             block.add_phrases(frame_echo(written[0]))
-        block.add_phrases(voice_phrases(story.source_text))
-        block.add_phrases(share_phrases(story.source_text))
+        block.add_phrases(source_phrases(story.source_text))
         if job.role != "closing":
             block.add_phrases(OBJECTIONS)
         lead = job.lead or lead_for(job.role, story.headline, written)
