@@ -510,8 +510,8 @@ class Writer:
         failing = [place[n] for n in failing]
         rewritten = sorted(place[n] for n in rewritten)
 
-        def checked(paragraphs: list[str], tolerance: float = TOLERANCE) -> tuple[str, CheckResult]:
-            body = "\n\n".join(p for p in paragraphs if p)
+        def checked(parts: list[str], tolerance: float = TOLERANCE) -> tuple[str, CheckResult]:
+            body = "\n\n".join(p for p in parts if p)
             return body, check_commentary(
                 body,
                 target_words=words,
