@@ -147,6 +147,9 @@ class WriterSettings:
     # 220: the 1.5B model padded a 300-word column with guesses and restatements (first
     # 10 eval stories: 8 published at 220, 4-5 at 300; README "How a column is written")
     words: int = 220
+    # a column runs to at most this many times its sources' words (never under 130 words,
+    # never over `words`); 0: always `words` (commentary/checks.py column_words)
+    words_per_source_word: float = 1.5
     persona: str = DEFAULT_PERSONA  # a [[personas]] name (or built-in)
     concurrency: int = 1  # stories written at once (openai: requests in flight)
     recent_openings: int = 12  # recent posts per topic a new opening is compared with
@@ -578,6 +581,7 @@ WRITER_KEYS = {
     "backend",
     "model",
     "words",
+    "words_per_source_word",
     "persona",
     "temperature",
     "max_tokens",
@@ -666,6 +670,9 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         backend=backend,
         model=model,
         words=t.get("words", int, d.words, min_value=30),
+        words_per_source_word=t.get(
+            "words_per_source_word", float, d.words_per_source_word, min_value=0.0
+        ),
         persona=t.get("persona", str, d.persona),
         temperature=t.get("temperature", float, d.temperature, min_value=0.0),
         max_tokens=t.get("max_tokens", int, None, min_value=16),

@@ -172,8 +172,17 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "This was not mentioned in the press release, but the facts support it.",
         "It is supported by the facts presented in the other two paragraphs.",
         "As Carla Benavides stated in the article, we are seeing it in November.",
+        "As Carla Benavides stated in the passage, we are seeing it in November.",
     ):
         assert meta_problems(page) == ["contains meta-text about the writing"], page
+    assert meta_problems("I doubt that the passage of the bill will come soon.") == []
+    assert meta_problems(  # the warships post of the demo at 8f1d025
+        "The drills are important for protecting our navy from submarines."
+    ) == ["gives the writer a side (“our navy”)"]
+    assert meta_problems("I think it is about military security in our region.") == [
+        "gives the writer a side (“our region”)"
+    ]
+    assert meta_problems("I think our cities need more trees, and our children too.") == []
     assert meta_problems("I doubt the ruling on newspaper articles will stand.") == []
     for talk in (
         "However, the paragraph does not provide a clear picture of this technology.",
@@ -183,3 +192,14 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems("This statement directly addresses my view, I think.") == [
         "contains meta-text about the writing"
     ]
+
+
+def test_a_column_is_asked_for_no_more_words_than_its_news_carries() -> None:
+    from columnist.commentary.checks import column_words, news_words
+
+    assert column_words(220, 40, 1.5) == 130, "a 40-word item: the shortest column"
+    assert column_words(220, 100, 1.5) == 150
+    assert column_words(220, 300, 1.5) == 220, "never over what the desk asks"
+    assert column_words(100, 40, 1.5) == 100, "nor over a shorter length asked for"
+    assert column_words(220, 40, 0) == 220, "0 turns it off"
+    assert news_words([("Outlet", "A long title of eight words here", "Four words of text.")]) == 4

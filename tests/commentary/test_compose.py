@@ -78,6 +78,7 @@ SHORT_B = "My hope is an opening in 2027. I will be there."
 WORDS = 160  # four paragraphs of 40 words
 MARKUP = P2.replace("a close call,", "a <ul><li>close call</li></ul>,")
 INVENTED = P2.replace("Councils rarely", "Councillor Per Olsen says councils rarely")
+INVENTED_FIRST = P2.replace("Nine votes", "Councillor Per Olsen says nine votes")
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +93,8 @@ def whole_paragraphs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 def settings(
     tmp_path: Path, attempts: int = 3, extra: str = "", words: int = WORDS
 ) -> config.Settings:
-    text = f"[writer]\nwords = {words}\nmax_attempts = {attempts}\n{extra}"
+    fitted = "" if "words_per_source_word" in extra else "words_per_source_word = 0\n"
+    text = f"[writer]\nwords = {words}\nmax_attempts = {attempts}\n{fitted}{extra}"
     return config.parse_settings(tomllib.loads(text), tmp_path / "columnist.toml")
 
 
@@ -144,6 +146,19 @@ def test_a_plan_and_one_call_per_paragraph_make_the_column(tmp_path: Path) -> No
     ], "the plan and earlier paragraphs go back as the model's own turns"
     assert "Write the closing paragraph" in last[-1]["content"]
     assert "mend roads first" in last[-1]["content"], "the closing answers the other side"
+
+
+def test_a_column_is_no_longer_than_its_news_can_carry(tmp_path: Path) -> None:
+    """The cats story's source has 39 words: asked for 200, the column runs to 130, an
+    opening, one point and the closing."""
+    draft, backend, calls = write(
+        tmp_path, [PLAN, P1, P2, P4], words=200, extra="words_per_source_word = 1.5\n"
+    )
+    assert draft.checks_dict()["target_words"] == 130
+    assert draft.body.split("\n\n") == [FRAME + P1, P2, P4]
+    assert draft.check.passed, draft.check.problems
+    assert "Write the closing paragraph" in backend.prompts[3][-1]["content"]
+    assert [c.purpose for c in calls] == ["plan"] + [f"paragraph {n}" for n in (1, 2, 3)]
 
 
 def test_a_column_running_short_gets_one_more_paragraph_before_the_closing(
@@ -221,7 +236,7 @@ def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
     ("bad", "problem"),
     [
         (MARKUP, "prose: contains HTML or XML markup (<ul>)"),
-        (INVENTED, "not in the sources: Councillor Per Olsen"),
+        (INVENTED_FIRST, "not in the sources: Councillor Per Olsen"),
     ],
 )
 def test_a_failing_paragraph_is_asked_again_with_feedback_last(
@@ -240,7 +255,8 @@ def test_a_failing_paragraph_is_asked_again_with_feedback_last(
     assert feedback.startswith("\nThat paragraph could not be used: ") and problem in feedback
     assert feedback.rstrip().endswith("Write it again, differently.")
     assert "in your own words" not in feedback, "nothing shown to copy: no such request"
-    assert backend.constraints[2] is backend.constraints[3]
+    assert backend.constraints[2].block is backend.constraints[3].block
+    assert backend.constraints[2].lead == backend.constraints[3].lead == "", "from the start"
     following = backend.prompts[4]
     assert following[-3:-1] == [
         {"role": "user", "content": asked},
@@ -260,6 +276,25 @@ def test_a_paragraph_that_stops_after_one_sentence_is_continued_not_written_agai
     assert verdicts(calls)[2] == (3, "paragraph 2", "ok") and len(calls) == 5
     assert calls[2].completion.text.endswith(rest) and calls[2].problems == []
     assert draft.checks_dict()["rewritten_paragraphs"] == [], "not a rewrite"
+
+
+def test_a_paragraph_failing_after_good_sentences_goes_on_from_them(tmp_path: Path) -> None:
+    first = P2.split(". ", 1)[0] + "."  # INVENTED's first sentence, which passes
+    tail = " Councils rarely agree on spending, so I take it that the need was plain."
+    draft, backend, calls = write(tmp_path, [PLAN, P1, INVENTED, tail, P3, P4])
+    assert backend.constraints[3].lead == first + " ", "the good sentence begins the try"
+    assert "Councillor Per Olsen" in backend.prompts[3][-1]["content"], "told what failed"
+    assert draft.body.split("\n\n")[1] == first + tail
+    assert verdicts(calls)[2:4] == [(3, "paragraph 2", "rejected"), (4, "paragraph 2", "ok")]
+    assert draft.check.passed, draft.check.problems
+    # a try that went on and failed again is followed by one from the start
+    again = " Councillor Per Olsen says so too."
+    draft, backend, calls = write(tmp_path, [PLAN, P1, INVENTED, again, P2, P3, P4])
+    assert [c.lead for c in backend.constraints[2:5]] == ["", first + " ", ""]
+    assert draft.body.split("\n\n")[1] == P2
+    # a paragraph failing in its first sentence has nothing to go on from
+    draft, backend, _ = write(tmp_path, [PLAN, P1, INVENTED_FIRST, P2, P3, P4])
+    assert backend.constraints[3].lead == ""
 
 
 def test_after_the_last_try_the_best_paragraph_is_kept_with_its_problems(
@@ -552,6 +587,10 @@ def test_a_share_the_sources_write_may_be_told() -> None:
     phrases = share_phrases("Farmers got less than a fifth of the money; half left.")
     assert "a fifth" not in phrases and "half" not in phrases
     assert "a third" in phrases and "doubled" in phrases
+    assert "the passage" in phrases, "talk about the prompt's text is a page phrase"
+    assert "the passage" not in share_phrases("The passage of the bill took a year.")
+    assert {"billion", "billions"} <= set(phrases), "a scale the sources lack is a figure"
+    assert "billion" not in share_phrases("It cost $2.1bn."), "an abbreviation counts"
 
 
 def test_a_column_without_its_restating_closing_may_run_short_rather_than_be_held(

@@ -50,6 +50,9 @@ persona = "sceptic"
     assert personas["economist"].words == 250 and personas["economist"].template == "economist"
     assert s.writer.persona == "economist" and s.topics[0].persona == "sceptic"
     assert s.writer.concurrency == 4 and s.writer.stock_openings == ["Picture the scene"]
+    assert s.writer.words_per_source_word == 1.5, "the default"
+    s = load(tmp_path, "[writer]\nwords_per_source_word = 0\n")
+    assert s.writer.words_per_source_word == 0
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -78,6 +81,7 @@ def test_a_gguf_path_resolves_against_the_config(tmp_path: Path) -> None:
         ('[[personas]]\nname = "p"\nvoice = "v"\nwords = 5\n', "`personas[0].words` must be"),
         ('[[personas]]\nname = "p"\nvoice = "v"\ntone = 1\n', "`personas[0].tone` is not"),
         ("[writer]\nconcurrency = 0\n", "`writer.concurrency` must be at least 1"),
+        ("[writer]\nwords_per_source_word = -1\n", "`writer.words_per_source_word` must be"),
         ("[writer]\nretries = -1\n", "`writer.retries` must be at least 0"),
         ('[writer]\nstock_openings = "x"\n', "`writer.stock_openings` must be"),
     ],

@@ -169,3 +169,14 @@ def test_a_figure_with_the_wrong_scale_is_unsupported() -> None:
         "1.2 million"
     ]
     assert find_claims("Pix processed 250 million; 1.2 billion euros wait.", support) == []
+
+
+def test_a_scale_without_a_digit_is_a_figure_too() -> None:
+    """ "millions of acres (billions hectares)" where the news has millions of both (the
+    Powder River post, eval at 1cb55d2)."""
+    support = Support("It would affect millions of acres (millions of hectares) of land.")
+    said = "It would affect millions of acres (billions hectares) of federal land."
+    assert [c.text for c in find_claims(said, support)] == ["billions"]
+    assert find_claims("Millions of acres, I think, is a lot of land.", support) == []
+    with_bn = Support("The plan costs $2.1bn and covers millions of acres.")
+    assert find_claims("Billions of dollars for millions of acres.", with_bn) == []

@@ -258,6 +258,8 @@ def test_a_voice_the_sources_do_not_have_is_caught() -> None:
         "Analysts say the ministry acted too late.",
         "Many economists believe the ban was a mistake.",
         "I think the ban was wise, but there are concerns about its side effects.",
+        # the Dutch asylum post (eval at 1cb55d2), whose 40-word source quotes nobody
+        "I am struck that critics question its effectiveness for the farmers.",
     ):
         assert reason(sentence).startswith("a voice the sources do not have"), sentence
     assert misstated("I think the ban was wise. Critics say it hurt the farmers.", Support(SOURCE))
@@ -277,7 +279,8 @@ def test_the_sampler_is_kept_from_the_voices_the_sources_do_not_have() -> None:
     block.add_phrases(phrases)
     assert "experts" in block.banned_after(words_of("I can see the case that some"))
     assert "experts" in block.banned_after(words_of("some health")), "the word itself"
-    assert "argue" in block.banned_after(words_of("I grant that critics"))
+    assert "critics" in block.banned_after(words_of("I grant that")), "the word itself"
+    assert "sceptics" in block.banned_after(words_of("while"))
     assert "concerns" in block.banned_after(words_of("but there are"))
     assert "economists" in block.banned_after(words_of("many"))
     # the sources have farmers' groups and a processor who "said": not blocked
@@ -432,3 +435,73 @@ def test_only_the_name_s_own_sentence_says_what_it_says() -> None:
     assert all(v.supported for v in verify("Tedros said Rwanda acted fast.", source))
     conditional = "I think testing matters if Rwanda wants to end the next outbreak fast."
     assert not any("pinned" in v.reason for v in verify(conditional, source))
+
+
+def _real(title_start: str) -> str:
+    """The source text of a real outlet's story in the writer's eval set."""
+    stories = load_stories(DATA / "writer_eval.jsonl")
+    return next(s for s in stories if s.title.startswith(title_start)).source_text
+
+
+def test_a_claim_after_the_writers_own_frame_or_lead_is_acted_on() -> None:
+    """The writer's frames and leads ("I find it telling that") assert what follows them:
+    on its sentences on real outlets' items these flags were right 6 times in 6."""
+    fico = _real("Slovakian PM Robert Fico")
+    wrong = (  # he met supporters; nothing says they shot him (eval at 1cb55d2)
+        "I find it telling that Robert Fico, the Slovakian PM, is in serious but stable "
+        "conditions after being shot by a group of supporters."
+    )
+    (verdict,) = verify(wrong, fico)
+    assert not verdict.supported and verdict.precise, verdict
+    # hedged after the lead, or an "I" that is no lead of the writer's: only reported
+    for soft in (
+        "I am struck that the shooting could make Slovakia a harsher place for reporters.",
+        "I like that the journalists in Slovakia keep speaking about their fears at all.",
+    ):
+        verdicts = [v for v in verify(soft, fico) if not v.supported]
+        assert not any(v.precise for v in verdicts), soft
+
+
+def test_men_accused_of_a_crime_are_not_speakers() -> None:
+    """ "Accused of" is what the men are, not what they say (a true sentence was held for
+    "pinned on someone who does not say it: Egyptian", eval at 1cb55d2)."""
+    trial = _real("Mediterranean migrant boat disaster")
+    told = (
+        "Nine Egyptian men accused of causing one of the deadliest shipwrecks in the "
+        "Mediterranean will appear in court in Kalamata on Tuesday."
+    )
+    assert not any(v.reason.startswith("pinned") for v in verify(told, trial))
+    pinned = "The Egyptian suspects accused the coastguard of causing the shipwreck."
+    assert any(v.reason.startswith("pinned") for v in verify(pinned, trial))
+
+
+def test_a_deed_given_to_someone_the_news_has_only_nearby_is_the_wrong_doer() -> None:
+    """Fico was shot *as he met* a small group of supporters; "shot by a small group of
+    supporters" was written in two of three eval runs on that story."""
+    fico = _real("Slovakian PM Robert Fico")
+    (wrong,) = verify(
+        "He was shot on Wednesday by a small group of supporters after a meeting in Handlová.",
+        fico,
+    )
+    assert wrong.reason == "the wrong doer: a small group of supporters" and wrong.precise
+    for right in (
+        "Fico was shot on Wednesday as he met a small group of supporters in Handlová.",
+        "I think the independent media were blamed by senior politicians of the coalition.",
+    ):
+        assert not any(v.reason.startswith("the wrong doer") for v in verify(right, fico)), right
+    amounts = _real("Scotland's minimum alcohol price")  # "by 13%" is an amount, not a doer
+    told = "Minimum pricing cut deaths directly caused by drinking by about 13%, a study found."
+    assert not any(v.reason.startswith("the wrong doer") for v in verify(told, amounts))
+
+
+def test_groups_the_news_does_not_quote_are_an_invented_voice() -> None:
+    eraring = _real("Closure of Australia")  # the energy operator warns; no group speaks
+    made_up = (
+        "I grant that some environmental groups argue that the reliability of coal is more "
+        "important than the speed at which renewable energy is deployed."
+    )
+    (verdict,) = verify(made_up, eraring)
+    assert verdict.reason == "a voice the sources do not have: groups"
+    assert not reason("Some farmers' groups protested, saying prices had halved.").startswith(
+        "a voice"
+    ), "the cashew story's groups are the news's own"

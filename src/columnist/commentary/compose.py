@@ -36,7 +36,14 @@ from functools import lru_cache
 from jinja2 import Environment
 
 from columnist.commentary.backends.base import Backend, Completion, Message
-from columnist.commentary.checks import TOLERANCE, CheckResult, check_commentary, length_bounds
+from columnist.commentary.checks import (
+    TOLERANCE,
+    CheckResult,
+    check_commentary,
+    column_words,
+    length_bounds,
+    news_words,
+)
 from columnist.commentary.constraints import (
     Constraints,
     NgramBlock,
@@ -45,8 +52,9 @@ from columnist.commentary.constraints import (
     words_of,
 )
 from columnist.commentary.grounding import Support, instruction_sentences
+from columnist.commentary.leads import CLOSING_LEADS, FRAMES, POINT_LEADS
 from columnist.commentary.openings import RecentOpenings
-from columnist.commentary.paragraphs import paragraph_problems, tidy_paragraph
+from columnist.commentary.paragraphs import paragraph_problems, passing_prefix, tidy_paragraph
 from columnist.commentary.plan import PLAN_LABELS, PLAN_LEAD, Plan, check_plan, parse_plan
 from columnist.commentary.prompts import (
     fence,
@@ -63,44 +71,6 @@ from columnist.records import StoryInput
 
 SOURCE_BUDGET_WORDS = 1400
 PLAN_TOKENS = 170
-
-# First-person frames for the opening paragraph, rotated by story and chosen so that no two
-# recent posts on a topic start with the same words.
-FRAMES = (
-    "When I read that",
-    "What I keep coming back to is that",
-    "My first reaction to the news that",
-    "I think it matters that",
-    "It seems to me significant that",
-    "I have been thinking about how",
-    "What strikes me most is that",
-    "To my mind, the real story is that",
-    "I will admit that I did not expect",
-    "My own view starts from the fact that",
-    "I find it telling that",
-    "The detail I cannot put down is that",
-)
-
-
-# Leads for the paragraphs after the opening. Without one the model slips back into the
-# agency's voice in about one middle paragraph in three ("voice: no first person" was the
-# eval's commonest reason to write a paragraph again, ~8 s each). They point at the facts
-# ("the telling fact is"), not at guesses ("my worry is that" invites consequences the news
-# does not mention), and no two share their first three words or the opening frames' ends.
-POINT_LEADS = (
-    "To me, the telling detail is that",
-    "I take it seriously that",
-    "What persuades me is that",
-    "I am struck that",
-    "I would also point out that",
-    "I give real weight to how",
-)
-CLOSING_LEADS = (
-    "I grant that",
-    "I accept that",
-    "I understand why some would say that",
-    "I can see the case that",
-)
 
 
 def frame_echo(opening: str) -> tuple[str, ...]:
@@ -202,16 +172,23 @@ def choose_frame(headline: str, recent: list[str]) -> str:
 MIN_MIDDLE = 2  # paragraphs between the opening and the closing
 
 
-def jobs_for(plan: Plan, frame: str, passages: Passages | None = None) -> list[Job]:
-    """Opening, one paragraph a point (at least two: "more" when the plan lost points),
-    closing. Each point carries the source sentences it rests on, so its paragraph
-    argues from what the news says instead of speculating around it."""
+def jobs_for(plan: Plan, frame: str, passages: Passages | None = None, most: int = 3) -> list[Job]:
+    """Opening, one paragraph a point (at most `most`; at least two, or `most` if fewer:
+    "more" when the plan lost points), closing. Each point carries the source sentences it
+    rests on, so its paragraph argues from what the news says instead of speculating
+    around it."""
     middle = [
         Job("point", point=p, passage=" ".join(passages.best(p)[0]) if passages else "")
-        for p in plan.points
+        for p in plan.points[:most]
     ]
-    middle += [Job("more") for _ in range(MIN_MIDDLE - len(middle))]
+    middle += [Job("more") for _ in range(min(MIN_MIDDLE, most) - len(middle))]
     return [Job("opening", lead=frame), *middle, Job("closing")]
+
+
+def middle_paragraphs(words: int) -> int:
+    """Paragraphs between the opening and the closing a column of `words` has room for:
+    each runs to 45-60 words."""
+    return 1 if words < 140 else 2 if words < 200 else 3
 
 
 def lead_for(role: str, story: str, taken: list[str]) -> str:
@@ -453,7 +430,9 @@ class Writer:
         """
         w = self.settings.writer
         persona = persona_for(self.settings, story.topics)
-        words = persona.words or w.words
+        words = column_words(
+            persona.words or w.words, news_words(story.sources), w.words_per_source_word
+        )
         source_text = story.source_text
         support = Support(source_text)
         sources = source_texts(story.sources, SOURCE_BUDGET_WORDS)
@@ -467,7 +446,8 @@ class Writer:
         messages += turns
         recent = self.openings.recent(story.topics)
         passages = Passages.of(source_text)
-        jobs = jobs_for(plan, choose_frame(story.headline, recent), passages)
+        frame = choose_frame(story.headline, recent)
+        jobs = jobs_for(plan, frame, passages, most=middle_paragraphs(words))
         done: list[Job] = []
         # asked for a third more than its share: the model writes short of what it is asked
         per_paragraph = max(40, int(words * 1.3) // len(jobs))
@@ -645,6 +625,13 @@ class Writer:
         feedback: list[str] = []
         best: tuple[tuple[int, int], str, Call] | None = None
         tries = soft = 0
+        resume = ""  # the last try's sentences before its first failing one
+
+        def problems_of(text: str) -> list[str]:
+            return paragraph_problems(
+                text, number, written, story.source_text, self.settings.writer.stock_openings
+            )
+
         spent = sum(
             c.purpose.startswith("paragraph")
             and c.outcome == "rejected"
@@ -669,20 +656,19 @@ class Writer:
                 feedback=feedback,
                 note=story.editor_note,
             )
+            begun = resume + " " if resume else lead
             call = self._call(
                 calls,
                 f"paragraph {number}",
                 [*messages, {"role": "user", "content": request}],
                 max_tokens=min(int(words * 2) + 32, w.max_tokens or 10**6),
-                constraints=constraints,
+                constraints=replace(constraints, lead=begun),
             )
             raw = call.completion.text if call.completion else ""
-            paragraph = tidy_paragraph(raw, lead, words)
+            paragraph = tidy_paragraph(raw, begun, words)
             if ends_sentence(paragraph) and len(split_sentences(paragraph)) < 2:
                 paragraph = self._go_on(paragraph, call, messages, request, words, constraints)
-            call.problems = paragraph_problems(
-                paragraph, number, written, story.source_text, self.settings.writer.stock_openings
-            )
+            call.problems = problems_of(paragraph)
             rank = (blocking(call.problems), len(call.problems))
             if best is None or rank < best[0]:
                 best = (rank, paragraph, call)
@@ -690,6 +676,9 @@ class Writer:
             if not call.problems or soft > SOFT_RETRIES:
                 break
             feedback = [retry_feedback(call.problems)]
+            # go on from the good sentences once; a try that went on and failed again
+            # starts afresh, in case what went wrong was set up by the sentences kept
+            resume = "" if resume else passing_prefix(paragraph, lead, problems_of)
         assert best is not None
         (_, failures), paragraph, call = best
         call.outcome = "ok"

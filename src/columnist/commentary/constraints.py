@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from columnist.commentary.grounding import DEMONYM_SUFFIXES, DEMONYMS
+from columnist.commentary.grounding import DEMONYM_SUFFIXES, DEMONYMS, SCALES
 from columnist.commentary.lexicon import is_english
 
 SOURCE_NGRAM = 8  # words copied from the sources in a row that are blocked
@@ -306,6 +306,23 @@ STOCK_PHRASES = (
     "as a taxpayer",
     "as a consumer",
     "as a voter",
+    # a nation's or an institution's "we": "protecting our navy from submarines",
+    # "military security in our region" (the warships post, demo at 8f1d025); the persona
+    # is a columnist, not one of the parties in the news
+    "our navy",
+    "our naval",
+    "our army",
+    "our military",
+    "our armed",
+    "our troops",
+    "our soldiers",
+    "our forces",
+    "our allies",
+    "our region",
+    "our country",
+    "our nation",
+    "our government",
+    "our borders",
     # a past the writer does not have: "I remember when measles ...", "my own children";
     # no source can support it, and the persona is a columnist, not a witness
     "i remember",
@@ -373,10 +390,20 @@ SHARES = (
 )
 
 
+# Talk about the prompt's fenced text as a text ("as Carla Benavides stated in the
+# passage", demo at 8f1d025), once "the article" and "the news" were blocked. Blocked
+# unless the sources use the phrase themselves ("the passage of the bill").
+PAGE_PHRASES = ("the passage", "this passage", "that passage")
+
+
 def share_phrases(source_text: str) -> tuple[str, ...]:
-    """The SHARES the sources do not write themselves."""
-    said = " ".join(words_of(source_text))
-    return tuple(p for p in SHARES if f" {p} " not in f" {said} ")
+    """The SHARES, SCALES and PAGE_PHRASES the sources do not write themselves."""
+    said = f" {' '.join(words_of(source_text))} "
+    phrases = [p for p in SHARES + PAGE_PHRASES if f" {p} " not in said]
+    for scale, short in SCALES.items():
+        if not re.search(rf"\b{scale}s?\b|{short}", source_text, re.IGNORECASE):
+            phrases += [scale, scale + "s"]
+    return tuple(phrases)
 
 
 def words_of(text: str) -> list[str]:

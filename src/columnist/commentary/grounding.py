@@ -474,6 +474,30 @@ def _scaled(text: str) -> set[tuple[str, str]]:
     }
 
 
+# Scales are figures too: "millions of acres (billions hectares)" where the news has
+# millions of both (eval at 1cb55d2, the Powder River post). An abbreviation in the
+# sources ("$2.1bn", "£120m") counts as the word.
+SCALES = {
+    "million": r"\d\s?(?:m|mn)\b",
+    "billion": r"\d\s?(?:bn|b)\b",
+    "trillion": r"\d\s?(?:tn|trn)\b",
+}
+
+
+_BARE_SCALE = re.compile(r"(?<![\d,.])(?<![\d,.]\s)\b(million|billion|trillion)s?\b", re.IGNORECASE)
+
+
+def _bare_scales(text: str, support: Support) -> list[str]:
+    """ "billions of hectares", "a million people" where no source has that scale at all
+    (nor its abbreviation, "bn"): an invented figure without a digit in it."""
+    found = []
+    for m in _BARE_SCALE.finditer(text):
+        scale = m.group(1).lower()
+        if not re.search(rf"\b{scale}s?\b|{SCALES[scale]}", support.text, re.IGNORECASE):
+            found.append(m.group(0))
+    return found
+
+
 def _sentence_claims(text: str, support: Support) -> list[tuple[str, str]]:
     """Unsupported numbers, dates and names in one sentence (quotations blanked)."""
     claims: list[tuple[str, str]] = []
@@ -484,6 +508,7 @@ def _sentence_claims(text: str, support: Support) -> list[tuple[str, str]]:
     for number, scale in sorted(_scaled(text) - known):
         if number in support.numbers and any(n == number for n, _ in known):
             claims.append(("number", f"{number} {scale}"))  # "250 billion" for "250 million"
+    claims += [("number", scale) for scale in _bare_scales(text, support)]
     for value, start, end in _number_words(text):
         if value > SMALL_NUMBER_WORDS and str(value) not in support.numbers:
             claims.append(("number", text[start:end]))

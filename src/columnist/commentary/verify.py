@@ -37,6 +37,7 @@ from columnist.commentary.grounding import (
     Support,
     find_claims,
 )
+from columnist.commentary.leads import asserted_claim
 from columnist.commentary.opposites import opposite
 from columnist.commentary.text import split_sentences
 
@@ -62,7 +63,8 @@ CAUSAL = re.compile(
 SPEECH = re.compile(
     r"\b(said|says|say|warned|warns|admitted|admits|argued|argues|claimed|claims|told|"
     r"insisted|insists|suggests?|suggested|shows?|showed|found|finds|concluded|"
-    r"promised|pledged|announced|blamed|accused|called for|wants|credited|credits)\b",
+    r"promised|pledged|announced|blamed(?!\s+for\b)|accused(?!\s+of\b)|called for|wants|"
+    r"credited|credits)\b",
     re.IGNORECASE,
 )
 STANCE = re.compile(
@@ -95,6 +97,7 @@ MISSTATED = (
     "pinned on someone who does not say it",
     "says the opposite of the passage",
     "drops the passage's negation",
+    "the wrong doer",  # "shot by a group of supporters": 3 of 3 flags right in ~100 posts
 )
 HEDGED = re.compile(
     r"\b(may|might|could|would|perhaps|possibly|likely|should|seems?|i|i'm|i’m|my|me|we|us|"
@@ -109,13 +112,14 @@ HEDGED = re.compile(
 _GROUPS = (
     "expert|critic|analyst|economist|scientist|observer|commentator|official|researcher|"
     "doctor|investor|diplomat|lawmaker|politician|activist|campaigner|historian|specialist|"
-    "scholar|academic|sceptic|skeptic|advocate|opponent|supporter"
+    "scholar|academic|sceptic|skeptic|advocate|opponent|supporter|group"
 )
 VOICE = re.compile(
     rf"\b(?:(?:some|many|most|other|several|few|leading|numerous)\s+(?:\w+\s+)?"
     rf"(?P<quantified>{_GROUPS})s?\b(?!\s+(?:would|might|could|may)\b)"
     rf"|(?P<speaking>{_GROUPS})s\s+(?:have\s+|also\s+)?(?:say|said|argue|argued|warn|warned|"
-    rf"worry|worried|fear|believe|suggest|point|note|claim|contend|insist)\b"
+    rf"worry|worried|fear|believe|suggest|point|note|claim|contend|insist|question|"
+    rf"questioned|doubt|doubted)\b"
     r"|\bthere (?:are|have been|is) (?:\w+ )?(?P<held>concern|fear|worr|call)(?:s|ies|y)?\b)",
     re.IGNORECASE,
 )
@@ -138,11 +142,17 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
 
 # Groups whose only part in a column is to carry a view: with none in the sources the
 # word itself is blocked ("some health experts"), not only the phrases around it.
-_ONLY_VOICES = frozenset({"expert", "analyst", "observer", "commentator", "specialist"})
+# "critics question its effectiveness" in a post on a 40-word item that quotes nobody
+# (eval at 1cb55d2, the Dutch asylum post): critics and sceptics only ever carry a view.
+_ONLY_VOICES = frozenset(
+    {"expert", "analyst", "observer", "commentator", "specialist", "critic", "sceptic",
+     "skeptic", "opponent"}
+)  # fmt: skip
 _QUANTIFIERS = ("some", "many", "most", "several", "leading", "numerous", "other", "few")
 _VOICE_VERBS = (
     "say", "said", "argue", "argued", "warn", "warned", "worry", "fear", "believe",
     "suggest", "point", "note", "claim", "contend", "insist", "have", "are", "also",
+    "question", "doubt",
 )  # fmt: skip
 
 
@@ -210,7 +220,14 @@ class Verdict:
         or first-person one ("may", "could", "I"), 2 of 14: there it is paraphrase."""
         if self.supported:
             return False
-        return self.reason != NO_PASSAGE or not HEDGED.search(self.sentence)
+        if self.reason != NO_PASSAGE:
+            return True
+        # the writer's own frames and leads assert what follows them ("I find it telling
+        # that Fico was shot by supporters"): such flags were right 6 times in 6 on its
+        # sentences on real outlets' items (tests/data/verifier_eval.jsonl, real-*), so
+        # the claim is what is weighed, not the "I" of the frame
+        claim = asserted_claim(self.sentence)
+        return not HEDGED.search(self.sentence if claim is None else claim)
 
     def as_dict(self) -> dict:
         return {"sentence": self.sentence, "reason": self.reason, "passage": self.passage}
@@ -556,6 +573,53 @@ def _wrong_actor(sentence: str, passages: Passages) -> str | None:
     return None
 
 
+# "Fico was shot by a small group of supporters" where he was shot *as he met* them
+# (eval at 1cb55d2, in two of three runs): a passive's agent that no source has doing it.
+_BY_AGENT = re.compile(
+    r"\b(?P<verb>shot|attacked|killed|arrested|detained|fired|charged|sentenced|fined|sued|"
+    r"elected|appointed|chosen|approved|rejected|signed|ordered|built|developed|made|funded|"
+    r"paid|bought|sold|owned|run|won|hit|struck|injured|banned|blocked|launched|backed|"
+    r"supported|opposed|criticised|criticized|condemned|blamed|welcomed|praised|held|led|"
+    r"founded|hired|sacked|seized|captured|rescued|negotiated|brokered|drafted|proposed)"
+    r"\s+(?:(?!\w+(?:ed|en)\b)[\w'’]+\s+){0,3}?by\s+(?P<agent>(?:(?!after\b|before\b|"
+    r"in\b|on\b|at\b|when\b|as\b|while\b|for\b|with\b|during\b|and\b|but\b|who\b|"
+    r"which\b|that\b|by\b)[\w'’-]+\s*){1,5})",
+    re.IGNORECASE,
+)  # doing verbs only: "estimated by", "caused by" are reports and causes, not doers
+
+
+_MEASURE = re.compile(
+    r"(?:\S*\d|(?:a|an|one)\s+(?:quarter|third|half|fifth|tenth|fraction|lot|bit|little)\b|"
+    r"(?:about|around|nearly|almost|more|less|over|under|roughly|some|up|far|much|half|"
+    r"twice|double|only|just|at least|at most|a further|another)\b)",
+    re.IGNORECASE,
+)
+
+
+def _wrong_agent(sentence: str, passages: Passages) -> str | None:
+    """A "done by X" whose X no source sentence has doing it: the verb is in the sources,
+    and so is X, but never with X as its doer (before the verb, or after "by")."""
+    for match in _BY_AGENT.finditer(sentence):
+        verb = _stem(match.group("verb").lower())
+        agent = _content(match.group("agent"))
+        if not agent or verb in STOP_WORDS or _MEASURE.match(match.group("agent")):
+            continue  # "fell by a quarter", "cut deaths by about 13%": an amount
+        doing = [s for s in passages.sentences if verb in _words(s)]
+        if not doing:
+            continue  # the news words it otherwise: nothing to compare with
+        for source in doing:
+            words = _words(source)
+            at = words.index(verb)
+            before = set(words[:at])
+            after_by = set(words[at + 1 : at + 8]) if "by" in words[at + 1 : at + 3] else set()
+            if agent <= before or agent <= after_by:
+                break
+        else:
+            if any(agent <= set(_words(s)) for s in passages.sentences):
+                return match.group("agent").strip()
+    return None
+
+
 _NOT_SPEAKERS = re.compile(
     r"\b(?:some|others|critics|many|people|i|we|you|this|that|these|it|which|what|news)\b"
     r"(?:\s+\w+){0,2}\s*$|"
@@ -686,6 +750,9 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     best, covered = passages.best(claim)
     passage = " ".join(best)
     pinned = _pinned(claim, passages) or _wrong_actor(claim, passages)
+    agent = None if pinned else _wrong_agent(claim, passages)
+    if agent:
+        return Verdict(sentence, False, f"the wrong doer: {agent}", passage)
     if pinned:
         return Verdict(sentence, False, f"pinned on someone who does not say it: {pinned}", passage)
     moved = _moved_figure(claim, passages.text) or _misplaced_figure(claim, passages)

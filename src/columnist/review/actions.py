@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from columnist.commentary.backends.base import Backend
-from columnist.commentary.checks import CheckResult, check_commentary
+from columnist.commentary.checks import CheckResult, check_commentary, column_words, news_words
 from columnist.commentary.compose import Draft, persona_for
 from columnist.commentary.openings import opening
 from columnist.commentary.text import make_excerpt, paragraphs
@@ -211,7 +211,11 @@ def recheck(engine: Engine, settings: Settings, post: QueuedPost, body: str) -> 
     persona = persona_for(settings, topics)
     check = check_commentary(
         body,
-        target_words=persona.words or settings.writer.words,
+        target_words=column_words(
+            persona.words or settings.writer.words,
+            news_words(source.sources),
+            settings.writer.words_per_source_word,
+        ),
         source_text=source.source_text,
         recent_openings=[opening(b) for b in others],
         stock_openings=settings.writer.stock_openings,
