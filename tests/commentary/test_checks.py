@@ -173,6 +173,8 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "It is supported by the facts presented in the other two paragraphs.",
         "As Carla Benavides stated in the article, we are seeing it in November.",
         "As Carla Benavides stated in the passage, we are seeing it in November.",
+        "The facts it relies on are that hundreds of tourists are stranded.",
+        "The facts rest on that statement, and I believe it matters.",
     ):
         assert meta_problems(page) == ["contains meta-text about the writing"], page
     assert meta_problems("I doubt that the passage of the bill will come soon.") == []

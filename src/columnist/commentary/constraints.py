@@ -232,6 +232,11 @@ STOCK_PHRASES = (
     "i am a member",  # "the Bank of which I am a member" (eval at 01fde94): a role
     "of which i",
     "facts it rests",
+    # the prompt's "The facts it rests on" parroted round the block above: "The facts it
+    # relies on are that", "The facts rest on that statement" (eval after 1cb55d2)
+    "facts it relies",
+    "facts rest",
+    "the facts are that",
     "facts suggest",
     "the facts show",
     "directly addresses",
