@@ -505,3 +505,13 @@ def test_groups_the_news_does_not_quote_are_an_invented_voice() -> None:
     assert not reason("Some farmers' groups protested, saying prices had halved.").startswith(
         "a voice"
     ), "the cashew story's groups are the news's own"
+
+
+def test_the_shortest_where_the_news_says_the_longest_is_the_opposite() -> None:
+    passage = "Andreassen said the melt season was the longest since measurements began in 1963."
+    said = "Andreassen said the melt season was the shortest since measurements began in 1963."
+    assert opposite(said, passage) == "shortest where it says longest"
+    assert opposite("It was the longest season, I think.", passage) is None
+    chile = _real("Chile's Atacama")  # no environmentalist speaks in the news
+    (verdict,) = verify("I grant that some environmentalists have concerns about it.", chile)
+    assert verdict.reason == "a voice the sources do not have: environmentalists"

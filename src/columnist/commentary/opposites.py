@@ -23,6 +23,13 @@ _PAIRS_TEXT = (
     # falling, and "could have received more" answers "received less"; in the writer's
     # columns these flagged true sentences only
     ("highest", "lowest"),
+    # "the melt season was the shortest since measurements began" where it was the longest
+    # (eval after 1cb55d2)
+    ("longest", "shortest"),
+    ("largest biggest", "smallest"),
+    ("fastest quickest", "slowest"),
+    ("hottest warmest", "coldest coolest"),
+    ("wettest", "driest"),
     ("optimistic optimism confident confidence hopeful upbeat",
      "pessimistic pessimism gloomy gloom gloomier morale-sapping"),
     ("accept accepts accepted accepting", "appeal appeals appealed appealing reject rejected"),

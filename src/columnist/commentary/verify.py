@@ -112,7 +112,8 @@ HEDGED = re.compile(
 _GROUPS = (
     "expert|critic|analyst|economist|scientist|observer|commentator|official|researcher|"
     "doctor|investor|diplomat|lawmaker|politician|activist|campaigner|historian|specialist|"
-    "scholar|academic|sceptic|skeptic|advocate|opponent|supporter|group"
+    "scholar|academic|sceptic|skeptic|advocate|opponent|supporter|group|environmentalist|"
+    "conservationist"
 )
 VOICE = re.compile(
     rf"\b(?:(?:some|many|most|other|several|few|leading|numerous)\s+(?:\w+\s+)?"
