@@ -175,6 +175,7 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "As Carla Benavides stated in the passage, we are seeing it in November.",
         "The facts it relies on are that hundreds of tourists are stranded.",
         "The facts rest on that statement, and I believe it matters.",
+        "The figures it rests on are from the US National Snow and Ice Data Center.",
     ):
         assert meta_problems(page) == ["contains meta-text about the writing"], page
     assert meta_problems("I doubt that the passage of the bill will come soon.") == []

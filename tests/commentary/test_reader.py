@@ -423,10 +423,25 @@ def test_a_name_with_a_word_swapped_for_one_the_sources_never_use_is_invented() 
     assert invented("I think that Frontier's AI rules are strict.", bill) == [], "a possessive"
 
 
+def test_a_name_joined_up_by_hyphens_and_bent_is_invented() -> None:
+    """ "the Power-of-Siberian 2 gas pipeline" (demo at e7a2146): each part is a source
+    word or a demonym of one, so the part-by-part check let it by."""
+    source = Support("They signed a framework for the Power of Siberia 2 gas pipeline.")
+    body = "I think the Power-of-Siberian 2 pipeline matters. The Power-of-Siberians 2 too."
+    assert invented(body, source) == [
+        "not in the sources: Power-of-Siberian (for Power of Siberia), "
+        "Power-of-Siberians (for Power of Siberia)"
+    ]
+    fine = "I think the Power of Siberia 2 matters, and so does a state-of-the-art pipe."
+    assert invented(fine, source) == []
+
+
 def test_a_figure_or_word_glued_by_a_full_stop_is_not_a_word_but_decimals_and_sites_pass() -> None:
     source = Support("Tanzania was declared free of Marburg after 42 days without new cases.")
     body = "I think they declared it free after 42.days. The economy.inflation worried me."
     assert invented(body, source) == ["not a word: 42.days, economy.inflation"]
+    heating = "I think it is driven primarily.by.global heating."  # the demo at e7a2146
+    assert invented(heating, source) == ["not a word: primarily.by"]
     fine = "I think 4.2% is small, 42. Days pass; see example.com, e.g. this, at 9 a.m. today."
     assert invented(fine, source) == []
 

@@ -237,6 +237,7 @@ STOCK_PHRASES = (
     "facts it relies",
     "facts rest",
     "the facts are that",
+    "it rests on",  # "The figures it rests on are from the US National Snow ..." (demo)
     "facts suggest",
     "the facts show",
     "directly addresses",
