@@ -515,3 +515,17 @@ def test_the_shortest_where_the_news_says_the_longest_is_the_opposite() -> None:
     chile = _real("Chile's Atacama")  # no environmentalist speaks in the news
     (verdict,) = verify("I grant that some environmentalists have concerns about it.", chile)
     assert verdict.reason == "a voice the sources do not have: environmentalists"
+
+
+def test_a_count_the_sources_give_with_another_figure_is_misplaced() -> None:
+    """ "reduced strokes by 12% over three years" where the trial ran four (the salt post,
+    demo at e7a2146): small numbers in words pass the figure check."""
+    source = (
+        "Replacing ordinary salt with a substitute cut strokes by 12% over four years among "
+        "adults in rural India, according to a trial of 21,400 people."
+    )
+    said = "I am struck that the substitute reduced strokes by 12% over three years in India."
+    (verdict,) = verify(said, source)
+    assert verdict.reason == "the figure belongs to something else: three years"
+    right = "I am struck that the substitute cut strokes by 12% over four years in India."
+    assert all(v.supported for v in verify(right, source))
