@@ -529,3 +529,17 @@ def test_a_count_the_sources_give_with_another_figure_is_misplaced() -> None:
     assert verdict.reason == "the figure belongs to something else: three years"
     right = "I am struck that the substitute cut strokes by 12% over four years in India."
     assert all(v.supported for v in verify(right, source))
+
+
+def test_a_clause_that_turns_round_its_own_source_sentence_is_the_opposite() -> None:
+    """The salt post (demo at e7a2146): the sentence as a whole fits the strokes sentence,
+    its first clause the cost sentence, which it turns round."""
+    source = (
+        "A substitute cut strokes by 12% over four years among adults in rural India. "
+        "The substitute costs about 20 rupees more per kilogram than ordinary salt."
+    )
+    said = "The substitute is cheaper than ordinary salt per kilogram, and it cut strokes by 12%."
+    (verdict,) = verify(said, source)
+    assert verdict.reason == "says the opposite of the passage: cheaper where it says costlier"
+    right = "The substitute costs more than ordinary salt per kilogram, and it cut strokes by 12%."
+    assert all(v.supported for v in verify(right, source))

@@ -65,9 +65,24 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower().replace("’", "'")))
 
 
+# "costs about 20 rupees more per kilogram than ordinary salt" is "costlier", which the
+# salt post turned into "cheaper than regular salt" (demo at e7a2146).
+_COSTS_MORE = re.compile(r"\bcosts?\b[^.;]{0,40}?\bmore\b", re.IGNORECASE)
+_COSTS_LESS = re.compile(r"\bcosts?\b[^.;]{0,40}?\bless\b", re.IGNORECASE)
+
+
+def _words_with_costs(text: str) -> set[str]:
+    words = _words(text)
+    if _COSTS_MORE.search(text):
+        words.add("costlier")
+    if _COSTS_LESS.search(text):
+        words.add("cheaper")
+    return words
+
+
 def opposite(sentence: str, passage: str) -> str | None:
     """What the sentence says against its passage ("more where it says lower"), or None."""
-    said, source = _words(sentence), _words(passage)
+    said, source = _words_with_costs(sentence), _words_with_costs(passage)
     for one, other in PAIRS:
         for mine, theirs in ((one, other), (other, one)):
             if said & mine and source & theirs and not source & mine and not said & theirs:

@@ -774,6 +774,7 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     if moved:
         return Verdict(sentence, False, f"the figure belongs to something else: {moved}", passage)
     reversed_ = opposite(claim, best[0]) if best and covered >= OPPOSITE_OVERLAP else None
+    reversed_ = reversed_ or _opposite_clause(claim, passages)
     if reversed_:  # one sentence: a passage of two mixes facts
         return Verdict(sentence, False, f"says the opposite of the passage: {reversed_}", passage)
     if not best or covered < MIN_OVERLAP:
@@ -807,6 +808,22 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
 
 
 _PARTS = re.compile(r"[,;:—“”\"]")
+
+
+def _opposite_clause(claim: str, passages: Passages) -> str | None:
+    """A clause that turns round the source sentence it best fits, where the sentence as a
+    whole fits another: "The substitute is cheaper than regular salt, and it cut strokes by
+    12%" (it costs 20 rupees more a kilogram; the salt post, demo at e7a2146)."""
+    clauses = [c for c in _CLAUSE.split(claim) if c and len(_content(c)) >= 3]
+    if len(clauses) < 2:
+        return None
+    for clause in clauses:
+        best, covered = passages.best(clause)
+        if best and covered >= OPPOSITE_OVERLAP:
+            found = opposite(clause, best[0])
+            if found:
+                return found
+    return None
 
 
 def _negations_about(source: str, claim: str) -> set[str]:
