@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from columnist.commentary.grounding import DEMONYM_SUFFIXES, DEMONYMS, SCALES
+from columnist.commentary.grounding import DEMONYM_SUFFIXES, DEMONYMS, SCALES, has_scale
 from columnist.commentary.lexicon import is_english
 
 SOURCE_NGRAM = 8  # words copied from the sources in a row that are blocked
@@ -406,8 +406,8 @@ def share_phrases(source_text: str) -> tuple[str, ...]:
     """The SHARES, SCALES and PAGE_PHRASES the sources do not write themselves."""
     said = f" {' '.join(words_of(source_text))} "
     phrases = [p for p in SHARES + PAGE_PHRASES if f" {p} " not in said]
-    for scale, short in SCALES.items():
-        if not re.search(rf"\b{scale}s?\b|{short}", source_text, re.IGNORECASE):
+    for scale in SCALES:
+        if not has_scale(source_text, scale):
             phrases += [scale, scale + "s"]
     return tuple(phrases)
 

@@ -487,15 +487,19 @@ SCALES = {
 _BARE_SCALE = re.compile(r"(?<![\d,.])(?<![\d,.]\s)\b(million|billion|trillion)s?\b", re.IGNORECASE)
 
 
+def has_scale(text: str, scale: str) -> bool:
+    """Whether `text` uses a scale of SCALES, as a word or abbreviated ("$2.1bn")."""
+    return bool(re.search(rf"\b{scale}s?\b|{SCALES[scale]}", text, re.IGNORECASE))
+
+
 def _bare_scales(text: str, support: Support) -> list[str]:
     """ "billions of hectares", "a million people" where no source has that scale at all
     (nor its abbreviation, "bn"): an invented figure without a digit in it."""
-    found = []
-    for m in _BARE_SCALE.finditer(text):
-        scale = m.group(1).lower()
-        if not re.search(rf"\b{scale}s?\b|{SCALES[scale]}", support.text, re.IGNORECASE):
-            found.append(m.group(0))
-    return found
+    return [
+        m.group(0)
+        for m in _BARE_SCALE.finditer(text)
+        if not has_scale(support.text, m.group(1).lower())
+    ]
 
 
 def _sentence_claims(text: str, support: Support) -> list[tuple[str, str]]:
