@@ -14,6 +14,7 @@ from columnist.commentary.reader import misstated
 from columnist.commentary.verify import (
     Passages,
     claim_of,
+    invented_voice,
     is_opinion,
     rule_verdict,
     verify,
@@ -543,3 +544,34 @@ def test_a_clause_that_turns_round_its_own_source_sentence_is_the_opposite() -> 
     assert verdict.reason == "says the opposite of the passage: cheaper where it says costlier"
     right = "The substitute costs more than ordinary salt per kilogram, and it cut strokes by 12%."
     assert all(v.supported for v in verify(right, source))
+
+
+def test_the_reason_a_view_gives_as_fact_is_checked() -> None:
+    source = (
+        "Replacing ordinary salt with a potassium-enriched substitute cut strokes by 12% "
+        "over four years among adults in rural India. The substitute costs about 20 rupees "
+        "more per kilogram than ordinary salt, and the authors urged ration shops to stock it."
+    )
+    said = "I think it could save lives because it is cheaper than ordinary salt per kilogram."
+    (verdict,) = verify(said, source)
+    assert not verdict.supported and verdict.precise
+    assert "cheaper" in verdict.reason
+    fair = "I think it could save lives because it cut strokes by 12% over four years."
+    judged = "I think this is a bold move because it undermines the salt industry."
+    others = "Some would say it is a luxury because it costs more than ordinary salt."
+    for sentence in (fair, judged, others):
+        assert all(v.supported or not v.precise for v in verify(sentence, source)), sentence
+    guessed = "I think strokes fell because the substitute is cheaper than ordinary salt."
+    assert not verify(guessed, source)[0].supported, "a view that retells the news gives a cause"
+
+
+def test_people_who_argue_otherwise_are_invented_where_no_one_in_the_news_does() -> None:
+    calm = "The council approved the library. It opens in May, the mayor said."
+    said = "I accept that some people argue that the library is too small."
+    assert invented_voice(said, calm) == "people who argue otherwise"
+    assert "some people argue" in voice_phrases(calm)
+    split = calm + " Opposition councillors warned that it was too small."
+    assert invented_voice(said, split) is None
+    assert "some people argue" not in voice_phrases(split)
+    hypothetical = "I accept that some would argue that the library is too small."
+    assert invented_voice(hypothetical, calm) is None
