@@ -575,3 +575,18 @@ def test_people_who_argue_otherwise_are_invented_where_no_one_in_the_news_does()
     assert "some people argue" not in voice_phrases(split)
     hypothetical = "I accept that some would argue that the library is too small."
     assert invented_voice(hypothetical, calm) is None
+
+
+def test_a_word_turned_round_against_a_sentence_other_than_the_best_fitting_one() -> None:
+    source = (
+        "German business morale falls to lowest since April\n"
+        "German business sentiment fell more than expected in November, as companies grew "
+        "gloomier about the months ahead. The index dropped to 86.2 from 87.9 in October."
+    )
+    said = "German business morale has been falling due to increased optimism among companies."
+    (verdict,) = verify(said, source)
+    assert verdict.reason == "says the opposite of the passage: optimism where it says gloomier"
+    fair = "German business morale has been falling as companies grow gloomier."
+    assert all(v.supported for v in verify(fair, source))
+    late, early = "Farmers need the water in late August.", "The melt began early."
+    assert opposite(late, early) and not opposite(late, early, pairs_only=True)

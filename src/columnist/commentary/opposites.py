@@ -80,13 +80,23 @@ def _words_with_costs(text: str) -> set[str]:
     return words
 
 
-def opposite(sentence: str, passage: str) -> str | None:
-    """What the sentence says against its passage ("more where it says lower"), or None."""
+# Pairs whose words have other senses too ("late August" against "an early start"): read
+# only against the passage a sentence leans on, not against every sentence on its subject.
+_TIMING = frozenset({"early", "late"})
+
+
+def opposite(sentence: str, passage: str, pairs_only: bool = False) -> str | None:
+    """What the sentence says against its passage ("more where it says lower"), or None;
+    with `pairs_only`, by the pairs of opposites alone (rule 1) and not those of timing."""
     said, source = _words_with_costs(sentence), _words_with_costs(passage)
     for one, other in PAIRS:
+        if pairs_only and (one | other) & _TIMING:
+            continue
         for mine, theirs in ((one, other), (other, one)):
             if said & mine and source & theirs and not source & mine and not said & theirs:
                 return f"{sorted(said & mine)[0]} where it says {sorted(source & theirs)[0]}"
+    if pairs_only:
+        return None
     if _DONE.search(sentence) and _TO_COME.search(passage) and not _DONE.search(passage):
         return "done where it says still to come"
     if _YET.search(sentence) and not _YET.search(passage) and _DONE_VERB.search(passage):

@@ -846,7 +846,9 @@ def _sentence_verdict(sentence: str, passages: Passages, support: Support) -> Ve
     if moved:
         return Verdict(sentence, False, f"the figure belongs to something else: {moved}", passage)
     reversed_ = opposite(claim, best[0]) if best and covered >= OPPOSITE_OVERLAP else None
-    reversed_ = reversed_ or _opposite_clause(claim, passages)
+    reversed_ = (
+        reversed_ or _opposite_clause(claim, passages) or _opposite_elsewhere(claim, passages)
+    )
     if reversed_:  # one sentence: a passage of two mixes facts
         return Verdict(sentence, False, f"says the opposite of the passage: {reversed_}", passage)
     if not best or covered < MIN_OVERLAP:
@@ -893,6 +895,24 @@ def _opposite_clause(claim: str, passages: Passages) -> str | None:
         best, covered = passages.best(clause)
         if best and covered >= OPPOSITE_OVERLAP:
             found = opposite(clause, best[0])
+            if found:
+                return found
+    return None
+
+
+ELSEWHERE_SHARED = 3  # content words a sentence shares with a source sentence it turns round
+
+
+def _opposite_elsewhere(claim: str, passages: Passages) -> str | None:
+    """A word turned round against any source sentence on the same thing, where the passage
+    found is another: "morale has been falling due to increased optimism among companies"
+    fits the headline best, and it is the lede that says companies "grew gloomier" (the Ifo
+    post, demos at e7a2146 and 87abc2b). Pairs of opposites only: "not yet" against a
+    sentence on something done flagged a hypothetical and a condition in ~170 eval posts."""
+    mine = _content(claim)
+    for sentence, content in zip(passages.sentences, passages.contents, strict=True):
+        if len(mine & content) >= ELSEWHERE_SHARED:
+            found = opposite(claim, sentence, pairs_only=True)
             if found:
                 return found
     return None
