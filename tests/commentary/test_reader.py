@@ -516,3 +516,24 @@ def test_a_paragraph_that_breaks_off_mid_sentence_is_a_seam() -> None:
     )
     assert seams(body) == ["paragraph 2 breaks off mid-sentence"]
     assert seams(body + " be needed.") == []
+
+
+def test_a_fact_told_again_behind_another_lead_fails_repetition() -> None:
+    # the warships post (demo at 87abc2b): the same quote told in two paragraphs, in
+    # words neither the embedder nor the overlap checks paired
+    source = (
+        "Six warships began a joint exercise in the Sea of Japan on Monday. \"These are "
+        "routine exercises under our annual cooperation plan and are not aimed at any third "
+        'party," a defence ministry spokesperson said.'
+    )
+    body = (
+        "I think the drills matter. The reason is that these exercises are part of their "
+        "annual cooperation plan and do not aim at any third party.\n\n"
+        "I would also point out that the drills are part of their annual naval cooperation "
+        "plan and are not aimed at any third party."
+    )
+    problems, pairs = repetition(body, source)
+    assert pairs == 1 and problems[0].startswith("tells again the fact paragraph 1 told")
+    assert repetition(body)[1] == 0, "without the sources the pair is not seen"
+    other = body.split("\n\n")[0] + "\n\nI would also point out that six warships took part."
+    assert repetition(other, source) == ([], 0), "another fact of the same story"
