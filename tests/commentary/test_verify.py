@@ -570,6 +570,8 @@ def test_people_who_argue_otherwise_are_invented_where_no_one_in_the_news_does()
     said = "I accept that some people argue that the library is too small."
     assert invented_voice(said, calm) == "people who argue otherwise"
     assert "some people argue" in voice_phrases(calm)
+    urged = calm + " The mayor urged residents to visit."
+    assert "some people argue" in voice_phrases(urged), "a call to act is no disagreement"
     split = calm + " Opposition councillors warned that it was too small."
     assert invented_voice(said, split) is None
     assert "some people argue" not in voice_phrases(split)

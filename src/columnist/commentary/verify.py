@@ -138,7 +138,7 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
         alike = next((a for a in _ALIKE if group in a), {group})
         if not any(re.search(rf"\b{g}", sources) for g in alike):
             return {"worr": "worries"}.get(group, group + "s")
-    if ARGUING.search(sentence) and not DISSENT.search(source_text):
+    if ARGUING.search(sentence) and not DISAGREEMENT.search(source_text):
         return "people who argue otherwise"
     return None
 
@@ -192,7 +192,7 @@ def voice_phrases(source_text: str) -> tuple[str, ...]:
                             ("worr", "worry", "worries")):  # fmt: skip
         if not re.search(rf"\b{stem}", sources):
             phrases += [f"there are {many}", f"there is {one}", f"been {many}", f"growing {many}"]
-    if not DISSENT.search(source_text):
+    if not DISAGREEMENT.search(source_text):
         phrases += _ARGUING_PHRASES
     return tuple(dict.fromkeys(phrases))
 
@@ -219,6 +219,10 @@ DISSENT = re.compile(
     r"complain|challeng|condemn|denounc|accus|urged|appeal)\w*",
     re.IGNORECASE,
 )
+# Someone who sees it otherwise, not only one who asks for more: "the authors urged ration
+# shops to stock it" is no one arguing against the salt substitute (the salt post's "some
+# people argue that the high cost ... is an obstacle", demo at e7a2146).
+DISAGREEMENT = re.compile(DISSENT.pattern.replace("|urged|appeal", ""), re.IGNORECASE)
 
 
 @dataclass(slots=True)
