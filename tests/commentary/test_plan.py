@@ -4,7 +4,15 @@ before any prose is written from it."""
 from __future__ import annotations
 
 from columnist.commentary.grounding import Support
-from columnist.commentary.plan import MAX_POINTS, PLAN_LEAD, Plan, check_plan, parse_plan
+from columnist.commentary.plan import (
+    MAX_POINTS,
+    PLAN_LEAD,
+    Plan,
+    check_plan,
+    hypothetical,
+    parse_plan,
+    view_problem,
+)
 
 SOURCE = (
     "Council approves new library in Eidfjord\nFjord Post\nEidfjord gets a library\n"
@@ -14,7 +22,7 @@ SOURCE = (
 BODY = (
     "Point: The council voted 9 to 2 on Monday.\n"
     "Point: Mayor Anja Nygaard said it would open in 2027.\n"
-    "Other side: Some say the money should go to roads."
+    "Other side: Some would say the money should go to roads."
 )
 EXPECTED = Plan(
     view="I think the library is worth its price.",
@@ -22,7 +30,7 @@ EXPECTED = Plan(
         "The council voted 9 to 2 on Monday.",
         "Mayor Anja Nygaard said it would open in 2027.",
     ],
-    other_side="Some say the money should go to roads.",
+    other_side="Some would say the money should go to roads.",
 )
 
 
@@ -39,7 +47,7 @@ def test_labels_may_be_numbered_cased_or_quoted_and_text_around_them_is_ignored(
         " think the library is worth its price.\nHere are my points.\n"
         'POINT 1: "The council voted 9 to 2 on Monday."\n'
         "point 2 :  Mayor Anja Nygaard said it would open in 2027.  \n"
-        "Other Side: Some say the money should go to roads.\n"
+        "Other Side: Some would say the money should go to roads.\n"
         "View: a second view is ignored.\nOther side: so is a second objection."
     )
     assert parse_plan(reply) == EXPECTED
@@ -48,7 +56,7 @@ def test_labels_may_be_numbered_cased_or_quoted_and_text_around_them_is_ignored(
 def test_a_reply_missing_a_line_is_no_plan() -> None:
     lead = " think the library is worth its price.\n"
     assert parse_plan(lead + BODY.split("\nOther side")[0]) is None, "no other side"
-    assert parse_plan(lead + "Other side: Some say the money should go to roads.") is None
+    assert parse_plan(lead + "Other side: Some would say the money should go to roads.") is None
     assert parse_plan("Sure! Here is my column about the library.") is None
     assert parse_plan("") is None
     assert parse_plan(":\n" + BODY, lead="") is None, "no view at all"
@@ -87,3 +95,22 @@ def test_a_point_the_sources_do_not_support_is_dropped() -> None:
     assert kept == EXPECTED, "the view, the other side and the supported points stay"
     assert dropped == [invented, wrong_figure, sweeping]
     assert check_plan(EXPECTED, Support(SOURCE)) == (EXPECTED, [])
+
+
+def test_an_other_side_voiced_by_people_the_news_does_not_have_becomes_hypothetical() -> None:
+    voiced = "Some people worry that the library will cost too much."
+    plan = Plan(EXPECTED.view, EXPECTED.points, voiced)
+    kept, _ = check_plan(plan, Support(SOURCE))
+    assert kept.other_side == "One might worry that the library will cost too much."
+    assert hypothetical("Some criticize the council for it.", SOURCE) == (
+        "One might criticize the council for it."
+    )
+    split = SOURCE + " Two councillors objected that roads come first."
+    assert hypothetical(voiced, split) == voiced, "someone in the news does see it otherwise"
+    assert hypothetical(EXPECTED.other_side, SOURCE) == EXPECTED.other_side
+
+
+def test_a_view_that_misstates_the_news_is_a_problem() -> None:
+    assert view_problem(EXPECTED, Support(SOURCE)) is None
+    wrong = Plan("think the council voted 9 to 2 because Anja Nygaard resigned.", [], "")
+    assert view_problem(wrong, Support(SOURCE)).startswith("the view: ")

@@ -522,7 +522,7 @@ def test_a_fact_told_again_behind_another_lead_fails_repetition() -> None:
     # the warships post (demo at 87abc2b): the same quote told in two paragraphs, in
     # words neither the embedder nor the overlap checks paired
     source = (
-        "Six warships began a joint exercise in the Sea of Japan on Monday. \"These are "
+        'Six warships began a joint exercise in the Sea of Japan on Monday. "These are '
         "routine exercises under our annual cooperation plan and are not aimed at any third "
         'party," a defence ministry spokesperson said.'
     )

@@ -55,7 +55,14 @@ from columnist.commentary.grounding import Support, instruction_sentences
 from columnist.commentary.leads import CLOSING_LEADS, FRAMES, POINT_LEADS
 from columnist.commentary.openings import RecentOpenings
 from columnist.commentary.paragraphs import paragraph_problems, passing_prefix, tidy_paragraph
-from columnist.commentary.plan import PLAN_LABELS, PLAN_LEAD, Plan, check_plan, parse_plan
+from columnist.commentary.plan import (
+    PLAN_LABELS,
+    PLAN_LEAD,
+    Plan,
+    check_plan,
+    parse_plan,
+    view_problem,
+)
 from columnist.commentary.prompts import (
     fence,
     prompt_version,
@@ -411,7 +418,7 @@ class Writer:
         """The plan, its unsupported lines dropped, and the turns that carry it."""
         plan_request = render(self.env, persona, "plan", note=story.editor_note)
         request = {"role": "user", "content": plan_request}
-        best: tuple[Plan, list[str], Call] | None = None
+        best: tuple[tuple[bool, int], Plan, list[str], Call] | None = None
         for _ in range(2):
             call = self._call(
                 calls,
@@ -430,15 +437,17 @@ class Writer:
                 call.problems = ["the plan is not in the asked form"]
                 continue
             kept, dropped = check_plan(plan, support)
-            call.problems = [f"not in the sources: {d}" for d in dropped]
-            if best is None or len(kept.points) > len(best[0].points):
-                best = (kept, dropped, call)
-            if len(kept.points) >= 2:
+            view = view_problem(plan, support)
+            call.problems = [f"not in the sources: {d}" for d in dropped] + ([view] if view else [])
+            rank = (view is None, len(kept.points))
+            if best is None or rank > best[0]:
+                best = (rank, kept, dropped, call)
+            if rank >= (True, 2):
                 break
         if best is None:
             plan, dropped = Plan.fallback(story.headline), []
         else:
-            plan, dropped, kept_call = best
+            _, plan, dropped, kept_call = best
             kept_call.outcome = "ok"  # only the plan that is used; the other try is rejected
         turns = [request, {"role": "assistant", "content": plan.text()}]
         return plan, dropped, turns

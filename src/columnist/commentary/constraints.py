@@ -376,6 +376,21 @@ STOCK_PHRASES = (
     "probably because",
     "likely reflects",
     "likely driven",
+    # insinuations and worries from nowhere: "the crash may have been intentional", "could
+    # be seen as a violation of housing laws", "raises concerns about the justice system"
+    # (eval at bb6bbd3: 23 such phrases in 51 published posts, each opening a claim no
+    # source makes)
+    "may have been",
+    "might have been",
+    "could have led",
+    "could be seen",
+    "could have implications",
+    "could have serious",
+    "could have significant",
+    "could have negative",
+    "raises concerns",
+    "raises questions",
+    "it is possible that",
 )
 
 

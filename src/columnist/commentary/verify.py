@@ -148,9 +148,12 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
 # ed2b8ad). "Some would argue" puts a hypothetical, and passes.
 _ARGUING_PHRASES = tuple(
     f"{who} {verb}"
-    for who in ("some", "some people", "many", "many people", "others", "people")
-    for verb in ("argue", "argued", "say", "claim", "believe", "contend", "insist")
-)
+    for who in ("some", "some people", "many", "many people", "others")
+    for verb in (
+        "argue", "argued", "say", "claim", "believe", "contend", "insist", "think", "worry",
+        "fear", "criticize", "criticise", "object", "complain", "doubt", "question",
+    )
+)  # fmt: skip
 ARGUING = re.compile(rf"\b(?:{'|'.join(_ARGUING_PHRASES)})\b", re.IGNORECASE)
 
 
