@@ -167,6 +167,11 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         assert meta_problems(chatbot) == ["contains meta-text about the writing"], chatbot
     assert meta_problems("I hope this deal holds, and I hope the council helps.") == []
     assert meta_problems("As a result, I think the port will shrink.") == []
+    assert meta_problems(  # the coal and Raisi posts of the eval at d073f71
+        "It is a lease in Montana and Wyoming, which is my home state."
+    ) == ["gives the writer a life in the news (“my home state”)"]
+    assert meta_problems("The crash has become a major event in my life.") != []
+    assert meta_problems("I think my view of the deal has changed.") == []
     assert meta_problems("As an alternative, I would fund the library first.") == []
     for page in (  # the Harbin and flu posts of the demo at 43c858a
         "This was not mentioned in the press release, but the facts support it.",

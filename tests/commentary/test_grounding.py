@@ -152,6 +152,7 @@ def test_demonyms_of_source_names_are_supported(source: str, word: str) -> None:
         ("Europe voted.", "Europa"),
         ("China voted.", "Chinook"),
         ("Kenya voted.", "Kenyatta"),
+        ("Ebrahim Raisi died.", "Raisin"),  # an English word one letter on (eval at d073f71)
     ],
 )
 def test_words_that_merely_start_like_a_source_name_are_not_supported(

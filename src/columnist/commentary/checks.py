@@ -130,6 +130,14 @@ _ROLE = re.compile(
 )
 
 
+# "Montana and Wyoming, which is my home state", "a major event in my life" (eval at
+# d073f71): the writer made one of the people in the news.
+_LIFE = re.compile(
+    r"\bmy (?:home (?:state|town|country|city|region)|hometown|homeland|life|lifetime)\b",
+    re.IGNORECASE,
+)
+
+
 # "protecting our navy", "our region": the writer speaking as one of a nation or its
 # forces, a role no source gives it (the warships post, demo at 8f1d025).
 _SIDE = re.compile(
@@ -145,6 +153,9 @@ def meta_problems(text: str) -> list[str]:
     role = _ROLE.search(text)
     if role:
         problems.append(f"gives the writer a role (“{role.group(0).rsplit(',', 1)[0]}”)")
+    life = _LIFE.search(text)
+    if life:
+        problems.append(f"gives the writer a life in the news (“{life.group(0)}”)")
     side = _SIDE.search(text)
     if side:
         problems.append(f"gives the writer a side (“{side.group(0)}”)")

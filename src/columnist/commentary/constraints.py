@@ -348,6 +348,11 @@ STOCK_PHRASES = (
     "my daughter",
     "my parents",
     "a friend of mine",
+    "my home",
+    "my hometown",
+    "my homeland",
+    "my life",
+    "my lifetime",
     "i visited",
     "i have visited",
     # guessed consequences ("could lead to flooding"): the commonest unsupported claim in

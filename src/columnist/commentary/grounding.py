@@ -241,6 +241,8 @@ def derives(word: str, name: str) -> bool:
             rest = rest[:-1]  # Russians, Kenyans, Germans, Putins
         if rest == "" and stem != name and name[-1] != "y":
             continue  # Germany -> German, but China is not "Chin"
+        if rest == "n" and not stem.endswith("a"):
+            continue  # Kenya-n, Russia-n; "Raisin" is no form of Raisi (eval at d073f71)
         if rest in DEMONYM_SUFFIXES:
             return True
     return False
