@@ -172,6 +172,8 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     ) == ["gives the writer a life in the news (“my home state”)"]
     assert meta_problems("The crash has become a major event in my life.") != []
     assert meta_problems("I think my view of the deal has changed.") == []
+    assert meta_problems("It affects not just my personal projects but my own work.") != []
+    assert meta_problems("What do you think about it?") == ["contains meta-text about the writing"]
     assert meta_problems("As an alternative, I would fund the library first.") == []
     for page in (  # the Harbin and flu posts of the demo at 43c858a
         "This was not mentioned in the press release, but the facts support it.",
@@ -181,6 +183,7 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "The facts it relies on are that hundreds of tourists are stranded.",
         "The facts rest on that statement, and I believe it matters.",
         "The figures it rests on are from the US National Snow and Ice Data Center.",
+        "I think this event could not be used for any purpose, as it is a retelling.",
     ):
         assert meta_problems(page) == ["contains meta-text about the writing"], page
     assert meta_problems("I doubt that the passage of the bill will come soon.") == []

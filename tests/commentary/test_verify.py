@@ -588,6 +588,8 @@ def test_a_word_turned_round_against_a_sentence_other_than_the_best_fitting_one(
     said = "German business morale has been falling due to increased optimism among companies."
     (verdict,) = verify(said, source)
     assert verdict.reason == "says the opposite of the passage: optimism where it says gloomier"
+    shorter = "I think morale is falling because of increased optimism."  # the demo at de0bf8e
+    assert not verify(shorter, source)[0].supported
     fair = "German business morale has been falling as companies grow gloomier."
     assert all(v.supported for v in verify(fair, source))
     late, early = "Farmers need the water in late August.", "The melt began early."

@@ -347,6 +347,13 @@ STOCK_PHRASES = (
     "my son",
     "my daughter",
     "my parents",
+    "could not be used",  # the retry's feedback told back (demo at de0bf8e)
+    "a retelling",
+    "do you think",
+    "my personal",
+    "my own work",
+    "my own projects",
+    "my ability to create",
     "a friend of mine",
     "my home",
     "my hometown",
