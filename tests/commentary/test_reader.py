@@ -537,3 +537,12 @@ def test_a_fact_told_again_behind_another_lead_fails_repetition() -> None:
     assert repetition(body)[1] == 0, "without the sources the pair is not seen"
     other = body.split("\n\n")[0] + "\n\nI would also point out that six warships took part."
     assert repetition(other, source) == ([], 0), "another fact of the same story"
+
+
+def test_a_name_with_its_small_word_swapped_is_invented() -> None:
+    support = Support("Xi and Putin agreed on the Power of Siberia 2 pipeline.")
+    said = "I think the Power and Siberia 2 pipeline matters to Xi and Putin."
+    assert invented(said, support) == [
+        "not in the sources: Power and Siberia (for Power of Siberia)"
+    ]
+    assert invented("I think the Power of Siberia 2 pipeline matters.", support) == []

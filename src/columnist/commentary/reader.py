@@ -751,12 +751,35 @@ def swapped_name_words(body: str, support: Support) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_CONNECTED = re.compile(r"(?<![\w’'-])([A-Z][\w’'-]*) (of|and|for|on|de|the) ([A-Z][\w’'-]*)")
+_CONNECTORS_OF_NAMES = ("of", "and", "for", "on", "de", "the")
+
+
+def swapped_connectors(body: str, support: Support) -> list[str]:
+    """A name of the sources with its small word swapped: "the Power and Siberia 2
+    pipeline" for Power of Siberia 2 (demo at de0bf8e; every word of it is theirs)."""
+    found = []
+    for m in _CONNECTED.finditer(_blank_long_quotes(body)):
+        first, small, last = m.groups()
+        if support.has_phrase(m.group(0)):
+            continue
+        theirs = [
+            f"{first} {other} {last}"
+            for other in _CONNECTORS_OF_NAMES
+            if other != small and support.has_phrase(f"{first} {other} {last}")
+        ]
+        if theirs:
+            found.append(f"{m.group(0)} (for {theirs[0]})")
+    return list(dict.fromkeys(found))
+
+
 def invented(body: str, support: Support) -> list[str]:
     problems = []
     words = (
         invented_words(body, support)
         + garbled_names(body, support)
         + swapped_name_words(body, support)
+        + swapped_connectors(body, support)
     )
     if words:
         problems.append(f"not in the sources: {', '.join(words)}")
