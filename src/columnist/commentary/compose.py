@@ -347,16 +347,11 @@ def paragraph_ask(words: int, written: list[str], remaining: int, per_paragraph:
     return max(MIN_ASK, min(per_paragraph, int(left * 1.3) // max(1, remaining)))
 
 
+_SENTENCES = ((50, "two or three"), (70, "three"), (100, "three or four"))
+
+
 def sentences_for(words: int) -> str:
-    return (
-        "two or three"
-        if words < 50
-        else "three"
-        if words < 70
-        else "three or four"
-        if words < 100
-        else "four or five"
-    )
+    return next((count for below, count in _SENTENCES if words < below), "four or five")
 
 
 class Writer:

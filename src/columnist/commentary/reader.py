@@ -751,8 +751,10 @@ def swapped_name_words(body: str, support: Support) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-_CONNECTED = re.compile(r"(?<![\w’'-])([A-Z][\w’'-]*) (of|and|for|on|de|the) ([A-Z][\w’'-]*)")
 _CONNECTORS_OF_NAMES = ("of", "and", "for", "on", "de", "the")
+_CONNECTED = re.compile(
+    rf"(?<![\w’'-])([A-Z][\w’'-]*) ({'|'.join(_CONNECTORS_OF_NAMES)}) ([A-Z][\w’'-]*)"
+)
 
 
 def swapped_connectors(body: str, support: Support) -> list[str]:

@@ -216,16 +216,16 @@ SPECULATION = re.compile(
 
 
 # Someone in the news who sees it otherwise: the closing's objection (`Passages.dissent`).
-DISSENT = re.compile(
-    r"\b(?:warn|caution|criticis|criticiz|critic|oppos|voted against|fight|reject|object|"
+_DISAGREE_TEXT = (
+    r"warn|caution|criticis|criticiz|critic|oppos|voted against|fight|reject|object|"
     r"concern|worr|fear|doubt|sceptic|skeptic|missed chance|not kept up|loophole|protest|"
-    r"complain|challeng|condemn|denounc|accus|urged|appeal)\w*",
-    re.IGNORECASE,
+    r"complain|challeng|condemn|denounc|accus"
 )
+DISSENT = re.compile(rf"\b(?:{_DISAGREE_TEXT}|urged|appeal)\w*", re.IGNORECASE)
 # Someone who sees it otherwise, not only one who asks for more: "the authors urged ration
 # shops to stock it" is no one arguing against the salt substitute (the salt post's "some
 # people argue that the high cost ... is an obstacle", demo at e7a2146).
-DISAGREEMENT = re.compile(DISSENT.pattern.replace("|urged|appeal", ""), re.IGNORECASE)
+DISAGREEMENT = re.compile(rf"\b(?:{_DISAGREE_TEXT})\w*", re.IGNORECASE)
 
 
 @dataclass(slots=True)
