@@ -594,3 +594,45 @@ def test_a_word_turned_round_against_a_sentence_other_than_the_best_fitting_one(
     assert all(v.supported for v in verify(fair, source))
     late, early = "Farmers need the water in late August.", "The melt began early."
     assert opposite(late, early) and not opposite(late, early, pairs_only=True)
+
+
+def test_a_lead_that_points_out_asserts_what_follows() -> None:
+    """ "I would also point out that X": the lead's "would" is no distance from X (the Fico
+    post at 127af92 had the hospital director "one of the most trusted figures in
+    Slovakia", passed as opinion)."""
+    fico = _real("Slovakian PM Robert Fico")
+    invented = (
+        "I would also point out that the hospital director is one of the most trusted "
+        "figures in Slovakia, and his words carry significant weight."
+    )
+    (verdict,) = verify(invented, fico)
+    assert not verdict.supported and verdict.precise
+    told = "I would also point out that the hospital director said Fico had five hours of surgery."
+    assert all(v.supported for v in verify(told, fico)), told
+
+
+def test_a_magnitude_word_the_news_gives_otherwise_is_misplaced() -> None:
+    source = "Hundreds of Australian and New Zealand tourists are stranded in New Caledonia."
+    said = "Thousands of Australian and New Zealand tourists are stranded in New Caledonia."
+    (verdict,) = verify(said, source)
+    assert verdict.reason == "the figure belongs to something else: thousands australian"
+    right = "Hundreds of Australian and New Zealand tourists are stranded there, I think."
+    assert all(v.supported for v in verify(right, source)), right
+
+
+def test_better_with_no_one_judging_is_a_claim_not_an_opinion() -> None:
+    source = "Survivors of a shipwreck that killed 600 people face trial in Greece."
+    said = "The death toll was too low and the coastguard could have done its job better."
+    assert not verify(said, source)[0].supported
+    assert verify("I think a fair trial would be better for everyone.", source)[0].supported
+
+
+def test_people_held_to_be_worried_are_invented_where_no_one_in_the_news_is() -> None:
+    calm = "The council approved the library. It opens in May, the mayor said."
+    for said in (
+        "I accept that some people are worried about its size.",
+        "Some worried that the library is too small.",
+        "Many people have raised concerns about the cost.",
+    ):
+        assert invented_voice(said, calm) == "people who argue otherwise", said
+    assert "some people are worried" in voice_phrases(calm)
