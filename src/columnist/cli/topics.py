@@ -94,6 +94,15 @@ def topics_test(
     file: Annotated[Path, typer.Argument(help="JSON lines of {title, summary, topics}.")],
     config: TopicsConfigOpt = None,
     errors: Annotated[bool, typer.Option("--errors", help="List the misfiled lines.")] = False,
+    check_band: Annotated[
+        float | None,
+        typer.Option(
+            "--check",
+            help="Also score with the writing model reading filings less than this above "
+            "their threshold (default: [stories] topic_check_band; 0: no check).",
+            min=0.0,
+        ),
+    ] = None,
 ) -> None:
     """Precision, recall and F1 of topic filing on a labelled file; suggests a threshold."""
     from columnist.stories.embed import shared_embedder
@@ -146,8 +155,31 @@ def topics_test(
             f"micro F1 on the other half ({len(check)} lines) = {held:.3f}"
         )
     _per_topic_hints(out, bench, assigner)
+    band = settings.stories.topic_check_band if check_band is None else check_band
+    if band > 0:
+        stories = replace(settings.stories, topic_check_band=band)
+        _checked(out, bench, assigner, replace(settings, stories=stories), now)
     if errors:
         _print_errors(out, items, now, assigner)
+
+
+def _checked(out: Console, bench, assigner, settings, before) -> None:
+    """The figures with the writing model reading the borderline filings, and its cost."""
+    from columnist.progress import stage
+    from columnist.stories.evaluate import score_topics
+    from columnist.stories.stage import topic_check
+
+    check = topic_check(settings)
+    with stage("check") as advance:
+        predicted = bench.predict_checked(assigner, check, advance)
+    s = score_topics(bench.items, predicted, bench.slugs).micro
+    each = check.seconds / check.asked if check.asked else 0.0
+    out.print(
+        f"with the model check (band {check.band:.2f}): micro precision {s.precision:.3f}, "
+        f"recall {s.recall:.3f}, F1 {s.f1:.3f} (without: {before.micro.precision:.3f} / "
+        f"{before.micro.recall:.3f} / {before.micro.f1:.3f}); {check.asked} of "
+        f"{len(bench.items)} items asked in {check.seconds:.1f}s ({each:.2f}s each)"
+    )
 
 
 def _per_topic_hints(out: Console, bench, assigner) -> None:

@@ -26,7 +26,8 @@ from columnist.errors import ColumnistError
 from columnist.stories.cluster import cluster
 from columnist.stories.names import event_names
 from columnist.stories.stage import entry_text
-from columnist.stories.topics import TopicAssigner
+from columnist.stories.topic_check import TopicCheck
+from columnist.stories.topics import TopicAssigner, TopicMatch
 
 
 class EvalFileError(ColumnistError):
@@ -345,6 +346,33 @@ class TopicBench:
         for i, hits in enumerate(self.hits):
             _, filed = assigner.filed_mask(scores.row(i), hits, score[i])
             out.append({self.slugs[k] for k in np.flatnonzero(filed)})
+        return out
+
+    def predict_checked(
+        self,
+        assigner: TopicAssigner,
+        check: TopicCheck,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[set[str]]:
+        """Topics filed for each item once the model check has read the borderline ones."""
+        names = np.array([assigner.name_evidence(h) for h in self.hits])
+        scores = replace(self.scores, names=names.reshape(self.scores.view.shape))
+        score = assigner.filing_score(scores)
+        thresholds = {t.slug: assigner.threshold_of(t) for t in assigner.topics}
+        out = []
+        for i, hits in enumerate(self.hits):
+            keyword, filed = assigner.filed_mask(scores.row(i), hits, score[i])
+            matches = [
+                TopicMatch(
+                    self.slugs[k], float(score[i][k]), "keyword" if keyword[k] else "similarity"
+                )
+                for k in np.flatnonzero(filed)
+            ]
+            item = self.items[i]
+            kept = check.keep(matches, thresholds, item.title, item.summary)
+            out.append({m.slug for m in kept})
+            if progress:
+                progress(i + 1, len(self.hits))
         return out
 
     def score(

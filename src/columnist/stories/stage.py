@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,7 +26,11 @@ from columnist.store.stories import PendingEntry, StoryState
 from columnist.stories.cluster import OpenStory, StoryIndex
 from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder, to_bytes
 from columnist.stories.names import event_names
+from columnist.stories.topic_check import TopicCheck
 from columnist.stories.topics import TopicAssigner
+
+if TYPE_CHECKING:
+    from columnist.commentary.backends.base import Backend
 
 BATCH = 1024
 LEAD_WORDS = 40
@@ -40,15 +45,23 @@ class AssignReport(Report):
     peak_open: int = 0  # most stories held open at once (memory follows this)
     stopped: bool = False  # asked to stop before every entry was placed
     seconds: float = 0.0
+    checked: int = 0  # stories the writing model was asked about (topic_check_band)
+    check_seconds: float = 0.0
 
     def summary(self, brief: bool = False) -> str:
         line = f"assign: {self.entries} entries, {self.new_stories} new stories"
         if brief:
             return line + self.stopped_note()
         filed = ", ".join(f"{slug} {n}" for slug, n in sorted(self.filed.items())) or "none"
+        checked = (
+            f"; topic check: {self.checked} stories asked in {self.check_seconds:.1f}s "
+            f"({self.check_seconds / self.checked:.2f}s each)"
+            if self.checked
+            else ""
+        )
         return (
             f"{line}, {self.joined} joined existing ones; filed: {filed} "
-            f"in {self.seconds:.1f}s{self.stopped_note()}"
+            f"in {self.seconds:.1f}s{checked}{self.stopped_note()}"
         )
 
 
@@ -151,6 +164,17 @@ def _state(index: StoryIndex, story: OpenStory) -> StoryState:
     )
 
 
+def topic_check(settings: Settings, backend: Backend | None = None) -> TopicCheck | None:
+    """The model check `[stories] topic_check_band` asks for, or None; the writing model
+    is loaded only then."""
+    band = settings.stories.topic_check_band
+    if band <= 0 or not settings.topics:
+        return None
+    from columnist.commentary.backends import make_backend
+
+    return TopicCheck(backend or make_backend(settings.writer), settings.topics, band)
+
+
 def run_assign(
     engine: Engine,
     settings: Settings,
@@ -158,6 +182,7 @@ def run_assign(
     should_stop: Callable[[], bool] | None = None,
     *,
     embedder: Embedder | None = None,
+    check: TopicCheck | None = None,
 ) -> AssignReport:
     """Place every unclustered entry in a story and file the stories it touched; a page
     of entries at a time, each page one transaction. `should_stop` is asked between
@@ -170,6 +195,8 @@ def run_assign(
         return report
     embedder = embedder or shared_embedder()
     assigner = make_assigner(settings, embedder)
+    check = check or topic_check(settings)
+    thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
     with engine.connect() as conn:
         index = open_index(conn, settings, assigner, first[0].published)
     filed: dict[int, list[str]] = {}
@@ -191,12 +218,18 @@ def run_assign(
             [event_names(e.title, e.text) for e in page],
             [e.source_id for e in page],
         )
-        touched: dict[OpenStory, None] = {}
+        touched: dict[OpenStory, str] = {}  # story -> text of its latest entry here
         for entry, placed in zip(page, placements, strict=True):
             placed.story.hits |= assigner.text_hits(f"{entry.title}\n{entry.text}")
-            touched[placed.story] = None
+            touched[placed.story] = entry.text
             report.new_stories += placed.created
             report.joined += not placed.created
+        matches = {
+            s: assigner.assign(unit(index.total(s)), s.hits) for s in touched
+        }  # before the transaction: a model check takes seconds
+        if check is not None:
+            for story, found in matches.items():
+                matches[story] = check.keep(found, thresholds, story.title, touched[story])
         with transaction(engine) as conn:
             new = [s for s in touched if s.id is None]
             for story, sid in zip(
@@ -211,12 +244,7 @@ def run_assign(
                     for e, p, v, is_new in zip(page, placements, vectors, fresh, strict=True)
                 ],
             )
-            filings = {
-                s.id: [
-                    (m.slug, m.score, m.rule) for m in assigner.assign(unit(index.total(s)), s.hits)
-                ]
-                for s in touched
-            }
+            filings = {s.id: [(m.slug, m.score, m.rule) for m in matches[s]] for s in touched}
             story_store.set_topics_many(conn, filings)
         for sid, triples in filings.items():
             filed[sid] = [slug for slug, _, _ in triples]
@@ -227,4 +255,6 @@ def run_assign(
         for slug in slugs:
             report.filed[slug] = report.filed.get(slug, 0) + 1
     report.peak_open = index.peak_open
+    if check is not None:
+        report.checked, report.check_seconds = check.asked, check.seconds
     return report
