@@ -633,6 +633,7 @@ def test_people_held_to_be_worried_are_invented_where_no_one_in_the_news_is() ->
         "I accept that some people are worried about its size.",
         "Some worried that the library is too small.",
         "Many people have raised concerns about the cost.",
+        "I accept that some people are critical of the decision to build it.",
     ):
         assert invented_voice(said, calm) == "people who argue otherwise", said
     assert "some people are worried" in voice_phrases(calm)

@@ -147,8 +147,8 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
 # news sees it otherwise: 3 closings in 3 on such stories in ~100 eval posts (1cb55d2 to
 # ed2b8ad). "Some would argue" puts a hypothetical, and passes.
 # Held views too: "some people are worried about the human rights implications", "Some
-# worried that this might not be enough" (stories 31-40 at 127af92, where nobody in the
-# news is worried).
+# worried that this might not be enough", "some people are critical of the decision to
+# move its embassy" (stories 31-40 at 127af92 and f68b001, where nobody in the news is).
 _ARGUING_PHRASES = tuple(
     f"{who} {verb}"
     for who in ("some", "some people", "many", "many people", "others")
@@ -158,7 +158,8 @@ _ARGUING_PHRASES = tuple(
         "worried", "feared", "doubted", "questioned", "are worried", "are concerned",
         "are sceptical", "are skeptical", "are wary", "are unhappy", "are angry",
         "have concerns", "have doubts", "have questioned", "have criticised",
-        "have criticized", "have raised concerns",
+        "have criticized", "have raised concerns", "are critical", "are upset",
+        "are opposed", "are divided", "may be critical", "might be critical",
     )
 )  # fmt: skip
 ARGUING = re.compile(rf"\b(?:{'|'.join(_ARGUING_PHRASES)})\b", re.IGNORECASE)
