@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from columnist.commentary.backends.base import Backend
 from columnist.commentary.constraints import Constraints
+from columnist.commentary.prompts import fence
 from columnist.config import TopicSettings
 from columnist.stories.topics import TopicMatch
 
@@ -46,7 +47,7 @@ class TopicCheck:
             f"{LETTERS[k]}) {t.name}: {t.description or t.name}" for k, t in enumerate(self.topics)
         )
         menu += f"\n{LETTERS[len(self.topics)]}) None of these."
-        item = f"{title}\n{' '.join(text.split()[:ITEM_WORDS])}"
+        item = fence(f"{title}\n{' '.join(text.split()[:ITEM_WORDS])}")  # no fake chat turns
         return [
             {
                 "role": "system",
