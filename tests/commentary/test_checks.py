@@ -173,6 +173,11 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems("The crash has become a major event in my life.") != []
     assert meta_problems("I think my view of the deal has changed.") == []
     assert meta_problems("It affects not just my personal projects but my own work.") != []
+    assert meta_problems("It could limit my ability to train chatbots effectively.") == [
+        "gives the writer a life in the news (“my ability to train”)"
+    ]
+    assert meta_problems("It is a test of the court's ability to judge.") == []
+    assert meta_problems("What do you make of it?") == ["contains meta-text about the writing"]
     assert meta_problems("What do you think about it?") == ["contains meta-text about the writing"]
     assert meta_problems("As an alternative, I would fund the library first.") == []
     for page in (  # the Harbin and flu posts of the demo at 43c858a

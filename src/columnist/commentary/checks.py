@@ -56,8 +56,9 @@ _META = re.compile(
     # purpose, as it is a retelling that does not state the main point" (demo at de0bf8e)
     r"could not be used|a retelling\b|"
     # a column that ends by asking the reader: "What do you think about it?" (the warships
-    # post, demo at de0bf8e; the eagles post at bb6bbd3)
-    r"\bdo you think\b|"
+    # post, demo at de0bf8e; the eagles post at bb6bbd3), and, that blocked, "What do you
+    # make of it?" (the warships post at 9517968)
+    r"\bdo you think\b|\bwhat do you make of\b|"
     r"this (?:sentence|statement|point|objection) (?:directly )?"
     r"(?:addresses|supports|states|shows)|"
     r"reinforces the idea|"
@@ -137,11 +138,13 @@ _ROLE = re.compile(
 
 
 # "Montana and Wyoming, which is my home state", "a major event in my life" (eval at
-# d073f71), "it affects not just my personal projects" (the fair-use post, demos at
-# e7a2146 and de0bf8e): the writer made one of the people in the news.
+# d073f71), "it affects not just my personal projects", "it could limit my ability to
+# train chatbots" (the fair-use post, demos at e7a2146, de0bf8e and 4a9300c): the writer
+# made one of the people in the news.
 _LIFE = re.compile(
     r"\bmy (?:home (?:state|town|country|city|region)|hometown|homeland|life|lifetime|"
-    r"personal \w+|own (?:work|projects?|business)|ability to create)\b",
+    r"personal \w+|own (?:work|projects?|business)|(?:own )?abilit(?:y|ies) to \w+|"
+    r"business|company|job|clients|customers)\b",
     re.IGNORECASE,
 )
 

@@ -353,7 +353,14 @@ STOCK_PHRASES = (
     "my personal",
     "my own work",
     "my own projects",
-    "my ability to create",
+    "my ability",  # "it could limit my ability to train chatbots" (demo at 4a9300c)
+    "my abilities",
+    "my business",
+    "my company",
+    "my job",
+    "my clients",
+    "my customers",
+    "what do you make",  # "do you think" blocked, the model asked this (demo at 9517968)
     "a friend of mine",
     "my home",
     "my hometown",
