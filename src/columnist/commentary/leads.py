@@ -57,3 +57,11 @@ def asserted_claim(sentence: str) -> str | None:
         if sentence.lower().startswith(lead.lower() + " "):
             return sentence[len(lead) + 1 :]
     return None
+
+
+def point_claim(sentence: str) -> str | None:
+    """What a sentence begun with a point lead states ("I would also point out that X")."""
+    for lead in POINT_LEADS:
+        if sentence.lower().startswith(lead.lower() + " "):
+            return sentence[len(lead) + 1 :]
+    return None

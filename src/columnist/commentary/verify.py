@@ -37,7 +37,7 @@ from columnist.commentary.grounding import (
     Support,
     find_claims,
 )
-from columnist.commentary.leads import asserted_claim
+from columnist.commentary.leads import asserted_claim, point_claim
 from columnist.commentary.opposites import opposite
 from columnist.commentary.text import split_sentences
 
@@ -868,8 +868,10 @@ def _sentence_verdict(sentence: str, passages: Passages, support: Support) -> Ve
     voice = invented_voice(sentence, passages.text)
     if voice:  # before the opinion test: "I grant that some experts argue" asserts them
         return Verdict(sentence, False, f"a voice the sources do not have: {voice}")
-    # "I would also point out that X" asserts X, though its "would" reads as distance
-    framed = asserted_claim(sentence) or claim_of(sentence)
+    # "I would also point out that X" asserts X, though its "would" reads as distance; a
+    # frame's own test stays claim_of's ("I did not expect the council to choose books
+    # over asphalt" is the writer's surprise, not a claim about asphalt)
+    framed = claim_of(sentence) or point_claim(sentence)
     if is_opinion(framed or sentence):
         # a figure is wrong whoever says it
         moved = _misplaced_figure(sentence, passages)
