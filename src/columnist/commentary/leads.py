@@ -51,17 +51,19 @@ CLOSING_LEADS = (
 ASSERTING = FRAMES + POINT_LEADS
 
 
-def asserted_claim(sentence: str) -> str | None:
-    """What a sentence begun with an asserting frame or lead states, or None."""
-    for lead in ASSERTING:
+def _after_lead(sentence: str, leads: tuple[str, ...]) -> str | None:
+    """The rest of a sentence begun with one of `leads`, or None."""
+    for lead in leads:
         if sentence.lower().startswith(lead.lower() + " "):
             return sentence[len(lead) + 1 :]
     return None
+
+
+def asserted_claim(sentence: str) -> str | None:
+    """What a sentence begun with an asserting frame or lead states, or None."""
+    return _after_lead(sentence, ASSERTING)
 
 
 def point_claim(sentence: str) -> str | None:
     """What a sentence begun with a point lead states ("I would also point out that X")."""
-    for lead in POINT_LEADS:
-        if sentence.lower().startswith(lead.lower() + " "):
-            return sentence[len(lead) + 1 :]
-    return None
+    return _after_lead(sentence, POINT_LEADS)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,8 +27,10 @@ from columnist.errors import ColumnistError
 from columnist.stories.cluster import cluster
 from columnist.stories.names import event_names
 from columnist.stories.stage import entry_text
-from columnist.stories.topic_check import TopicCheck
-from columnist.stories.topics import TopicAssigner, TopicMatch
+from columnist.stories.topics import TopicAssigner, TopicMatch, TopicScores
+
+if TYPE_CHECKING:
+    from columnist.stories.topic_check import TopicCheck
 
 
 class EvalFileError(ColumnistError):
@@ -336,13 +339,17 @@ class TopicBench:
         self.scores = assigner.score_many(self.vectors, self.hits)
         self.slugs = [t.slug for t in assigner.topics]
 
+    def _scored(self, assigner: TopicAssigner) -> tuple[TopicScores, np.ndarray]:
+        """The stored similarities with `assigner`'s name evidence, and its filing scores."""
+        names = np.array([assigner.name_evidence(h) for h in self.hits])
+        scores = replace(self.scores, names=names.reshape(self.scores.view.shape))
+        return scores, assigner.filing_score(scores)
+
     def predict_with(self, assigner: TopicAssigner) -> list[set[str]]:
         """Topics filed for each item; `assigner` must have the same topics and examples
         (thresholds and weights may differ: see `TopicAssigner.with_settings`)."""
         out = []
-        names = np.array([assigner.name_evidence(h) for h in self.hits])
-        scores = replace(self.scores, names=names.reshape(self.scores.view.shape))
-        score = assigner.filing_score(scores)
+        scores, score = self._scored(assigner)
         for i, hits in enumerate(self.hits):
             _, filed = assigner.filed_mask(scores.row(i), hits, score[i])
             out.append({self.slugs[k] for k in np.flatnonzero(filed)})
@@ -355,9 +362,7 @@ class TopicBench:
         progress: Callable[[int, int], None] | None = None,
     ) -> list[set[str]]:
         """Topics filed for each item once the model check has read the borderline ones."""
-        names = np.array([assigner.name_evidence(h) for h in self.hits])
-        scores = replace(self.scores, names=names.reshape(self.scores.view.shape))
-        score = assigner.filing_score(scores)
+        scores, score = self._scored(assigner)
         thresholds = {t.slug: assigner.threshold_of(t) for t in assigner.topics}
         out = []
         for i, hits in enumerate(self.hits):

@@ -26,11 +26,11 @@ from columnist.store.stories import PendingEntry, StoryState
 from columnist.stories.cluster import OpenStory, StoryIndex
 from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder, to_bytes
 from columnist.stories.names import event_names
-from columnist.stories.topic_check import TopicCheck
 from columnist.stories.topics import TopicAssigner
 
 if TYPE_CHECKING:
     from columnist.commentary.backends.base import Backend
+    from columnist.stories.topic_check import TopicCheck
 
 BATCH = 1024
 LEAD_WORDS = 40
@@ -171,6 +171,7 @@ def topic_check(settings: Settings, backend: Backend | None = None) -> TopicChec
     if band <= 0 or not settings.topics:
         return None
     from columnist.commentary.backends import make_backend
+    from columnist.stories.topic_check import TopicCheck
 
     return TopicCheck(backend or make_backend(settings.writer), settings.topics, band)
 
