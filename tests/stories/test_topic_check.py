@@ -4,13 +4,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from columnist.commentary.backends.base import Completion
 from columnist.config import Settings, TopicSettings, load
 from columnist.store.db import open_engine
+from columnist.store.schema import topic_choices
 from columnist.stories.evaluate import load_event_set
 from columnist.stories.stage import run_assign, topic_check
 from columnist.stories.topic_check import TopicCheck
@@ -79,9 +82,19 @@ def test_assign_with_the_check_says_what_it_asked_and_what_it_cost(tmp_path: Pat
     entries = load_event_set(EVENTS_JSONL)[:12]
     add_entries(engine, settings, [(e.title, e.summary, e.published, 0) for e in entries])
     report = run_assign(engine, settings)
-    engine.dispose()
     assert report.entries == 12 and report.checked > 0, report.summary()
     assert f"topic check: {report.checked} stories asked in" in report.summary()
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(topic_choices)).scalar()
+    assert stored == report.checked, "every answer is kept in the database"
+    # the same reports from another wire, in a later run (a new process, a new check):
+    # they join the stories already asked about, whose answers are read, not asked again
+    later = [(e.title, e.summary, e.published + timedelta(hours=1), 1) for e in entries]
+    add_entries(engine, settings, later)
+    again = run_assign(engine, settings)
+    engine.dispose()
+    assert again.entries == 12 and again.joined >= 10, again.summary()
+    assert again.checked == 0, again.summary()
 
 
 def test_topics_test_with_check_prints_both_figures_and_the_cost(tmp_path: Path) -> None:

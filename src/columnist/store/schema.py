@@ -322,3 +322,17 @@ delivery_attempts = Table(  # every request made for a delivery (`columnist log 
     Column("error", Text),
 )
 Index("ix_delivery_attempts_delivery", delivery_attempts.c.delivery_id)
+
+# 0012_topic_choices: the writing model's answers to the topic check
+# ([stories] topic_check_band), kept so a story touched again after a restart is not
+# asked again (0.5 s a question on two cores). `key` is a hash of the question: the
+# model, the desk's menu of topics and the story's headline; a changed menu or model asks
+# anew. `slug` is the topic picked, NULL for "none of these".
+topic_choices = Table(
+    "topic_choices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("slug", String(200)),
+    Column("created", UTCDateTime, nullable=False),
+)

@@ -21,6 +21,7 @@ from columnist.config import Settings
 from columnist.stages import Report
 from columnist.store import entries as entry_store
 from columnist.store import stories as story_store
+from columnist.store import topic_choices
 from columnist.store.db import Engine, transaction
 from columnist.store.stories import PendingEntry, StoryState
 from columnist.stories.cluster import OpenStory, StoryIndex
@@ -176,6 +177,13 @@ def topic_check(settings: Settings, backend: Backend | None = None) -> TopicChec
     return TopicCheck(backend or make_backend(settings.writer), settings.topics, band)
 
 
+def _recall_choices(engine: Engine, check: TopicCheck, titles: list[str]) -> None:
+    """The topic check's stored answers for these headlines, so they are not asked again."""
+    if titles:
+        with engine.connect() as conn:
+            check.remember(topic_choices.known(conn, map(check.key, titles)), titles)
+
+
 def run_assign(
     engine: Engine,
     settings: Settings,
@@ -196,66 +204,79 @@ def run_assign(
         return report
     embedder = embedder or shared_embedder()
     assigner = make_assigner(settings, embedder)
+    own = check is None  # a check made here is closed here: write loads its own model
     check = check or topic_check(settings)
-    thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
-    with engine.connect() as conn:
-        index = open_index(conn, settings, assigner, first[0].published)
-    filed: dict[int, list[str]] = {}
-    after = None
-    while True:
-        if should_stop is not None and should_stop():
-            report.stopped = True
-            break
+    try:
+        thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
         with engine.connect() as conn:
-            page = story_store.unclustered_page(conn, after, BATCH)
-        if not page:
-            break
-        after = (page[-1].published, page[-1].id)
-        vectors, fresh = _vectors(page, embedder)
-        placements = index.place(
-            vectors,
-            [e.published for e in page],
-            [e.title for e in page],
-            [event_names(e.title, e.text) for e in page],
-            [e.source_id for e in page],
-        )
-        touched: dict[OpenStory, str] = {}  # story -> text of its latest entry here
-        for entry, placed in zip(page, placements, strict=True):
-            placed.story.hits |= assigner.text_hits(f"{entry.title}\n{entry.text}")
-            touched[placed.story] = entry.text
-            report.new_stories += placed.created
-            report.joined += not placed.created
-        matches = {
-            s: assigner.assign(unit(index.total(s)), s.hits) for s in touched
-        }  # before the transaction: a model check takes seconds
-        if check is not None:
-            for story, found in matches.items():
-                matches[story] = check.keep(found, thresholds, story.title, touched[story])
-        with transaction(engine) as conn:
-            new = [s for s in touched if s.id is None]
-            for story, sid in zip(
-                new, story_store.create_many(conn, [_state(index, s) for s in new]), strict=True
-            ):
-                story.id = sid
-            story_store.update_many(conn, [_state(index, s) for s in touched if s not in new])
-            story_store.attach_many(
-                conn,
-                [
-                    (e.id, p.story.id, to_bytes(v) if is_new else None)
-                    for e, p, v, is_new in zip(page, placements, vectors, fresh, strict=True)
-                ],
+            index = open_index(conn, settings, assigner, first[0].published)
+        filed: dict[int, list[str]] = {}
+        after = None
+        while True:
+            if should_stop is not None and should_stop():
+                report.stopped = True
+                break
+            with engine.connect() as conn:
+                page = story_store.unclustered_page(conn, after, BATCH)
+            if not page:
+                break
+            after = (page[-1].published, page[-1].id)
+            vectors, fresh = _vectors(page, embedder)
+            placements = index.place(
+                vectors,
+                [e.published for e in page],
+                [e.title for e in page],
+                [event_names(e.title, e.text) for e in page],
+                [e.source_id for e in page],
             )
-            filings = {s.id: [(m.slug, m.score, m.rule) for m in matches[s]] for s in touched}
-            story_store.set_topics_many(conn, filings)
-        for sid, triples in filings.items():
-            filed[sid] = [slug for slug, _, _ in triples]
-        report.entries += len(page)
-        if progress:
-            progress(report.entries, max(total, report.entries))
-    for slugs in filed.values():
-        for slug in slugs:
-            report.filed[slug] = report.filed.get(slug, 0) + 1
-    report.peak_open = index.peak_open
-    if check is not None:
-        report.checked, report.check_seconds = check.asked, check.seconds
+            touched: dict[OpenStory, str] = {}  # story -> text of its latest entry here
+            for entry, placed in zip(page, placements, strict=True):
+                placed.story.hits |= assigner.text_hits(f"{entry.title}\n{entry.text}")
+                touched[placed.story] = entry.text
+                report.new_stories += placed.created
+                report.joined += not placed.created
+            matches = {
+                s: assigner.assign(unit(index.total(s)), s.hits) for s in touched
+            }  # before the transaction: a model check takes seconds
+            if check is not None:
+                asking = [
+                    s.title
+                    for s, found in matches.items()
+                    if check.asks(found, thresholds, s.title)
+                ]
+                _recall_choices(engine, check, asking)
+                for story, found in matches.items():
+                    matches[story] = check.keep(found, thresholds, story.title, touched[story])
+            with transaction(engine) as conn:
+                if check is not None:
+                    topic_choices.save(conn, check.take_unsaved())
+                new = [s for s in touched if s.id is None]
+                for story, sid in zip(
+                    new, story_store.create_many(conn, [_state(index, s) for s in new]), strict=True
+                ):
+                    story.id = sid
+                story_store.update_many(conn, [_state(index, s) for s in touched if s not in new])
+                story_store.attach_many(
+                    conn,
+                    [
+                        (e.id, p.story.id, to_bytes(v) if is_new else None)
+                        for e, p, v, is_new in zip(page, placements, vectors, fresh, strict=True)
+                    ],
+                )
+                filings = {s.id: [(m.slug, m.score, m.rule) for m in matches[s]] for s in touched}
+                story_store.set_topics_many(conn, filings)
+            for sid, triples in filings.items():
+                filed[sid] = [slug for slug, _, _ in triples]
+            report.entries += len(page)
+            if progress:
+                progress(report.entries, max(total, report.entries))
+        for slugs in filed.values():
+            for slug in slugs:
+                report.filed[slug] = report.filed.get(slug, 0) + 1
+        report.peak_open = index.peak_open
+        if check is not None:
+            report.checked, report.check_seconds = check.asked, check.seconds
+    finally:
+        if own and check is not None:
+            check.backend.close()
     return report

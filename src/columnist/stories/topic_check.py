@@ -8,13 +8,16 @@ under a grammar), the 1.5B writing model was right on 189 of them, and keeping a
 when the model picks that topic took micro precision from 0.66 to 0.82 (F1 0.73 ->
 0.76). Asked "is this about topic X, yes or no?" it said yes to nearly everything, so
 the menu it is. Each question costs about 0.5 s on two cores, so only filings in
-`[stories] topic_check_band` above their threshold are asked, once per story headline.
+`[stories] topic_check_band` above their threshold are asked, once per story headline:
+the answers are kept in the database (store/topic_choices.py), keyed by the model, the
+menu and the headline, so a story touched again after a restart is not asked again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from columnist.commentary.backends.base import Backend
@@ -35,6 +38,7 @@ class TopicCheck:
     topics: Sequence[TopicSettings]
     band: float
     answers: dict[str, str | None] = field(default_factory=dict)  # headline -> slug or None
+    unsaved: dict[str, str | None] = field(default_factory=dict)  # key -> slug, not yet stored
     asked: int = 0
     seconds: float = 0.0
     _system: str = field(init=False, default="")  # the same for every item: the menu
@@ -53,6 +57,23 @@ class TopicCheck:
         )
         letters = LETTERS[: len(self.topics) + 1]
         self._grammar = "root ::= " + " | ".join(f'"{c}"' for c in letters)
+
+    def key(self, title: str) -> str:
+        """The question's key in the store: the model, the menu and the headline."""
+        model = getattr(self.backend, "model", "")
+        return hashlib.sha256(f"{model}\n{self._system}\n{title}".encode()).hexdigest()
+
+    def remember(self, stored: Mapping[str, str | None], titles: Sequence[str]) -> None:
+        """Answers read from the store (`stored`: key -> slug) for these headlines."""
+        for title in titles:
+            key = self.key(title)
+            if key in stored:
+                self.answers[title] = stored[key]
+
+    def take_unsaved(self) -> dict[str, str | None]:
+        """The answers given since the last call, for the store."""
+        fresh, self.unsaved = self.unsaved, {}
+        return fresh
 
     def _messages(self, title: str, text: str) -> list[dict]:
         item = fence(f"{title}\n{' '.join(text.split()[:ITEM_WORDS])}")  # no fake chat turns
@@ -83,10 +104,17 @@ class TopicCheck:
         k = LETTERS.find(letter) if letter else -1
         slug = self.topics[k].slug if 0 <= k < len(self.topics) else None
         self.answers[title] = slug
+        self.unsaved[self.key(title)] = slug
         return slug
 
     def borderline(self, match: TopicMatch, threshold: float) -> bool:
         return match.rule == "similarity" and match.score < threshold + self.band
+
+    def asks(self, matches: list[TopicMatch], thresholds: dict[str, float], title: str) -> bool:
+        """Whether `keep` would put a question to the model for these matches."""
+        return title not in self.answers and any(
+            self.borderline(m, thresholds[m.slug]) for m in matches
+        )
 
     def keep(
         self, matches: list[TopicMatch], thresholds: dict[str, float], title: str, text: str
