@@ -160,6 +160,14 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems(  # the warships post at 2c17652
         "As someone with experience in international relations, I believe the drills work."
     ) == ["gives the writer a role (“As someone with experience in international relations”)"]
+    long_role = (  # the Kenya post, eval at 8ef1527: 70 letters of role
+        "As an active advocate for environmental causes and committed to sustainability, I am "
+        "excited about this development."
+    )
+    assert meta_problems(long_role) == [
+        "gives the writer a role (“As an active advocate for environmental causes and "
+        "committed to sustainability”)"
+    ]
     for chatbot in (  # the flu post at 2c17652 ended so
         "I hope this helps address their concerns and provides clarity on why I think so.",
         "I hope this clarifies why the vote matters.",

@@ -172,6 +172,20 @@ def test_a_figure_with_the_wrong_scale_is_unsupported() -> None:
     assert find_claims("Pix processed 250 million; 1.2 billion euros wait.", support) == []
 
 
+def test_a_power_is_a_figure_written_any_way_and_a_scale_the_news_lacks_is_invented() -> None:
+    """The news had "10^26"; the MPs' AI bill post wrote "10⁵" (passed as the "10" of "10%")
+    and "10, 26 quadrillion" (evals and demo at 8ef1527)."""
+    support = Support(
+        "Developers using more than 10^26 operations need a licence; fines reach 10%."
+    )
+    said = "Developers who use over 10⁵ operations need a licence."
+    assert [c.text for c in find_claims(said, support)] == ["10⁵"]
+    assert find_claims("Developers using more than 10²⁶ operations need one.", support) == []
+    garbled = "Models using more than 10, 26 quadrillion computing operations need one."
+    assert [c.text for c in find_claims(garbled, support)] == ["26 quadrillion"]
+    assert find_claims("Fines of 10% are steep, I think.", support) == []
+
+
 def test_a_scale_without_a_digit_is_a_figure_too() -> None:
     """ "millions of acres (billions hectares)" where the news has millions of both (the
     Powder River post, eval at 1cb55d2)."""

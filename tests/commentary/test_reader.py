@@ -379,6 +379,19 @@ def test_a_column_that_borrows_a_speakers_we_speaks_as_them() -> None:
     assert "voice" in read_as_reader(body, source).failed
 
 
+def test_a_speakers_our_turned_into_my_speaks_as_them() -> None:
+    """ "My seawalls cannot be built with promises" from Tonga's negotiator's "Our seawalls
+    cannot be built with promises" (the Antalya post, eval at 8ef1527)."""
+    source = (
+        '"We accepted this as a floor, not a ceiling. Our seawalls cannot be built with '
+        "promises,\" said Tevita Manu, Tonga's lead negotiator."
+    )
+    body = "My seawalls cannot be built with promises, and we must adapt now."
+    assert borrowed_voice(body, source) == ["speaks as someone in the news (“My … seawalls built”)"]
+    assert borrowed_voice("I think my view of the seawalls is plain: build them.", source) == []
+    assert borrowed_voice("My sense is that the floor will hold.", source) == []
+
+
 def test_half_written_and_glued_words_are_invented_but_english_and_british_pass() -> None:
     source = Support("The glacier lost 4% of its ice. Matatu drivers organised a strike.")
     body = (

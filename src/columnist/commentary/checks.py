@@ -128,11 +128,13 @@ def unsupported_numbers(body: str, source_text: str) -> list[str]:
 
 
 # "As a nutritionist, I believe": the model giving itself a trade; the column's voice is
-# the desk's persona, and no source says the writer is a scientist.
+# the desk's persona, and no source says the writer is a scientist. Up to 100 letters:
+# "As an active advocate for environmental causes and committed to sustainability, I am
+# excited" (the Kenya post, eval at 8ef1527) ran past 60.
 _ROLE = re.compile(
     r"\bas (?:an? |someone |somebody |one )(?!result\b|consequence\b|whole\b|rule\b|matter\b|"
     r"reminder\b|start\b|alternative\b|example\b|aside\b|first step\b)"
-    r"[a-z][\w -]{1,60}, (?:i|my)\b",
+    r"[a-z][\w -]{1,100}, (?:i|my)\b",
     re.IGNORECASE,
 )
 

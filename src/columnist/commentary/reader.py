@@ -178,17 +178,30 @@ def voice(body: str) -> tuple[list[str], int]:
 _WE = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")  # case kept: "US tariffs" is a country
 
 
+_WE_OR_MY = re.compile(r"\b(?:[Ww]e|[Oo]ur|us|[Mm]y)\b")
+
+
+def _content_after(text: str, at: int, words: int = 4, keep: int = 2) -> list[str]:
+    """The first `keep` content words among the `words` words after position `at`."""
+    return [w for w in _tokens(text[at : at + 80])[:words] if w not in STOP_WORDS][:keep]
+
+
 def borrowed_voice(body: str, source_text: str) -> list[str]:
-    """The writer speaking as someone in the news: "we"/"our" followed by words a speaker
-    said after their own "we"/"our" ("a routine exercise under our cooperation plan" from
-    a ministry's "under our annual cooperation plan"), which puts the column in the
-    speaker's place. The first two content words after it are compared."""
-    spoken = [" ".join(_tokens(s)) for s in source_sentences(source_text) if _WE.search(s)]
-    for m in _WE.finditer(body):
-        after = _tokens(body[m.end() : m.end() + 80])[:4]
-        content = [w for w in after if w not in STOP_WORDS][:2]
+    """The writer speaking as someone in the news: "we", "our" or "my" followed by words a
+    speaker said after their own "we"/"our" ("a routine exercise under our cooperation
+    plan" from a ministry's "under our annual cooperation plan"; "My seawalls cannot be
+    built with promises" from a negotiator's "Our seawalls cannot be built with promises",
+    eval at 8ef1527), which puts the column in the speaker's place. The first two content
+    words after it are compared with the speaker's words after theirs."""
+    quoted = [s for s in source_sentences(source_text) if _WE.search(s)]
+    spoken = [" ".join(_tokens(s)) for s in quoted]
+    said = [set(_content_after(s, m.end(), 6, 4)) for s in quoted for m in _WE.finditer(s)]
+    for m in _WE_OR_MY.finditer(body):
+        content = _content_after(body, m.end())
         phrase = " ".join(content)
-        if len(content) == 2 and any(f" {phrase} " in f" {s} " for s in spoken):
+        if len(content) < 2:
+            continue
+        if any(f" {phrase} " in f" {s} " for s in spoken) or any(set(content) <= w for w in said):
             return [f"speaks as someone in the news (“{m.group(0)} … {phrase}”)"]
     return []
 
