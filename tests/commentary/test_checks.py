@@ -160,6 +160,15 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems(  # the warships post at 2c17652
         "As someone with experience in international relations, I believe the drills work."
     ) == ["gives the writer a role (“As someone with experience in international relations”)"]
+    assert meta_problems(  # the Fico closings, stories 31-40 at 8ef1527
+        "I understand why some would say that Robert Fico should have been shot immediately."
+    ) == ["wishes violence on someone (“should have been shot”)"]
+    for opinion in (
+        "The gunman should be punished, and the men should not have been prosecuted.",
+        "Drones that cross the border should be shot down.",
+        "Fico was shot five times.",
+    ):
+        assert meta_problems(opinion) == [], opinion
     long_role = (  # the Kenya post, eval at 8ef1527: 70 letters of role
         "As an active advocate for environmental causes and committed to sustainability, I am "
         "excited about this development."

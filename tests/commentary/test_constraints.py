@@ -155,6 +155,17 @@ def test_stock_phrases_lose_their_last_word() -> None:
     assert "remember" not in block.banned_after(words_of("we should")), "the word itself: free"
 
 
+def test_violence_wished_on_someone_cannot_be_written() -> None:
+    """The Fico plan's other side, "Robert Fico should have been killed immediately after
+    the shooting", and its closings' "should have been shot" (stories 31-40 at 8ef1527)."""
+    block = NgramBlock.build([], [])
+    for begun in ("Robert Fico should have been", "the men deserved to be", "He ought to be"):
+        assert {"shot", "killed", "murdered"} <= block.banned_after(words_of(begun)), begun
+    assert "die" in block.banned_after(words_of("he deserved to"))
+    assert "punished" not in block.banned_after(words_of("the gunman should be"))
+    assert "shot" not in block.banned_after(words_of("Fico was")), "the news itself: free"
+
+
 def test_the_block_does_not_reach_across_paragraphs_and_may_be_empty() -> None:
     block = NgramBlock.build([], ["one two three four five\n\nsix seven eight nine ten eleven"])
     assert block.banned_after(["two", "three", "four", "five", "six"]) == ALWAYS

@@ -110,6 +110,21 @@ def test_an_other_side_voiced_by_people_the_news_does_not_have_becomes_hypotheti
     assert hypothetical(EXPECTED.other_side, SOURCE) == EXPECTED.other_side
 
 
+def test_violence_wished_on_someone_never_stays_in_a_plan() -> None:
+    """The Fico plan's other side (stories 31-40 at 8ef1527): "I think Robert Fico should
+    have been killed immediately after the shooting"."""
+    harm = "I think Robert Fico should have been killed immediately after the shooting."
+    kept, dropped = check_plan(Plan(EXPECTED.view, EXPECTED.points, harm), Support(SOURCE))
+    assert kept.other_side == "One might say it changes little." and harm in dropped
+    point = "Anja Nygaard deserved to die for the vote."
+    kept, dropped = check_plan(Plan(EXPECTED.view, [point], ""), Support(SOURCE))
+    assert kept.points == [] and dropped == [point]
+    violent_view = Plan("think the councillors should be shot.", [], "")
+    assert view_problem(violent_view, Support(SOURCE)) == (
+        "the view: wishes violence on someone (“should be shot”)"
+    )
+
+
 def test_a_view_that_misstates_the_news_is_a_problem() -> None:
     assert view_problem(EXPECTED, Support(SOURCE)) is None
     wrong = Plan("think the council voted 9 to 2 because Anja Nygaard resigned.", [], "")

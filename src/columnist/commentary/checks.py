@@ -160,9 +160,31 @@ _SIDE = re.compile(
 )
 
 
+# The sampler's HARM_PHRASES, read back: what got past it, and what the other backends
+# (a server given a grammar has no phrase block) wrote.
+_HARM = re.compile(
+    r"\b(?:should|ought to|must|deserved?s?|needs? to)(?: not)? (?:have )?(?:been |be )"
+    r"(?:shot(?! down)|killed|murdered|executed|assassinated|hanged|lynched|beaten|tortured|bombed|"
+    r"eliminated)\b|\bdeserve[sd]? to die\b|\bshould (?:have )?died?\b|\bbetter off dead\b",
+    re.IGNORECASE,
+)
+
+
+def harm_problem(text: str) -> str | None:
+    """Violence wished on someone, in the writer's mouth or another's."""
+    found = _HARM.search(text)
+    if found is None or " not " in found.group(0).lower():
+        return None
+    return f"wishes violence on someone (“{found.group(0)}”)"
+
+
 def meta_problems(text: str) -> list[str]:
-    """Talk about the writing or about being a model, which no column holds."""
+    """Talk about the writing or about being a model, which no column holds; and violence
+    wished on someone, which no column prints."""
     problems = []
+    harm = harm_problem(text)
+    if harm:
+        problems.append(harm)
     role = _ROLE.search(text)
     if role:
         problems.append(f"gives the writer a role (“{role.group(0).rsplit(',', 1)[0]}”)")

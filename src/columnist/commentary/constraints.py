@@ -172,6 +172,27 @@ def plan_grammar(lead: str = "View: ") -> str:
     )
 
 
+# Violence wished on someone: "I think Robert Fico should have been killed immediately
+# after the shooting" was the other side of the Fico plan, and its closing wrote "Some
+# would say that Robert Fico should have been shot (murdered) immediately" in two runs of
+# two (stories 31-40 at 8ef1527). No desk prints that, in anyone's mouth. A phrase's last
+# word is blocked after the rest; "should be punished" and "should not have been
+# prosecuted" are opinions and pass.
+_HARM_MODALS = (
+    "should have been", "should be", "ought to have been", "ought to be", "must be",
+    "deserved to be", "deserves to be", "deserve to be", "needs to be", "need to be",
+)  # fmt: skip
+_HARM_DEEDS = (
+    "shot", "killed", "murdered", "executed", "assassinated", "hanged", "lynched", "beaten",
+    "tortured", "bombed", "eliminated",
+)  # fmt: skip
+HARM_PHRASES = (
+    *(f"{m} {d}" for m in _HARM_MODALS for d in _HARM_DEEDS),
+    "deserved to die", "deserves to die", "deserve to die", "should die", "should have died",
+    "better off dead",
+)  # fmt: skip
+
+
 # What a reader skips: talk about the sources, filler and clichés of small models. A
 # phrase's last word is blocked after the rest of it.
 STOCK_PHRASES = (
@@ -467,6 +488,7 @@ class NgramBlock:
         block.add(sources, SOURCE_NGRAM)
         block.add(earlier, SELF_NGRAM)
         block.add_phrases(STOCK_PHRASES)
+        block.add_phrases(HARM_PHRASES)
         for para in paragraphs:
             first = words_of(para)[:2]
             if len(first) == 2:

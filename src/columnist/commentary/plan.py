@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from columnist.commentary.checks import harm_problem
 from columnist.commentary.grounding import Support, find_claims
 from columnist.commentary.text import split_sentences
 from columnist.commentary.verify import DISAGREEMENT, Passages, invented_voice, rule_verdict
@@ -95,6 +96,9 @@ def view_problem(plan: Plan, support: Support) -> str | None:
     """What the verifier acts on in the view, which the opening is told to give: "I think
     the Bank of England has left rates unchanged because inflation is still rising" (6 of
     56 views in the eval at bb6bbd3). The view is the writer's, so only precise flags."""
+    harm = harm_problem(plan.view)
+    if harm:
+        return f"the view: {harm}"
     passages = Passages.of(support.text)
     view = plan.view if plan.view.startswith("I") else f"I {plan.view}"
     for sentence in split_sentences(view):
@@ -114,9 +118,17 @@ def check_plan(plan: Plan, support: Support) -> tuple[Plan, list[str]]:
     passages = Passages.of(support.text)
     kept, dropped = [], []
     for point in plan.points:
-        ok = not find_claims(point, support) and all(
-            v.supported
-            for v in (rule_verdict(s, passages, support) for s in split_sentences(point))
+        ok = (
+            not harm_problem(point)
+            and not find_claims(point, support)
+            and all(
+                v.supported
+                for v in (rule_verdict(s, passages, support) for s in split_sentences(point))
+            )
         )
         (kept if ok else dropped).append(point)
-    return Plan(plan.view, kept, hypothetical(plan.other_side, support.text)), dropped
+    other_side = plan.other_side
+    if harm_problem(other_side):  # "Robert Fico should have been killed" (the Fico plan)
+        dropped.append(other_side)
+        other_side = Plan.fallback("").other_side
+    return Plan(plan.view, kept, hypothetical(other_side, support.text)), dropped
