@@ -169,6 +169,12 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "Fico was shot five times.",
     ):
         assert meta_problems(opinion) == [], opinion
+    assert meta_problems(  # the Greek trial post, stories 31-40 at e497bc0
+        "I think it was an unjust trial for one of the deadliest shipwrecks in my country."
+    ) == ["gives the writer a life in the news (“my country”)"]
+    assert meta_problems(  # the Fico post, stories 31-40 at e497bc0
+        "The facts it reports are: Miriam Lapuníková said Fico was in surgery for five hours."
+    ) == ["contains meta-text about the writing"]
     long_role = (  # the Kenya post, eval at 8ef1527: 70 letters of role
         "As an active advocate for environmental causes and committed to sustainability, I am "
         "excited about this development."

@@ -51,6 +51,9 @@ _META = re.compile(
     r"(?:in|from|according to|stated in|said in) (?:the|this) (?:article|passage\b(?! of))|"
     r"my other side|my view continues|"
     r"the (?:facts|figures|numbers|data) (?:it|this|they) (?:rests?|relies?|rely) on|"
+    # "The facts it reports are: Miriam Lapuníková, director of ..." (the Fico post, stories
+    # 31-40 at e497bc0)
+    r"the (?:facts|figures|numbers|data) (?:it|this|they) (?:reports?|gives?|lists?|cites?)\b|"
     r"facts rest on|"
     # the retry's feedback told back: "I think this event could not be used for any
     # purpose, as it is a retelling that does not state the main point" (demo at de0bf8e)
@@ -141,12 +144,13 @@ _ROLE = re.compile(
 
 # "Montana and Wyoming, which is my home state", "a major event in my life" (eval at
 # d073f71), "it affects not just my personal projects", "it could limit my ability to
-# train chatbots" (the fair-use post, demos at e7a2146, de0bf8e and 4a9300c): the writer
-# made one of the people in the news.
+# train chatbots" (the fair-use post, demos at e7a2146, de0bf8e and 4a9300c), "one of the
+# deadliest shipwrecks to have taken place in my country" (the Greek trial post, stories
+# 31-40 at e497bc0): the writer made one of the people in the news.
 _LIFE = re.compile(
     r"\bmy (?:home (?:state|town|country|city|region)|hometown|homeland|life|lifetime|"
     r"personal \w+|own (?:work|projects?|business)|(?:own )?abilit(?:y|ies) to \w+|"
-    r"business|company|job|clients|customers)\b",
+    r"business|company|job|clients|customers|(?:own )?country)\b",
     re.IGNORECASE,
 )
 

@@ -381,6 +381,7 @@ STOCK_PHRASES = (
     "my job",
     "my clients",
     "my customers",
+    "my country",
     "what do you make",  # "do you think" blocked, the model asked this (demo at 9517968)
     "a friend of mine",
     "my home",
