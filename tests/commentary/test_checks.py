@@ -163,6 +163,12 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems(  # the Fico closings, stories 31-40 at 8ef1527
         "I understand why some would say that Robert Fico should have been shot immediately."
     ) == ["wishes violence on someone (“should have been shot”)"]
+    assert meta_problems("Some say he deserved to be killed.") == [
+        "wishes violence on someone (“deserved to be killed”)"
+    ]
+    assert meta_problems("He should not be executed, but his guard should be killed.") == [
+        "wishes violence on someone (“should be killed”)"
+    ], "an earlier 'should not' does not hide a later wish"
     for opinion in (
         "The gunman should be punished, and the men should not have been prosecuted.",
         "Drones that cross the border should be shot down.",

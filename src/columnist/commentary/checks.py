@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from columnist.commentary.constraints import HARM_DEEDS, HARM_MODALS, HARM_WISHES
 from columnist.commentary.grounding import Claim, Support, find_claims
 from columnist.commentary.openings import opening_problem
 from columnist.commentary.reader import (
@@ -165,11 +166,10 @@ _SIDE = re.compile(
 
 
 # The sampler's HARM_PHRASES, read back: what got past it, and what the other backends
-# (a server given a grammar has no phrase block) wrote.
+# (a server given a grammar has no phrase block) wrote. "should be shot down" is no harm.
+_DEEDS = "|".join("shot(?! down)" if d == "shot" else d for d in HARM_DEEDS)
 _HARM = re.compile(
-    r"\b(?:should|ought to|must|deserved?s?|needs? to)(?: not)? (?:have )?(?:been |be )"
-    r"(?:shot(?! down)|killed|murdered|executed|assassinated|hanged|lynched|beaten|tortured|bombed|"
-    r"eliminated)\b|\bdeserve[sd]? to die\b|\bshould (?:have )?died?\b|\bbetter off dead\b",
+    rf"\b(?:{'|'.join(HARM_MODALS)}) (?:{_DEEDS})\b|\b(?:{'|'.join(HARM_WISHES)})\b",
     re.IGNORECASE,
 )
 
@@ -177,9 +177,7 @@ _HARM = re.compile(
 def harm_problem(text: str) -> str | None:
     """Violence wished on someone, in the writer's mouth or another's."""
     found = _HARM.search(text)
-    if found is None or " not " in found.group(0).lower():
-        return None
-    return f"wishes violence on someone (“{found.group(0)}”)"
+    return f"wishes violence on someone (“{found.group(0)}”)" if found else None
 
 
 def meta_problems(text: str) -> list[str]:

@@ -178,19 +178,21 @@ def plan_grammar(lead: str = "View: ") -> str:
 # two (stories 31-40 at 8ef1527). No desk prints that, in anyone's mouth. A phrase's last
 # word is blocked after the rest; "should be punished" and "should not have been
 # prosecuted" are opinions and pass.
-_HARM_MODALS = (
+# checks.harm_problem reads the same phrases back from a written text.
+HARM_MODALS = (
     "should have been", "should be", "ought to have been", "ought to be", "must be",
-    "deserved to be", "deserves to be", "deserve to be", "needs to be", "need to be",
+    "must have been", "deserved to be", "deserves to be", "deserve to be", "needs to be",
+    "need to be", "needs to have been", "need to have been",
 )  # fmt: skip
-_HARM_DEEDS = (
+HARM_DEEDS = (
     "shot", "killed", "murdered", "executed", "assassinated", "hanged", "lynched", "beaten",
     "tortured", "bombed", "eliminated",
 )  # fmt: skip
-HARM_PHRASES = (
-    *(f"{m} {d}" for m in _HARM_MODALS for d in _HARM_DEEDS),
+HARM_WISHES = (
     "deserved to die", "deserves to die", "deserve to die", "should die", "should have died",
     "better off dead",
 )  # fmt: skip
+HARM_PHRASES = (*(f"{m} {d}" for m in HARM_MODALS for d in HARM_DEEDS), *HARM_WISHES)
 
 
 # What a reader skips: talk about the sources, filler and clichés of small models. A

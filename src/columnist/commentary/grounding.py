@@ -267,6 +267,10 @@ class Support:
         return found
 
     @cached_property
+    def powers(self) -> set[str]:
+        return powers(self.text)
+
+    @cached_property
     def dates(self) -> set[str]:
         found = {_date_name(m.group(1)) for m in _DATE_WORD.finditer(self.text)}
         if _MAY_DATE.search(self.text) or re.search(r"\bMay\b", self.text):
@@ -531,11 +535,10 @@ def _sentence_claims(text: str, support: Support) -> list[tuple[str, str]]:
         if number in support.numbers and any(n == number for n, _ in known):
             claims.append(("number", f"{number} {scale}"))  # "250 billion" for "250 million"
     claims += [("number", scale) for scale in _bare_scales(text, support)]
-    known_powers = powers(support.text)
     claims += [
         ("number", m.group(0))
         for m in _POWER.finditer(text)
-        if powers(m.group(0)).isdisjoint(known_powers)
+        if powers(m.group(0)).isdisjoint(support.powers)
     ]
     for number, scale in sorted(_scaled(text)):  # "26 quadrillion" where none has that scale
         claim = ("number", f"{number} {scale}")

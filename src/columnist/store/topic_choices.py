@@ -27,7 +27,8 @@ def known(conn: Connection, keys: Iterable[str]) -> dict[str, str | None]:
 
 def save(conn: Connection, answers: Mapping[str, str | None]) -> None:
     """New answers; a key already stored (another worker asked too) is left as it is."""
-    fresh = {k: v for k, v in answers.items() if k not in known(conn, answers)}
+    stored = known(conn, answers)
+    fresh = {k: v for k, v in answers.items() if k not in stored}
     if fresh:
         now = datetime.now(UTC)
         conn.execute(

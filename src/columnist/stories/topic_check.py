@@ -110,17 +110,18 @@ class TopicCheck:
     def borderline(self, match: TopicMatch, threshold: float) -> bool:
         return match.rule == "similarity" and match.score < threshold + self.band
 
+    def _any_borderline(self, matches: list[TopicMatch], thresholds: dict[str, float]) -> bool:
+        return any(self.borderline(m, thresholds[m.slug]) for m in matches)
+
     def asks(self, matches: list[TopicMatch], thresholds: dict[str, float], title: str) -> bool:
         """Whether `keep` would put a question to the model for these matches."""
-        return title not in self.answers and any(
-            self.borderline(m, thresholds[m.slug]) for m in matches
-        )
+        return title not in self.answers and self._any_borderline(matches, thresholds)
 
     def keep(
         self, matches: list[TopicMatch], thresholds: dict[str, float], title: str, text: str
     ) -> list[TopicMatch]:
         """The matches, less the borderline ones the model does not pick."""
-        if not any(self.borderline(m, thresholds[m.slug]) for m in matches):
+        if not self._any_borderline(matches, thresholds):
             return matches
         chosen = self.choice(title, text)
         return [
