@@ -378,11 +378,7 @@ STOCK_PHRASES = (
     "my own projects",
     "my ability",  # "it could limit my ability to train chatbots" (demo at 4a9300c)
     "my abilities",
-    "my business",
-    "my company",
-    "my job",
-    "my clients",
-    "my customers",
+    "my job",  # my business, company, clients and customers: with the trades above
     "my country",
     "what do you make",  # "do you think" blocked, the model asked this (demo at 9517968)
     "a friend of mine",
