@@ -27,7 +27,7 @@ from columnist.store.stories import PendingEntry, StoryState
 from columnist.stories.cluster import OpenStory, StoryIndex
 from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder, to_bytes
 from columnist.stories.names import event_names
-from columnist.stories.topics import TopicAssigner
+from columnist.stories.topics import TopicAssigner, TopicMatch
 
 if TYPE_CHECKING:
     from columnist.commentary.backends.base import Backend
@@ -207,76 +207,104 @@ def run_assign(
     own = check is None  # a check made here is closed here: write loads its own model
     check = check or topic_check(settings)
     try:
-        thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
         with engine.connect() as conn:
             index = open_index(conn, settings, assigner, first[0].published)
-        filed: dict[int, list[str]] = {}
+        thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
+        pages = _Pages(engine, embedder, assigner, index, check, thresholds)
+        pages.run(report, total, progress, should_stop)
+    finally:
+        if own and check is not None:
+            check.backend.close()
+    return report
+
+
+@dataclass(slots=True)
+class _Pages:
+    """What placing and filing one page of entries needs, kept across the pages."""
+
+    engine: Engine
+    embedder: Embedder
+    assigner: TopicAssigner
+    index: StoryIndex
+    check: TopicCheck | None
+    thresholds: dict[str, float]  # topic slug -> its filing threshold, for the check
+
+    def run(
+        self,
+        report: AssignReport,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> None:
+        filed: dict[int, list[str]] = {}  # story id -> its topics after its last page
         after = None
         while True:
             if should_stop is not None and should_stop():
                 report.stopped = True
                 break
-            with engine.connect() as conn:
+            with self.engine.connect() as conn:
                 page = story_store.unclustered_page(conn, after, BATCH)
             if not page:
                 break
             after = (page[-1].published, page[-1].id)
-            vectors, fresh = _vectors(page, embedder)
-            placements = index.place(
-                vectors,
-                [e.published for e in page],
-                [e.title for e in page],
-                [event_names(e.title, e.text) for e in page],
-                [e.source_id for e in page],
-            )
-            touched: dict[OpenStory, str] = {}  # story -> text of its latest entry here
-            for entry, placed in zip(page, placements, strict=True):
-                placed.story.hits |= assigner.text_hits(f"{entry.title}\n{entry.text}")
-                touched[placed.story] = entry.text
-                report.new_stories += placed.created
-                report.joined += not placed.created
-            matches = {
-                s: assigner.assign(unit(index.total(s)), s.hits) for s in touched
-            }  # before the transaction: a model check takes seconds
-            if check is not None:
-                asking = [
-                    s.title
-                    for s, found in matches.items()
-                    if check.asks(found, thresholds, s.title)
-                ]
-                _recall_choices(engine, check, asking)
-                for story, found in matches.items():
-                    matches[story] = check.keep(found, thresholds, story.title, touched[story])
-            with transaction(engine) as conn:
-                if check is not None:
-                    topic_choices.save(conn, check.take_unsaved())
-                new = [s for s in touched if s.id is None]
-                for story, sid in zip(
-                    new, story_store.create_many(conn, [_state(index, s) for s in new]), strict=True
-                ):
-                    story.id = sid
-                story_store.update_many(conn, [_state(index, s) for s in touched if s not in new])
-                story_store.attach_many(
-                    conn,
-                    [
-                        (e.id, p.story.id, to_bytes(v) if is_new else None)
-                        for e, p, v, is_new in zip(page, placements, vectors, fresh, strict=True)
-                    ],
-                )
-                filings = {s.id: [(m.slug, m.score, m.rule) for m in matches[s]] for s in touched}
-                story_store.set_topics_many(conn, filings)
-            for sid, triples in filings.items():
-                filed[sid] = [slug for slug, _, _ in triples]
+            filed.update(self.place(page, report))
             report.entries += len(page)
             if progress:
                 progress(report.entries, max(total, report.entries))
         for slugs in filed.values():
             for slug in slugs:
                 report.filed[slug] = report.filed.get(slug, 0) + 1
-        report.peak_open = index.peak_open
-        if check is not None:
-            report.checked, report.check_seconds = check.asked, check.seconds
-    finally:
-        if own and check is not None:
-            check.backend.close()
-    return report
+        report.peak_open = self.index.peak_open
+        if self.check is not None:
+            report.checked, report.check_seconds = self.check.asked, self.check.seconds
+
+    def place(self, page: list[PendingEntry], report: AssignReport) -> dict[int, list[str]]:
+        """Put one page's entries into stories and file the stories touched, in one
+        transaction; the topics of each touched story."""
+        vectors, fresh = _vectors(page, self.embedder)
+        placements = self.index.place(
+            vectors,
+            [e.published for e in page],
+            [e.title for e in page],
+            [event_names(e.title, e.text) for e in page],
+            [e.source_id for e in page],
+        )
+        touched: dict[OpenStory, str] = {}  # story -> text of its latest entry here
+        for entry, placed in zip(page, placements, strict=True):
+            placed.story.hits |= self.assigner.text_hits(f"{entry.title}\n{entry.text}")
+            touched[placed.story] = entry.text
+            report.new_stories += placed.created
+            report.joined += not placed.created
+        matches = self.topics(touched)  # before the transaction: a model check takes seconds
+        with transaction(self.engine) as conn:
+            if self.check is not None:
+                topic_choices.save(conn, self.check.take_unsaved())
+            new = [s for s in touched if s.id is None]
+            made = story_store.create_many(conn, [_state(self.index, s) for s in new])
+            for story, sid in zip(new, made, strict=True):
+                story.id = sid
+            story_store.update_many(conn, [_state(self.index, s) for s in touched if s not in new])
+            story_store.attach_many(
+                conn,
+                [
+                    (e.id, p.story.id, to_bytes(v) if is_new else None)
+                    for e, p, v, is_new in zip(page, placements, vectors, fresh, strict=True)
+                ],
+            )
+            filings = {s.id: [(m.slug, m.score, m.rule) for m in matches[s]] for s in touched}
+            story_store.set_topics_many(conn, filings)
+        return {sid: [slug for slug, _, _ in triples] for sid, triples in filings.items()}
+
+    def topics(self, touched: dict[OpenStory, str]) -> dict[OpenStory, list[TopicMatch]]:
+        """Each touched story's topic matches, the borderline ones put to the check."""
+        matches = {s: self.assigner.assign(unit(self.index.total(s)), s.hits) for s in touched}
+        check = self.check
+        if check is None:
+            return matches
+        thresholds = self.thresholds
+        asking = [s.title for s, found in matches.items() if check.asks(found, thresholds, s.title)]
+        _recall_choices(self.engine, check, asking)
+        return {
+            story: check.keep(found, thresholds, story.title, touched[story])
+            for story, found in matches.items()
+        }
