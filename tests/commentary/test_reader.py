@@ -403,6 +403,24 @@ def test_half_written_and_glued_words_are_invented_but_english_and_british_pass(
     assert invented("I think the ice is going.", source) == []
 
 
+def test_a_word_after_an_opening_quotation_mark_is_read_too() -> None:
+    """ "a deal with 'separateatists'" (the New Caledonia draft, eval at e497bc0): the
+    word after the quotation mark went unread, as if it were the rest of "don't"."""
+    source = Support("The minister accused Azerbaijan of a deal with separatists.")
+    body = "I doubt the deal with 'separateatists' and ‘separatedatists’ is real; don't you?"
+    assert invented(body, source) == ["not a word: separateatists, separatedatists"]
+    assert invented("I doubt the 'deal' with ‘separatists’ isn't o'clock talk.", source) == []
+
+
+def test_a_plural_of_a_plural_name_is_invented() -> None:
+    """ "Palestinianss" passed as a plural of the sources' "Palestinians" (the Gaza pier
+    post, published at e497bc0)."""
+    source = Support("Aid will reach Palestinians facing starvation, Kenyans said.")
+    body = "I think the pier is vital for Palestinianss and for Palestinians alike."
+    assert invented_words(body, source) == ["Palestinianss"]
+    assert invented_words("I think Palestinian and Kenyan aid matters.", source) == []
+
+
 def test_a_pronoun_inside_a_name_is_invented() -> None:
     source = Support(
         "The US National Snow and Ice Data Center said sea ice fell. I Squared Capital"

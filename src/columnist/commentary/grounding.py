@@ -232,6 +232,8 @@ def derives(word: str, name: str) -> bool:
     """
     if len(name) < 4 or word == name:
         return word == name
+    if name.endswith("s") and word == f"{name}s":
+        return False  # "Palestinianss" (eval at e497bc0): no plural of a plural
     stems = [name] + ([name[:-1]] if name[-1] in "aeoy" else [])
     for stem in stems:
         if len(stem) < 3 or not word.startswith(stem):

@@ -35,7 +35,9 @@ _PREFIXES = (
 )  # fmt: skip
 _SUFFIXES = ("'s", "s", "es", "ed", "ing", "ly")
 _CONTRACTED = {"s", "t", "d", "m", "ll", "ve", "re"}  # the part after an apostrophe
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?:-[a-z'’]+)*")
+# A word may follow an opening quotation mark ("with 'separateatists'", eval at e497bc0,
+# went unread), not an apostrophe inside a word (the "t" of "don't").
+_LOWER_WORD = re.compile(r"(?<![\w-])(?<!\w['’])[a-z][a-z'’]*(?:-[a-z'’]+)*")
 
 
 def is_english(word: str) -> bool:
