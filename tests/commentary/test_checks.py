@@ -73,6 +73,22 @@ def test_prompt_echoes_and_talk_about_the_sources_are_meta_text() -> None:
     assert "contains meta-text about the writing" not in fine.problems
 
 
+def test_a_paragraph_that_repeats_the_plans_instruction_fails() -> None:
+    """Published at ce4d054 (the Devon school post): the plan's line came back as prose."""
+    from columnist.commentary.checks import meta_problems
+
+    leak = (
+        "I think schools should close during outbreaks. This is what I think about this "
+        "event, in one sentence that starts with I: I think schools should close."
+    )
+    assert meta_problems(leak) == ["repeats its instructions (“what i think about this event”)"]
+    assert meta_problems("What I think about this is plain: the school was right.") == []
+    body = f"{leak}\n\nI would keep it shut until the water is safe again."
+    assert any(
+        "repeats its instructions" in p for p in check_commentary(body, target_words=30).problems
+    )
+
+
 def test_a_commentary_that_repeats_itself_is_caught() -> None:
     from columnist.commentary.checks import check_commentary, repeated_sentences
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from columnist.commentary.constraints import HARM_DEEDS, HARM_MODALS, HARM_WISHES
+from columnist.commentary.constraints import HARM_DEEDS, HARM_MODALS, HARM_WISHES, words_of
 from columnist.commentary.grounding import Claim, Support, find_claims
 from columnist.commentary.openings import opening_problem
+from columnist.commentary.prompts import PROMPTS
 from columnist.commentary.reader import (
     READER_CHECKS,
     ReaderReport,
@@ -200,7 +202,38 @@ def meta_problems(text: str) -> list[str]:
         problems.append("reads as a refusal or mentions being an AI")
     if _META.search(text):
         problems.append("contains meta-text about the writing")
+    echo = prompt_echo(text)
+    if echo:
+        problems.append(f"repeats its instructions (“{echo}”)")
     return problems
+
+
+PROMPT_ECHO_WORDS = 6  # a run this long of the prompts' own wording is an echo
+
+
+@cache
+def _prompt_runs() -> frozenset[tuple[str, ...]]:
+    """Word runs of the shipped prompts' wording, their Jinja tags taken out."""
+    runs: set[tuple[str, ...]] = set()
+    n = PROMPT_ECHO_WORDS
+    for path in sorted(PROMPTS.glob("*.j2")):
+        text = re.sub(r"\{[{%#].*?[}%#]\}", "\n", path.read_text(encoding="utf-8"), flags=re.S)
+        for line in text.splitlines():
+            words = words_of(line)
+            runs.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return frozenset(runs)
+
+
+def prompt_echo(text: str) -> str | None:
+    """The first run of the prompts' own wording in `text`: a published post said "This
+    is what I think about this event, in one sentence that starts with I: I think ..."
+    (the plan's instruction, stories 41-50 at ce4d054). A desk's own templates are not
+    read here."""
+    words, n, runs = words_of(text), PROMPT_ECHO_WORDS, _prompt_runs()
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) in runs:
+            return " ".join(words[i : i + n])
+    return None
 
 
 def length_bounds(target_words: int, tolerance: float = TOLERANCE) -> tuple[int, int]:
