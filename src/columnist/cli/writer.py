@@ -208,6 +208,15 @@ def eval_verifier(
     )
     for kind, text in d["by_kind"].items():
         console.print(f"  {kind:16} {text}", highlight=False)
+    if d["per_post"]:
+        pp = d["per_post"]
+        console.print(
+            f"  per post ({pp['posts']} posts, every sentence labelled): "
+            f"{pp['unsupported']:.2f} unsupported by the labels; the verifier flags "
+            f"{pp['flagged']:.2f} ({pp['unsupported_flagged']:.2f} of them unsupported) and the "
+            f"writer acts on {pp['acted_on']:.2f}",
+            highlight=False,
+        )
     print(json.dumps(d))
 
 

@@ -31,7 +31,44 @@ class VerifierReport:
     flagged: Counter = field(default_factory=Counter)  # flagged per kind
     # flagged for a reason the writer acts on (Verdict.precise): its operating point
     acted: Counter = field(default_factory=Counter)
+    # Cases that are every sentence of a published post carry "post": what a reader of
+    # those posts meets, per post (tests/data/verifier_posts.jsonl)
+    posts: set[str] = field(default_factory=set)
+    post_counts: Counter = field(default_factory=Counter)  # "unsupported", "flagged", ...
     seconds: float = 0.0
+
+    def count_post(self, case: dict, flagged: bool, acted: bool) -> None:
+        if "post" not in case:
+            return
+        self.posts.add(str(case["post"]))
+        wrong = not case["supported"]
+        self.post_counts.update(
+            {
+                "unsupported": wrong,
+                "flagged": flagged,
+                "acted_on": acted,
+                "unsupported_flagged": wrong and flagged,
+                "unsupported_acted_on": wrong and acted,
+            }
+        )
+
+    def per_post(self) -> dict[str, float] | None:
+        """Means per post of the labelled unsupported sentences and of the flags."""
+        if not self.posts:
+            return None
+        n = len(self.posts)
+        keys = ("unsupported", "flagged", "acted_on", "unsupported_flagged")
+        return (
+            {"posts": n}
+            | {k: round(self.post_counts[k] / n, 2) for k in keys}
+            | {
+                "unsupported_left_by_writer": round(
+                    (self.post_counts["unsupported"] - self.post_counts["unsupported_acted_on"])
+                    / n,
+                    2,
+                )
+            }
+        )
 
     def _rates(self, counted: Counter) -> tuple[float, float]:
         """Precision and recall of the flags counted per kind in `counted`."""
@@ -62,6 +99,7 @@ class VerifierReport:
                 k: f"{self.flagged[k]}/{n} flagged, {self.acted[k]} acted on"
                 for k, n in sorted(self.total.items())
             },
+            "per_post": self.per_post(),
             "seconds": round(self.seconds, 1),
         }
 
@@ -93,8 +131,11 @@ def evaluate_verifier(
     for i, (case, text) in enumerate(cases, 1):
         verdicts = verify(case["sentence"], text, backend)
         report.total[case["kind"]] += 1
-        report.flagged[case["kind"]] += not all(v.supported for v in verdicts)
-        report.acted[case["kind"]] += any(v.precise for v in verdicts)
+        flagged = not all(v.supported for v in verdicts)
+        acted = any(v.precise for v in verdicts)
+        report.flagged[case["kind"]] += flagged
+        report.acted[case["kind"]] += acted
+        report.count_post(case, flagged, acted)
         if progress:
             progress(i, len(cases))
     report.seconds = time.perf_counter() - started
