@@ -339,7 +339,7 @@ def topics_events(
         f"{file}; [stories] same_event_threshold = {s.same_event_threshold:.3f}, "
         f"window_days = {s.window_days:g}, event_name_weight = {s.event_name_weight:g}, "
         f"event_same_source_penalty = {s.event_same_source_penalty:g}, "
-        f"event_crowding = {s.event_crowding:g}"
+        f"event_crowding = {s.event_crowding:g}, event_cohesion_gap = {s.event_cohesion_gap:g}"
     )
     now = score_events(entries, vectors, s)
     sweep = sweep_events(entries, vectors, s)

@@ -226,6 +226,7 @@ def event_labels(
         name_weight=settings.event_name_weight,
         same_source_penalty=settings.event_same_source_penalty,
         crowding=settings.event_crowding,
+        cohesion_gap=settings.event_cohesion_gap,
     )
 
 

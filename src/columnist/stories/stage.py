@@ -123,6 +123,7 @@ def new_index(settings: Settings) -> StoryIndex:
         name_weight=s.event_name_weight,
         same_source_penalty=s.event_same_source_penalty,
         crowding=s.event_crowding,
+        cohesion_gap=s.event_cohesion_gap,
     )
 
 
