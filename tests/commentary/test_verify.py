@@ -513,6 +513,28 @@ def test_a_deed_given_to_someone_the_news_has_only_nearby_is_the_wrong_doer() ->
     assert not any(v.reason.startswith("the wrong doer") for v in verify(told, amounts))
 
 
+def test_who_does_what_turned_round_is_the_wrong_doer() -> None:
+    """Two published sentences (tests/data/verifier_posts.jsonl): the coalition blamed the
+    media, not the other way round; Labour will support private developers."""
+    fico = _real("Slovakian PM Robert Fico")
+    turned = (
+        "While it is understandable that some politicians may be upset with independent "
+        "media, the fact remains that they blamed senior figures from the ruling coalition."
+    )
+    (wrong,) = verify(turned, fico)
+    assert wrong.reason.startswith("the wrong doer: blamed senior figures") and wrong.precise
+    towns = _real("Labour will aim to reveal new town sites")
+    (wrong,) = verify("Rayner promised that private developers will support them.", towns)
+    assert wrong.reason == "the wrong doer: private developers will support"
+    for right, source in (
+        ("Senior figures from the ruling coalition blamed the independent media.", fico),
+        ("The independent media were blamed by senior politicians from the coalition.", fico),
+        ("I think Labour will strongly support private developers who build well.", towns),
+        ("Labour will support private developers, Rayner says.", towns),
+    ):
+        assert not any(v.reason.startswith("the wrong doer") for v in verify(right, source)), right
+
+
 def test_groups_the_news_does_not_quote_are_an_invented_voice() -> None:
     eraring = _real("Closure of Australia")  # the energy operator warns; no group speaks
     made_up = (

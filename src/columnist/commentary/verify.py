@@ -686,6 +686,82 @@ def _wrong_agent(sentence: str, passages: Passages) -> str | None:
     return None
 
 
+# Verbs whose doer and receiver a writer can swap with the sources' own words: "they
+# blamed senior figures from the ruling coalition" where those figures blamed the media
+# (the Fico post, stories 31-40 at e497bc0); "private developers will support them" where
+# Labour will support private developers (the new towns post). Compared as crude lemmas.
+_ROLE_VERBS = frozenset(
+    {
+        "blam",
+        "accus",
+        "support",
+        "attack",
+        "criticis",
+        "criticiz",
+        "condemn",
+        "prais",
+        "fund",
+        "sanction",
+        "su",
+        "arrest",
+        "defeat",
+        "invad",
+        "threaten",
+        "thank",
+        "reject",
+        "endors",
+        "oppos",
+        "target",
+        "sack",
+    }
+)
+_PASSIVE = {"is", "are", "was", "were", "be", "been", "being", "get", "got"}
+
+
+def _lemma(token: str) -> str:
+    return _stem(token).rstrip("e")
+
+
+def _roles(tokens: list[str], at: int) -> tuple[set[str], set[str]]:
+    """Content words just before a verb (its doer) and just after it (its receiver)."""
+    return _content(" ".join(tokens[max(0, at - 8) : at])), _content(
+        " ".join(tokens[at + 1 : at + 7])
+    )
+
+
+def _swapped_roles(claim: str, passages: Passages) -> str | None:
+    """A doer the sources have only receiving the act, or a receiver they have only doing
+    it: the words on each side of the verb, turned round."""
+    tokens = _TOKEN.findall(claim.lower().replace("’", "'"))
+    for j, token in enumerate(tokens):
+        verb = _lemma(token)
+        if verb not in _ROLE_VERBS or (j and tokens[j - 1] in _PASSIVE):
+            continue
+        if "by" in tokens[j + 1 : j + 4]:
+            continue  # a passive: "was backed by X"
+        doer = _content(" ".join(tokens[max(0, j - 3) : j]))
+        receiver = _content(" ".join(tokens[j + 1 : j + 5]))
+        sides = []
+        for source in passages.sentences:
+            words = _TOKEN.findall(source.lower().replace("’", "'"))
+            sides += [_roles(words, k) for k, w in enumerate(words) if _lemma(w) == verb]
+        if not sides:
+            continue
+        for mine, theirs_before, theirs_after in (
+            (receiver, [b for b, _ in sides], [a for _, a in sides]),
+            (doer, [a for _, a in sides], [b for b, _ in sides]),
+        ):
+            if len(mine) < 2:
+                continue  # "them", "it": nobody to compare
+            if any(mine <= side for side in theirs_before) and not any(
+                mine <= side for side in theirs_after
+            ):
+                return " ".join(
+                    tokens[j : j + 5] if mine is receiver else tokens[max(0, j - 3) : j + 1]
+                )
+    return None
+
+
 _NOT_SPEAKERS = re.compile(
     r"\b(?:some|others|critics|many|people|i|we|you|this|that|these|it|which|what|news)\b"
     r"(?:\s+\w+){0,2}\s*$|"
@@ -886,7 +962,7 @@ def _sentence_verdict(sentence: str, passages: Passages, support: Support) -> Ve
     best, covered = passages.best(claim)
     passage = " ".join(best)
     pinned = _pinned(claim, passages) or _wrong_actor(claim, passages)
-    agent = None if pinned else _wrong_agent(claim, passages)
+    agent = None if pinned else _wrong_agent(claim, passages) or _swapped_roles(claim, passages)
     if agent:
         return Verdict(sentence, False, f"the wrong doer: {agent}", passage)
     if pinned:
