@@ -412,13 +412,28 @@ def test_a_word_after_an_opening_quotation_mark_is_read_too() -> None:
     assert invented("I doubt the 'deal' with ‘separatists’ isn't o'clock talk.", source) == []
 
 
-def test_a_plural_of_a_plural_name_is_invented() -> None:
-    """ "Palestinianss" passed as a plural of the sources' "Palestinians" (the Gaza pier
-    post, published at e497bc0)."""
-    source = Support("Aid will reach Palestinians facing starvation, Kenyans said.")
-    body = "I think the pier is vital for Palestinianss and for Palestinians alike."
-    assert invented_words(body, source) == ["Palestinianss"]
-    assert invented_words("I think Palestinian and Kenyan aid matters.", source) == []
+def test_a_plural_of_a_person_a_place_or_a_plural_is_invented() -> None:
+    """Published posts: "Palestinianss" (the Gaza pier, e497bc0), "Keirs Starmer's" (new
+    towns, 14bb0f3), "Queenslands" (Eraring, ce4d054), "Vladimir Putins met Xi", "in
+    Kalamatas": a plural s passed on any name. A people takes one; a person or a place
+    does not."""
+    source = Support(
+        "Aid will reach Palestinians, Kenyans said. Keir Starmer and Vladimir Putin spoke in "
+        "Queensland and Kalamata. Israeli and Kenyan officials, Republicans and Russia too."
+    )
+    body = (
+        "I think Palestinianss, Keirs Starmer, Vladimir Putins, the Queenslands and "
+        "Kalamatas matter."
+    )
+    assert invented_words(body, source) == [
+        "Palestinianss",
+        "Keirs",
+        "Putins",
+        "Queenslands",
+        "Kalamatas",
+    ]
+    people = "I think Palestinians, Kenyans, Israelis, Republicans and Russians agree."
+    assert invented_words(people, source) == []
 
 
 def test_a_pronoun_inside_a_name_is_invented() -> None:
@@ -446,7 +461,7 @@ def test_a_name_with_a_word_swapped_for_one_the_sources_never_use_is_invented() 
     )
     body = "I doubt the Under States will gain much. Ships avoid the Cape of Goods Hope."
     assert invented(body, source) == [
-        "not in the sources: Under States (for United States), Goods Hope (for Good Hope)"
+        "not in the sources: Goods, Under States (for United States), Goods Hope (for Good Hope)"
     ]
     fine = "I doubt the United States will gain. I think Prime Minister Starmer is right."
     assert invented(fine, source) == [], "their own Minister before their own Starmer"

@@ -224,6 +224,9 @@ _PREFIX_TEXT = """anti pro non ex post pre neo pan mid co sub inter trans multi 
 HYPHEN_PREFIXES = set(_PREFIX_TEXT.split())
 
 
+_PEOPLE_ENDINGS = ("an", "ese", "ish", "i")  # a people: Kenyan(s), Israeli(s)
+
+
 def derives(word: str, name: str) -> bool:
     """Whether `word` is `name` with a demonym ending: Russia -> Russian(s), China -> Chinese.
 
@@ -232,8 +235,10 @@ def derives(word: str, name: str) -> bool:
     """
     if len(name) < 4 or word == name:
         return word == name
-    if name.endswith("s") and word == f"{name}s":
-        return False  # "Palestinianss" (eval at e497bc0): no plural of a plural
+    if word == f"{name}s" and not name.endswith(_PEOPLE_ENDINGS):
+        # a people takes a plural (Kenyans, Israelis), a person or a place does not:
+        # "Keirs Starmer's" (eval at 14bb0f3), "Queenslands", "Palestinianss" (e497bc0)
+        return False
     stems = [name] + ([name[:-1]] if name[-1] in "aeoy" else [])
     for stem in stems:
         if len(stem) < 3 or not word.startswith(stem):
