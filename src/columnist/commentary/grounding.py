@@ -245,7 +245,7 @@ def derives(word: str, name: str) -> bool:
             continue
         rest = word[len(stem) :]
         if rest.endswith("s"):
-            rest = rest[:-1]  # Russians, Kenyans, Germans, Putins
+            rest = rest[:-1]  # Russians, Kenyans, Germans
         if rest == "" and stem != name and name[-1] != "y":
             continue  # Germany -> German, but China is not "Chin"
         if rest == "n" and not stem.endswith("a"):

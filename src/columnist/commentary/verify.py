@@ -739,26 +739,29 @@ def _swapped_roles(claim: str, passages: Passages) -> str | None:
             continue
         if "by" in tokens[j + 1 : j + 4]:
             continue  # a passive: "was backed by X"
-        doer = _content(" ".join(tokens[max(0, j - 3) : j]))
-        receiver = _content(" ".join(tokens[j + 1 : j + 5]))
-        sides = []
-        for source in passages.sentences:
-            words = _TOKEN.findall(source.lower().replace("’", "'"))
-            sides += [_roles(words, k) for k, w in enumerate(words) if _lemma(w) == verb]
+        # each side with two content words at least ("them", "it": nobody to compare),
+        # the words shown, and which of the sources' sides it must not be on
+        sides = [
+            (words, shown, wrong)
+            for words, shown, wrong in (
+                (_content(" ".join(tokens[j + 1 : j + 5])), tokens[j : j + 5], 0),
+                (_content(" ".join(tokens[max(0, j - 3) : j])), tokens[max(0, j - 3) : j + 1], 1),
+            )
+            if len(words) >= 2
+        ]
         if not sides:
             continue
-        for mine, theirs_before, theirs_after in (
-            (receiver, [b for b, _ in sides], [a for _, a in sides]),
-            (doer, [a for _, a in sides], [b for b, _ in sides]),
-        ):
-            if len(mine) < 2:
-                continue  # "them", "it": nobody to compare
-            if any(mine <= side for side in theirs_before) and not any(
-                mine <= side for side in theirs_after
+        theirs = [
+            _roles(words, k)
+            for words in (_TOKEN.findall(s.lower().replace("’", "'")) for s in passages.sentences)
+            for k, w in enumerate(words)
+            if _lemma(w) == verb
+        ]  # (doer, receiver) of each time the sources use the verb
+        for words, shown, wrong in sides:
+            if any(words <= side[wrong] for side in theirs) and not any(
+                words <= side[1 - wrong] for side in theirs
             ):
-                return " ".join(
-                    tokens[j : j + 5] if mine is receiver else tokens[max(0, j - 3) : j + 1]
-                )
+                return " ".join(shown)
     return None
 
 
