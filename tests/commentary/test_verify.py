@@ -677,3 +677,29 @@ def test_people_held_to_be_worried_are_invented_where_no_one_in_the_news_is() ->
     ):
         assert invented_voice(said, calm) == "people who argue otherwise", said
     assert "some people are worried" in voice_phrases(calm)
+
+
+def test_a_change_by_a_figure_the_news_gives_as_the_level_reached_is_caught() -> None:
+    """The demo's Harbin post and an eval's COP31 post (over 429 earlier posts, the only
+    two places): "by" where the news has "to" changes the fact."""
+    source = (
+        "The leaders agreed on the Power of Siberia 2 gas pipeline and a plan to raise "
+        "Russian grain shipments to China to 8 million tonnes a year by 2028. Exports of "
+        "oil rose by 3 million barrels. Eagles deviated from their routes by up to 155 miles."
+    )
+    turned = (
+        "The agreement also includes plans to raise Russian grain shipments to China by 8 "
+        "million tonnes a year by 2028, which I find telling."
+    )
+    assert [v.reason for v in verify(turned, source)] == [
+        "the figure belongs to something else: by 8"
+    ]
+    assert all(v.supported for v in verify(turned.replace("by 8", "to 8"), source))
+    level = "I note that exports of oil rose to 3 million barrels, which I welcome."
+    assert [v.reason for v in verify(level, source)] == [
+        "the figure belongs to something else: to 3"
+    ]
+    kept = "I think eagles deviating from their routes by 155 miles is worrying."
+    assert not any("155" in v.reason for v in verify(kept, source)), "'by up to' is 'by'"
+    date = "I doubt the plan can raise Russian grain shipments that far by 2028."
+    assert not any("2028" in v.reason for v in verify(date, source)), "a year is a date"

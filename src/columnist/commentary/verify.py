@@ -544,6 +544,28 @@ def _wrong_magnitude(sentence: str, source_text: str) -> str | None:
     return None
 
 
+_QUALIFIER = r"(?:about |around |nearly |almost |roughly |some |over |up to |more than |less than )?"
+_CHANGE = re.compile(rf"\b(by|to)\s+{_QUALIFIER}(\$?\d[\d,.]*\d|\$?\d)(?![\d,.]*\d)", re.I)
+
+
+def _turned_change(sentence: str, source_text: str) -> str | None:
+    """A change by a figure that the news gives as the level it reaches, or the other way
+    round: "raise grain shipments to China by 8 million tonnes a year" where they are to
+    rise to 8 million (the demo's Harbin post), "increase adaptation finance by $120
+    billion" where it triples to $120 billion. Over 429 earlier posts the four places it
+    finds are all such. A year ("by 2030") is a date, not a change."""
+    for match in _CHANGE.finditer(sentence):
+        prep, figure = match.group(1).lower(), match.group(2)
+        if re.fullmatch(r"(19|20)\d\d", figure.lstrip("$")):
+            continue
+        before = re.findall(rf"\b(\w+)\s+{_QUALIFIER}{re.escape(figure)}(?![\d,.]*\d)", source_text)
+        theirs = {w.lower() for w in before}
+        other = "to" if prep == "by" else "by"
+        if other in theirs and prep not in theirs:
+            return f"{prep} {figure}"
+    return None
+
+
 def _doubled_figure(sentence: str, passages: Passages) -> str | None:
     """A figure written twice in a sentence where no source sentence has it twice: one of
     the two took another figure's place ("prices rose 2020, the lowest monthly figure since
@@ -865,7 +887,8 @@ def claim_of(sentence: str) -> str | None:
 
 def _misplaced_figure(text: str, passages: Passages) -> str | None:
     """A figure that belongs to another fact, whoever states it: in another unit, bare where
-    the sources give a share, swapped, doubled, or a year where an amount goes."""
+    the sources give a share, swapped, doubled, a year where an amount goes, or a change
+    "by" it where the news has the level it goes "to"."""
     return (
         _wrong_count(text, passages.text)
         or _bare_figure(text, passages.text)
@@ -873,6 +896,7 @@ def _misplaced_figure(text: str, passages: Passages) -> str | None:
         or _doubled_figure(text, passages)
         or _year_as_amount(text, passages.text)
         or _wrong_magnitude(text, passages.text)
+        or _turned_change(text, passages.text)
     )
 
 
