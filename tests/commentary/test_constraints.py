@@ -185,6 +185,21 @@ def test_a_paragraph_may_not_begin_with_an_earlier_paragraphs_first_two_words() 
     assert "believe" not in block.banned_after(["i"])
 
 
+def test_a_tic_word_is_written_once_in_a_column() -> None:
+    """ "crucial" three times in the demo's Harbin post: once read, twice a tic."""
+    column = ["When I read that the talks began, I found the visit significant."]
+    block = NgramBlock.build([], [], column, tics=True)
+    assert {"significant", "significantly"} <= block.banned_after([]), "from paragraph 1"
+    assert "crucial" not in block.banned_after(words_of("The talks are"))
+    crucial = words_of("The talks are crucial, and the visit")
+    assert {"crucial", "crucially"} <= block.banned_after(crucial)
+    assert "suggest" in block.banned_after(words_of("This suggests that, as the data"))
+    plain = NgramBlock.build([], [], column)
+    assert "significant" not in plain.banned_after([]), "only when asked: the plan is free"
+    assert "crucial" not in plain.banned_after(words_of("The talks are crucial, and the visit"))
+    assert NgramBlock(tics=True), "a block of tics alone still applies"
+
+
 # -- the sampler's rules, on a tiny vocabulary of token pieces ---------------------------
 
 PIECES = [

@@ -639,7 +639,7 @@ class Writer:
         assistant turn, so the next paragraph continues from it.
         """
         w = self.settings.writer
-        block = NgramBlock.build([story.source_text], [plan.text(), *written], written)
+        block = NgramBlock.build([story.source_text], [plan.text(), *written], written, tics=True)
         if written:
             block.add_phrases(frame_echo(written[0]))
         block.add_phrases(source_phrases(story.source_text))

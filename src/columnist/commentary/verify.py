@@ -544,7 +544,9 @@ def _wrong_magnitude(sentence: str, source_text: str) -> str | None:
     return None
 
 
-_QUALIFIER = r"(?:about |around |nearly |almost |roughly |some |over |up to |more than |less than )?"
+_QUALIFIER = (
+    r"(?:about |around |nearly |almost |roughly |some |over |up to |more than |less than )?"
+)
 _CHANGE = re.compile(rf"\b(by|to)\s+{_QUALIFIER}(\$?\d[\d,.]*\d|\$?\d)(?![\d,.]*\d)", re.I)
 
 
