@@ -496,6 +496,11 @@ def test_a_lead_is_rotated_by_story_and_never_begins_like_an_earlier_paragraph()
     assert lead_for("point", "Story A", every) == "", "none left: the model begins it"
     for lead in POINT_LEADS + CLOSING_LEADS:
         assert not any(lead.endswith(e) for f in FRAMES for e in frame_echo(f + " x")), lead
+    serious = [lead for lead in POINT_LEADS if "seriously" in lead]
+    assert serious, "a lead with a tic word, to test on"
+    for n in range(40):  # whichever lead a story starts from
+        lead = lead_for("point", f"Story {n}", ["I think the attack was serious."])
+        assert "seriously" not in lead, "a tic the column has written is not led with"
 
 
 def test_the_closing_answers_the_other_side_from_news_the_column_has_not_used(

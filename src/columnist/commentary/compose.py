@@ -49,6 +49,7 @@ from columnist.commentary.constraints import (
     NgramBlock,
     Vocabulary,
     share_phrases,
+    tics_used,
     words_of,
 )
 from columnist.commentary.grounding import Support, instruction_sentences
@@ -200,15 +201,17 @@ def middle_paragraphs(words: int) -> int:
 
 def lead_for(role: str, story: str, taken: list[str]) -> str:
     """A first-person lead for a paragraph after the opening: rotated by story, so posts
-    do not all read alike, and none that an earlier paragraph of the column began with."""
+    do not all read alike, none that an earlier paragraph of the column began with, and
+    none with a TIC_GROUPS word the column has written."""
     if role == "opening":
         return ""
     leads = CLOSING_LEADS if role == "closing" else POINT_LEADS
     used = {" ".join(words_of(p)[:3]) for p in taken}
+    tics = tics_used(words_of("\n".join(taken)))  # "I take it seriously" after "serious"
     start = zlib.crc32(story.encode())
     for i in range(len(leads)):
         lead = leads[(start + i) % len(leads)]
-        if " ".join(words_of(lead)[:3]) not in used:
+        if " ".join(words_of(lead)[:3]) not in used and tics.isdisjoint(words_of(lead)):
             return lead
     return ""
 

@@ -554,8 +554,8 @@ def _turned_change(sentence: str, source_text: str) -> str | None:
     """A change by a figure that the news gives as the level it reaches, or the other way
     round: "raise grain shipments to China by 8 million tonnes a year" where they are to
     rise to 8 million (the demo's Harbin post), "increase adaptation finance by $120
-    billion" where it triples to $120 billion. Over 429 earlier posts the four places it
-    finds are all such. A year ("by 2030") is a date, not a change."""
+    billion" where it triples to $120 billion: over 429 earlier posts, these two and nothing
+    else. "By up to 155 miles" is "by"; a year ("by 2030") is a date, not a change."""
     for match in _CHANGE.finditer(sentence):
         prep, figure = match.group(1).lower(), match.group(2)
         if re.fullmatch(r"(19|20)\d\d", figure.lstrip("$")):
