@@ -67,6 +67,16 @@ def test_quotes_must_match_the_source_words() -> None:
     assert {k for k, _ in claims(body)} == {"quote"}
 
 
+def test_a_quotation_in_straight_single_marks_is_checked_too() -> None:
+    """The New Caledonia posts (three in 507 earlier posts): with double marks held off by
+    the sampler, the model quoted in single ones, from memory."""
+    wrong = "He told me it was 'a historic week for our two nations, ' and I agree."
+    assert claims(wrong) == {("quote", "a historic week for our two nations,")}
+    assert claims("He called it 'a historic day for our two nations' and I agree.") == set()
+    plain = "It's the farmers' view, and I think it's right: Putin's 'friendship' holds."
+    assert claims(plain) == set(), "apostrophes and a scare-quoted word are no quotation"
+
+
 def test_sentence_start_capitals_and_stock_words_are_not_names() -> None:
     assert claims("Nothing about this surprises me. Perhaps it should.") == set()
     # a single capitalised word opening a sentence is ambiguous and left alone...
