@@ -658,6 +658,13 @@ def test_a_magnitude_word_the_news_gives_otherwise_is_misplaced() -> None:
     assert verdict.reason == "the figure belongs to something else: thousands australian"
     right = "Hundreds of Australian and New Zealand tourists are stranded there, I think."
     assert all(v.supported for v in verify(right, source)), right
+    # further apart: run c of verifier_posts.jsonl, and two earlier posts
+    far = "I think the unrest could delay flights for thousands of people stranded there."
+    assert any("thousands strand" in v.reason for v in verify(far, source)), verify(far, source)
+    aid = source + " Thousands of aid parcels wait at the port."
+    assert not any("thousands" in v.reason for v in verify(far, aid)), (
+        "a magnitude the news uses for something else may be its own"
+    )
 
 
 def test_better_with_no_one_judging_is_a_claim_not_an_opinion() -> None:
