@@ -23,7 +23,7 @@ def main(path: Path) -> None:
     truth = [p["restates"] for p in pairs]
     print(f"{len(pairs)} pairs, {sum(truth)} restatements (labelled by hand)")
     print("cosine  masked  flagged  precision  recall")
-    for threshold in (0.74, 0.76, 0.78, 0.80, 0.82):
+    for threshold in (0.70, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82):
         for floor in (0.0, restate.MASKED_COSINE):
             flagged = [r >= threshold and h >= floor for r, h in zip(raw, hidden, strict=True)]
             hits = sum(f and t for f, t in zip(flagged, truth, strict=True))
