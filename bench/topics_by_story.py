@@ -63,7 +63,8 @@ def main() -> None:
     results = []
     for name, toml, subset in runs:
         settings = config_mod.load(toml)
-        items = [load_topic_set(REAL / "topics_real.jsonl", settings.topics)[i] for i in subset]
+        labelled = load_topic_set(REAL / "topics_real.jsonl", settings.topics)
+        items = [labelled[i] for i in subset]
         assigner = TopicAssigner(settings.topics, settings.stories, embedder.embed)
         bench = TopicBench(items, assigner, lambda _, s=subset: vectors[s])
         by_item = bench.score().micro

@@ -39,6 +39,11 @@ def reason(sentence: str) -> str:
     return "" if verdict.supported else verdict.reason
 
 
+def reasons(text: str, source: str) -> list[str]:
+    """The verifier's reason for each sentence of `text` ("" where it passes)."""
+    return [v.reason for v in verify(text, source)]
+
+
 def test_a_faithful_paraphrase_and_an_opinion_pass() -> None:
     assert reason("Prices for farmers halved to 600 naira per kilogram after the ban.") == ""
     assert reason("I think the ministry should have listened to the processors sooner.") == ""
@@ -319,7 +324,7 @@ def test_a_negation_counts_only_in_the_part_of_the_sentence_the_claim_is_about()
     said = "Tevita Manu, Tonga's lead negotiator, said the deal is a floor rather than a ceiling."
     assert all(v.supported for v in verify(said, source)), verify(said, source)
     twisted = "Tevita Manu said that the seawalls can be built with promises."
-    assert [v.reason for v in verify(twisted, source)] == ["drops the passage's negation: cannot"]
+    assert reasons(twisted, source) == ["drops the passage's negation: cannot"]
 
 
 def test_a_name_that_only_qualifies_a_noun_is_no_actor() -> None:
@@ -353,14 +358,10 @@ def test_a_figure_written_twice_where_the_source_has_it_once_is_caught() -> None
         "statistics office said. Economists had expected 2.5%."
     )
     lost = "I find it telling that prices rose 2020, the lowest monthly figure since 2020."
-    assert [v.reason for v in verify(lost, source)] == [
-        "the figure belongs to something else: 2020"
-    ]
+    assert reasons(lost, source) == ["the figure belongs to something else: 2020"]
     assert all(v.supported for v in verify(lost.replace("rose 2020", "rose 2.2%"), source))
     amount = "It seems to me significant that inflation fell to 2020, which I welcome."
-    assert [v.reason for v in verify(amount, source)] == [
-        "the figure belongs to something else: 2020"
-    ]
+    assert reasons(amount, source) == ["the figure belongs to something else: 2020"]
     delayed = "Economists had expected 2.5%, and I think prices will rise to 2.5% soon."
     assert not any("2020" in v.reason for v in verify(delayed, source))
 
@@ -383,11 +384,9 @@ def test_a_figure_given_in_another_unit_of_its_kind_is_caught() -> None:
         "The survey has run for 60 years."
     )
     months = "I am struck that the river peaked three months earlier than usual."
-    assert [v.reason for v in verify(months, source)] == [
-        "the figure belongs to something else: three months"
-    ]
+    assert reasons(months, source) == ["the figure belongs to something else: three months"]
     assert all(v.supported for v in verify(months.replace("months", "weeks"), source))
-    assert [v.reason for v in verify("The front retreated 61 kilometres.", source)] == [
+    assert reasons("The front retreated 61 kilometres.", source) == [
         "the figure belongs to something else: 61 kilometres"
     ]
     # a count the sources also give in that unit is theirs
@@ -406,9 +405,7 @@ def test_a_figure_is_swapped_only_for_one_the_passage_gives_in_its_place() -> No
     )
     assert not any("figure" in v.reason for v in verify(goal, source)), "no share there at all"
     swapped = "I am struck that inflation rose to 4.1% in the year to April."
-    assert [v.reason for v in verify(swapped, source)] == [
-        "the figure belongs to something else: 4.1"
-    ]
+    assert reasons(swapped, source) == ["the figure belongs to something else: 4.1"]
 
 
 def test_the_dissent_is_the_sentence_someone_objects_in_that_the_column_has_not_used() -> None:
@@ -425,9 +422,7 @@ def test_a_thousands_comma_does_not_cut_the_clause_its_figure_is_checked_in() ->
         "The union said 9,300 farms were damaged and only 1,700 had been paid."
     )
     wrong = "Only 17 out of 9,300 farms have received compensation."
-    assert [v.reason for v in verify(wrong, source)] == [
-        "the figure belongs to something else: 9,300"
-    ]
+    assert reasons(wrong, source) == ["the figure belongs to something else: 9,300"]
     assert all(v.supported for v in verify(wrong.replace("17 ", "1,700 "), source))
 
 
@@ -437,7 +432,7 @@ def test_a_figure_written_bare_that_the_sources_give_only_as_a_share_is_caught()
         "terminal, costing 1.5 billion euros, opens in 2027. The board voted 6-3."
     )
     cost = "I think the new terminal, costing 4, is worth it."
-    assert [v.reason for v in verify(cost, source)] == ["the figure belongs to something else: 4"]
+    assert reasons(cost, source) == ["the figure belongs to something else: 4"]
     assert all(v.supported for v in verify("I think handling 4% fewer containers hurts.", source))
     assert not any("figure" in v.reason for v in verify("I count the 6 votes.", source))
 
@@ -448,7 +443,7 @@ def test_only_the_name_s_own_sentence_says_what_it_says() -> None:
         "Sabin Nsanzimana credited rapid testing and an experimental vaccine. WHO chief "
         "Tedros said the response showed what is possible. He said Rwanda acted fast."
     )
-    assert [v.reason for v in verify("The WHO credits rapid testing and vaccines.", source)] == [
+    assert reasons("The WHO credits rapid testing and vaccines.", source) == [
         "pinned on someone who does not say it: WHO"
     ]  # an acronym that is also a stop word is a name; the minister's sentence is not his
     assert all(v.supported for v in verify("Tedros said Rwanda acted fast.", source))
@@ -698,14 +693,10 @@ def test_a_change_by_a_figure_the_news_gives_as_the_level_reached_is_caught() ->
         "The agreement also includes plans to raise Russian grain shipments to China by 8 "
         "million tonnes a year by 2028, which I find telling."
     )
-    assert [v.reason for v in verify(turned, source)] == [
-        "the figure belongs to something else: by 8"
-    ]
+    assert reasons(turned, source) == ["the figure belongs to something else: by 8"]
     assert all(v.supported for v in verify(turned.replace("by 8", "to 8"), source))
     level = "I note that exports of oil rose to 3 million barrels, which I welcome."
-    assert [v.reason for v in verify(level, source)] == [
-        "the figure belongs to something else: to 3"
-    ]
+    assert reasons(level, source) == ["the figure belongs to something else: to 3"]
     kept = "I think eagles deviating from their routes by 155 miles is worrying."
     assert not any("155" in v.reason for v in verify(kept, source)), "'by up to' is 'by'"
     date = "I doubt the plan can raise Russian grain shipments that far by 2028."
