@@ -25,6 +25,9 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
     assert s.sources[0].url == str(tmp_path.resolve() / "feeds/a.xml")
     assert s.topics[0].slug == "china-russia-relations"
     assert s.writer.words == 220 and s.writer.backend == "embedded"
+    assert s.writer.restatement_cosine == 0.80
+    stricter = load_text(tmp_path, "[writer]\nrestatement_cosine = 0.76\n")
+    assert stricter.writer.restatement_cosine == 0.76
     assert s.site.images == "hotlink" and s.site.image_max_bytes == 5_000_000
 
 
@@ -63,6 +66,11 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
             "`topics[0].examples` must hold headlines, but item 1 is empty",
         ),
         ("[stories]\nexample_weight = -1\n", "`stories.example_weight` must be at least 0"),
+        (
+            "[writer]\nrestatement_cosine = 1.5\n",
+            "`writer.restatement_cosine` must be a cosine above 0 and at most 1, not 1.5",
+        ),
+        ('[writer]\nrestatement_cosine = "high"\n', "`writer.restatement_cosine` must be float"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, needle: str) -> None:

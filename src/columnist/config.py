@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from columnist.commentary.backends.registry import BACKENDS, DEFAULT_BACKEND
+from columnist.commentary.restate import RESTATE_COSINE
 from columnist.errors import ConfigError
 
 CONFIG_NAME = "columnist.toml"
@@ -155,6 +156,9 @@ class WriterSettings:
     recent_openings: int = 12  # recent posts per topic a new opening is compared with
     stock_openings: list[str] = field(default_factory=list)  # added to the built-in list
     temperature: float = 0.7
+    # a sentence whose meaning (MiniLM cosine) is this close to one in another paragraph
+    # says it again; lower is stricter (commentary/restate.py, bench/restatement.py)
+    restatement_cosine: float = RESTATE_COSINE
     max_tokens: int | None = None  # a cap on one paragraph's tokens; default: from `words`
     max_attempts: int = 3  # tries per paragraph (and per plan: 2) before the best is kept
     strict: bool = True  # False: publish even when checks fail (machinery tests)
@@ -587,6 +591,13 @@ def _review(t: _Reader, default: str | None) -> str | None:
     return value
 
 
+def _cosine(t: _Reader, key: str, default: float) -> float:
+    value = t.get(key, float, default)
+    if not 0.0 < value <= 1.0:
+        raise t._fail(key, f"must be a cosine above 0 and at most 1, not {value}")
+    return float(value)
+
+
 WRITER_KEYS = {
     "backend",
     "model",
@@ -594,6 +605,7 @@ WRITER_KEYS = {
     "words_per_source_word",
     "persona",
     "temperature",
+    "restatement_cosine",
     "max_tokens",
     "max_attempts",
     "strict",
@@ -685,6 +697,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         ),
         persona=t.get("persona", str, d.persona),
         temperature=t.get("temperature", float, d.temperature, min_value=0.0),
+        restatement_cosine=_cosine(t, "restatement_cosine", d.restatement_cosine),
         max_tokens=t.get("max_tokens", int, None, min_value=16),
         max_attempts=t.get("max_attempts", int, d.max_attempts, min_value=1),
         strict=t.get("strict", bool, d.strict),

@@ -105,6 +105,24 @@ def test_repetition_counts_only_when_the_new_paragraph_adds_it() -> None:
     assert not any(p.startswith("repetition: ") for p in problems(again, 1, []))
 
 
+def test_the_desk_restatement_cosine_reaches_the_paragraph_check() -> None:
+    first = (
+        "My own view starts from the fact that salt substitutes could help prevent strokes in "
+        "rural India, where they are a common problem. I think that matters."
+    )
+    later = (
+        "This suggests that these substitutes could be an effective way to reduce the risk of "
+        "stroke in rural India without requiring significant changes in diet or lifestyle. "
+        "I would still like to know the price."
+    )
+
+    def restating(cosine: float) -> bool:
+        found = paragraph_problems(later, 2, [first], SOURCE, (), cosine)
+        return any(p.startswith("repetition: says again in other words") for p in found)
+
+    assert not restating(0.80) and restating(0.76)
+
+
 def test_a_paragraph_that_begins_like_an_earlier_one_or_speaks_as_a_columnist_fails() -> None:
     same_start = "Nine votes to two " + CLOSING
     assert "begins like paragraph 2 (“nine votes to …”)" in problems(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from columnist.commentary.checks import check_commentary
 from columnist.commentary.grounding import Support
 from columnist.commentary.reader import (
     READER_CHECKS,
@@ -213,6 +214,25 @@ def test_a_sentence_said_again_in_other_words_in_a_later_paragraph_fails_repetit
         "\n\nPoland and Hungary voted against, and I would like to hear their reasons."
     )
     assert repetition(other) == ([], 0), "another subject in the same story is no restatement"
+
+
+def test_a_desk_can_hear_restatement_sooner() -> None:
+    # a pair from tests/data/restatement_pairs.jsonl labelled as saying it again, at a
+    # cosine of about 0.78: under the default 0.80, over a desk's stricter 0.76
+    body = (
+        "My own view starts from the fact that salt substitutes could help prevent strokes in "
+        "rural India, where they are a common problem.\n\n"
+        "This suggests that these substitutes could be an effective way to reduce the risk of "
+        "stroke in rural India without requiring significant changes in diet or lifestyle."
+    )
+    assert repetition(body) == ([], 0)
+    problems, pairs = repetition(body, restate_cosine=0.76)
+    assert pairs == 1 and problems[0].startswith("says again in other words what paragraph 1")
+    stricter = check_commentary(body, target_words=40, source_text="", restate_cosine=0.76)
+    assert any(p.startswith("repetition: says again in other words") for p in stricter.problems)
+    assert not any(
+        p.startswith("repetition") for p in check_commentary(body, target_words=40).problems
+    )
 
 
 def test_exact_repeats_and_repeated_runs_of_eight_words_fail() -> None:

@@ -25,6 +25,7 @@ from columnist.commentary.reader import (
     read_as_reader,
     repeated_sentences,
 )
+from columnist.commentary.restate import RESTATE_COSINE
 from columnist.commentary.text import paragraphs, word_count
 
 __all__ = [
@@ -268,10 +269,12 @@ def check_commentary(
     recent_openings: list[str] | None = None,
     stock_openings: tuple[str, ...] | list[str] = (),
     tolerance: float = TOLERANCE,
+    restate_cosine: float = RESTATE_COSINE,
 ) -> CheckResult:
     """All checks on one commentary; `support` (or `source_text`) is what grounds it."""
     support = support or Support(source_text or "")
-    result = CheckResult(words=word_count(body), reader=read_as_reader(body, support))
+    reader = read_as_reader(body, support, restate_cosine=restate_cosine)
+    result = CheckResult(words=word_count(body), reader=reader)
     if not body.strip():
         result.problems.extend(["empty commentary", *result.reader.problems()])
         return result

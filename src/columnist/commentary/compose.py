@@ -528,6 +528,7 @@ class Writer:
                 recent_openings=recent,
                 stock_openings=w.stock_openings,
                 tolerance=tolerance,
+                restate_cosine=w.restatement_cosine,
             )
 
         body, check = checked(written)
@@ -657,7 +658,7 @@ class Writer:
 
         def problems_of(text: str) -> list[str]:
             return paragraph_problems(
-                text, number, written, story.source_text, self.settings.writer.stock_openings
+                text, number, written, story.source_text, w.stock_openings, w.restatement_cosine
             )
 
         spent = sum(

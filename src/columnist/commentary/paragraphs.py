@@ -14,6 +14,7 @@ from columnist.commentary.constraints import words_of
 from columnist.commentary.grounding import Support, find_claims
 from columnist.commentary.openings import stock_phrase
 from columnist.commentary.reader import read_as_reader
+from columnist.commentary.restate import RESTATE_COSINE
 from columnist.commentary.text import (
     clean_body,
     ends_sentence,
@@ -62,6 +63,7 @@ def paragraph_problems(
     earlier: list[str],
     source_text: str,
     stock_openings: list[str] | tuple[str, ...] = (),
+    restate_cosine: float = RESTATE_COSINE,
 ) -> list[str]:
     """Why paragraph `number` (after `earlier`) would not do; empty when it will."""
     if not paragraph.strip():
@@ -90,8 +92,11 @@ def paragraph_problems(
             problems.append(f"begins like paragraph {n} (“{' '.join(start)} …”)")
             break
     if earlier:  # only what this paragraph adds: the earlier ones were already accepted
-        before = read_as_reader("\n\n".join(earlier), support, only=("repetition",))
-        together = read_as_reader("\n\n".join([*earlier, paragraph]), support, ("repetition",))
+        again = ("repetition",)
+        before = read_as_reader("\n\n".join(earlier), support, again, restate_cosine)
+        together = read_as_reader(
+            "\n\n".join([*earlier, paragraph]), support, again, restate_cosine
+        )
         if together.repeated_pairs > before.repeated_pairs:
             problems += [f"repetition: {p}" for p in together.checks["repetition"]]
     problems += meta_problems(paragraph)

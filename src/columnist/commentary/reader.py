@@ -47,6 +47,7 @@ from columnist.commentary.grounding import (
 )
 from columnist.commentary.leads import asserted_claim
 from columnist.commentary.lexicon import non_words
+from columnist.commentary.restate import RESTATE_COSINE
 from columnist.commentary.restate import restated as reworded_pairs
 from columnist.commentary.text import ends_sentence, paragraphs, split_sentences
 from columnist.commentary.verify import MISSTATED, Passages, claim_of, verify
@@ -83,11 +84,15 @@ class ReaderReport:
 
 
 def read_as_reader(
-    body: str, source_text: str | Support, only: Collection[str] = READER_CHECKS
+    body: str,
+    source_text: str | Support,
+    only: Collection[str] = READER_CHECKS,
+    restate_cosine: float = RESTATE_COSINE,
 ) -> ReaderReport:
     """The seven reader checks on one commentary, in the order of READER_CHECKS; `only`
     those named, for a caller that reads one paragraph and uses some of them (the
-    repetition check embeds every sentence; `facts` runs the verifier)."""
+    repetition check embeds every sentence; `facts` runs the verifier). `restate_cosine`
+    is the desk's `[writer] restatement_cosine`."""
     support = source_text if isinstance(source_text, Support) else Support(source_text)
     report = ReaderReport()
     if "voice" in only:
@@ -96,7 +101,9 @@ def read_as_reader(
     if "copying" in only:
         report.checks["copying"], report.copied_6gram_share = copying(body, support.text)
     if "repetition" in only:
-        report.checks["repetition"], report.repeated_pairs = repetition(body, support.text)
+        report.checks["repetition"], report.repeated_pairs = repetition(
+            body, support.text, restate_cosine
+        )
     if "seams" in only:
         report.checks["seams"] = seams(body)
     if "invented" in only:
@@ -440,7 +447,9 @@ def retold_pairs(sentences: list[tuple[int, str]], source_text: str) -> list[tup
     return found
 
 
-def repetition(body: str, source_text: str = "") -> tuple[list[str], int]:
+def repetition(
+    body: str, source_text: str = "", restate_cosine: float = RESTATE_COSINE
+) -> tuple[list[str], int]:
     sentences = _sentences(body)
     keys = [" ".join(re.findall(r"\w+", s.lower())) for _, s in sentences]  # as repeated_sentences
     content = [_content(s) for _, s in sentences]
@@ -460,7 +469,11 @@ def repetition(body: str, source_text: str = "") -> tuple[list[str], int]:
             pairs.add((i, j))
             break  # one earlier sentence is enough to show that j restates
     # the same said in other words, in another paragraph: by meaning, not by shared words
-    reworded = [(i, j) for i, j, _ in reworded_pairs(sentences) if all(b != j for _, b in pairs)]
+    reworded = [
+        (i, j)
+        for i, j, _ in reworded_pairs(sentences, restate_cosine)
+        if all(b != j for _, b in pairs)
+    ]
     pairs.update(reworded)
     clauses = restated_clauses(sentences, content)
     again = [(i, j, c) for i, j, c in clauses if all(b != j for _, b in pairs)]

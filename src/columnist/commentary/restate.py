@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: config.py reads RESTATE_COSINE
+    import numpy as np
 
 RESTATE_COSINE = 0.80  # the sentences as written
 MASKED_COSINE = 0.70  # and with their names masked
@@ -32,6 +34,8 @@ _lock = threading.Lock()
 
 def vectors(sentences: list[str]) -> np.ndarray:
     """Unit vectors, cached: a column's paragraphs are checked again as each is added."""
+    import numpy as np
+
     from columnist.stories.embed import DIM, shared_embedder
 
     missing = [s for s in dict.fromkeys(sentences) if s not in _cache]
@@ -55,13 +59,15 @@ def similarities(sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return raw @ raw.T, hidden @ hidden.T
 
 
-def restates(raw: float, hidden: float) -> bool:
-    return raw >= RESTATE_COSINE and hidden >= MASKED_COSINE
+def restates(raw: float, hidden: float, cosine: float = RESTATE_COSINE) -> bool:
+    return raw >= cosine and hidden >= MASKED_COSINE
 
 
-def restated(sentences: list[tuple[int, str]]) -> list[tuple[int, int, float]]:
+def restated(
+    sentences: list[tuple[int, str]], cosine: float = RESTATE_COSINE
+) -> list[tuple[int, int, float]]:
     """(i, j, cosine) for each sentence j that restates an earlier sentence i of another
-    paragraph; one i per j, the closest."""
+    paragraph; one i per j, the closest. `cosine` is the desk's `restatement_cosine`."""
     judged = [k for k, (_, s) in enumerate(sentences) if len(s.split()) >= MIN_WORDS]
     if len(judged) < 2:
         return []
@@ -72,7 +78,7 @@ def restated(sentences: list[tuple[int, str]]) -> list[tuple[int, int, float]]:
             (float(raw[a, b]), judged[a])
             for a in range(b)
             if sentences[judged[a]][0] != sentences[j][0]
-            and restates(float(raw[a, b]), float(hidden[a, b]))
+            and restates(float(raw[a, b]), float(hidden[a, b]), cosine)
         ]
         if close:
             cosine, i = max(close)

@@ -219,6 +219,7 @@ def recheck(engine: Engine, settings: Settings, post: QueuedPost, body: str) -> 
         source_text=source.source_text,
         recent_openings=[opening(b) for b in others],
         stock_openings=settings.writer.stock_openings,
+        restate_cosine=settings.writer.restatement_cosine,
     )
     unverified = [v.as_dict() for v in verify(body, source.source_text) if not v.supported]
     return Rechecked(check, unverified)
