@@ -681,6 +681,23 @@ def test_people_held_to_be_worried_are_invented_where_no_one_in_the_news_is() ->
     assert "some people are worried" in voice_phrases(calm)
 
 
+def test_a_view_held_by_no_one_in_the_news_or_a_named_objector_is_invented() -> None:
+    """Stories 31-40 at 9408e8d: the Labour pledges post made McFadden its objector and
+    had "some people" find the pledge card offensive; nobody in the news disagrees."""
+    source = (
+        "Keir Starmer set out six pledges. The 1997 pledge card was seen as an innovative "
+        "tactic. Pat McFadden said appealing to Tory voters wins elections."
+    )
+    held = "Labour used a technique that some people consider offensive or misleading."
+    assert reasons(held, source) == ["a voice the sources do not have: people who argue otherwise"]
+    named = "I accept that Pat McFadden disagrees with my view."
+    assert reasons(named, source) == ["a voice the sources do not have: Pat McFadden disagreeing"]
+    assert verify("I accept that Pat McFadden may disagree with my view.", source)[0].supported
+    quarrel = source.replace("said appealing", "rejected the idea, warning that appealing")
+    assert invented_voice(named, quarrel) is None, "a McFadden who disagrees in the news"
+    assert invented_voice(held, quarrel) is None, "someone in the news does disagree"
+
+
 def test_a_change_by_a_figure_the_news_gives_as_the_level_reached_is_caught() -> None:
     """The demo's Harbin post and an eval's COP31 post (over 429 earlier posts, the only
     two places): "by" where the news has "to" changes the fact."""

@@ -141,7 +141,29 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
             return {"worr": "worries"}.get(group, group + "s")
     if ARGUING.search(sentence) and not DISAGREEMENT.search(source_text):
         return "people who argue otherwise"
+    named = NAMED_DISSENT.search(sentence)
+    if named and not _disagrees_in_sources(named.group("name"), source_text):
+        return f"{named.group('name')} disagreeing"
     return None
+
+
+# "I accept that Pat McFadden disagrees with my view" where McFadden only says what wins
+# elections (stories 31-40 at 9408e8d): a person in the news made the column's objector.
+# "may disagree" puts a hypothetical, and passes.
+NAMED_DISSENT = re.compile(
+    r"\b(?P<name>(?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)\s+(?:disagrees|objects|opposes|"
+    r"rejects|disputes)\s+(?:with\s+|to\s+)?(?:my|this|that)\s+(?:view|argument|position|"
+    r"point|stance|reading)\b"
+)
+
+
+def _disagrees_in_sources(name: str, source_text: str) -> bool:
+    """Whether a source sentence naming `name` (by its last word) has anyone disagree."""
+    last = name.split()[-1]
+    return any(
+        re.search(rf"\b{re.escape(last)}\b", line) and DISAGREEMENT.search(line)
+        for line in split_sentences(source_text.replace("\n", " "))
+    )
 
 
 # "I accept that some people argue that container volume matters more" where nobody in the
@@ -161,6 +183,9 @@ _ARGUING_PHRASES = tuple(
         "have concerns", "have doubts", "have questioned", "have criticised",
         "have criticized", "have raised concerns", "are critical", "are upset",
         "are opposed", "are divided", "may be critical", "might be critical",
+        # a view held, not argued: "a technique that some people consider offensive"
+        # (the Labour pledges post, stories 31-40 at 9408e8d)
+        "consider", "view", "see", "regard",
     )
 )  # fmt: skip
 ARGUING = re.compile(rf"\b(?:{'|'.join(_ARGUING_PHRASES)})\b", re.IGNORECASE)
