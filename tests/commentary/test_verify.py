@@ -122,6 +122,21 @@ def test_a_guessed_consequence_the_sources_do_not_give_is_acted_on() -> None:
     assert reason(given) != "a consequence the news does not mention"
 
 
+def test_a_might_have_been_the_sources_do_not_give_is_a_guess() -> None:
+    """12 of 14 such sentences that no passage covers in the labelled posts are wrong:
+    "the death of Iran's president could have been prevented", "could have saved his life"."""
+    guess = "I take it seriously that the loss of these farms could have been prevented."
+    verdict = rule_verdict(guess, Passages.of(SOURCE), Support(SOURCE))
+    assert verdict.reason == "a consequence the news does not mention" and verdict.precise
+    effect = "The protests could have a lasting effect on trust in the ministry."
+    assert reason(effect) == "a consequence the news does not mention"
+    for put in (
+        "I can see the case that some people might argue the farms could have been saved.",
+        "It is hard to understand how the loss of these farms could have been avoided.",
+    ):
+        assert reason(put) != "a consequence the news does not mention", put
+
+
 def test_a_sentence_saying_the_opposite_of_its_passage_is_caught() -> None:
     morale = "German business morale fell to its lowest level since April, the Ifo survey said."
     assert opposite("Business morale rose to its highest level since April.", morale) == (
