@@ -71,6 +71,10 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
             "`writer.restatement_cosine` must be a cosine above 0 and at most 1, not 1.5",
         ),
         ('[writer]\nrestatement_cosine = "high"\n', "`writer.restatement_cosine` must be float"),
+        (
+            '[stories]\ntopic_check = "ask"\n',
+            '`stories.topic_check` must be "menu" or "about", not \'ask\'',
+        ),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, needle: str) -> None:

@@ -267,6 +267,14 @@ class StorySettings:
     # about 0.5 s a story asked). 0 (the default) asks nothing; 0.10 took micro precision
     # on the real feeds from 0.66 to 0.82.
     topic_check_band: float = 0.0
+    # How the model is asked (stories/topic_check.py): "about", "Is this news item about
+    # X?" for every topic within the band either side, filed where yes beats no by
+    # `topic_check_cut` (log-odds; the cut that filed best on each tuned split's answers
+    # was 1.5-2.1); or "menu", which of the desk's topics the story is mainly about, for
+    # filings just above a threshold (it only takes filings away: more precise, less
+    # recall). "about" filed the real feeds better, tuned or not (README).
+    topic_check: str = "about"
+    topic_check_cut: float = 1.8
     # How far a topic's examples and counter-examples move its score: + weight x
     # (nearest example - nearest counter-example); see stories/topics.py.
     example_weight: float = 0.5
@@ -723,6 +731,17 @@ def _load_fetch(t: _Reader) -> FetchSettings:
     )
 
 
+TOPIC_CHECKS = ("menu", "about")
+
+
+def _one_of(t: _Reader, key: str, choices: tuple[str, ...], default: str) -> str:
+    value = t.get(key, str, default)
+    if value not in choices:
+        known = " or ".join(f'"{c}"' for c in choices)
+        raise t._fail(key, f"must be {known}, not {value!r}")
+    return value
+
+
 def _load_stories(t: _Reader) -> StorySettings:
     d = StorySettings()
     t.reject_unknown(
@@ -737,6 +756,8 @@ def _load_stories(t: _Reader) -> StorySettings:
             "topic_second_threshold",
             "topic_margin",
             "topic_check_band",
+            "topic_check",
+            "topic_check_cut",
             "example_weight",
             "topic_name_weight",
             "topic_counter_name_weight",
@@ -759,6 +780,8 @@ def _load_stories(t: _Reader) -> StorySettings:
         topic_second_threshold=t.get("topic_second_threshold", float, d.topic_second_threshold),
         topic_margin=t.get("topic_margin", float, d.topic_margin, min_value=0.0),
         topic_check_band=t.get("topic_check_band", float, d.topic_check_band, min_value=0.0),
+        topic_check=_one_of(t, "topic_check", TOPIC_CHECKS, d.topic_check),
+        topic_check_cut=t.get("topic_check_cut", float, d.topic_check_cut),
         example_weight=t.get("example_weight", float, d.example_weight, min_value=0.0),
         topic_name_weight=t.get("topic_name_weight", float, d.topic_name_weight, min_value=0.0),
         topic_counter_name_weight=t.get(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from columnist.commentary.backends.embedded import EmbeddedBackend, EmbeddedOptions
 from columnist.commentary.backends.openai import (
     OpenAIBackend,
     OpenAIOptions,
@@ -92,6 +93,31 @@ def test_a_real_llama_cpp_server_completes_and_counts_tokens(server, monkeypatch
     assert done.tokens_in and done.tokens_in > 5
     assert done.tokens_out and 0 < done.tokens_out <= 16
     assert done.finish_reason in ("stop", "length") and done.seconds > 0
+
+
+def test_a_real_server_gives_the_first_tokens_log_probabilities(server, monkeypatch) -> None:
+    """What the "about" topic check reads (stories/topic_check.py), from both backends."""
+    monkeypatch.setenv(KEY_ENV, "test-key")
+    question = [{"role": "user", "content": "Is Paris in France? Answer yes or no."}]
+    remote = OpenAIBackend(openai_settings(server)).complete(
+        question, max_tokens=1, temperature=0.0, seed=1, top_logprobs=5
+    )
+    options = {"embedded": EmbeddedOptions(threads=1, context=2048)}
+    local = EmbeddedBackend(WriterSettings(model=SMALL_MODEL, options=options))
+    try:
+        here = local.complete(question, max_tokens=1, temperature=0.0, seed=1, top_logprobs=5)
+    finally:
+        local.close()
+    for done in (remote, here):
+        top = done.top_logprobs
+        assert top and 1 <= len(top) <= 5 and all(v <= 0.0 for v in top.values()), top
+        assert done.text.strip() in {p.strip() for p in top}, "the answer is the likeliest"
+    assert (
+        max(remote.top_logprobs, key=remote.top_logprobs.get).strip()
+        == max(here.top_logprobs, key=here.top_logprobs.get).strip()
+    ), "the same model gives the same first token"
+    plain = OpenAIBackend(openai_settings(server)).complete(question, max_tokens=1, temperature=0.0)
+    assert plain.top_logprobs is None, "not asked for, not given"
 
 
 def test_a_wrong_api_key_is_one_clear_error(server, monkeypatch) -> None:

@@ -59,7 +59,7 @@ def test_only_borderline_similarity_filings_are_asked_about_and_kept_if_picked()
 def _desk(folder: Path, band: float) -> Settings:
     """The evaluation desk (ten topics, three wires) with the small test model."""
     path = desk(folder, small_writer(), TOPICS_TOML.read_text(), sources=WIRES,
-                stories={"topic_check_band": band})  # fmt: skip
+                stories={"topic_check_band": band, "topic_check": "menu"})  # fmt: skip
     return load(path)
 
 
@@ -83,7 +83,7 @@ def test_assign_with_the_check_says_what_it_asked_and_what_it_cost(tmp_path: Pat
     add_entries(engine, settings, [(e.title, e.summary, e.published, 0) for e in entries])
     report = run_assign(engine, settings)
     assert report.entries == 12 and report.checked > 0, report.summary()
-    assert f"topic check: {report.checked} stories asked in" in report.summary()
+    assert f"topic check: {report.checked} questions in" in report.summary()
     with engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(topic_choices)).scalar()
     assert stored == report.checked, "every answer is kept in the database"
@@ -99,10 +99,10 @@ def test_assign_with_the_check_says_what_it_asked_and_what_it_cost(tmp_path: Pat
 
 def test_topics_test_with_check_prints_both_figures_and_the_cost(tmp_path: Path) -> None:
     data, config = small_eval(tmp_path)
-    config.write_text(config.read_text() + "\n" + small_writer())
+    config.write_text(config.read_text() + '\n[stories]\ntopic_check = "menu"\n\n' + small_writer())
     done = invoke("topics", "test", str(data), "-c", str(config), "--check", "0.2")
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())  # the console wraps long lines
     line = text[text.index("with the model check") :]
-    assert line.startswith("with the model check (band 0.20): micro precision"), line
-    assert "(without:" in line and "items asked in" in line and "s each)" in line
+    assert line.startswith("with the model check (menu, band 0.20): micro precision"), line
+    assert "(without:" in line and "questions for 32 items in" in line and "s each)" in line

@@ -175,10 +175,11 @@ def _checked(out: Console, bench, assigner, settings, before) -> None:
     s = score_topics(bench.items, predicted, bench.slugs).micro
     each = check.seconds / check.asked if check.asked else 0.0
     out.print(
-        f"with the model check (band {check.band:.2f}): micro precision {s.precision:.3f}, "
+        f"with the model check ({settings.stories.topic_check}, band {check.band:.2f}): "
+        f"micro precision {s.precision:.3f}, "
         f"recall {s.recall:.3f}, F1 {s.f1:.3f} (without: {before.micro.precision:.3f} / "
-        f"{before.micro.recall:.3f} / {before.micro.f1:.3f}); {check.asked} of "
-        f"{len(bench.items)} items asked in {check.seconds:.1f}s ({each:.2f}s each)"
+        f"{before.micro.recall:.3f} / {before.micro.f1:.3f}); {check.asked} questions for "
+        f"{len(bench.items)} items in {check.seconds:.1f}s ({each:.2f}s each)"
     )
 
 

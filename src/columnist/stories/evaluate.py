@@ -30,7 +30,7 @@ from columnist.stories.stage import entry_text
 from columnist.stories.topics import TopicAssigner, TopicMatch, TopicScores
 
 if TYPE_CHECKING:
-    from columnist.stories.topic_check import TopicCheck
+    from columnist.stories.topic_check import ModelCheck
 
 
 class EvalFileError(ColumnistError):
@@ -359,10 +359,12 @@ class TopicBench:
     def predict_checked(
         self,
         assigner: TopicAssigner,
-        check: TopicCheck,
+        check: ModelCheck,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[set[str]]:
         """Topics filed for each item once the model check has read the borderline ones."""
+        from columnist.stories.topic_check import AboutCheck
+
         scores, score = self._scored(assigner)
         thresholds = {t.slug: assigner.threshold_of(t) for t in assigner.topics}
         out = []
@@ -375,7 +377,11 @@ class TopicBench:
                 for k in np.flatnonzero(filed)
             ]
             item = self.items[i]
-            kept = check.keep(matches, thresholds, item.title, item.summary)
+            if isinstance(check, AboutCheck):  # every topic near its threshold
+                near = assigner.near_threshold(score[i], hits, check.band)
+                kept = check.keep(matches, near, item.title, item.summary)
+            else:
+                kept = check.keep(matches, thresholds, item.title, item.summary)
             out.append({m.slug for m in kept})
             if progress:
                 progress(i + 1, len(self.hits))

@@ -31,7 +31,7 @@ from columnist.stories.topics import TopicAssigner, TopicMatch
 
 if TYPE_CHECKING:
     from columnist.commentary.backends.base import Backend
-    from columnist.stories.topic_check import TopicCheck
+    from columnist.stories.topic_check import AboutCheck, ModelCheck, TopicCheck
 
 BATCH = 1024
 LEAD_WORDS = 40
@@ -46,7 +46,7 @@ class AssignReport(Report):
     peak_open: int = 0  # most stories held open at once (memory follows this)
     stopped: bool = False  # asked to stop before every entry was placed
     seconds: float = 0.0
-    checked: int = 0  # stories the writing model was asked about (topic_check_band)
+    checked: int = 0  # questions put to the writing model (topic_check_band)
     check_seconds: float = 0.0
 
     def summary(self, brief: bool = False) -> str:
@@ -55,7 +55,7 @@ class AssignReport(Report):
             return line + self.stopped_note()
         filed = ", ".join(f"{slug} {n}" for slug, n in sorted(self.filed.items())) or "none"
         checked = (
-            f"; topic check: {self.checked} stories asked in {self.check_seconds:.1f}s "
+            f"; topic check: {self.checked} questions in {self.check_seconds:.1f}s "
             f"({self.check_seconds / self.checked:.2f}s each)"
             if self.checked
             else ""
@@ -166,16 +166,19 @@ def _state(index: StoryIndex, story: OpenStory) -> StoryState:
     )
 
 
-def topic_check(settings: Settings, backend: Backend | None = None) -> TopicCheck | None:
+def topic_check(settings: Settings, backend: Backend | None = None) -> ModelCheck | None:
     """The model check `[stories] topic_check_band` asks for, or None; the writing model
     is loaded only then."""
     band = settings.stories.topic_check_band
     if band <= 0 or not settings.topics:
         return None
     from columnist.commentary.backends import make_backend
-    from columnist.stories.topic_check import TopicCheck
+    from columnist.stories.topic_check import AboutCheck, TopicCheck
 
-    return TopicCheck(backend or make_backend(settings.writer), settings.topics, band)
+    backend = backend or make_backend(settings.writer)
+    if settings.stories.topic_check == "about":
+        return AboutCheck(backend, settings.topics, band, settings.stories.topic_check_cut)
+    return TopicCheck(backend, settings.topics, band)
 
 
 def _recall_choices(engine: Engine, check: TopicCheck, titles: list[str]) -> None:
@@ -192,7 +195,7 @@ def run_assign(
     should_stop: Callable[[], bool] | None = None,
     *,
     embedder: Embedder | None = None,
-    check: TopicCheck | None = None,
+    check: ModelCheck | None = None,
 ) -> AssignReport:
     """Place every unclustered entry in a story and file the stories it touched; a page
     of entries at a time, each page one transaction. `should_stop` is asked between
@@ -227,7 +230,7 @@ class _Pages:
     embedder: Embedder
     assigner: TopicAssigner
     index: StoryIndex
-    check: TopicCheck | None
+    check: ModelCheck | None
     thresholds: dict[str, float]  # topic slug -> its filing threshold, for the check
 
     def run(
@@ -298,10 +301,38 @@ class _Pages:
 
     def topics(self, touched: dict[OpenStory, str]) -> dict[OpenStory, list[TopicMatch]]:
         """Each touched story's topic matches, the borderline ones put to the check."""
-        matches = {s: self.assigner.assign(unit(self.index.total(s)), s.hits) for s in touched}
-        check = self.check
-        if check is None:
+        vectors = {s: unit(self.index.total(s)) for s in touched}
+        matches = {s: self.assigner.assign(vectors[s], s.hits) for s in touched}
+        if self.check is None:
             return matches
+        from columnist.stories.topic_check import AboutCheck
+
+        if isinstance(self.check, AboutCheck):
+            return self._asked_about(self.check, touched, vectors, matches)
+        return self._asked_menu(self.check, touched, matches)
+
+    def _asked_about(
+        self,
+        check: AboutCheck,
+        touched: dict[OpenStory, str],
+        vectors: dict[OpenStory, np.ndarray],
+        matches: dict[OpenStory, list[TopicMatch]],
+    ) -> dict[OpenStory, list[TopicMatch]]:
+        """ "Is this about X?" for every topic near its threshold, stored answers first."""
+        near = {s: self.assigner.borderline(vectors[s], s.hits, check.band) for s in touched}
+        keys = [k for s in touched for k in check.questions(near[s], s.title)]
+        if keys:
+            with self.engine.connect() as conn:
+                check.remember(topic_choices.known(conn, keys))
+        return {s: check.keep(found, near[s], s.title, touched[s]) for s, found in matches.items()}
+
+    def _asked_menu(
+        self,
+        check: TopicCheck,
+        touched: dict[OpenStory, str],
+        matches: dict[OpenStory, list[TopicMatch]],
+    ) -> dict[OpenStory, list[TopicMatch]]:
+        """Which topic a story just above a threshold is mainly about, stored answers first."""
         thresholds = self.thresholds
         asking = [s.title for s, found in matches.items() if check.asks(found, thresholds, s.title)]
         _recall_choices(self.engine, check, asking)

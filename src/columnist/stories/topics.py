@@ -551,6 +551,21 @@ class TopicAssigner:
             for i in np.flatnonzero(filed)
         ]
 
+    def near_threshold(self, score: np.ndarray, hits: set[str], band: float) -> list[TopicMatch]:
+        """The topics whose filing turns on a score (`filing_score`) within `band` of their
+        threshold, either side: those a model check reads (stories/topic_check.py)."""
+        return [
+            TopicMatch(self.topics[k].slug, float(score[k]), "similarity")
+            for k in np.flatnonzero(np.abs(score - self._th) <= band)
+            if self.similarity_decides(int(k), hits)
+        ]
+
+    def borderline(self, vector: np.ndarray, hits: set[str], band: float) -> list[TopicMatch]:
+        """`near_threshold` for a story's vector and hits (the stage's hot path)."""
+        if not self.topics or band <= 0:
+            return []
+        return self.near_threshold(self.filing_score(self.similarities(vector, hits)), hits, band)
+
     def filed_mask(
         self, sc: TopicScores, hits: set[str], score: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,9 @@ class Completion:
     seconds: float  # wall time of the call, retries and waits included
     finish_reason: str | None = None  # "stop" | "length" | ...
     engine_seconds: float | None = None  # llama.cpp's own prompt + generation time
+    # the first reply token's likeliest alternatives, text -> log-probability, when asked
+    # for (`top_logprobs`): how sure a yes/no answer is, not only which won
+    top_logprobs: dict[str, float] | None = None
 
 
 class Backend(Protocol):
@@ -37,6 +40,7 @@ class Backend(Protocol):
         temperature: float,
         seed: int | None = None,
         constraints: Constraints | None = None,
+        top_logprobs: int = 0,
     ) -> Completion: ...
 
     def close(self) -> None: ...

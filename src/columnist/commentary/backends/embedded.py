@@ -182,9 +182,14 @@ class EmbeddedBackend:
         temperature: float,
         seed: int | None = None,
         constraints: Constraints | None = None,
+        top_logprobs: int = 0,
     ) -> Completion:
+        first: dict[str, float] = {}
         with self._lock:
             extra = self._sampling(constraints)
+            if top_logprobs > 0:
+                watch = self._first_token_watch(top_logprobs, first)
+                extra["logits_processor"] = [*extra.get("logits_processor", []), watch]
             self._reset_perf()
             started = time.perf_counter()
             try:
@@ -211,7 +216,29 @@ class EmbeddedBackend:
             seconds=seconds,
             finish_reason=choice.get("finish_reason"),
             engine_seconds=engine,
+            top_logprobs=first or None,
         )
+
+    def _first_token_watch(self, n: int, into: dict[str, float]):
+        """A logits processor that leaves the logits alone and writes the first reply
+        token's `n` likeliest pieces, with their log-probabilities, `into` the dict (the
+        model is loaded without `logits_all`, so llama-cpp-python's own logprobs are off)."""
+        import numpy as np
+
+        def watch(_input_ids, scores):
+            if not into:
+                logits = np.asarray(scores, dtype=np.float64)
+                top = logits.max()
+                log_total = top + np.log(np.exp(logits - top).sum())
+                for i in np.argpartition(logits, -n)[-n:]:
+                    piece = self.llm.detokenize([int(i)]).decode("utf-8", errors="ignore")
+                    value = float(logits[i] - log_total)
+                    into[piece] = (
+                        float(np.logaddexp(into[piece], value)) if piece in into else value
+                    )
+            return scores
+
+        return watch
 
     def close(self) -> None:
         self.llm.close()

@@ -98,6 +98,16 @@ def backoff_seconds(attempt: int, rng: Callable[[], float] = random.random) -> f
     return min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt) * (0.5 + rng() / 2)
 
 
+def _first_top_logprobs(choice: dict) -> dict[str, float] | None:
+    """The first reply token's alternatives from a chat choice's `logprobs`, or None when
+    the server sent none (not asked, or it does not give them)."""
+    try:
+        first = choice["logprobs"]["content"][0]
+        return {t["token"]: float(t["logprob"]) for t in first["top_logprobs"]} or None
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
 class OpenAIBackend:
     name = NAME
 
@@ -159,6 +169,7 @@ class OpenAIBackend:
             tokens_out=usage.get("completion_tokens"),
             seconds=time.perf_counter() - started,
             finish_reason=choice.get("finish_reason"),
+            top_logprobs=_first_top_logprobs(choice),
         )
 
     def complete(
@@ -169,6 +180,7 @@ class OpenAIBackend:
         temperature: float,
         seed: int | None = None,
         constraints: Constraints | None = None,
+        top_logprobs: int = 0,
     ) -> Completion:
         """One chat completion; a grammar goes as `grammar` (llama.cpp server, llama-cpp-python's
         server). The n-gram blocker needs the sampler, so a remote call goes without it and
@@ -182,6 +194,8 @@ class OpenAIBackend:
         }
         if seed is not None:
             body["seed"] = seed
+        if top_logprobs > 0:
+            body["logprobs"], body["top_logprobs"] = True, top_logprobs
         grammar = constraints.as_grammar() if constraints else None
         if grammar:
             body["grammar"] = grammar  # the lead, vocabulary and shape, enforced by the server
