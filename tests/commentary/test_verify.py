@@ -122,6 +122,18 @@ def test_a_guessed_consequence_the_sources_do_not_give_is_acted_on() -> None:
     assert reason(given) != "a consequence the news does not mention"
 
 
+def test_a_group_in_the_news_made_to_argue_where_nobody_disagrees_is_invented() -> None:
+    """The eagles post (run d of verifier_posts.jsonl): the researchers only found."""
+    found = "Researchers have found that eagles shifted their flight paths to avoid the war."
+    said = "Some researchers argue that the detours are not necessarily a problem."
+    assert invented_voice(said, found) == "researchers who argue otherwise"
+    assert "some researchers argue" in voice_phrases(found)
+    quarrel = found + " Other researchers doubted the data."
+    assert invented_voice(said, quarrel) is None, "someone in the news does disagree"
+    assert "some researchers argue" not in voice_phrases(quarrel)
+    assert invented_voice("Researchers say the eagles took detours.", found) is None
+
+
 def test_a_might_have_been_the_sources_do_not_give_is_a_guess() -> None:
     """12 of 14 such sentences that no passage covers in the labelled posts are wrong:
     "the death of Iran's president could have been prevented", "could have saved his life"."""

@@ -139,12 +139,28 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
         alike = next((a for a in _ALIKE if group in a), {group})
         if not any(re.search(rf"\b{g}", sources) for g in alike):
             return {"worr": "worries"}.get(group, group + "s")
-    if ARGUING.search(sentence) and not DISAGREEMENT.search(source_text):
-        return "people who argue otherwise"
+    if not DISAGREEMENT.search(source_text):
+        if ARGUING.search(sentence):
+            return "people who argue otherwise"
+        arguing = GROUP_ARGUING.search(sentence)
+        if arguing:
+            return f"{arguing.group('group').lower()}s who argue otherwise"
     named = NAMED_DISSENT.search(sentence)
     if named and not _disagrees_in_sources(named.group("name"), source_text):
         return f"{named.group('name')} disagreeing"
     return None
+
+
+# A group the news has, made to argue where nobody in it disagrees: "some researchers
+# argue that they may not necessarily be a problem" (the eagles post, run d of
+# verifier_posts.jsonl; the researchers only found the detours). 5 such sentences in 569
+# earlier posts, all on stories where nobody in the news disagrees, all invented.
+GROUP_ARGUING = re.compile(
+    rf"\b(?:some|many|most|other|several|few|leading|numerous)\s+(?:\w+\s+)?"
+    rf"(?P<group>{_GROUPS})s?\s+(?:have\s+|also\s+|may\s+|might\s+|would\s+|could\s+)?"
+    r"(?:argue|contend|insist|disagree|object|doubt|question|dispute|counter)\w*\b",
+    re.IGNORECASE,
+)
 
 
 # "I accept that Pat McFadden disagrees with my view" where McFadden only says what wins
@@ -207,6 +223,9 @@ _VOICE_VERBS = (
 )  # fmt: skip
 
 
+_ARGUING_VERBS = ("argue", "contend", "insist", "disagree", "object", "doubt", "question")
+
+
 def voice_phrases(source_text: str) -> tuple[str, ...]:
     """What the sampler may not write, so that `invented_voice` has nothing to find: the
     groups no source has, quantified or speaking ("some experts", "critics argue"), and
@@ -214,10 +233,13 @@ def voice_phrases(source_text: str) -> tuple[str, ...]:
     Marburg closing wrote "I can see the case that some experts worry that" in 5 of 5 tries
     (demo at 2c17652)."""
     sources = source_text.lower()
+    calm = not DISAGREEMENT.search(source_text)
     phrases: list[str] = []
     for group in _GROUPS.split("|"):
         alike = next((a for a in _ALIKE if group in a), {group})
         if any(re.search(rf"\b{g}", sources) for g in alike):
+            if calm:  # the group is in the news, but nobody there argues (GROUP_ARGUING)
+                phrases += [f"{q} {group}s {v}" for q in _QUANTIFIERS for v in _ARGUING_VERBS]
             continue
         plural = group + "s"
         if group in _ONLY_VOICES:
@@ -229,7 +251,7 @@ def voice_phrases(source_text: str) -> tuple[str, ...]:
                             ("worr", "worry", "worries")):  # fmt: skip
         if not re.search(rf"\b{stem}", sources):
             phrases += [f"there are {many}", f"there is {one}", f"been {many}", f"growing {many}"]
-    if not DISAGREEMENT.search(source_text):
+    if calm:
         phrases += _ARGUING_PHRASES
     return tuple(dict.fromkeys(phrases))
 
