@@ -6,26 +6,21 @@ there is measured by bench/topics_model_check.py --prompt about (README)."""
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select
 
 from columnist.commentary.backends.base import Completion
-from columnist.config import Settings, TopicSettings, load
+from columnist.config import TopicSettings
 from columnist.errors import ModelError
-from columnist.store.db import open_engine
-from columnist.store.schema import topic_choices
 from columnist.stories.embed import shared_embedder
-from columnist.stories.evaluate import load_event_set
-from columnist.stories.stage import make_assigner, run_assign, topic_check
+from columnist.stories.stage import make_assigner, topic_check
 from columnist.stories.topic_check import AboutCheck, yes_no_margin
 from columnist.stories.topics import TopicMatch
 from tests.cli.test_topics import small_eval
-from tests.conftest import desk, invoke, small_writer
-from tests.stories.conftest import EVENTS_JSONL, TOPICS_TOML, WIRES, add_entries
+from tests.conftest import invoke, small_writer
+from tests.stories.test_topic_check import _desk
 
 TOPICS = [
     TopicSettings(name=n, slug=n.lower(), description=f"news about {n}", examples=[f"{n} news"])
@@ -85,17 +80,10 @@ def test_a_server_without_log_probabilities_is_a_clear_error() -> None:
         check.keep([], [TopicMatch("sport", 0.27, "similarity")], "Headline", "")
 
 
-def _desk(folder: Path, band: float) -> Settings:
-    """The evaluation desk (ten topics, three wires) with the small test model."""
-    path = desk(folder, small_writer(), TOPICS_TOML.read_text(), sources=WIRES,
-                stories={"topic_check_band": band, "topic_check": "about"})  # fmt: skip
-    return load(path)
-
-
 def test_the_small_model_gives_a_margin_and_the_stage_reads_the_topics_near(
     tmp_path: Path,
 ) -> None:
-    settings = _desk(tmp_path, 0.5)
+    settings = _desk(tmp_path, 0.5, "about")
     check = topic_check(settings)
     assert isinstance(check, AboutCheck) and check.cut == pytest.approx(1.8)
     topic = settings.topics[0]
@@ -111,25 +99,6 @@ def test_the_small_model_gives_a_margin_and_the_stage_reads_the_topics_near(
     assert near and all(abs(m.score - thresholds[m.slug]) <= 0.5 for m in near)
     assert assigner.borderline(vector, hits, 0.0) == [], "band 0: none"
     check.backend.close()
-
-
-def test_assign_with_the_about_check_keeps_its_answers(tmp_path: Path) -> None:
-    settings = _desk(tmp_path, 0.05)
-    engine = open_engine(settings.database.url)
-    entries = load_event_set(EVENTS_JSONL)[:12]
-    add_entries(engine, settings, [(e.title, e.summary, e.published, 0) for e in entries])
-    report = run_assign(engine, settings)
-    assert report.entries == 12 and report.checked > 0, report.summary()
-    assert f"topic check: {report.checked} questions in" in report.summary()
-    with engine.connect() as conn:
-        stored = conn.execute(select(func.count()).select_from(topic_choices)).scalar()
-    assert stored == report.checked, "every answer is kept in the database"
-    later = [(e.title, e.summary, e.published + timedelta(hours=1), 1) for e in entries]
-    add_entries(engine, settings, later)
-    again = run_assign(engine, settings)
-    engine.dispose()
-    assert again.entries == 12 and again.joined >= 10, again.summary()
-    assert again.checked == 0, again.summary()
 
 
 def test_topics_test_with_the_about_check(tmp_path: Path) -> None:

@@ -56,10 +56,10 @@ def test_only_borderline_similarity_filings_are_asked_about_and_kept_if_picked()
     assert none.keep(near + sure, THRESHOLDS, "Other", "text") == sure
 
 
-def _desk(folder: Path, band: float) -> Settings:
+def _desk(folder: Path, band: float, method: str = "menu") -> Settings:
     """The evaluation desk (ten topics, three wires) with the small test model."""
     path = desk(folder, small_writer(), TOPICS_TOML.read_text(), sources=WIRES,
-                stories={"topic_check_band": band, "topic_check": "menu"})  # fmt: skip
+                stories={"topic_check_band": band, "topic_check": method})  # fmt: skip
     return load(path)
 
 
@@ -76,8 +76,11 @@ def test_the_small_model_answers_with_a_topic_or_none(tmp_path: Path) -> None:
     check.backend.close()
 
 
-def test_assign_with_the_check_says_what_it_asked_and_what_it_cost(tmp_path: Path) -> None:
-    settings = _desk(tmp_path, 0.5)
+@pytest.mark.parametrize(("method", "band"), [("menu", 0.5), ("about", 0.05)])
+def test_assign_with_the_check_says_what_it_asked_and_what_it_cost(
+    tmp_path: Path, method: str, band: float
+) -> None:
+    settings = _desk(tmp_path, band, method)
     engine = open_engine(settings.database.url)
     entries = load_event_set(EVENTS_JSONL)[:12]
     add_entries(engine, settings, [(e.title, e.summary, e.published, 0) for e in entries])
