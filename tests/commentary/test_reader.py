@@ -487,6 +487,8 @@ def test_a_name_with_a_word_swapped_for_one_the_sources_never_use_is_invented() 
     assert invented(fine, source) == [], "their own Minister before their own Starmer"
     bill = Support("MPs back the Frontier AI Safety Bill. The British AI industry will cope.")
     assert invented("I think that Frontier's AI rules are strict.", bill) == [], "a possessive"
+    pix = Support("Brazil's Pix payments hit 250 million transactions in a single day.")
+    assert invented("I think Brazil Pix is a marvel.", pix) == [], "their name, less its 's"
 
 
 def test_a_name_joined_up_by_hyphens_and_bent_is_invented() -> None:

@@ -753,6 +753,7 @@ def garbled_names(body: str, support: Support) -> list[str]:
 
 
 _PAIR = re.compile(r"(?=(?<![\w’'-])([A-Z][\w’'-]*) ([A-Z][\w’'-]*))")
+_POSSESSIVE = re.compile(r"['’]s$")
 _MID_CAPITAL = re.compile(r"(?<=[a-z,;] )[A-Z][\w’'-]*")
 
 
@@ -762,13 +763,16 @@ def swapped_name_words(body: str, support: Support) -> list[str]:
     after 8fdfdae: "Under" is an ordinary sentence starter, so the sampler allows it, and
     "Goods" is the plural of a name word). Their own "Prime Minister" before another
     of their names is no swap: "Minister" is a word they use."""
-    pairs = {m.groups() for m in _PAIR.finditer(support.text)}
+    # "Brazil Pix" is their "Brazil's Pix" (all 56 eval stories at cbda220 held it)
+    pairs = {
+        (_POSSESSIVE.sub("", z), y) for z, y in (m.groups() for m in _PAIR.finditer(support.text))
+    }
     used = set(_MID_CAPITAL.findall(support.text))
     found = []
     for sentence in split_sentences(_blank_long_quotes(body)):
         for m in _PAIR.finditer(sentence):
             first, last = m.groups()
-            first = re.sub(r"['’]s$", "", first)  # "Frontier's AI": their own Frontier
+            first = _POSSESSIVE.sub("", first)  # "Frontier's AI": their own Frontier
             if m.start() == 0 or (first, last) in pairs or first in used or first in _I_FORMS:
                 continue
             theirs = sorted(z for z, y in pairs if y == last and z != first)
