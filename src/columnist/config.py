@@ -505,7 +505,7 @@ def _load_topics(items: Any, file: Path) -> list[TopicSettings]:
                 keywords=t.strings("keywords"),
                 exclude=t.strings("exclude"),
                 persona=t.get("persona", str, None),
-                review=_review(t, None),
+                review=_one_of(t, "review", REVIEW_POLICIES, None),
                 requires=_phrase_groups(t, "requires"),
                 unlike=t.strings("unlike"),
                 threshold=t.get("threshold", float, None),
@@ -591,11 +591,12 @@ def _check_persona_names(settings: Settings, file: Path) -> None:
             )
 
 
-def _review(t: _Reader, default: str | None) -> str | None:
-    value = t.get("review", str, default)
-    if value is not None and value not in REVIEW_POLICIES:
-        known = " or ".join(f'"{p}"' for p in REVIEW_POLICIES)
-        raise t._fail("review", f"must be {known}, not {value!r}")
+def _one_of(t: _Reader, key: str, choices: tuple[str, ...], default: str | None) -> str | None:
+    """`key`, one of `choices` (or `default` when the table leaves it out)."""
+    value = t.get(key, str, default)
+    if value is not None and value not in choices:
+        known = " or ".join(f'"{c}"' for c in choices)
+        raise t._fail(key, f"must be {known}, not {value!r}")
     return value
 
 
@@ -603,7 +604,7 @@ def _cosine(t: _Reader, key: str, default: float) -> float:
     value = t.get(key, float, default)
     if not 0.0 < value <= 1.0:
         raise t._fail(key, f"must be a cosine above 0 and at most 1, not {value}")
-    return float(value)
+    return value
 
 
 WRITER_KEYS = {
@@ -714,7 +715,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         recent_openings=t.get("recent_openings", int, d.recent_openings, min_value=0),
         stock_openings=t.strings("stock_openings"),
         claim_ttl=t.get("claim_ttl", float, d.claim_ttl, min_value=1.0),
-        review=_review(t, d.review) or d.review,
+        review=_one_of(t, "review", REVIEW_POLICIES, d.review) or d.review,
         options=options,
     )
 
@@ -732,14 +733,6 @@ def _load_fetch(t: _Reader) -> FetchSettings:
 
 
 TOPIC_CHECKS = ("menu", "about")
-
-
-def _one_of(t: _Reader, key: str, choices: tuple[str, ...], default: str) -> str:
-    value = t.get(key, str, default)
-    if value not in choices:
-        known = " or ".join(f'"{c}"' for c in choices)
-        raise t._fail(key, f"must be {known}, not {value!r}")
-    return value
 
 
 def _load_stories(t: _Reader) -> StorySettings:
@@ -780,7 +773,7 @@ def _load_stories(t: _Reader) -> StorySettings:
         topic_second_threshold=t.get("topic_second_threshold", float, d.topic_second_threshold),
         topic_margin=t.get("topic_margin", float, d.topic_margin, min_value=0.0),
         topic_check_band=t.get("topic_check_band", float, d.topic_check_band, min_value=0.0),
-        topic_check=_one_of(t, "topic_check", TOPIC_CHECKS, d.topic_check),
+        topic_check=_one_of(t, "topic_check", TOPIC_CHECKS, d.topic_check) or d.topic_check,
         topic_check_cut=t.get("topic_check_cut", float, d.topic_check_cut),
         example_weight=t.get("example_weight", float, d.example_weight, min_value=0.0),
         topic_name_weight=t.get("topic_name_weight", float, d.topic_name_weight, min_value=0.0),

@@ -94,10 +94,11 @@ def test_the_small_model_gives_a_margin_and_the_stage_reads_the_topics_near(
     text = "SpaceX launches Starship on its second test flight\nThe rocket flew for an hour."
     vector = np.asarray(embedder.embed([text])[0])
     hits = assigner.text_hits(text)
-    near = assigner.borderline(vector, hits, 0.5)
+    filed, near = assigner.assign_near(vector, hits, 0.5)
     thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
     assert near and all(abs(m.score - thresholds[m.slug]) <= 0.5 for m in near)
-    assert assigner.borderline(vector, hits, 0.0) == [], "band 0: none"
+    assert assigner.assign_near(vector, hits, 0.0) == (filed, []), "band 0: none"
+    assert assigner.assign(vector, hits) == filed
     check.backend.close()
 
 

@@ -155,10 +155,13 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
 # argue that they may not necessarily be a problem" (the eagles post, run d of
 # verifier_posts.jsonl; the researchers only found the detours). 5 such sentences in 569
 # earlier posts, all on stories where nobody in the news disagrees, all invented.
+# The verbs the sampler holds off after such a group (`voice_phrases`); the check also
+# reads "dispute" and "counter".
+_ARGUING_VERBS = ("argue", "contend", "insist", "disagree", "object", "doubt", "question")
 GROUP_ARGUING = re.compile(
     rf"\b(?:some|many|most|other|several|few|leading|numerous)\s+(?:\w+\s+)?"
     rf"(?P<group>{_GROUPS})s?\s+(?:have\s+|also\s+|may\s+|might\s+|would\s+|could\s+)?"
-    r"(?:argue|contend|insist|disagree|object|doubt|question|dispute|counter)\w*\b",
+    rf"(?:{'|'.join((*_ARGUING_VERBS, 'dispute', 'counter'))})\w*\b",
     re.IGNORECASE,
 )
 
@@ -221,9 +224,6 @@ _VOICE_VERBS = (
     "suggest", "point", "note", "claim", "contend", "insist", "have", "are", "also",
     "question", "doubt",
 )  # fmt: skip
-
-
-_ARGUING_VERBS = ("argue", "contend", "insist", "disagree", "object", "doubt", "question")
 
 
 def voice_phrases(source_text: str) -> tuple[str, ...]:

@@ -301,25 +301,30 @@ class _Pages:
 
     def topics(self, touched: dict[OpenStory, str]) -> dict[OpenStory, list[TopicMatch]]:
         """Each touched story's topic matches, the borderline ones put to the check."""
-        vectors = {s: unit(self.index.total(s)) for s in touched}
-        matches = {s: self.assigner.assign(vectors[s], s.hits) for s in touched}
-        if self.check is None:
-            return matches
+        check = self.check
+        if check is None:
+            return {s: self.assigner.assign(unit(self.index.total(s)), s.hits) for s in touched}
         from columnist.stories.topic_check import AboutCheck
 
-        if isinstance(self.check, AboutCheck):
-            return self._asked_about(self.check, touched, vectors, matches)
-        return self._asked_menu(self.check, touched, matches)
+        band = check.band if isinstance(check, AboutCheck) else 0.0
+        scored = {
+            s: self.assigner.assign_near(unit(self.index.total(s)), s.hits, band) for s in touched
+        }
+        matches = {s: found for s, (found, _) in scored.items()}
+        if isinstance(check, AboutCheck):
+            near = {s: close for s, (_, close) in scored.items()}
+            return self._asked_about(check, touched, near, matches)
+        return self._asked_menu(check, touched, matches)
 
     def _asked_about(
         self,
         check: AboutCheck,
         touched: dict[OpenStory, str],
-        vectors: dict[OpenStory, np.ndarray],
+        near: dict[OpenStory, list[TopicMatch]],
         matches: dict[OpenStory, list[TopicMatch]],
     ) -> dict[OpenStory, list[TopicMatch]]:
-        """ "Is this about X?" for every topic near its threshold, stored answers first."""
-        near = {s: self.assigner.borderline(vectors[s], s.hits, check.band) for s in touched}
+        """ "Is this about X?" for every topic near its threshold (`near`), stored answers
+        first."""
         keys = [k for s in touched for k in check.questions(near[s], s.title)]
         if keys:
             with self.engine.connect() as conn:

@@ -21,6 +21,7 @@ threshold, either side, and files by how much likelier yes is than no.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -147,8 +148,6 @@ def yes_no_margin(top: Mapping[str, float]) -> float:
     """log P(yes) - log P(no) over the first reply token's alternatives, each side summed
     over its spellings ("yes", " Yes", ...). A side missing from the alternatives is
     given the least likely one's log-probability: at most that likely."""
-    import math
-
     floor = min(top.values())
 
     def side(word: str) -> float:
@@ -180,9 +179,11 @@ class AboutCheck:
     asked: int = 0
     seconds: float = 0.0
     _heads: dict[str, str] = field(init=False, default_factory=dict)
+    _by_slug: dict[str, TopicSettings] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         for topic in self.topics:
+            self._by_slug[topic.slug] = topic
             head = f"Topic: {topic.name}\nDescription: {topic.description or topic.name}\n"
             shown = topic.examples[:ABOUT_EXAMPLES]
             if shown:
@@ -250,8 +251,7 @@ class AboutCheck:
     ) -> list[TopicMatch]:
         """The matches with each borderline topic (`near`: within the band, filed or not)
         filed only where the model says it belongs."""
-        by_slug = {t.slug: t for t in self.topics}
-        asked = {m.slug: self.belongs(by_slug[m.slug], title, text) for m in near}
+        asked = {m.slug: self.belongs(self._by_slug[m.slug], title, text) for m in near}
         kept = [m for m in matches if asked.get(m.slug, True)]
         filed = {m.slug for m in kept}
         return kept + [m for m in near if asked[m.slug] and m.slug not in filed]

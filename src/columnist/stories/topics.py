@@ -539,17 +539,25 @@ class TopicAssigner:
 
     def assign(self, vector: np.ndarray, hits: set[str]) -> list[TopicMatch]:
         """The topics `decide` would file, computed over all topics at once (hot path)."""
+        return self.assign_near(vector, hits, 0.0)[0]
+
+    def assign_near(
+        self, vector: np.ndarray, hits: set[str], band: float
+    ) -> tuple[list[TopicMatch], list[TopicMatch]]:
+        """`assign`'s topics, and `near_threshold`'s for `band` from the same scores (the
+        stage's hot path when a model check is on)."""
         if not self.topics:
-            return []
+            return [], []
         sc = self.similarities(vector, hits)
         score = self.filing_score(sc)
         keyword, filed = self.filed_mask(sc, hits, score)
-        return [
+        matches = [
             TopicMatch(
                 self.topics[i].slug, float(score[i]), "keyword" if keyword[i] else "similarity"
             )
             for i in np.flatnonzero(filed)
         ]
+        return matches, self.near_threshold(score, hits, band) if band > 0 else []
 
     def near_threshold(self, score: np.ndarray, hits: set[str], band: float) -> list[TopicMatch]:
         """The topics whose filing turns on a score (`filing_score`) within `band` of their
@@ -559,12 +567,6 @@ class TopicAssigner:
             for k in np.flatnonzero(np.abs(score - self._th) <= band)
             if self.similarity_decides(int(k), hits)
         ]
-
-    def borderline(self, vector: np.ndarray, hits: set[str], band: float) -> list[TopicMatch]:
-        """`near_threshold` for a story's vector and hits (the stage's hot path)."""
-        if not self.topics or band <= 0:
-            return []
-        return self.near_threshold(self.filing_score(self.similarities(vector, hits)), hits, band)
 
     def filed_mask(
         self, sc: TopicScores, hits: set[str], score: np.ndarray | None = None
