@@ -235,6 +235,36 @@ def test_a_desk_can_hear_restatement_sooner() -> None:
     )
 
 
+def test_a_second_restatement_is_judged_by_the_desks_threshold_not_the_first_ones() -> None:
+    # two labelled pairs (tests/data/restatement_pairs.jsonl) in one column: the EU pair at
+    # a cosine of about 0.82, then the salt pair at about 0.78. The first found must not
+    # raise the bar for the second (it did: the closest cosine overwrote the threshold, so
+    # a column saying one thing three times was heard once)
+    from columnist.commentary.restate import restated
+
+    sentences = [
+        (
+            0,
+            "I have been thinking about how the EU has agreed to cut net greenhouse gas "
+            "emissions by 90% by 2040.",
+        ),
+        (
+            0,
+            "My own view starts from the fact that salt substitutes could help prevent "
+            "strokes in rural India, where they are a common problem.",
+        ),
+        (1, "I also think the EU has made progress in reducing emissions by 90% in 2036."),
+        (
+            1,
+            "This suggests that these substitutes could be an effective way to reduce the "
+            "risk of stroke in rural India without requiring significant changes in diet.",
+        ),
+    ]
+    found = restated(sentences, cosine=0.76)
+    assert [(i, j) for i, j, _ in found] == [(0, 2), (1, 3)]
+    assert found[0][2] > found[1][2] >= 0.76
+
+
 def test_exact_repeats_and_repeated_runs_of_eight_words_fail() -> None:
     opening = "Putin arrived in Harbin on Wednesday evening for a two-day visit."
     exact = f"{opening} I think it matters.\n\nThe talks ran long.\n\n{opening.upper()}"

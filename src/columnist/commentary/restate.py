@@ -80,7 +80,7 @@ def restated(
             if sentences[judged[a]][0] != sentences[j][0]
             and restates(float(raw[a, b]), float(hidden[a, b]), cosine)
         ]
-        if close:
-            cosine, i = max(close)
-            found.append((i, j, cosine))
+        if close:  # not `cosine`: that is the desk's threshold for the sentences after j
+            closest, i = max(close)
+            found.append((i, j, closest))
     return found
