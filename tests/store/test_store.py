@@ -131,3 +131,18 @@ def test_migrate_store_copies_a_sqlite_desk_to_postgresql(tmp_path: Path) -> Non
     assert "Traceback" not in again.stderr
     a.dispose()
     b.dispose()
+
+
+def test_topic_check_answers_keep_a_topic_none_or_a_margin(database_url: str) -> None:
+    from columnist.store import topic_choices
+
+    engine = open_engine(database_url)
+    answers = {"menu picked": "sport", "menu none": None, "about": 2.25, "about no": -3.5}
+    with transaction(engine) as conn:
+        topic_choices.save(conn, answers)
+    with transaction(engine) as conn:
+        topic_choices.save(conn, {"about": 9.0, "new": 0.0})  # a stored key is left alone
+        found = topic_choices.known(conn, [*answers, "new", "never asked"])
+    engine.dispose()
+    assert found == {**answers, "new": 0.0}
+    assert isinstance(found["about"], float) and found["menu none"] is None

@@ -328,6 +328,8 @@ Index("ix_delivery_attempts_delivery", delivery_attempts.c.delivery_id)
 # asked again (0.5 s a question on two cores). `key` is a hash of the question: the
 # model, the desk's menu of topics and the story's headline; a changed menu or model asks
 # anew. `slug` is the topic picked, NULL for "none of these".
+# 0013_topic_choice_margins: the "about" check's answer is `margin`, log P(yes) - log P(no)
+# (its key: the model, the topic's prompt and the headline); `slug` is then NULL.
 topic_choices = Table(
     "topic_choices",
     metadata,
@@ -335,4 +337,5 @@ topic_choices = Table(
     Column("key", String(64), nullable=False, unique=True),
     Column("slug", String(200)),
     Column("created", UTCDateTime, nullable=False),
+    Column("margin", Float),
 )

@@ -379,7 +379,7 @@ class TopicBench:
             item = self.items[i]
             if isinstance(check, AboutCheck):  # every topic near its threshold
                 near = assigner.near_threshold(score[i], hits, check.band)
-                kept = check.keep(matches, near, item.title, item.summary)
+                kept = check.keep(matches, near, thresholds, item.title, item.summary)
             else:
                 kept = check.keep(matches, thresholds, item.title, item.summary)
             out.append({m.slug for m in kept})

@@ -177,7 +177,8 @@ def topic_check(settings: Settings, backend: Backend | None = None) -> ModelChec
 
     backend = backend or make_backend(settings.writer)
     if settings.stories.topic_check == "about":
-        return AboutCheck(backend, settings.topics, band, settings.stories.topic_check_cut)
+        st = settings.stories
+        return AboutCheck(backend, settings.topics, band, st.topic_check_cut, st.topic_check_slope)
     return TopicCheck(backend, settings.topics, band)
 
 
@@ -329,7 +330,10 @@ class _Pages:
         if keys:
             with self.engine.connect() as conn:
                 check.remember(topic_choices.known(conn, keys))
-        return {s: check.keep(found, near[s], s.title, touched[s]) for s, found in matches.items()}
+        th = self.thresholds
+        return {
+            s: check.keep(found, near[s], th, s.title, touched[s]) for s, found in matches.items()
+        }
 
     def _asked_menu(
         self,

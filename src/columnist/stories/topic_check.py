@@ -15,7 +15,8 @@ menu and the headline, so a story touched again after a restart is not asked aga
 That was before tuning. On a tuned desk the menu still buys precision with recall, and
 the margin of a plain yes/no does better: `AboutCheck` (`[stories] topic_check =
 "about"`) asks "Is this news item about X?" for every topic within the band of its
-threshold, either side, and files by how much likelier yes is than no.
+threshold, either side, and files by how much likelier yes is than no, against a cut
+that is lower the higher the story's score.
 """
 
 from __future__ import annotations
@@ -70,12 +71,12 @@ class TopicCheck:
         model = getattr(self.backend, "model", "")
         return hashlib.sha256(f"{model}\n{self._system}\n{title}".encode()).hexdigest()
 
-    def remember(self, stored: Mapping[str, str | None], titles: Sequence[str]) -> None:
+    def remember(self, stored: Mapping[str, str | float | None], titles: Sequence[str]) -> None:
         """Answers read from the store (`stored`: key -> slug) for these headlines."""
         for title in titles:
-            key = self.key(title)
-            if key in stored:
-                self.answers[title] = stored[key]
+            answer = stored.get(self.key(title), 0.0)
+            if not isinstance(answer, float):  # a margin is the "about" check's
+                self.answers[title] = answer
 
     def take_unsaved(self) -> dict[str, str | None]:
         """The answers given since the last call, for the store."""
@@ -161,21 +162,25 @@ def yes_no_margin(top: Mapping[str, float]) -> float:
 class AboutCheck:
     """Asks the writing model, for each topic a story's score puts within `band` of the
     topic's threshold (either side), "Is this news item about X?", and files the story
-    there when its yes is at least `cut` (log-odds) likelier than its no.
+    there when its yes is likelier than its no by at least the cut: `cut` at the
+    threshold, `slope` less per 0.1 of score above it and that much more below.
 
-    Asked for its yes/no argmax the 1.5B model said yes to nearly everything; its margin,
-    with one cut for all topics, ranks the borderline pairs of the real feeds at AUC
-    0.79-0.90 and raised held-out F1 on all four tuned splits (bench/topics_model_check.py
+    Asked for its yes/no argmax the 1.5B model said yes to nearly everything; its margin
+    ranks the borderline pairs of the real feeds at AUC 0.79-0.90. With one flat cut
+    (1.8) in a band of 0.05 it raised held-out F1 on all four tuned splits; a cut sliding
+    by 2.0 per 0.1 in a band of 0.08 did better on three and no worse on the fourth,
+    since the score still knows something the margin does not (bench/topics_model_check.py
     --prompt about; README "Topic filing: figures"). The topic's name, description and
     examples come first and are the same for every item, so llama.cpp keeps them cached.
-    Answers are kept in the store by model, prompt, cut and headline."""
+    Margins are kept in the store by model, prompt and headline."""
 
     backend: Backend
     topics: Sequence[TopicSettings]
     band: float
     cut: float
-    answers: dict[str, bool] = field(default_factory=dict)  # key -> filed
-    unsaved: dict[str, str | None] = field(default_factory=dict)  # key -> slug or None
+    slope: float = 0.0  # log-odds per 0.1 of score from the threshold
+    answers: dict[str, float] = field(default_factory=dict)  # key -> margin
+    unsaved: dict[str, float] = field(default_factory=dict)  # key -> margin, not yet stored
     asked: int = 0
     seconds: float = 0.0
     _heads: dict[str, str] = field(init=False, default_factory=dict)
@@ -192,14 +197,14 @@ class AboutCheck:
 
     def key(self, slug: str, title: str) -> str:
         model = getattr(self.backend, "model", "")
-        text = f"about\n{model}\n{self.cut}\n{self._heads[slug]}\n{title}"
+        text = f"about-margin\n{model}\n{self._heads[slug]}\n{title}"
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def remember(self, stored: Mapping[str, str | None]) -> None:
-        """Answers read from the store (key -> slug, None where it was not filed)."""
-        self.answers.update({key: slug is not None for key, slug in stored.items()})
+    def remember(self, stored: Mapping[str, str | float | None]) -> None:
+        """Margins read from the store (key -> margin)."""
+        self.answers.update({k: v for k, v in stored.items() if isinstance(v, float)})
 
-    def take_unsaved(self) -> dict[str, str | None]:
+    def take_unsaved(self) -> dict[str, float]:
         fresh, self.unsaved = self.unsaved, {}
         return fresh
 
@@ -216,6 +221,9 @@ class AboutCheck:
 
     def margin(self, topic: TopicSettings, title: str, text: str) -> float:
         """How much likelier the model's first reply token is yes than no (log-odds)."""
+        key = self.key(topic.slug, title)
+        if key in self.answers:
+            return self.answers[key]
         started = time.perf_counter()
         completion = self.backend.complete(
             self._messages(topic, title, text),
@@ -232,26 +240,36 @@ class AboutCheck:
                 f"stories.topic_check: {model} gave no log-probabilities for its answer "
                 '(an OpenAI-compatible server must support "logprobs"); use topic_check = "menu"'
             )
-        return yes_no_margin(completion.top_logprobs)
+        value = yes_no_margin(completion.top_logprobs)
+        self.answers[key] = self.unsaved[key] = value
+        return value
 
-    def belongs(self, topic: TopicSettings, title: str, text: str) -> bool:
-        key = self.key(topic.slug, title)
-        if key not in self.answers:
-            filed = self.margin(topic, title, text) >= self.cut
-            self.answers[key] = filed
-            self.unsaved[key] = topic.slug if filed else None
-        return self.answers[key]
+    def cut_at(self, distance: float) -> float:
+        """The margin a story `distance` above its topic's threshold (below: negative)
+        needs to be filed there."""
+        return self.cut - self.slope * distance / 0.1
+
+    def belongs(self, topic: TopicSettings, title: str, text: str, distance: float) -> bool:
+        return self.margin(topic, title, text) >= self.cut_at(distance)
 
     def questions(self, near: Sequence[TopicMatch], title: str) -> list[str]:
         """The keys of the questions `keep` would ask, for reading stored answers first."""
         return [self.key(m.slug, title) for m in near]
 
     def keep(
-        self, matches: list[TopicMatch], near: Sequence[TopicMatch], title: str, text: str
+        self,
+        matches: list[TopicMatch],
+        near: Sequence[TopicMatch],
+        thresholds: Mapping[str, float],
+        title: str,
+        text: str,
     ) -> list[TopicMatch]:
         """The matches with each borderline topic (`near`: within the band, filed or not)
-        filed only where the model says it belongs."""
-        asked = {m.slug: self.belongs(self._by_slug[m.slug], title, text) for m in near}
+        filed only where the model says it belongs; `thresholds` by slug."""
+        asked = {
+            m.slug: self.belongs(self._by_slug[m.slug], title, text, m.score - thresholds[m.slug])
+            for m in near
+        }
         kept = [m for m in matches if asked.get(m.slug, True)]
         filed = {m.slug for m in kept}
         return kept + [m for m in near if asked[m.slug] and m.slug not in filed]
