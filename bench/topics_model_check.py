@@ -40,8 +40,9 @@ answers well (AUC 0.90) but the held-out borderline pairs only at AUC 0.76-0.83,
 filing with it moves held-out F1 by -0.027 to +0.007. With `--prompt about` ("Is this
 news item about X?", five "yes" answers shown) held-out AUC is 0.79-0.89 and F1 rises on
 all four splits (mean 0.853 -> 0.865 within 0.05 of the threshold); the cut of 1.8
-sliding by 2.0 per 0.1 of score within 0.08 (the product's default) gives a mean of 0.875. With two threads beside
-another llama.cpp process a check took 8-25 s; with `--threads 1` 1.7 s.
+sliding by 2.0 per 0.1 of score within 0.08 (the product's default) gives a mean of
+0.875. With two threads beside another llama.cpp process a check took 8-25 s; with
+`--threads 1` 1.7 s.
 """
 
 from __future__ import annotations
