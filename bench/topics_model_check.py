@@ -57,6 +57,7 @@ from pathlib import Path
 import numpy as np
 
 from columnist.commentary.prompts import clip_words, fence
+from columnist.stories.topic_check import sliding_cut
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "data" / "real"
@@ -173,14 +174,14 @@ def held_out_counts(
 ) -> np.ndarray:
     """(topics, 3) tp/fp/fn on the held-out half, its `judged` pairs within b of the
     threshold filed by margin >= cuts[k], less `slope` per 0.1 of score above the
-    threshold (AboutCheck.cut_at; cuts None: by their label, a perfect judge)."""
+    threshold (topic_check.sliding_cut; cuts None: by their label, a perfect judge)."""
     out = np.zeros((filed.shape[1], 3), dtype=int)
     for i in test_on:
         for k in range(filed.shape[1]):
             f = filed[i, k]
             d = score[i, k] - th[k]
             if (i, k) in judged and abs(d) <= b:
-                f = gold[i, k] if cuts is None else judged[(i, k)] >= cuts[k] - slope * d / 0.1
+                f = gold[i, k] if cuts is None else judged[(i, k)] >= sliding_cut(cuts[k], slope, d)
             out[k] += (f and gold[i, k], f and not gold[i, k], not f and gold[i, k])
     return out
 

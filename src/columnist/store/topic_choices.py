@@ -42,7 +42,7 @@ def save(conn: Connection, answers: Mapping[str, Answer]) -> None:
                 {
                     "key": k,
                     "slug": v if isinstance(v, str) else None,
-                    "margin": float(v) if isinstance(v, float) else None,
+                    "margin": v if isinstance(v, float) else None,
                     "created": now,
                 }
                 for k, v in fresh.items()

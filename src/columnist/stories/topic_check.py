@@ -74,9 +74,9 @@ class TopicCheck:
     def remember(self, stored: Mapping[str, str | float | None], titles: Sequence[str]) -> None:
         """Answers read from the store (`stored`: key -> slug) for these headlines."""
         for title in titles:
-            answer = stored.get(self.key(title), 0.0)
-            if not isinstance(answer, float):  # a margin is the "about" check's
-                self.answers[title] = answer
+            key = self.key(title)
+            if key in stored and not isinstance(stored[key], float):  # floats: "about"'s
+                self.answers[title] = stored[key]
 
     def take_unsaved(self) -> dict[str, str | None]:
         """The answers given since the last call, for the store."""
@@ -156,6 +156,12 @@ def yes_no_margin(top: Mapping[str, float]) -> float:
         return math.log(sum(math.exp(v) for v in found)) if found else floor
 
     return side("yes") - side("no")
+
+
+def sliding_cut(cut: float, slope: float, distance: float) -> float:
+    """The margin a story `distance` above a topic's threshold (below: negative) needs to
+    be filed there: `cut` at the threshold, `slope` less per 0.1 above it, more below."""
+    return cut - slope * distance / 0.1
 
 
 @dataclass(slots=True)
@@ -245,9 +251,7 @@ class AboutCheck:
         return value
 
     def cut_at(self, distance: float) -> float:
-        """The margin a story `distance` above its topic's threshold (below: negative)
-        needs to be filed there."""
-        return self.cut - self.slope * distance / 0.1
+        return sliding_cut(self.cut, self.slope, distance)
 
     def belongs(self, topic: TopicSettings, title: str, text: str, distance: float) -> bool:
         return self.margin(topic, title, text) >= self.cut_at(distance)
