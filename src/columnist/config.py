@@ -160,6 +160,9 @@ class WriterSettings:
     # says it again; lower is stricter (commentary/restate.py, bench/restatement.py)
     restatement_cosine: float = RESTATE_COSINE
     max_tokens: int | None = None  # a cap on one paragraph's tokens; default: from `words`
+    # sentences after a paragraph's first open in the first person ("I think", "My worry",
+    # "But I"): where the model otherwise adds news of its own (constraints.VOICED_OPENERS)
+    voiced: bool = True
     max_attempts: int = 3  # tries per paragraph (and per plan: 2) before the best is kept
     strict: bool = True  # False: publish even when checks fail (machinery tests)
     seed: int | None = None
@@ -622,6 +625,7 @@ WRITER_KEYS = {
     "temperature",
     "restatement_cosine",
     "max_tokens",
+    "voiced",
     "max_attempts",
     "strict",
     "seed",
@@ -714,6 +718,7 @@ def _load_writer(t: _Reader, root: Path) -> WriterSettings:
         temperature=t.get("temperature", float, d.temperature, min_value=0.0),
         restatement_cosine=_cosine(t, "restatement_cosine", d.restatement_cosine),
         max_tokens=t.get("max_tokens", int, None, min_value=16),
+        voiced=t.get("voiced", bool, d.voiced),
         max_attempts=t.get("max_attempts", int, d.max_attempts, min_value=1),
         strict=t.get("strict", bool, d.strict),
         seed=t.get("seed", int, None),

@@ -29,8 +29,17 @@ from columnist.commentary.compose import (
     lead_for,
     paragraph_ask,
     retry_feedback,
+    sentence_starts,
 )
-from columnist.commentary.constraints import NgramBlock, Vocabulary, share_phrases, words_of
+from columnist.commentary.constraints import (
+    VOICED_OPENERS,
+    NgramBlock,
+    Vocabulary,
+    openers_used,
+    share_phrases,
+    voiced_openers,
+    words_of,
+)
 from columnist.commentary.openings import RecentOpenings
 from columnist.commentary.plan import PLAN_LEAD
 from columnist.commentary.prompts import environment, fence
@@ -206,6 +215,18 @@ def test_a_point_the_sources_lack_is_dropped_from_the_plan(tmp_path: Path) -> No
     assert not any("Olsen" in text for text in later), "no prose is asked for from it"
 
 
+def test_a_later_sentence_may_not_begin_like_one_in_an_earlier_paragraph() -> None:
+    written = [
+        "When I read that it passed, I smiled. My view is that it helps. I agree.",
+        "I take it seriously that it costs money. My view is that it pays.",
+    ]
+    starts = sentence_starts(written)
+    assert starts == ("my view is",), "once; leads rotate on their own; two words are no start"
+    block = NgramBlock.build([], [])
+    block.add_phrases(starts)
+    assert "is" in block.banned_after(words_of("The vote. My view"))
+
+
 def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
     draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
     kept = draft.body.split("\n\n")
@@ -221,6 +242,11 @@ def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
     assert plan.shape == "plan" and all(c.shape == "prose" for c in paras), "a server: grammar"
     assert [c.lead for c in paras] == [FRAME, "", "", ""]
     assert "Point" not in paras[0].vocabulary.names, "the plan's labels are for the plan"
+    assert not plan.voiced and all(c.voiced for c in paras), "later sentences say 'I'"
+    for n, c in enumerate(paras):  # an opener of more words than one, once a column
+        assert {"I", "My"} <= set(c.voiced)
+        assert set(c.voiced) == set(VOICED_OPENERS) - openers_used("\n\n".join(kept[:n]))
+    assert "Still, I" in paras[2].voiced and "Still, I" not in voiced_openers([P4])
     for n, c in enumerate(paras):  # paragraph n+1 may not repeat 6 words of an earlier one
         for earlier in kept[:n]:
             words = words_of(earlier)

@@ -60,6 +60,11 @@ def test_defaults(tmp_path: Path) -> None:
     assert s.writer.persona == "columnist" and s.writer.concurrency == 1
 
 
+def test_later_sentences_in_the_first_person_can_be_turned_off(tmp_path: Path) -> None:
+    assert load(tmp_path, "").writer.voiced is True
+    assert load(tmp_path, "[writer]\nvoiced = false\n").writer.voiced is False
+
+
 def test_an_older_config_describing_the_writer_still_loads(tmp_path: Path) -> None:
     s = load(tmp_path, '[writer]\npersona = "a grumpy retired sub-editor"\n')
     assert s.writer.persona == "custom"
@@ -84,6 +89,7 @@ def test_a_gguf_path_resolves_against_the_config(tmp_path: Path) -> None:
         ("[writer]\nwords_per_source_word = -1\n", "`writer.words_per_source_word` must be"),
         ("[writer]\nretries = -1\n", "`writer.retries` must be at least 0"),
         ('[writer]\nstock_openings = "x"\n', "`writer.stock_openings` must be"),
+        ('[writer]\nvoiced = "yes"\n', "`writer.voiced` must be"),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, needle: str) -> None:

@@ -15,17 +15,21 @@ from columnist.commentary.backends.sampler import (
     PENALTY,
     TokenIndex,
     VocabularyRule,
+    VoiceRule,
     banned_tokens,
     processor,
 )
 from columnist.commentary.constraints import (
     STOCK_PHRASES,
+    VOICED_OPENERS,
     Constraints,
     NgramBlock,
     Vocabulary,
+    openers_used,
     plan_grammar,
     prose_grammar,
     trie,
+    voiced_openers,
     words_of,
 )
 
@@ -342,3 +346,58 @@ def test_a_server_gets_the_plan_shape_and_the_prose_rules_as_grammars() -> None:
     assert prose.startswith('root ::= "When I read that" ')
     for text in (grammar, prose):
         LlamaGrammar.from_string(text, verbose=False)  # llama.cpp's parser accepts both
+
+
+# -- the voice rule: sentences after a paragraph's first open in the first person --------
+
+VOICE_PIECES = [
+    "<end>", " I", " My", "'m", " think", " This", " suggests", ".", " the", "I", "It", " But",
+    " In", " my", " view", ",", " Tha", "t", " U", ".S", " The", "\n", " ", " Yet",
+]  # fmt: skip
+
+
+def allowed_after(text: str, openers: tuple[str, ...] = VOICED_OPENERS) -> set[str]:
+    scores = np.zeros(len(VOICE_PIECES), dtype=np.float32)
+    VoiceRule(VOICE_PIECES).apply(text, scores, np.array([0]), openers)
+    assert not (scores > 0).any()
+    return {p for i, p in enumerate(VOICE_PIECES) if scores[i] == 0}
+
+
+def test_a_voiced_paragraphs_later_sentences_open_in_the_first_person() -> None:
+    first = "When I read that the bill passed"
+    assert allowed_after(first) == set(VOICE_PIECES), "the first sentence is free"
+    after = allowed_after(first + ".")
+    assert {" I", " My", " But", " In", " Yet", "<end>", "\n"} <= after
+    assert after.isdisjoint({" The", " the", " U", "It", " think", " This"}), "no news opener"
+    assert allowed_after(first + ". In") == {"<end>", " my", " "}, "only on to 'In my view,'"
+    assert "t" not in allowed_after(first + ". I"), "'I' must end there: not 'It'"
+    assert allowed_after(first + ". I think") == set(VOICE_PIECES), "an opener frees it"
+    assert allowed_after("I read that the U.S.") == set(VOICE_PIECES), "no end after U.S."
+    assert allowed_after(first + ". ") >= {"I", "<end>"}, "a lead ending in a space"
+    assert "\n" in allowed_after(first + ".") and allowed_after(first + ".\n") == set(
+        VOICE_PIECES
+    ), "a new paragraph is not this rule's"
+
+
+def test_an_opener_of_more_words_than_one_is_used_once() -> None:
+    used = "I read it. But I think so. My view is plain. In my view, it is. Yet I"
+    assert openers_used(used) == {"But I", "In my view,"}, "'Yet I' is not begun a sentence"
+    assert " But" not in allowed_after("It passed. But I think so.")
+    assert " My" in allowed_after("It passed. My view is plain."), "one-word openers: always"
+    left = voiced_openers(["When I read it, I smiled. But I think so.", "Yet I doubt it."])
+    assert "But I" not in left and "Yet I" not in left and {"I", "My", "So I"} <= set(left)
+    assert " Yet" not in allowed_after("It passed.", left)
+
+
+def test_a_server_gets_the_voice_rule_in_its_grammar() -> None:
+    vocabulary = Vocabulary.of(SOURCE)
+    voiced = Constraints(lead="I think", vocabulary=vocabulary, voiced=("I", "But I", "My"))
+    grammar = voiced.as_grammar()
+    assert grammar is not None and parses(grammar)
+    assert "sentence ::= voiced words end" in grammar
+    rule = next(line for line in grammar.splitlines() if line.startswith("voiced ::="))
+    openers = as_regex(rule.removeprefix("voiced ::= "))
+    assert all(openers.fullmatch(o) for o in ("I", "But I", "My"))
+    assert not openers.fullmatch("Yet I") and not openers.fullmatch("The")
+    plain = Constraints(lead="I think", vocabulary=vocabulary).as_grammar()
+    assert plain is not None and "voiced" not in plain

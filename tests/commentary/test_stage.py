@@ -7,6 +7,7 @@ results, the call log, personas, prompt overrides, injected text kept as data.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from columnist import config
 from columnist.commentary.backends.embedded import EmbeddedBackend, EmbeddedOptions
+from columnist.commentary.constraints import VOICED_OPENERS, Constraints, Vocabulary
 from columnist.commentary.prompts import PROMPT_VERSION
 from columnist.commentary.stage import run_write
 from columnist.modelfiles import gguf_path
@@ -170,3 +172,28 @@ def test_eval_writer_bad_input_is_one_line(tmp_path: Path) -> None:
     assert "nope.jsonl: cannot be read" in error_line(columnist("eval-writer", str(missing)))
     line = error_line(columnist("eval-writer", str(bad), "--concurrency", "0"))
     assert "`writer.concurrency` must be at least 1" in line
+
+
+def test_the_real_sampler_opens_later_sentences_in_the_first_person(backend) -> None:
+    """The voice rule on a real tokenizer and model: whatever the model wanted to say next,
+    each sentence after the first begins with one of the openers (constraints.py)."""
+    lead = "When I read that the glacier lost 4% of its ice, I was not surprised."
+    ask = [{"role": "user", "content": "Write three sentences about a shrinking glacier."}]
+    later: list[str] = []
+    for seed in (1, 2, 3):
+        done = backend.complete(
+            ask,
+            max_tokens=60,
+            temperature=0.9,
+            seed=seed,
+            constraints=Constraints(
+                lead=lead, vocabulary=Vocabulary.of(GLACIER.sources[0].text), voiced=VOICED_OPENERS
+            ),
+        )
+        text = (lead + done.text).split("\n")[0]
+        later += [s.strip() for s in re.split(r"(?<=[.!?])\s+", text)[1:] if s.strip()]
+    assert later, "the model wrote on past its lead"
+    for sentence in later:  # the last may be cut off by max_tokens half way into one
+        opened = any(sentence.startswith((f"{o} ", f"{o}'", f"{o}’")) for o in VOICED_OPENERS)
+        cut = sentence[-1] not in ".!?" and any(o.startswith(sentence) for o in VOICED_OPENERS)
+        assert opened or cut, sentence

@@ -241,7 +241,7 @@ def test_eval_verifier_reports_precision_and_recall_on_the_labelled_set() -> Non
 
 
 def test_eval_verifier_counts_per_post_on_every_sentence_of_published_posts() -> None:
-    """tests/data/verifier_posts.jsonl: every sentence of 48 posts the writer published,
+    """tests/data/verifier_posts.jsonl: every sentence of 58 posts the writer published,
     labelled by hand; the per-post figures are what a reader of those posts meets."""
     cases = [json.loads(line) for line in (DATA / "verifier_posts.jsonl").open()]
     posts = {c["post"] for c in cases}

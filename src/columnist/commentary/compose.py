@@ -50,6 +50,7 @@ from columnist.commentary.constraints import (
     Vocabulary,
     share_phrases,
     tics_used,
+    voiced_openers,
     words_of,
 )
 from columnist.commentary.grounding import Support, instruction_sentences
@@ -89,6 +90,19 @@ def frame_echo(opening: str) -> tuple[str, ...]:
         if opening.startswith(frame):
             return (" ".join(words_of(frame)[-3:]),)
     return ()
+
+
+def sentence_starts(written: list[str]) -> tuple[str, ...]:
+    """The first three words of every sentence after a paragraph's first, which later
+    paragraphs may not write again: with later sentences in the first person the model
+    began one in each paragraph "My view is that" (the Fico post, four times) or "My
+    opinion is that" (the eagles post, three), stories 31-50 at the voice rule's first try."""
+    starts = (
+        " ".join(words_of(sentence)[:3])
+        for paragraph in written
+        for sentence in split_sentences(paragraph)[1:]
+    )
+    return tuple(dict.fromkeys(s for s in starts if s.count(" ") == 2))
 
 
 @lru_cache(maxsize=32)
@@ -645,12 +659,13 @@ class Writer:
         w = self.settings.writer
         block = NgramBlock.build([story.source_text], [plan.text(), *written], written, tics=True)
         if written:
-            block.add_phrases(frame_echo(written[0]))
+            block.add_phrases(frame_echo(written[0]) + sentence_starts(written))
         block.add_phrases(source_phrases(story.source_text))
         if job.role != "closing":
             block.add_phrases(OBJECTIONS)
         lead = job.lead or lead_for(job.role, story.headline, written)
-        constraints = Constraints(lead=lead, vocabulary=base.vocabulary, block=block)
+        voiced = voiced_openers(written) if w.voiced else ()
+        constraints = Constraints(lead=lead, vocabulary=base.vocabulary, block=block, voiced=voiced)
         feedback: list[str] = []
         best: tuple[tuple[int, int], str, Call] | None = None
         tries = soft = 0
@@ -682,6 +697,7 @@ class Writer:
                 objection=fence(job.objection),
                 words=words,
                 sentences=sentences_for(words),
+                voiced=w.voiced,
                 feedback=feedback,
                 note=story.editor_note,
             )
@@ -716,6 +732,7 @@ class Writer:
                 self.env, persona, "paragraph", role=job.role, plan=plan, point=job.point,
                 passage=fence(job.passage), objection=fence(job.objection), words=words,
                 sentences=sentences_for(words),
+                voiced=w.voiced,
                 feedback=[], note=story.editor_note,
             )},
             {"role": "assistant", "content": paragraph},

@@ -130,16 +130,55 @@ class Vocabulary:
 
 SELF = frozenset({"I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'll", "I’ll"})
 
+# How a sentence after a paragraph's first may open when the paragraph is `voiced`: in
+# the first person. In 329 hand-labelled sentences of 48 published posts (run a-e of
+# tests/data/verifier_posts.jsonl), sentences after a paragraph's lead that spoke in the
+# first person were unsupported 7 times in 53 (13%), those that did not 65 in 132 (49%):
+# "This suggests that ...", "It is also important to note that ...", "The fact that ..."
+# are where the model adds news of its own. Said as "I think ...", the same thought is the
+# columnist's view, which is what the paragraph is for.
+# Not "This is why I" nor "That is why I": they tied any two facts into a cause ("Raisi
+# had a close relationship to the province of East Azerbaijan. This is why I think he died
+# suddenly"); not "As I": "As I mentioned before", and the point came again.
+VOICED_OPENERS = (
+    "I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "My", "But I", "Yet I", "And I",
+    "Still, I", "So I", "To me,", "For me,", "In my view,", "What I", "Even so, I",
+    "However, I", "Perhaps I", "Maybe I", "When I", "If I", "Where I", "Now I", "Nor do I",
+    "Neither do I", "Much as I", "Though I", "Although I", "While I",
+)  # fmt: skip
+
+
+def _multiword(opener: str) -> bool:
+    return " " in opener
+
+
+def openers_used(text: str) -> set[str]:
+    """The VOICED_OPENERS of more than one word that begin a sentence of `text`."""
+    starts = re.findall(r"(?:^|[.!?]\s+)([^.!?]{1,20})", text)
+    return {
+        o for o in VOICED_OPENERS if _multiword(o) and any(s.startswith(f"{o} ") for s in starts)
+    }
+
+
+def voiced_openers(written: list[str]) -> tuple[str, ...]:
+    """The openers a paragraph's later sentences may take after `written`: each of more
+    than one word once a column ("But I wonder ... But I wonder ... But I am glad" in one
+    paragraph of the first try); "I" and "My" always."""
+    used = openers_used("\n\n".join(written))
+    return tuple(o for o in VOICED_OPENERS if o not in used)
+
 
 def prose_grammar(
     vocabulary: Vocabulary,
     *,
     lead: str = "",
     sentences: tuple[int, int] = (3, 6),
+    voiced: tuple[str, ...] = (),
 ) -> str:
     """GBNF for a paragraph of `sentences` sentences whose names and figures are the sources'.
 
     For servers, which apply grammars cheaply; `lead` is text the paragraph begins with.
+    `voiced`: every sentence after the first opens with one of these (VOICED_OPENERS).
     """
     figures = vocabulary.figures or {"1"}
     low, high = sentences
@@ -148,8 +187,9 @@ def prose_grammar(
     return "\n".join(
         [
             f'root ::= {head}{first}words end (" " sentence){{{low - 1},{high - 1}}}',
-            "sentence ::= opener words end",
+            "sentence ::= voiced words end" if voiced else "sentence ::= opener words end",
             "opener ::= name",  # no sentence starts on a figure: "47. 5" is no figure
+            *([f"voiced ::= {trie(list(voiced))}"] if voiced else []),
             "words ::= (gap word)*",
             "word ::= lower | name | figure",
             "lower ::= [a-zà-öø-ÿ] [a-zà-öø-ÿ’']*",
@@ -573,6 +613,7 @@ class Constraints:
     grammar: str | None = None  # a grammar every backend applies (the verifier's yes/no)
     sentences: tuple[int, int] = (3, 6)
     shape: str = "prose"  # "plan": labelled lines, for a server's grammar
+    voiced: tuple[str, ...] = ()  # prose: openers of every sentence after the first
 
     def as_grammar(self) -> str | None:
         """All of it as one grammar, for a server (which has no logits processor)."""
@@ -581,7 +622,9 @@ class Constraints:
         if self.shape == "plan":
             return plan_grammar(self.lead)
         if self.vocabulary:
-            return prose_grammar(self.vocabulary, lead=self.lead, sentences=self.sentences)
+            return prose_grammar(
+                self.vocabulary, lead=self.lead, sentences=self.sentences, voiced=self.voiced
+            )
         if self.lead:
             return f"root ::= {_literal(self.lead)} [^\\n]*"
         return None

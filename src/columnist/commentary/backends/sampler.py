@@ -21,12 +21,19 @@ rules cost a few numpy index operations a step.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
 
-from columnist.commentary.constraints import Constraints, NgramBlock, Vocabulary, words_of
+from columnist.commentary.constraints import (
+    Constraints,
+    NgramBlock,
+    Vocabulary,
+    openers_used,
+    words_of,
+)
 
 PENALTY = 30.0  # logits lowered by this much: never chosen, but never an empty grammar stack
 MIN_PREFIX = 3  # a token shorter than this is banned only when it is the whole word
@@ -74,6 +81,14 @@ class TokenIndex:
         self.bare_alnum = np.asarray(bare_alnum, dtype=np.intp)
         self.foreign = np.asarray(foreign, dtype=np.intp)  # letters of other scripts
         self.digits = np.asarray(digits, dtype=np.intp)  # pieces that start a figure
+        self.pieces = pieces
+        self._voice: VoiceRule | None = None
+
+    def voice(self) -> VoiceRule:
+        """The first-person opener rule over this vocabulary, built once."""
+        if self._voice is None:
+            self._voice = VoiceRule(self.pieces)
+        return self._voice
 
     def starting(self, word: str) -> list[int]:
         """Tokens that begin `word` (at least MIN_PREFIX letters of it, or all of it)."""
@@ -181,6 +196,65 @@ _CHUNK = re.compile(r"[^\s(“\"—-]+$")
 _TRAILING = re.compile(r"(?:\d+[.,])*\d+[.,]?$|[\w’'&]+$")
 
 
+# A sentence's end for the voice rule: not the dot of "U.S." or "Mr.", after which the
+# sentence goes on and may not be made to start again with "I".
+_VOICE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?](?=\s|$)")
+
+
+class VoiceRule:
+    """Sentences after a paragraph's first open in the first person (one of the call's
+    `voiced` openers, none of more than one word twice): at a sentence's start only the
+    tokens that keep it on its way to an opener are allowed, and once an opener is written
+    the sentence is free. Which tokens those are depends only on what the sentence has so
+    far and the openers left, so each such start is worked out once."""
+
+    def __init__(self, pieces: list[str]) -> None:
+        self.by_piece: dict[str, list[int]] = defaultdict(list)
+        for token_id, piece in enumerate(pieces):
+            if piece:
+                self.by_piece[piece].append(token_id)
+        self.sorted = sorted(self.by_piece)
+        self.breaks = [i for i, p in enumerate(pieces) if p and not p.strip(" \n")]
+        self._allowed: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+
+    def allowed(self, begun: str, openers: tuple[str, ...]) -> np.ndarray | None:
+        """Token ids that may follow a sentence begun with `begun` (None: any)."""
+        spaced = tuple(f" {o} " for o in openers)  # a word boundary after each
+        if begun.startswith("\n") or any(begun.startswith(o) for o in spaced):
+            return None
+        key = (begun, openers)
+        if key not in self._allowed:
+            ids: set[int] = set()
+            for rest in (o[len(begun) :] for o in spaced if o.startswith(begun)):
+                for end in range(1, len(rest) + 1):  # a piece that is part of the opener
+                    ids.update(self.by_piece.get(rest[:end], ()))
+                at = bisect_left(self.sorted, rest)  # or one that finishes it and goes on
+                while at < len(self.sorted) and self.sorted[at].startswith(rest):
+                    ids.update(self.by_piece[self.sorted[at]])
+                    at += 1
+            if not begun.strip():  # between sentences a paragraph may also end
+                ids.update(self.breaks)
+            self._allowed[key] = np.asarray(sorted(ids), dtype=np.intp)
+        found = self._allowed[key]
+        return found if found.size else None  # off every opener already: let it be
+
+    def apply(
+        self, text: str, scores: np.ndarray, stops: np.ndarray, openers: tuple[str, ...]
+    ) -> None:
+        ends = list(_VOICE_END.finditer(text))
+        if not ends:
+            return  # the paragraph's first sentence
+        done = text[: ends[-1].end()]
+        used = openers_used(done)
+        allowed = self.allowed(text[ends[-1].end() :], tuple(o for o in openers if o not in used))
+        if allowed is None:
+            return
+        lowered = np.ones(len(scores), dtype=bool)
+        lowered[allowed[allowed < len(scores)]] = False
+        lowered[stops] = False
+        scores[lowered] -= PENALTY
+
+
 MIN_SENTENCES = 2  # a paragraph may not end before this many sentences
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
@@ -202,6 +276,9 @@ def processor(
         return None
     prose = rule is not None and constraints.shape == "prose" and not constraints.grammar
     held = np.asarray(stops if prose else (), dtype=np.intp)
+    voice = index.voice() if prose and constraints.voiced else None
+    openers = constraints.voiced
+    ends = np.asarray(stops, dtype=np.intp)
     lead = constraints.lead
     state: dict[str, int] = {}
 
@@ -215,6 +292,8 @@ def processor(
                 scores[np.asarray(ids, dtype=np.intp)] -= PENALTY
         if rule is not None:
             rule.apply(text, scores)
+        if voice is not None:
+            voice.apply(text, scores, ends, openers)
         if held.size and len(_SENTENCE_END.findall(text)) < MIN_SENTENCES:
             scores[held] -= PENALTY
         return scores
