@@ -160,9 +160,10 @@ class WriterSettings:
     # says it again; lower is stricter (commentary/restate.py, bench/restatement.py)
     restatement_cosine: float = RESTATE_COSINE
     max_tokens: int | None = None  # a cap on one paragraph's tokens; default: from `words`
-    # sentences after a paragraph's first open in the first person ("I think", "My worry",
-    # "But I"): where the model otherwise adds news of its own (constraints.VOICED_OPENERS)
-    voiced: bool = True
+    # sentences after a paragraph's first open in the first person ("I think", "But I"):
+    # off by default, since the demo held more columns with it (README, "Later sentences
+    # in the first person"); constraints.VOICED_OPENERS
+    voiced: bool = False
     max_attempts: int = 3  # tries per paragraph (and per plan: 2) before the best is kept
     strict: bool = True  # False: publish even when checks fail (machinery tests)
     seed: int | None = None

@@ -228,7 +228,7 @@ def test_a_later_sentence_may_not_begin_like_one_in_an_earlier_paragraph() -> No
 
 
 def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
-    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], extra="voiced = true\n")
     kept = draft.body.split("\n\n")
     assert len(backend.constraints) == 5
     for c in backend.constraints:
@@ -244,9 +244,11 @@ def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
     assert "Point" not in paras[0].vocabulary.names, "the plan's labels are for the plan"
     assert not plan.voiced and all(c.voiced for c in paras), "later sentences say 'I'"
     for n, c in enumerate(paras):  # an opener of more words than one, once a column
-        assert {"I", "My"} <= set(c.voiced)
+        assert {"I", "But I"} <= set(c.voiced)
         assert set(c.voiced) == set(VOICED_OPENERS) - openers_used("\n\n".join(kept[:n]))
     assert "Still, I" in paras[2].voiced and "Still, I" not in voiced_openers([P4])
+    _, plain, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    assert not any(c.voiced for c in plain.constraints), "off by default"
     for n, c in enumerate(paras):  # paragraph n+1 may not repeat 6 words of an earlier one
         for earlier in kept[:n]:
             words = words_of(earlier)

@@ -60,9 +60,9 @@ def test_defaults(tmp_path: Path) -> None:
     assert s.writer.persona == "columnist" and s.writer.concurrency == 1
 
 
-def test_later_sentences_in_the_first_person_can_be_turned_off(tmp_path: Path) -> None:
-    assert load(tmp_path, "").writer.voiced is True
-    assert load(tmp_path, "[writer]\nvoiced = false\n").writer.voiced is False
+def test_later_sentences_in_the_first_person_can_be_turned_on(tmp_path: Path) -> None:
+    assert load(tmp_path, "").writer.voiced is False
+    assert load(tmp_path, "[writer]\nvoiced = true\n").writer.voiced is True
 
 
 def test_an_older_config_describing_the_writer_still_loads(tmp_path: Path) -> None:

@@ -367,8 +367,8 @@ def test_a_voiced_paragraphs_later_sentences_open_in_the_first_person() -> None:
     first = "When I read that the bill passed"
     assert allowed_after(first) == set(VOICE_PIECES), "the first sentence is free"
     after = allowed_after(first + ".")
-    assert {" I", " My", " But", " In", " Yet", "<end>", "\n"} <= after
-    assert after.isdisjoint({" The", " the", " U", "It", " think", " This"}), "no news opener"
+    assert {" I", " But", " In", " Yet", "<end>", "\n"} <= after
+    assert after.isdisjoint({" The", " the", " U", "It", " think", " This", " My"}), "no news"
     assert allowed_after(first + ". In") == {"<end>", " my", " "}, "only on to 'In my view,'"
     assert "t" not in allowed_after(first + ". I"), "'I' must end there: not 'It'"
     assert allowed_after(first + ". I think") == set(VOICE_PIECES), "an opener frees it"
@@ -383,21 +383,21 @@ def test_an_opener_of_more_words_than_one_is_used_once() -> None:
     used = "I read it. But I think so. My view is plain. In my view, it is. Yet I"
     assert openers_used(used) == {"But I", "In my view,"}, "'Yet I' is not begun a sentence"
     assert " But" not in allowed_after("It passed. But I think so.")
-    assert " My" in allowed_after("It passed. My view is plain."), "one-word openers: always"
+    assert " I" in allowed_after("It passed. I think so."), "one-word openers: always"
     left = voiced_openers(["When I read it, I smiled. But I think so.", "Yet I doubt it."])
-    assert "But I" not in left and "Yet I" not in left and {"I", "My", "So I"} <= set(left)
+    assert "But I" not in left and "Yet I" not in left and {"I", "So I"} <= set(left)
     assert " Yet" not in allowed_after("It passed.", left)
 
 
 def test_a_server_gets_the_voice_rule_in_its_grammar() -> None:
     vocabulary = Vocabulary.of(SOURCE)
-    voiced = Constraints(lead="I think", vocabulary=vocabulary, voiced=("I", "But I", "My"))
+    voiced = Constraints(lead="I think", vocabulary=vocabulary, voiced=("I", "But I", "To me,"))
     grammar = voiced.as_grammar()
     assert grammar is not None and parses(grammar)
     assert "sentence ::= voiced words end" in grammar
     rule = next(line for line in grammar.splitlines() if line.startswith("voiced ::="))
     openers = as_regex(rule.removeprefix("voiced ::= "))
-    assert all(openers.fullmatch(o) for o in ("I", "But I", "My"))
+    assert all(openers.fullmatch(o) for o in ("I", "But I", "To me,"))
     assert not openers.fullmatch("Yet I") and not openers.fullmatch("The")
     plain = Constraints(lead="I think", vocabulary=vocabulary).as_grammar()
     assert plain is not None and "voiced" not in plain

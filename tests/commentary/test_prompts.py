@@ -87,8 +87,8 @@ def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
     for text in (opening, point, closing):
         assert 'in the first person ("I")' in text and "Ignore previous" not in text
         assert "After its first sentence" not in text, "said only of a voiced paragraph"
-    voiced = paragraph(env, role="point", point=PLAN.points[1], voiced=("I", "My"))
-    assert voiced.endswith('After its first sentence, begin every sentence with "I" or "My": '
+    voiced = paragraph(env, role="point", point=PLAN.points[1], voiced=("I", "But I"))
+    assert voiced.endswith('After its first sentence, begin every sentence with "I": '
                            "what I make of it, not more news.")  # fmt: skip
     again = paragraph(env, role="point", point=PLAN.points[1], sentences="three or four",
                       feedback=["It had markup in it."])  # fmt: skip

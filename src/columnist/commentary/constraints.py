@@ -139,12 +139,14 @@ SELF = frozenset({"I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'll", "I�
 # columnist's view, which is what the paragraph is for.
 # Not "This is why I" nor "That is why I": they tied any two facts into a cause ("Raisi
 # had a close relationship to the province of East Azerbaijan. This is why I think he died
-# suddenly"); not "As I": "As I mentioned before", and the point came again.
+# suddenly"); not "As I": "As I mentioned before", and the point came again. Not "My":
+# "My view suggests", "My view implies", "My view remains" (the demo at 90b58c5); not "If
+# I" ("If I were an epidemiologist"), nor "Neither do I" (garbled).
 VOICED_OPENERS = (
-    "I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "My", "But I", "Yet I", "And I",
+    "I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "But I", "Yet I", "And I",
     "Still, I", "So I", "To me,", "For me,", "In my view,", "What I", "Even so, I",
-    "However, I", "Perhaps I", "Maybe I", "When I", "If I", "Where I", "Now I", "Nor do I",
-    "Neither do I", "Much as I", "Though I", "Although I", "While I",
+    "However, I", "Perhaps I", "Maybe I", "When I", "Where I", "Now I", "Much as I",
+    "Though I", "Although I", "While I",
 )  # fmt: skip
 
 
@@ -163,7 +165,7 @@ def openers_used(text: str) -> set[str]:
 def voiced_openers(written: list[str]) -> tuple[str, ...]:
     """The openers a paragraph's later sentences may take after `written`: each of more
     than one word once a column ("But I wonder ... But I wonder ... But I am glad" in one
-    paragraph of the first try); "I" and "My" always."""
+    paragraph of the first try); "I" always."""
     used = openers_used("\n\n".join(written))
     return tuple(o for o in VOICED_OPENERS if o not in used)
 
