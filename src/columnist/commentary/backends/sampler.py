@@ -276,9 +276,7 @@ def processor(
         return None
     prose = rule is not None and constraints.shape == "prose" and not constraints.grammar
     held = np.asarray(stops if prose else (), dtype=np.intp)
-    voice = index.voice() if prose and constraints.voiced else None
-    openers = constraints.voiced
-    ends = np.asarray(stops, dtype=np.intp)
+    voice = index.voice() if prose and constraints.voiced else None  # prose: `held` = stops
     lead = constraints.lead
     state: dict[str, int] = {}
 
@@ -293,7 +291,7 @@ def processor(
         if rule is not None:
             rule.apply(text, scores)
         if voice is not None:
-            voice.apply(text, scores, ends, openers)
+            voice.apply(text, scores, held, constraints.voiced)
         if held.size and len(_SENTENCE_END.findall(text)) < MIN_SENTENCES:
             scores[held] -= PENALTY
         return scores
