@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from columnist.commentary.grounding import DEMONYM_SUFFIXES, DEMONYMS, SCALES, has_scale
 from columnist.commentary.lexicon import is_english
+from columnist.commentary.text import paragraphs, split_sentences
 
 SOURCE_NGRAM = 8  # words copied from the sources in a row that are blocked
 SELF_NGRAM = 6  # words repeated from an earlier paragraph in a row that are blocked
@@ -156,7 +157,7 @@ def _multiword(opener: str) -> bool:
 
 def openers_used(text: str) -> set[str]:
     """The VOICED_OPENERS of more than one word that begin a sentence of `text`."""
-    starts = re.findall(r"(?:^|[.!?]\s+)([^.!?]{1,20})", text)
+    starts = [s for p in paragraphs(text) for s in split_sentences(p)]
     return {
         o for o in VOICED_OPENERS if _multiword(o) and any(s.startswith(f"{o} ") for s in starts)
     }

@@ -196,9 +196,9 @@ _CHUNK = re.compile(r"[^\s(“\"—-]+$")
 _TRAILING = re.compile(r"(?:\d+[.,])*\d+[.,]?$|[\w’'&]+$")
 
 
-# A sentence's end for the voice rule: not the dot of "U.S." or "Mr.", after which the
-# sentence goes on and may not be made to start again with "I".
-_VOICE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?](?=\s|$)")
+# A sentence's end: not the dot of "U.S." or "Mr.", after which the sentence goes on (and
+# may not be made to start again with "I", nor count to a paragraph's sentences).
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?](?=\s|$)")
 
 
 class VoiceRule:
@@ -216,6 +216,7 @@ class VoiceRule:
         self.sorted = sorted(self.by_piece)
         self.breaks = [i for i, p in enumerate(pieces) if p and not p.strip(" \n")]
         self._allowed: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+        self._used: tuple[str, set[str]] = ("", set())  # the last text's openers, per token
 
     def allowed(self, begun: str, openers: tuple[str, ...]) -> np.ndarray | None:
         """Token ids that may follow a sentence begun with `begun` (None: any)."""
@@ -241,11 +242,13 @@ class VoiceRule:
     def apply(
         self, text: str, scores: np.ndarray, stops: np.ndarray, openers: tuple[str, ...]
     ) -> None:
-        ends = list(_VOICE_END.finditer(text))
+        ends = list(_SENTENCE_END.finditer(text))
         if not ends:
             return  # the paragraph's first sentence
         done = text[: ends[-1].end()]
-        used = openers_used(done)
+        if done != self._used[0]:  # it changes once a sentence, not once a token
+            self._used = (done, openers_used(done))
+        used = self._used[1]
         allowed = self.allowed(text[ends[-1].end() :], tuple(o for o in openers if o not in used))
         if allowed is None:
             return
@@ -256,7 +259,6 @@ class VoiceRule:
 
 
 MIN_SENTENCES = 2  # a paragraph may not end before this many sentences
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
 def processor(
