@@ -12,6 +12,7 @@ from columnist.commentary.opposites import opposite
 from columnist.commentary.paragraphs import paragraph_problems
 from columnist.commentary.reader import misstated
 from columnist.commentary.verify import (
+    MISSTATED,
     Passages,
     claim_of,
     invented_voice,
@@ -745,3 +746,37 @@ def test_a_change_by_a_figure_the_news_gives_as_the_level_reached_is_caught() ->
     assert not any("155" in v.reason for v in verify(kept, source)), "'by up to' is 'by'"
     date = "I doubt the plan can raise Russian grain shipments that far by 2028."
     assert not any("2028" in v.reason for v in verify(date, source)), "a year is a date"
+
+
+MEASLES = (
+    "England has recorded 1,142 confirmed measles cases so far in 2026, the highest yearly "
+    "total since 2012. Uptake of the second dose of the MMR vaccine by age five fell to "
+    "83.4% in the latest quarter, well short of the 95% needed to stop the virus spreading. "
+    "GP surgeries in Birmingham will open on Saturdays to offer catch-up jabs."
+)
+
+
+def test_a_doubt_about_a_vaccine_the_news_does_not_have_holds_the_paragraph() -> None:
+    """The measles post, demo at 7b1ef8d: hedged, and so only reported until this rule."""
+    doubts = [
+        "The fact that the uptake has fallen so sharply suggests that there may be an issue "
+        "with the vaccine or the way it is being administered.",
+        "I grant that some people may feel that the vaccine is necessary and could have "
+        "caused more damage than good.",
+        "I suspect the MMR jab may not work as well as we were told.",
+    ]
+    for sentence in doubts:
+        (verdict,) = verify(sentence, MEASLES)
+        assert verdict.reason.startswith("doubts a vaccine or medicine"), sentence
+        assert verdict.precise and verdict.reason.startswith(MISSTATED), "it holds the post"
+    for sentence in (
+        "I think two doses of the MMR vaccine could have prevented most of these cases.",
+        "I worry that the risk of measles is high for every child who misses the vaccine.",
+        "I am glad GP surgeries will open on Saturdays to offer catch-up jabs.",
+    ):
+        assert all(v.supported or "vaccine" not in v.reason for v in verify(sentence, MEASLES))
+    doubted = MEASLES + " Some parents told the agency they had concerns about the MMR jab."
+    (verdict,) = verify(doubts[0], doubted)
+    assert not verdict.reason.startswith("doubts a vaccine"), "a doubt the news has may be put"
+    problems = paragraph_problems("I read the figures twice. " + doubts[0], 2, [], MEASLES)
+    assert any("doubts a vaccine or medicine" in p for p in problems)

@@ -99,6 +99,7 @@ MISSTATED = (
     "says the opposite of the passage",
     "drops the passage's negation",
     "the wrong doer",  # "shot by a group of supporters": 3 of 3 flags right in ~100 posts
+    "doubts a vaccine or medicine",
 )
 HEDGED = re.compile(
     r"\b(may|might|could|would|perhaps|possibly|likely|should|seems?|i|i'm|i’m|my|me|we|us|"
@@ -1080,8 +1081,37 @@ def rule_verdict(sentence: str, passages: Passages, support: Support) -> Verdict
     return Verdict(sentence, False, why, inner.passage)
 
 
+# A doubt about a vaccine's or a medicine's safety or working that no source has: "The fact
+# that the uptake has fallen so sharply suggests that there may be an issue with the
+# vaccine", "some people may feel that the vaccine ... could have caused more damage than
+# good" (the measles post, demo at 7b1ef8d, where the news only counts the doses missing).
+# Hedged or in the first person, it passed as opinion; no made-up claim does more harm.
+_REMEDY = r"(?:vaccin\w*|jabs?|immuni[sz]ations?|MMR|medicines?|drugs?|treatments?)"
+HEALTH_DOUBT = re.compile(
+    rf"\b(?:issues?|problems?|concerns?|doubts?|something wrong)\s+(?:with|about|over)\s+"
+    rf"(?:the\s+|this\s+|a\s+|its\s+|their\s+)?(?:[\w-]+\s+){{0,2}}?{_REMEDY}\b"
+    rf"|\b{_REMEDY}\b(?:\s+[\w'’-]+){{0,6}}?\s+(?:(?:is|are|was|were|may be|might be|could be|"
+    rf"can be)\s+(?:unsafe|dangerous|harmful|ineffective|not safe|not effective)\b|"
+    rf"(?:did|does|do|may|might|could|would)\s+(?:not|n't)\s+work\b|"
+    rf"(?:caused?|causing|do|does|did|done)\s+more\s+(?:harm|damage)\s+than\s+good|"
+    rf"side[- ]effects?\b)",
+    re.IGNORECASE,
+)
+
+
+def health_doubt(sentence: str, source_text: str) -> str | None:
+    """The words of a doubt about a vaccine or medicine, when no source doubts one."""
+    found = HEALTH_DOUBT.search(sentence)
+    if found is None or HEALTH_DOUBT.search(source_text):
+        return None
+    return found.group(0)
+
+
 def _sentence_verdict(sentence: str, passages: Passages, support: Support) -> Verdict:
     """The editor's comparison of a sentence with the passage that should support it."""
+    doubt = health_doubt(sentence, passages.text)
+    if doubt:  # whoever voices it, hedged or not
+        return Verdict(sentence, False, f"doubts a vaccine or medicine the news does not: {doubt}")
     voice = invented_voice(sentence, passages.text)
     if voice:  # before the opinion test: "I grant that some experts argue" asserts them
         return Verdict(sentence, False, f"a voice the sources do not have: {voice}")
