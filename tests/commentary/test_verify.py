@@ -780,3 +780,28 @@ def test_a_doubt_about_a_vaccine_the_news_does_not_have_holds_the_paragraph() ->
     assert not verdict.reason.startswith("doubts a vaccine"), "a doubt the news has may be put"
     problems = paragraph_problems("I read the figures twice. " + doubts[0], 2, [], MEASLES)
     assert any("doubts a vaccine or medicine" in p for p in problems)
+
+
+RULING = (
+    "The plaintiff, Lakeshore Media Group, which owns 19 newspapers in Ohio and Michigan, "
+    'sued San Francisco-based Parallax AI in March 2025. "The court has told every newsroom '
+    "in America that its work is free raw material,\" said Lakeshore's chief executive, Tom "
+    'Brennan. Parallax said the ruling "confirms that learning from public text is lawful." '
+    "Lakeshore said it would appeal."
+)
+
+
+def test_a_view_given_to_the_side_that_did_not_hold_it_is_pinned() -> None:
+    """The AI ruling post, demo at 7b1ef8d: the AI company's words given to the newspapers
+    that sued it, as their "stance" or "position", with no speaker's verb to find."""
+    wrong = (
+        "I give real weight to how the judge's ruling aligns with Lakeshore Media Group's "
+        "position that learning from public text is lawful."
+    )
+    (verdict,) = verify(wrong, RULING)
+    assert verdict.reason == "pinned on someone who does not say it: Lakeshore Media Group"
+    assert verdict.precise
+    (right,) = verify(
+        "I side with Parallax's view that learning from public text is lawful.", RULING
+    )
+    assert not right.reason.startswith("pinned"), "the view is Parallax's"
