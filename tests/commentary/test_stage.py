@@ -197,3 +197,44 @@ def test_the_real_sampler_opens_later_sentences_in_the_first_person(backend) -> 
         opened = any(sentence.startswith((f"{o} ", f"{o}'", f"{o}’")) for o in VOICED_OPENERS)
         cut = sentence[-1] not in ".!?" and any(o.startswith(sentence) for o in VOICED_OPENERS)
         assert opened or cut, sentence
+
+
+def test_a_prompt_gets_the_same_logits_whatever_the_model_read_before_it(
+    tmp_path: Path,
+) -> None:
+    """With the 1.5B model's kernels a prompt's logits depend on how much of it came
+    from the cache (up to 0.5 apart), so a story's text depended on the story before.
+    `start_story` keeps only the preamble all stories share: the same prompt after
+    different histories gives the same first-token distribution, and the preamble stays
+    cached (it is not evaluated again)."""
+    from columnist.commentary.compose import SOURCE_BUDGET_WORDS, persona_for, shared_preamble
+    from columnist.commentary.prompts import environment, source_texts, system_message
+    from columnist.modelfiles import QWEN
+
+    settings = desk_settings(tmp_path, small_writer())
+    options = {"embedded": EmbeddedOptions(threads=2, context=2048)}
+    qwen = EmbeddedBackend(config.WriterSettings(model=QWEN.name, options=options))
+    source = GLACIER.sources[0]
+    sources = source_texts([(source.outlet, source.title, source.text, None)], 1400)
+    assert SOURCE_BUDGET_WORDS >= 1400
+    system = system_message(environment(), persona_for(settings, []), GLACIER.title, sources)
+    preamble = shared_preamble(system["content"], GLACIER.title)
+    assert preamble.rstrip().endswith("The event:")
+    ask = [system, {"role": "user", "content": "In one sentence, what do you think?"}]
+    histories = {
+        "unrelated": [{"role": "user", "content": "Name three rivers in Norway."}],
+        "most of it": [system, {"role": "user", "content": "Give the glacier's name."}],
+    }
+    try:
+        seen = {}
+        for name, before in histories.items():
+            qwen.complete(before, max_tokens=1, temperature=0.0)
+            qwen.start_story(preamble)
+            kept = qwen.llm.n_tokens
+            seen[name] = qwen.complete(ask, max_tokens=1, temperature=0.0, top_logprobs=8)
+            seen[name] = (kept, seen[name].top_logprobs)
+    finally:
+        qwen.close()
+    assert seen["unrelated"][0] == 0, "nothing of the preamble was cached: nothing kept"
+    assert seen["most of it"][0] > 100, "the cached preamble is kept, not evaluated again"
+    assert seen["unrelated"][1] == seen["most of it"][1]

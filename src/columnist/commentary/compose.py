@@ -170,6 +170,12 @@ class Job:
     objection: str = ""  # the closing's: a source sentence in which someone sees it otherwise
 
 
+def shared_preamble(system: str, headline: str) -> str:
+    """The system message up to the story's headline: the part all stories share."""
+    at = system.find(fence(headline))
+    return system[:at] if at > 0 else ""
+
+
 def persona_for(settings: Settings, topics: list[str]) -> PersonaSettings:
     """The persona of the story's strongest topic that names one, else `writer.persona`."""
     by_name = {p.name: p for p in settings.personas}
@@ -384,6 +390,13 @@ class Writer:
         self.settings, self.backend, self.env = settings, backend, env
         self.openings = openings or RecentOpenings(settings.writer.recent_openings)
 
+    def _start_story(self, system: str, headline: str) -> None:
+        """Tell a backend that keeps a prompt cache what every story's prompt shares
+        (see EmbeddedBackend.start_story)."""
+        start = getattr(self.backend, "start_story", None)
+        if start is not None:
+            start(shared_preamble(system, headline))
+
     def _call(
         self,
         calls: list[Call],
@@ -478,6 +491,7 @@ class Writer:
         support = Support(source_text)
         sources = source_texts(story.sources, SOURCE_BUDGET_WORDS)
         messages: list[Message] = [system_message(self.env, persona, story.headline, sources)]
+        self._start_story(messages[0]["content"], story.headline)
         base = Constraints(
             vocabulary=Vocabulary.of(source_text),
             block=NgramBlock.build([source_text], []),

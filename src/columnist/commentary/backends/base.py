@@ -45,6 +45,10 @@ class Backend(Protocol):
 
     def close(self) -> None: ...
 
+    # Optional: `start_story(preamble: str) -> None`, called before a story's first call
+    # with the system message's text that every story shares (embedded.py keeps only
+    # that in its prompt cache, so a story's text does not depend on the one before).
+
 
 class OptionTable(Protocol):
     """A backend's table, `[writer.<name>]`, as its options read it (config.py's

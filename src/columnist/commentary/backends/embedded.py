@@ -145,6 +145,33 @@ class EmbeddedBackend:
             )
         return self._chat
 
+    def start_story(self, preamble: str) -> None:
+        """Leave in the prompt cache only the system preamble every story shares.
+
+        llama.cpp's logits depend on how a prompt is split between the cache and the
+        batch evaluated now (one prompt gave logits up to 0.5 apart after 0 and after
+        505 cached tokens), so without this a story's text depended on how much of its
+        first prompt the story before happened to share. Now it depends on the story
+        alone: the cache keeps exactly `preamble`'s tokens when it holds them, else
+        nothing, and the call after re-evaluates the rest.
+        """
+        with self._lock:
+            keep = self._preamble_tokens(preamble)
+            held = list(self.llm._input_ids)
+            self.llm.n_tokens = len(keep) if keep and held[: len(keep)] == keep else 0
+
+    def _preamble_tokens(self, preamble: str) -> list[int]:
+        """The rendered chat's tokens up to the end of `preamble`, less the last (a token
+        at the join may merge with what follows it in the full prompt)."""
+        if not preamble:
+            return []
+        rendered = self._formatter()(messages=[{"role": "system", "content": preamble}])
+        end = rendered.prompt.find(preamble)
+        if end < 0:
+            return []
+        text = rendered.prompt[: end + len(preamble)]
+        return list(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))[:-1]
+
     def _sampling(self, constraints: Constraints | None) -> dict:
         """The grammar and the logits processor for one call (see backends/sampler.py)."""
         from columnist.commentary.backends.sampler import processor
