@@ -225,6 +225,18 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems("What do you make of it?") == ["contains meta-text about the writing"]
     assert meta_problems("What do you think about it?") == ["contains meta-text about the writing"]
     assert meta_problems("As an alternative, I would fund the library first.") == []
+    assert meta_problems(  # the AI ruling post, demo at f1beac1
+        "I am the owner of Lakeshore Media Group, and the ruling takes my work."
+    ) == ["gives the writer a role (“I am the owner”)"]
+    assert meta_problems("As the chief executive of the firm, I would appeal.") == [
+        "gives the writer a role (“As the chief executive of the firm”)"
+    ]
+    for nobody in (
+        "As the head of the WHO said, I think the risk is grave.",
+        "I am not a lawyer, but the ruling looks narrow to me.",
+        "I am the first to admit the ruling surprised me.",
+    ):
+        assert meta_problems(nobody) == [], nobody
     for page in (  # the Harbin and flu posts of the demo at 43c858a
         "This was not mentioned in the press release, but the facts support it.",
         "It is supported by the facts presented in the other two paragraphs.",

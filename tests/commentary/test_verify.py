@@ -764,6 +764,9 @@ def test_a_doubt_about_a_vaccine_the_news_does_not_have_holds_the_paragraph() ->
         "I grant that some people may feel that the vaccine is necessary and could have "
         "caused more damage than good.",
         "I suspect the MMR jab may not work as well as we were told.",
+        # the closing of the demo at f1beac1, which the rule's "more harm than good" missed
+        "Some people might object that the vaccine is unnecessary because it could have "
+        "caused more harm.",
     ]
     for sentence in doubts:
         (verdict,) = verify(sentence, MEASLES)

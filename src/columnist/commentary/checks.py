@@ -146,6 +146,24 @@ _ROLE = re.compile(
 )
 
 
+# "I am the owner of Lakeshore Media Group" (the AI ruling post, demo at f1beac1), "as the
+# chief executive of the firm, I": the writer made one who owns, runs or speaks for
+# someone in the news. "As the head of the WHO said" gives nobody a role: without "I am"
+# the role must end in ", I" or ", my".
+_POST = (
+    r"(?:co-?)?(?:owner|founder|proprietor|shareholder|investor|employee|member|"
+    r"spokes(?:man|woman|person)|chief executive|ceo|chair(?:man|woman)?|director|editor|"
+    r"publisher|head|president|leader|minister|manager|lawyer|representative)s?"
+)
+_POST_ROLE = re.compile(
+    rf"\b(?:I\s+am|I['’]m|I\s+was)\s+(?:the|an?|one\s+of\s+the)\s+(?:[a-z-]+\s+)?{_POST}\b"
+    rf"|\bas\s+(?:the|one\s+of\s+the)\s+(?:[a-z-]+\s+)?{_POST}\s+(?:of|at|for)\s+"
+    rf"(?:(?!\b(?:said|says|put|noted|told|argued|warned|stated|wrote)\b)[^,.;]){{1,80}},\s+"
+    r"(?:I|my)\b",
+    re.IGNORECASE,
+)
+
+
 # "Montana and Wyoming, which is my home state", "a major event in my life" (eval at
 # d073f71), "it affects not just my personal projects", "it could limit my ability to
 # train chatbots" (the fair-use post, demos at e7a2146, de0bf8e and 4a9300c), "one of the
@@ -190,7 +208,7 @@ def meta_problems(text: str) -> list[str]:
     harm = harm_problem(text)
     if harm:
         problems.append(harm)
-    role = _ROLE.search(text)
+    role = _ROLE.search(text) or _POST_ROLE.search(text)
     if role:
         problems.append(f"gives the writer a role (“{role.group(0).rsplit(',', 1)[0]}”)")
     life = _LIFE.search(text)

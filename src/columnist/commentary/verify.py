@@ -1106,9 +1106,10 @@ HEALTH_DOUBT = re.compile(
     rf"\b(?:issues?|problems?|concerns?|doubts?|something wrong)\s+(?:with|about|over)\s+"
     rf"(?:the\s+|this\s+|a\s+|its\s+|their\s+)?(?:[\w-]+\s+){{0,2}}?{_REMEDY}\b"
     rf"|\b{_REMEDY}\b(?:\s+[\w'’-]+){{0,6}}?\s+(?:(?:is|are|was|were|may be|might be|could be|"
-    rf"can be)\s+(?:unsafe|dangerous|harmful|ineffective|not safe|not effective)\b|"
+    rf"can be)\s+(?:unsafe|dangerous|harmful|ineffective|unnecessary|not safe|not effective|"
+    rf"not needed)\b|"
     rf"(?:did|does|do|may|might|could|would)\s+(?:not|n't)\s+work\b|"
-    rf"(?:caused?|causing|do|does|did|done)\s+more\s+(?:harm|damage)\s+than\s+good|"
+    rf"(?:caused?|causing|do|does|did|done)\s+more\s+(?:harm|damage)\b|"
     rf"side[- ]effects?\b)",
     re.IGNORECASE,
 )
