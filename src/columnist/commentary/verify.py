@@ -918,11 +918,26 @@ _PLACING = (
 )
 
 
+# "Lakeshore Media's stance that learning from public texts is lawful": a view given to a
+# name with no speaker's verb, and given to the wrong side (Parallax, the AI company the
+# newspaper group sued, said so; the AI ruling post, demo at 7b1ef8d, three times).
+_HELD_VIEW = re.compile(
+    r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}['’]s\s+(?:own\s+)?(?:stance|position|view|"
+    r"claim|argument|statement|belief|case)\s+that\b"
+)
+
+
 def _speakers(sentence: str) -> set[str]:
     """Names that do the saying: in the few words before a speaker's verb ("Andreassen
-    warned"), or right after it ("said Khan"). "This shows that the EU ..." and "some would
-    say that VW ..." pin nothing on the EU or VW."""
-    names: set[str] = set()
+    warned"), or right after it ("said Khan"), or whose stance or view a sentence gives
+    ("Lakeshore's position that"). "This shows that the EU ..." and "some would say that
+    VW ..." pin nothing on the EU or VW."""
+    names = {
+        w
+        for m in _HELD_VIEW.finditer(sentence)
+        for w in re.split(r"['’]", m.group(0))[0].split()
+        if w.lower() not in STOP_WORDS  # "The" of "The WHO's view that"
+    }
     for verb in SPEECH.finditer(sentence):
         before = sentence[: verb.start()]
         subject = " ".join(before.split()[-6:])
@@ -939,27 +954,13 @@ def _speakers(sentence: str) -> set[str]:
     return names
 
 
-# "Lakeshore Media's stance that learning from public texts is lawful": a view given to a
-# name with no speaker's verb, and given to the wrong side (Parallax, the AI company the
-# newspaper group sued, said so; the AI ruling post, demo at 7b1ef8d, three times).
-_HELD_VIEW = re.compile(
-    r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}['’]s\s+(?:own\s+)?(?:stance|position|view|"
-    r"claim|argument|statement|belief|case)\s+that\b"
-)
-
-
 def _pinned(sentence: str, passages: Passages) -> str | None:
     """A speaker's verb with a name from the sources, where nothing near that name says
     what the sentence has them say ("Andreassen warned that the glacier will be gone")."""
-    held = {
-        w
-        for m in _HELD_VIEW.finditer(sentence)
-        for w in re.split(r"['’]", m.group(0))[0].split()
-        if w.lower() not in STOP_WORDS  # "The" of "The WHO's view that"
-    }
-    if not SPEECH.search(sentence) and not held:
+    speakers = _speakers(sentence)
+    if not speakers:
         return None
-    for name in sorted(_speakers(sentence) | held):
+    for name in sorted(speakers):
         near: list[str] = []
         for i, source in enumerate(passages.sentences):
             if re.search(rf"\b{re.escape(name)}\b", source):
