@@ -166,7 +166,7 @@ class WriterSettings:
     voiced: bool = False
     max_attempts: int = 3  # tries per paragraph (and per plan: 2) before the best is kept
     strict: bool = True  # False: publish even when checks fail (machinery tests)
-    seed: int | None = None
+    seed: int | None = None  # None: each story seeds its own calls (compose.Writer._complete)
     claim_ttl: float = 900.0  # seconds a worker holds a story before others may take it
     review: str = "auto"  # the desk's review policy (REVIEW_POLICIES)
     # Every backend's options, by its name: EmbeddedOptions, OpenAIOptions, ...

@@ -6,6 +6,7 @@ results, the call log, personas, prompt overrides, injected text kept as data.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import Counter, defaultdict
@@ -238,3 +239,32 @@ def test_a_prompt_gets_the_same_logits_whatever_the_model_read_before_it(
     assert seen["unrelated"][0] == 0, "nothing of the preamble was cached: nothing kept"
     assert seen["most of it"][0] > 100, "the cached preamble is kept, not evaluated again"
     assert seen["unrelated"][1] == seen["most of it"][1]
+
+
+def test_a_story_is_written_the_same_whatever_was_written_before_it(
+    backend, tmp_path: Path
+) -> None:
+    """Without `writer.seed`, llama-cpp-python seeds an unseeded call from the one before,
+    so a story's text depended on how many calls the stories before it took; now each
+    story seeds its own calls."""
+    from columnist.commentary.compose import Writer
+    from columnist.commentary.prompts import environment
+    from columnist.records import StoryInput
+
+    settings = desk_settings(tmp_path, small_writer(words=40, max_tokens=40, temperature=0.9))
+    assert settings.writer.seed is not None, "the test desk fixes one: take it off"
+    settings = dataclasses.replace(settings, writer=dataclasses.replace(settings.writer, seed=None))
+
+    def story(s) -> StoryInput:
+        return StoryInput(s.title, [(x.outlet, x.title, x.text, None) for x in s.sources])
+
+    def texts(*stories) -> list[str]:
+        calls: list = []
+        for s in stories:
+            calls = []
+            Writer(settings, backend, environment()).write(story(s), calls)
+        return [c.completion.text for c in calls]  # the last story's
+
+    alone = texts(GLACIER)
+    assert texts(CATS, GLACIER) == alone
+    assert texts(CATS, CATS, GLACIER) == alone

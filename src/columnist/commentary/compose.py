@@ -420,14 +420,18 @@ class Writer:
     def _complete(
         self, messages: list[Message], max_tokens: int, constraints: Constraints, seed_offset: int
     ) -> Completion:
-        """The backend's completion with the desk's sampling settings; a fixed seed moves on
-        by `seed_offset`, so each call of a story samples differently but reproducibly."""
+        """The backend's completion with the desk's sampling settings. The seed moves on by
+        `seed_offset`, so each call of a story samples differently but reproducibly; without
+        `writer.seed` it starts from the story's own system message, not from the calls
+        made before (llama-cpp-python draws an unseeded call's seed from the last one, so a
+        story's text depended on how many calls the stories before it took)."""
         w = self.settings.writer
+        base = zlib.crc32(messages[0]["content"].encode()) if w.seed is None else w.seed
         return self.backend.complete(
             messages,
             max_tokens=max_tokens,
             temperature=w.temperature,
-            seed=None if w.seed is None else w.seed + seed_offset,
+            seed=(base + seed_offset) % 2**32,
             constraints=constraints,
         )
 
