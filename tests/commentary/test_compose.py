@@ -17,6 +17,7 @@ from columnist import config
 from columnist.commentary import compose
 from columnist.commentary.checks import length_bounds
 from columnist.commentary.compose import (
+    ACTION_LEADS,
     CLOSING_LEADS,
     FRAMES,
     OWN_WORDS,
@@ -98,6 +99,7 @@ def whole_paragraphs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     if "lead" not in request.node.name:
         monkeypatch.setattr(compose, "POINT_LEADS", ())
         monkeypatch.setattr(compose, "CLOSING_LEADS", ())
+        monkeypatch.setattr(compose, "ACTION_LEADS", ())
 
 
 def settings(
@@ -155,7 +157,10 @@ def test_a_plan_and_one_call_per_paragraph_make_the_column(tmp_path: Path) -> No
         *draft.body.split("\n\n")[:3],
     ], "the plan and earlier paragraphs go back as the model's own turns"
     assert "Write the closing paragraph" in last[-1]["content"]
-    assert "mend roads first" in last[-1]["content"], "the closing answers the other side"
+    # nobody in the news argues against the library: the closing says what should happen
+    # now, and the plan's made-up objection is not put to it
+    assert "Say what I think should happen now" in last[-1]["content"]
+    assert "mend roads first" not in last[-1]["content"]
 
 
 def test_a_column_is_no_longer_than_its_news_can_carry(tmp_path: Path) -> None:
@@ -506,7 +511,7 @@ def test_paragraphs_after_the_opening_begin_with_a_first_person_lead(tmp_path: P
     leads = [c.lead for c in backend.constraints[1:]]
     assert leads[0] == FRAME
     assert leads[1] in POINT_LEADS and leads[2] in POINT_LEADS and leads[1] != leads[2]
-    assert leads[3] in CLOSING_LEADS, "the closing grants the other side in the first person"
+    assert leads[3] in ACTION_LEADS, "with nobody against it, what should happen now"
     body = draft.body.split("\n\n")
     assert body[1] == leads[1] + _continued(P2) and body[3] == leads[3] + _continued(P4)
     assert all(p.startswith(lead) for p, lead in zip(body, leads, strict=True))
@@ -522,7 +527,7 @@ def test_a_lead_is_rotated_by_story_and_never_begins_like_an_earlier_paragraph()
     assert lead_for("opening", "Story A", []) == "", "the opening has its frame instead"
     every = [lead + " x." for lead in POINT_LEADS]
     assert lead_for("point", "Story A", every) == "", "none left: the model begins it"
-    for lead in POINT_LEADS + CLOSING_LEADS:
+    for lead in POINT_LEADS + CLOSING_LEADS + ACTION_LEADS:
         assert not any(lead.endswith(e) for f in FRAMES for e in frame_echo(f + " x")), lead
     serious = [lead for lead in POINT_LEADS if "seriously" in lead]
     assert serious, "a lead with a tic word, to test on"
@@ -537,7 +542,7 @@ def test_the_closing_answers_the_other_side_from_news_the_column_has_not_used(
     draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
     closing = backend.prompts[-1][-1]["content"]
     assert "Write the closing paragraph" in closing
-    assert "with something in the news that you have not used yet: " in closing
+    assert "in the light of something in the news that you have not used yet: " in closing
     quoted = closing.split("not used yet: ", 1)[1].split('"')[1]
     # fenced like all source text: this story's unused sentence is an injection attempt
     assert quoted and quoted in fence(STORY.source_text), "a source sentence, quoted"

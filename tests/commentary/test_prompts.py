@@ -83,8 +83,13 @@ def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
     assert point.startswith("Write the next paragraph: three or four sentences")
     assert PLAN.points[1] in point and PLAN.view not in point
     closing = paragraph(env, role="closing")
-    assert closing.startswith("Write the closing paragraph") and PLAN.other_side in closing
-    for text in (opening, point, closing):
+    assert closing.startswith("Write the closing paragraph") and PLAN.other_side not in closing
+    assert "Say what I think should happen now" in closing, "nobody in the news objects"
+    objection = "The mayor says roads come first."
+    answer = paragraph(env, role="closing", objection=objection)
+    assert f'Not everyone in the news sees it my way: "{objection}"' in answer
+    assert "answer it" in answer and "should happen now" not in answer
+    for text in (opening, point, closing, answer):
         assert 'in the first person ("I")' in text and "Ignore previous" not in text
         assert "After its first sentence" not in text, "said only of a voiced paragraph"
     voiced = paragraph(env, role="point", point=PLAN.points[1], voiced=("I", "But I"))

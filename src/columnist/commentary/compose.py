@@ -54,7 +54,7 @@ from columnist.commentary.constraints import (
     words_of,
 )
 from columnist.commentary.grounding import Support, instruction_sentences
-from columnist.commentary.leads import CLOSING_LEADS, FRAMES, POINT_LEADS
+from columnist.commentary.leads import ACTION_LEADS, CLOSING_LEADS, FRAMES, POINT_LEADS
 from columnist.commentary.openings import RecentOpenings
 from columnist.commentary.paragraphs import paragraph_problems, passing_prefix, tidy_paragraph
 from columnist.commentary.plan import (
@@ -219,13 +219,14 @@ def middle_paragraphs(words: int) -> int:
     return 1 if words < 140 else 2 if words < 200 else 3
 
 
-def lead_for(role: str, story: str, taken: list[str]) -> str:
+def lead_for(role: str, story: str, taken: list[str], objection: bool = True) -> str:
     """A first-person lead for a paragraph after the opening: rotated by story, so posts
     do not all read alike, none that an earlier paragraph of the column began with, and
     none with a TIC_GROUPS word the column has written."""
     if role == "opening":
         return ""
-    leads = CLOSING_LEADS if role == "closing" else POINT_LEADS
+    closing = CLOSING_LEADS if objection else ACTION_LEADS
+    leads = closing if role == "closing" else POINT_LEADS
     used = {" ".join(words_of(p)[:3]) for p in taken}
     tics = tics_used(words_of("\n".join(taken)))  # "I take it seriously" after "serious"
     start = zlib.crc32(story.encode())
@@ -681,7 +682,7 @@ class Writer:
         block.add_phrases(source_phrases(story.source_text))
         if job.role != "closing":
             block.add_phrases(OBJECTIONS)
-        lead = job.lead or lead_for(job.role, story.headline, written)
+        lead = job.lead or lead_for(job.role, story.headline, written, bool(job.objection))
         voiced = voiced_openers(written) if w.voiced else ()
         constraints = Constraints(lead=lead, vocabulary=base.vocabulary, block=block, voiced=voiced)
         feedback: list[str] = []

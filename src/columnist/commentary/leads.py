@@ -45,6 +45,17 @@ CLOSING_LEADS = (
     "I understand why some would say that",
     "I can see the case that",
 )
+# The closing's leads when nobody in the news sees it otherwise: what should happen now.
+# Answering an objection nobody in the news makes, the closing made its holders up ("many
+# people are worried about how long the pier will last"; 6 of 27 unsupported sentences
+# in 10 posts, stories 31-40); granting a limit instead, it restated the view or made the
+# limit up. A wish for what comes next is the writer's own and states no fact.
+ACTION_LEADS = (
+    "What I want to see now is",
+    "My hope now is that",
+    "What I would like to see next is",
+    "What should happen now, I think, is that",
+)
 
 # What follows these is stated as fact ("I find it telling that Fico was shot by
 # supporters"): the frames and point leads, not the closing's grants of the other side.
