@@ -231,7 +231,12 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems("As the chief executive of the firm, I would appeal.") == [
         "gives the writer a role (“As the chief executive of the firm”)"
     ]
+    assert meta_problems("As responsible citizens, we must act now.") == [
+        "gives the writer a role (“As responsible citizens”)"
+    ]
+    assert meta_problems("As a responsible citizen of the world, it is my duty.") != []
     for nobody in (
+        "The court treated him as a citizen of France.",
         "As the head of the WHO said, I think the risk is grave.",
         "I am not a lawyer, but the ruling looks narrow to me.",
         "I am the first to admit the ruling surprised me.",
@@ -246,9 +251,13 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "The facts rest on that statement, and I believe it matters.",
         "The figures it rests on are from the US National Snow and Ice Data Center.",
         "I think this event could not be used for any purpose, as it is a retelling.",
+        # the Labour pledges and migrants' trial posts, stories 31-40 at 03f45e0
+        "The facts it is based on are that the party has unveiled a set of pledges.",
+        "I weigh the facts presented in The Guardian article about the nine men.",
     ):
         assert meta_problems(page) == ["contains meta-text about the writing"], page
     assert meta_problems("I doubt that the passage of the bill will come soon.") == []
+    assert meta_problems("As Le Monde reported, I think the piece of land is theirs.") == []
     assert meta_problems(  # the warships post of the demo at 8f1d025
         "The drills are important for protecting our navy from submarines."
     ) == ["gives the writer a side (“our navy”)"]

@@ -216,6 +216,26 @@ def test_a_sentence_said_again_in_other_words_in_a_later_paragraph_fails_repetit
     assert repetition(other) == ([], 0), "another subject in the same story is no restatement"
 
 
+def test_a_sentence_said_again_without_its_names_fails_repetition() -> None:
+    # stories 31-40 at 03f45e0 (tests/data/restatement_pairs.jsonl): "Russia and China"
+    # in one sentence only keeps the pair at 0.74 as written; masked, 0.89
+    body = (
+        "I welcome the talks. This is a positive development in the relationship between "
+        "Russia and China, as it shows that both countries value mutual security and "
+        "cooperation.\n\n"
+        "I am struck by the concert. This is an important development in their diplomatic "
+        "relationship, as it shows that both nations value mutual security and cooperation."
+    )
+    problems, pairs = repetition(body)
+    assert pairs == 1 and problems[0].startswith("says again in other words what paragraph 1")
+    other = body.replace(
+        "This is an important development in their diplomatic relationship, as it shows "
+        "that both nations value mutual security and cooperation.",
+        "I would like to know what the two armies will do together next year.",
+    )
+    assert repetition(other) == ([], 0)
+
+
 def test_a_desk_can_hear_restatement_sooner() -> None:
     # a pair from tests/data/restatement_pairs.jsonl labelled as saying it again, at a
     # cosine of about 0.78: under the default 0.80, over a desk's stricter 0.76
@@ -519,6 +539,11 @@ def test_a_name_with_a_word_swapped_for_one_the_sources_never_use_is_invented() 
     assert invented("I think that Frontier's AI rules are strict.", bill) == [], "a possessive"
     pix = Support("Brazil's Pix payments hit 250 million transactions in a single day.")
     assert invented("I think Brazil Pix is a marvel.", pix) == [], "their name, less its 's"
+    rayner = Support("Angela Rayner is to say in a speech that Labour will back developers.")
+    assert invented("I read it in Angelic Rayner's speech, and I agree.", rayner) == [
+        "not in the sources: Angelic Rayner (for Angela Rayner)"
+    ], "stories 31-40 at 03f45e0: the swap carries a possessive"
+    assert invented("I read Angela Rayner's speech, and I agree.", rayner) == []
 
 
 def test_a_name_joined_up_by_hyphens_and_bent_is_invented() -> None:

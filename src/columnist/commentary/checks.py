@@ -54,7 +54,8 @@ _META = re.compile(
     r"(?:other|two|three|earlier|previous|these|my|the) paragraphs|press release|"
     r"(?:in|from|according to|stated in|said in) (?:the|this) (?:article|passage\b(?! of))|"
     r"my other side|my view continues|"
-    r"the (?:facts|figures|numbers|data) (?:it|this|they) (?:rests?|relies?|rely) on|"
+    r"the (?:facts|figures|numbers|data) (?:it|this|they) (?:rests?|relies?|rely|is based|"
+    r"are based) on|"
     # "The facts it reports are: Miriam Lapuníková, director of ..." (the Fico post, stories
     # 31-40 at e497bc0)
     r"the (?:facts|figures|numbers|data) (?:it|this|they) (?:reports?|gives?|lists?|cites?)\b|"
@@ -82,6 +83,13 @@ _META = re.compile(
     re.IGNORECASE,
 )
 TOLERANCE = 0.25
+# "the facts presented in The Guardian article about the nine men" (the migrants' trial
+# post, stories 31-40 at 03f45e0): the piece the column was written from, named by its
+# outlet. Case-sensitive: the outlet is a name; "in a report" is ordinary citing.
+_OUTLET_PIECE = re.compile(
+    r"\b(?:[Ii]n|[Ff]rom|[Oo]f|[Bb]y) (?:the |a |an )?(?:[A-Z][\w’'.-]* ){1,3}"
+    r"(?:article|piece|passage)s?\b"
+)
 
 
 @dataclass(slots=True)
@@ -142,6 +150,16 @@ _ROLE = re.compile(
     r"\bas (?:an? |someone |somebody |one )(?!result\b|consequence\b|whole\b|rule\b|matter\b|"
     r"reminder\b|start\b|alternative\b|example\b|aside\b|first step\b)"
     r"[a-z][\w -]{1,100}, (?:i|my)\b",
+    re.IGNORECASE,
+)
+
+
+# "As a responsible citizen of the world, it is our duty", "As responsible citizens, we":
+# a civic role _ROLE misses when no "I" follows (summary of session 21's demo reading).
+_CIVIC = re.compile(
+    r"\bas (?:an? )?(?:(?:responsible|concerned|ordinary|fellow|global|good) )?"
+    r"(?:citizens?|residents?|taxpayers?|voters?|consumers?|parents?)"
+    r"(?: of [a-z ]{1,40})?,",
     re.IGNORECASE,
 )
 
@@ -208,7 +226,7 @@ def meta_problems(text: str) -> list[str]:
     harm = harm_problem(text)
     if harm:
         problems.append(harm)
-    role = _ROLE.search(text) or _POST_ROLE.search(text)
+    role = _ROLE.search(text) or _POST_ROLE.search(text) or _CIVIC.search(text)
     if role:
         problems.append(f"gives the writer a role (“{role.group(0).rsplit(',', 1)[0]}”)")
     life = _LIFE.search(text)
@@ -219,7 +237,7 @@ def meta_problems(text: str) -> list[str]:
         problems.append(f"gives the writer a side (“{side.group(0)}”)")
     if _REFUSALS.search(text):
         problems.append("reads as a refusal or mentions being an AI")
-    if _META.search(text):
+    if _META.search(text) or _OUTLET_PIECE.search(text):
         problems.append("contains meta-text about the writing")
     echo = prompt_echo(text)
     if echo:

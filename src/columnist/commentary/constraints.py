@@ -388,6 +388,12 @@ STOCK_PHRASES = (
     "as a taxpayer",
     "as a consumer",
     "as a voter",
+    "as a citizen",
+    "as a responsible",
+    "as a concerned",
+    "as responsible citizens",
+    "as concerned citizens",
+    "as citizens",
     # a nation's or an institution's "we": "protecting our navy from submarines",
     # "military security in our region" (the warships post, demo at 8f1d025); the persona
     # is a columnist, not one of the parties in the news

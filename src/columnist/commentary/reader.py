@@ -771,8 +771,9 @@ def swapped_name_words(body: str, support: Support) -> list[str]:
     found = []
     for sentence in split_sentences(_blank_long_quotes(body)):
         for m in _PAIR.finditer(sentence):
-            first, last = m.groups()
-            first = _POSSESSIVE.sub("", first)  # "Frontier's AI": their own Frontier
+            first, last = (_POSSESSIVE.sub("", w) for w in m.groups())
+            # "Frontier's AI": their own Frontier; "Angelic Rayner's speech" for Angela
+            # Rayner (stories 31-40 at 03f45e0) is a swap all the same
             if m.start() == 0 or (first, last) in pairs or first in used or first in _I_FORMS:
                 continue
             theirs = sorted(z for z, y in pairs if y == last and z != first)

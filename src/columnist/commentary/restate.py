@@ -23,6 +23,15 @@ if TYPE_CHECKING:  # numpy is imported where it is used: config.py reads RESTATE
 
 RESTATE_COSINE = 0.80  # the sentences as written
 MASKED_COSINE = 0.70  # and with their names masked
+# A pair that differs in a name only one of them carries ("... between Russia and China,
+# as it shows that both countries value mutual security" / "... in their diplomatic
+# relationship, as it shows that both nations value mutual security": 0.74 as written,
+# 0.89 masked; stories 31-40 at 03f45e0) reads as the same sentence: so does any pair this
+# close with its names masked, however far apart the names put it. No pair of
+# tests/data/restatement_pairs.jsonl between 0.70 and 0.80 as written is this close masked
+# but a restatement.
+MASKED_ALONE = 0.88
+RAW_FLOOR = 0.70
 MIN_WORDS = 6  # shorter sentences ("I disagree.") are too short to judge
 _CACHE_SIZE = 4096
 # a capitalised word or run of them, not at a sentence's start ("The", "I" stay)
@@ -60,7 +69,9 @@ def similarities(sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def restates(raw: float, hidden: float, cosine: float = RESTATE_COSINE) -> bool:
-    return raw >= cosine and hidden >= MASKED_COSINE
+    return (raw >= cosine and hidden >= MASKED_COSINE) or (
+        hidden >= MASKED_ALONE and raw >= RAW_FLOOR
+    )
 
 
 def restated(
