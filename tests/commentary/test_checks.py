@@ -235,6 +235,9 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "gives the writer a role (“As responsible citizens”)"
     ]
     assert meta_problems("As a responsible citizen of the world, it is my duty.") != []
+    assert meta_problems(  # the Devon post, stories 41-50 at 03f45e0
+        "I believe it is my responsibility as a responsible citizen to hold them to account."
+    ) == ["gives the writer a role (“as a responsible citizen”)"]
     for nobody in (
         "The court treated him as a citizen of France.",
         "As the head of the WHO said, I think the risk is grave.",

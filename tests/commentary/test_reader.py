@@ -470,6 +470,8 @@ def test_half_written_and_glued_words_are_invented_but_english_and_british_pass(
         "of the centre's overreliance on defence."
     )
     assert invented(body, source) == ["not a word: ic, millionarticles, lowerflation"]
+    cut = "I think the infected-blood-sc scandal was avoidable, and so-called co-operation."
+    assert invented(cut, source) == ["not a word: sc"], "stories 41-50 at 03f45e0"
     assert invented("I think the ice is going.", source) == []
 
 

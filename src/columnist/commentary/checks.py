@@ -156,10 +156,13 @@ _ROLE = re.compile(
 
 # "As a responsible citizen of the world, it is our duty", "As responsible citizens, we":
 # a civic role _ROLE misses when no "I" follows (summary of session 21's demo reading).
+# "it is my responsibility as a responsible citizen to hold these institutions
+# accountable" (the Devon post, stories 41-50 at 03f45e0): with its adjective it is a role
+# without a comma too.
 _CIVIC = re.compile(
-    r"\bas (?:an? )?(?:(?:responsible|concerned|ordinary|fellow|global|good) )?"
-    r"(?:citizens?|residents?|taxpayers?|voters?|consumers?|parents?)"
-    r"(?: of [a-z ]{1,40})?,",
+    r"\bas (?:an? )?(?:(?:responsible|concerned|ordinary|fellow|global|good) "
+    r"(?:citizens?|residents?|taxpayers?|voters?|consumers?|parents?)\b|"
+    r"(?:citizens?|residents?|taxpayers?|voters?|consumers?|parents?)(?: of [a-z ]{1,40})?,)",
     re.IGNORECASE,
 )
 

@@ -432,6 +432,7 @@ STOCK_PHRASES = (
     "could not be used",  # the retry's feedback told back (demo at de0bf8e)
     "wish of mine",  # the closing's request told back: "This is a wish of mine because"
     "a wish i have",  # "A wish I have for them is" (stories 41-50 at bb337b2)
+    "a wish i hold",  # "A wish I hold for them is" (stories 41-50 at 03f45e0)
     "a retelling",
     "do you think",
     "my personal",
