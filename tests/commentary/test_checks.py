@@ -231,6 +231,16 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems("As the chief executive of the firm, I would appeal.") == [
         "gives the writer a role (“As the chief executive of the firm”)"
     ]
+    fair_use = (  # the fair-use post, demo at 8244d16
+        "I have been thinking about how AI training might affect my industry, as I am the "
+        "creator of Lakeshore Media Group. It could undermine our ability to sell our content."
+    )
+    assert meta_problems(fair_use) == [
+        "gives the writer a role (“I am the creator”)",
+        "gives the writer a life in the news (“my industry”)",
+        "gives the writer a side (“our content”)",
+    ]
+    assert meta_problems("I think the ruling is a test for the industry and its content.") == []
     assert meta_problems("As responsible citizens, we must act now.") == [
         "gives the writer a role (“As responsible citizens”)"
     ]

@@ -167,12 +167,13 @@ _CIVIC = re.compile(
 )
 
 
-# "I am the owner of Lakeshore Media Group" (the AI ruling post, demo at f1beac1), "as the
+# "I am the owner of Lakeshore Media Group" (the AI ruling post, demo at f1beac1; "I am
+# the creator of Lakeshore Media Group" in the demo at 8244d16), "as the
 # chief executive of the firm, I": the writer made one who owns, runs or speaks for
 # someone in the news. "As the head of the WHO said" gives nobody a role: without "I am"
 # the role must end in ", I" or ", my".
 _POST = (
-    r"(?:co-?)?(?:owner|founder|proprietor|shareholder|investor|employee|member|"
+    r"(?:co-?)?(?:owner|founder|creator|proprietor|shareholder|investor|employee|member|"
     r"spokes(?:man|woman|person)|chief executive|ceo|chair(?:man|woman)?|director|editor|"
     r"publisher|head|president|leader|minister|manager|lawyer|representative)s?"
 )
@@ -189,11 +190,13 @@ _POST_ROLE = re.compile(
 # d073f71), "it affects not just my personal projects", "it could limit my ability to
 # train chatbots" (the fair-use post, demos at e7a2146, de0bf8e and 4a9300c), "one of the
 # deadliest shipwrecks to have taken place in my country" (the Greek trial post, stories
-# 31-40 at e497bc0): the writer made one of the people in the news.
+# 31-40 at e497bc0), "how AI training ... might affect my industry" (the fair-use post,
+# demo at 8244d16): the writer made one of the people in the news.
 _LIFE = re.compile(
     r"\bmy (?:home (?:state|town|country|city|region)|hometown|homeland|life|lifetime|"
     r"personal \w+|own (?:work|projects?|business)|(?:own )?abilit(?:y|ies) to \w+|"
-    r"business|company|job|clients|customers|(?:own )?country)\b",
+    r"business|company|job|clients|customers|(?:own )?country|industry|newspapers?|"
+    r"content)\b",
     re.IGNORECASE,
 )
 
@@ -202,7 +205,7 @@ _LIFE = re.compile(
 # forces, a role no source gives it (the warships post, demo at 8f1d025).
 _SIDE = re.compile(
     r"\bour (?:navy|naval|army|military|armed forces|troops|soldiers|forces|allies|region|"
-    r"country|nation|government|borders)\b",
+    r"country|nation|government|borders|newspapers|industry|content)\b",
     re.IGNORECASE,
 )
 

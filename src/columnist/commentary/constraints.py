@@ -372,6 +372,8 @@ STOCK_PHRASES = (
     "i'm the owner",
     "as the owner",
     "i am the founder",
+    "i am the creator",  # the AI ruling post, demo at 8244d16
+    "my industry",
     "i am the chief",
     "i am the editor",
     "i am the publisher",
