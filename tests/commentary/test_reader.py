@@ -216,42 +216,43 @@ def test_a_sentence_said_again_in_other_words_in_a_later_paragraph_fails_repetit
     assert repetition(other) == ([], 0), "another subject in the same story is no restatement"
 
 
-def test_a_sentence_said_again_without_its_names_fails_repetition() -> None:
-    # stories 31-40 at 03f45e0 (tests/data/restatement_pairs.jsonl): "Russia and China"
-    # in one sentence only keeps the pair at 0.74 as written; masked, 0.89
-    body = (
-        "I welcome the talks. This is a positive development in the relationship between "
-        "Russia and China, as it shows that both countries value mutual security and "
-        "cooperation.\n\n"
-        "I am struck by the concert. This is an important development in their diplomatic "
-        "relationship, as it shows that both nations value mutual security and cooperation."
-    )
+@pytest.mark.parametrize(
+    ("body", "said_again", "instead"),
+    [
+        # stories 31-40 at 03f45e0 (tests/data/restatement_pairs.jsonl): "Russia and China"
+        # in one sentence only keeps the pair at 0.74 as written; masked, 0.89
+        (
+            "I welcome the talks. This is a positive development in the relationship between "
+            "Russia and China, as it shows that both countries value mutual security and "
+            "cooperation.\n\n"
+            "I am struck by the concert. This is an important development in their diplomatic "
+            "relationship, as it shows that both nations value mutual security and cooperation.",
+            "This is an important development in their diplomatic relationship, as it shows "
+            "that both nations value mutual security and cooperation.",
+            "I would like to know what the two armies will do together next year.",
+        ),
+        # stories 31-40 at 9ebba12: 0.75 as written, the claims without "I would also point
+        # out that" / "I accept that" and the "but" clause 0.92
+        (
+            "I would also point out that Labour's approach to making Britain a better country "
+            "is similar to Tony Blair's 1997 campaign.\n\n"
+            "I accept that Labour's approach to making the country a better place is similar "
+            "to Tony Blair's 1997 election campaign, but it is not calling their promises "
+            "pledges.",
+            "Labour's approach to making the country a better place is similar to Tony "
+            "Blair's 1997 election campaign",
+            "the six steps are vague and their success will be hard to measure",
+        ),
+    ],
+    ids=["names-in-one-only", "behind-another-lead-and-tail"],
+)
+def test_a_claim_said_again_in_other_dress_fails_repetition(
+    body: str, said_again: str, instead: str
+) -> None:
     problems, pairs = repetition(body)
     assert pairs == 1 and problems[0].startswith("says again in other words what paragraph 1")
-    other = body.replace(
-        "This is an important development in their diplomatic relationship, as it shows "
-        "that both nations value mutual security and cooperation.",
-        "I would like to know what the two armies will do together next year.",
-    )
-    assert repetition(other) == ([], 0)
-
-
-def test_a_claim_said_again_behind_another_lead_and_tail_fails_repetition() -> None:
-    # stories 31-40 at 9ebba12 (tests/data/restatement_pairs.jsonl): 0.75 as written, the
-    # claims without "I would also point out that" / "I accept that" and the "but" clause 0.92
-    body = (
-        "I would also point out that Labour's approach to making Britain a better country "
-        "is similar to Tony Blair's 1997 campaign.\n\n"
-        "I accept that Labour's approach to making the country a better place is similar to "
-        "Tony Blair's 1997 election campaign, but it is not calling their promises pledges."
-    )
-    problems, pairs = repetition(body)
-    assert pairs == 1 and problems[0].startswith("says again in other words what paragraph 1")
-    other = body.replace(
-        "Labour's approach to making the country a better place is similar to Tony Blair's "
-        "1997 election campaign",
-        "the six steps are vague and their success will be hard to measure",
-    )
+    other = body.replace(said_again, instead)
+    assert other != body
     assert repetition(other) == ([], 0)
 
 

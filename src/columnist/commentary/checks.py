@@ -159,10 +159,10 @@ _ROLE = re.compile(
 # "it is my responsibility as a responsible citizen to hold these institutions
 # accountable" (the Devon post, stories 41-50 at 03f45e0): with its adjective it is a role
 # without a comma too.
+_CIVIC_ROLE = r"(?:citizens?|residents?|taxpayers?|voters?|consumers?|parents?)"
 _CIVIC = re.compile(
-    r"\bas (?:an? )?(?:(?:responsible|concerned|ordinary|fellow|global|good) "
-    r"(?:citizens?|residents?|taxpayers?|voters?|consumers?|parents?)\b|"
-    r"(?:citizens?|residents?|taxpayers?|voters?|consumers?|parents?)(?: of [a-z ]{1,40})?,)",
+    rf"\bas (?:an? )?(?:(?:responsible|concerned|ordinary|fellow|global|good) {_CIVIC_ROLE}\b|"
+    rf"{_CIVIC_ROLE}(?: of [a-z ]{{1,40}})?,)",
     re.IGNORECASE,
 )
 
