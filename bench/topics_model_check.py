@@ -43,6 +43,17 @@ all four splits (mean 0.853 -> 0.865 within 0.05 of the threshold); the cut of 1
 sliding by 2.0 per 0.1 of score within 0.08 (the product's default) gives a mean of
 0.875. With two threads beside another llama.cpp process a check took 8-25 s; with
 `--threads 1` 1.7 s.
+
+`--prompt shots` and `--prompt shots-headlines` (measured 2026-12-06) put the topic's
+first five examples and five counter-examples to the model as earlier turns it answered
+yes or no (with each headline's summary, or the headline alone, which is all a topic in
+columnist.toml keeps), instead of listing the examples. Held-out AUC within 0.12 of the
+threshold: about 0.87 / 0.89 / 0.88 / 0.86 on the four splits, shots-headlines 0.92 /
+0.94 / 0.85 / 0.89. With the product's cut (1.8, sliding 2.0) in a band of 0.12,
+shots-headlines filed the held-out halves at F1 0.928 / 0.851 / 0.871 / 0.903 (mean
+0.888), about in its band of 0.08 at 0.909 / 0.835 / 0.855 / 0.899 (mean 0.875). The
+product asks this way since. `--margins FILE` re-scores a `--dump` with other cuts and
+bands without the model.
 """
 
 from __future__ import annotations
@@ -83,6 +94,36 @@ def _examples(topic, n_yes: int, n_no: int) -> str:
     return out
 
 
+SUMMARIES: dict[str, str] = {}  # headline -> summary, for the shots' items
+
+
+def _item(title: str, summary: str) -> str:
+    item = fence(title) + ("\n" + fence(clip_words(summary, ITEM_WORDS)) if summary else "")
+    return f"<source>\n{item}\n</source>\n\n"
+
+
+def _shots(topic, ask: str, summaries: bool = True) -> str:
+    """The topic's first answers as earlier turns of the conversation, yes and no in turn,
+    so the model answers the item as it answered them (few-shot, not a list)."""
+    yes, no = topic.examples[:SHOWN_YES], topic.counter_examples[:SHOWN_YES]
+    turns = [(y, "yes") for y in yes]
+    mixed = []
+    for j in range(max(len(yes), len(no))):
+        if j < len(no):
+            mixed.append((no[j], "no"))
+        if j < len(yes):
+            mixed.append(turns[j])
+    out = ""
+    for title, answer in mixed:
+        out += (
+            _item(title, SUMMARIES.get(title, "") if summaries else "")
+            + ask
+            + f"<|im_end|>\n<|im_start|>assistant\n{answer}<|im_end|>\n"
+            + "<|im_start|>user\nNews item:\n"
+        )
+    return out
+
+
 def prompt_parts(kind: str, topic, title: str, summary: str) -> tuple[str, str]:
     """(topic part, item part) of the user message: the topic part comes first and is the
     same for every item, so the model's KV cache keeps it."""
@@ -97,6 +138,10 @@ def prompt_parts(kind: str, topic, title: str, summary: str) -> tuple[str, str]:
     elif kind == "about":
         head += _examples(topic, SHOWN_YES, 0)
         ask = f"Is this news item about {topic.name}? Answer yes or no."
+    elif kind in ("shots", "shots-headlines"):
+        ask = f"Is this news item about {topic.name}? Answer yes or no."
+        head += "\nNews item:\n" + _shots(topic, ask, summaries=kind == "shots")
+        return head, item + ask
     else:
         raise SystemExit(f"unknown --prompt {kind!r}")
     return head + "\nNews item:\n", item + ask
@@ -217,7 +262,11 @@ def main() -> None:
     parser.add_argument(
         "--answers", type=int, default=10, help="answers per topic judged for the cut"
     )
-    parser.add_argument("--prompt", default="plain", choices=["examples", "plain", "about"])
+    parser.add_argument(
+        "--prompt",
+        default="plain",
+        choices=["examples", "plain", "about", "shots", "shots-headlines"],
+    )
     parser.add_argument(
         "--cut", type=float, default=1.8, help="[stories] topic_check_cut for the sliding line"
     )
@@ -228,6 +277,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--dry", action="store_true", help="no model: count pairs, perfect judge")
     parser.add_argument("--dump", type=Path, help="write every scored pair as JSON lines")
+    parser.add_argument(
+        "--margins", type=Path, help="a --dump of an earlier run: its margins, no model"
+    )
     args = parser.parse_args()
 
     from columnist import config as config_mod
@@ -246,12 +298,18 @@ def main() -> None:
         "B": [i for i, it in enumerate(items) if half(it.title) == 1],
     }
     other = {"16": "20", "20": "16", "A": "B", "B": "A"}
+    SUMMARIES.update((it.title, it.summary) for it in items)
     embedder = shared_embedder()
     vectors = embedder.embed([i.text for i in items])
     band = max(args.band)
 
     started = time.perf_counter()
-    judge = DryJudge() if args.dry else Judge(args.model, args.threads)
+    stored: dict[tuple[str, str, str], float] = {}
+    if args.margins:
+        for line in args.margins.read_text().splitlines():
+            r = json.loads(line)
+            stored[(r["split"], r["topic"], r["title"])] = r["margin"]
+    judge = DryJudge() if args.dry or args.margins else Judge(args.model, args.threads)
     load_seconds = time.perf_counter() - started
     print(
         f"model loaded in {load_seconds:.1f} s; yes ids {judge.yes}, no ids {judge.no}; "
@@ -262,6 +320,8 @@ def main() -> None:
     results, timing = [], {"seconds": 0.0, "checks": 0}
 
     def check(topic, item) -> float:
+        if args.margins:
+            return stored[(key, topic.name, item.title)]
         head, tail = prompt_parts(args.prompt, topic, item.title, item.summary)
         tokens = judge.render(head + tail)
         t0 = time.perf_counter()
@@ -294,7 +354,8 @@ def main() -> None:
         # counter-examples of the tuned TOML), each judged as a new item.
         answered = []  # (topic, item, belongs)
         for k, t in enumerate(topics):
-            shown = set(t.examples[:SHOWN_YES] + t.counter_examples[:SHOWN_NO])
+            n_no = SHOWN_YES if args.prompt.startswith("shots") else SHOWN_NO
+            shown = set(t.examples[:SHOWN_YES] + t.counter_examples[:n_no])
             pairs = [(k, by_title[e], True) for e in t.examples if e in by_title]
             pairs += [(k, by_title[e], False) for e in t.counter_examples if e in by_title]
             pairs = [p for p in pairs if items[p[1]].title not in shown]
@@ -392,6 +453,7 @@ def main() -> None:
             "cut": round(cut, 3),
             "per_topic_cut": [round(float(c), 3) for c in per],
             "without": [round(x, 3) for x in prf(*counts(-1.0, None).sum(axis=0))],
+            "without_counts": [int(x) for x in counts(-1.0, None).sum(axis=0)],
         }
         lines = [
             f"{label}: {row['answers'][0]} answers ({row['answers'][1]} yes), margin AUC "

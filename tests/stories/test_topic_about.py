@@ -6,6 +6,7 @@ there is measured by bench/topics_model_check.py --prompt about (README)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,11 @@ TOPICS = [
 ]
 
 
+def _topic_of(messages: list[dict]) -> str:
+    """The topic named in the conversation's first question."""
+    return messages[1]["content"].split("\n", 1)[0].removeprefix("Topic: ")
+
+
 class Answers:
     """Stands in for the model in the unit test of which pairs are asked and filed: yes
     for the topics in `yes`, with log-probabilities as a server gives them."""
@@ -38,7 +44,7 @@ class Answers:
     def complete(self, messages, **options) -> Completion:
         assert options["max_tokens"] == 1 and options["top_logprobs"] > 0
         user = messages[-1]["content"]
-        topic = user.split("\n", 1)[0].removeprefix("Topic: ")
+        topic = _topic_of(messages)
         self.asked.append(topic)
         assert user.endswith(f"Is this news item about {topic}? Answer yes or no.")
         assert "<|im_start|>" not in user, "a source cannot fake a turn"
@@ -89,8 +95,7 @@ class Margins:
         self.margins = margins
 
     def complete(self, messages, **options) -> Completion:
-        topic = messages[-1]["content"].split("\n", 1)[0].removeprefix("Topic: ")
-        top = {"Yes": -1.0, "No": -1.0 - self.margins[topic]}
+        top = {"Yes": -1.0, "No": -1.0 - self.margins[_topic_of(messages)]}
         return Completion("", 1, 1, 0.0, top_logprobs=top)
 
 
@@ -110,6 +115,35 @@ def test_the_cut_falls_with_the_score_above_the_threshold_and_rises_below() -> N
     assert flat.keep([well_above], near, THRESHOLDS, "H", "") == [just_below, well_below]
 
 
+def test_a_topics_answers_are_answered_turns_and_questions_go_topic_by_topic() -> None:
+    # Shown as turns the model answered, a topic's answers made the margin rank held-out
+    # pairs better than a list of headlines did (bench --prompt shots-headlines); asked
+    # topic by topic, each topic's turns stay in the model's prompt cache.
+    tuned = TopicSettings(
+        name="Sport", slug="sport", description="games", examples=["Cup final won"],
+        counter_examples=["Sport shares fall", "Football club owner jailed for fraud"],
+    )  # fmt: skip
+    model = Answers(yes={"Sport"})
+    check = AboutCheck(model, [tuned, *TOPICS[1:]], band=0.08, cut=1.8)  # type: ignore[arg-type]
+    turns = check._messages(tuned, "Striker signs", "He joins today.")
+    assert [m["role"] for m in turns] == ["system", *["user", "assistant"] * 3, "user"]
+    assert [m["content"] for m in turns if m["role"] == "assistant"] == ["no", "yes", "no"]
+    assert turns[1]["content"].startswith("Topic: Sport\nDescription: games\n\nNews item:")
+    assert "Sport shares fall" in turns[1]["content"] and "Cup final" in turns[3]["content"]
+    assert turns[-1]["content"].startswith("News item:\n<source>\nStriker signs\nHe joins")
+    untuned = check._messages(TOPICS[1], "Striker signs", "")
+    assert [m["role"] for m in untuned] == ["system", "user", "assistant", "user"]
+    questions = [("climate", "A", ""), ("sport", "A", ""), ("climate", "B", ""), ("sport", "B", "")]
+    seen = []
+    check.ask_all(questions, lambda done, total: seen.append((done, total)))
+    assert model.asked == ["Climate", "Climate", "Sport", "Sport"], "topic by topic"
+    assert seen[-1] == (4, 4)
+    check.ask_all(questions)
+    assert len(model.asked) == 4, "answered questions are not asked again"
+    other = AboutCheck(Answers(set()), [replace(tuned, examples=["Cup final lost"])], 0.08, 1.8)  # type: ignore[arg-type]
+    assert other.key("sport", "A") != check.key("sport", "A"), "other answers, other margin"
+
+
 def test_a_server_without_log_probabilities_is_a_clear_error() -> None:
     check = AboutCheck(Answers(set(), logprobs=False), TOPICS, 0.05, 1.8)  # type: ignore[arg-type]
     with pytest.raises(ModelError, match='topic_check = "menu"'):
@@ -126,6 +160,10 @@ def test_the_small_model_gives_a_margin_and_the_stage_reads_the_topics_near(
     topic = settings.topics[0]
     margin = check.margin(topic, "SpaceX launches Starship on its second test flight", "")
     assert math.isfinite(margin) and check.asked == 1 and check.seconds > 0
+    tuned = replace(topic, examples=["Rocket reaches orbit"], counter_examples=["Stocks fall"])
+    shown = AboutCheck(check.backend, [tuned], 0.5, 1.8)
+    again = shown.margin(tuned, "SpaceX launches Starship on its second test flight", "")
+    assert math.isfinite(again) and again != margin, "the answered turns reach the model"
     embedder = shared_embedder()
     assigner = make_assigner(settings, embedder)
     text = "SpaceX launches Starship on its second test flight\nThe rocket flew for an hour."

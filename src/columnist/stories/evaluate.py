@@ -367,6 +367,15 @@ class TopicBench:
 
         scores, score = self._scored(assigner)
         thresholds = {t.slug: assigner.threshold_of(t) for t in assigner.topics}
+        if isinstance(check, AboutCheck):  # every question first, topic by topic
+            near_all = [
+                assigner.near_threshold(score[i], h, check.band) for i, h in enumerate(self.hits)
+            ]
+            pairs = zip(self.items, near_all, strict=True)
+            check.ask_all(
+                [(m.slug, it.title, it.summary) for it, near in pairs for m in near], progress
+            )
+            progress = None
         out = []
         for i, hits in enumerate(self.hits):
             keyword, filed = assigner.filed_mask(scores.row(i), hits, score[i])

@@ -330,6 +330,7 @@ class _Pages:
         if keys:
             with self.engine.connect() as conn:
                 check.remember(topic_choices.known(conn, keys))
+        check.ask_all([(m.slug, s.title, touched[s]) for s in touched for m in near[s]])
         th = self.thresholds
         return {
             s: check.keep(found, near[s], th, s.title, touched[s]) for s, found in matches.items()
