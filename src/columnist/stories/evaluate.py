@@ -367,10 +367,12 @@ class TopicBench:
 
         scores, score = self._scored(assigner)
         thresholds = {t.slug: assigner.threshold_of(t) for t in assigner.topics}
-        if isinstance(check, AboutCheck):  # every question first, topic by topic
-            near_all = [
-                assigner.near_threshold(score[i], h, check.band) for i, h in enumerate(self.hits)
-            ]
+        about = isinstance(check, AboutCheck)
+        near_all = [
+            assigner.near_threshold(score[i], h, check.band) if about else []
+            for i, h in enumerate(self.hits)
+        ]
+        if about:  # every question first, topic by topic
             pairs = zip(self.items, near_all, strict=True)
             check.ask_all(
                 [(m.slug, it.title, it.summary) for it, near in pairs for m in near], progress
@@ -386,9 +388,8 @@ class TopicBench:
                 for k in np.flatnonzero(filed)
             ]
             item = self.items[i]
-            if isinstance(check, AboutCheck):  # every topic near its threshold
-                near = assigner.near_threshold(score[i], hits, check.band)
-                kept = check.keep(matches, near, thresholds, item.title, item.summary)
+            if about:  # every topic near its threshold
+                kept = check.keep(matches, near_all[i], thresholds, item.title, item.summary)
             else:
                 kept = check.keep(matches, thresholds, item.title, item.summary)
             out.append({m.slug for m in kept})
