@@ -17,7 +17,12 @@ from columnist.config import TopicSettings
 from columnist.errors import ModelError
 from columnist.stories.embed import shared_embedder
 from columnist.stories.stage import make_assigner, topic_check
-from columnist.stories.topic_check import AboutCheck, yes_no_margin
+from columnist.stories.topic_check import (
+    AboutCheck,
+    _conversation,
+    about_messages,
+    yes_no_margin,
+)
 from columnist.stories.topics import TopicMatch
 from tests.cli.test_topics import small_eval
 from tests.conftest import invoke, small_writer
@@ -125,13 +130,13 @@ def test_a_topics_answers_are_answered_turns_and_questions_go_topic_by_topic() -
     )  # fmt: skip
     model = Answers(yes={"Sport"})
     check = AboutCheck(model, [tuned, *TOPICS[1:]], band=0.08, cut=1.8)  # type: ignore[arg-type]
-    turns = check._messages(tuned, "Striker signs", "He joins today.")
+    turns = about_messages(tuned, _conversation(tuned), "Striker signs", "He joins today.")
     assert [m["role"] for m in turns] == ["system", *["user", "assistant"] * 3, "user"]
     assert [m["content"] for m in turns if m["role"] == "assistant"] == ["no", "yes", "no"]
     assert turns[1]["content"].startswith("Topic: Sport\nDescription: games\n\nNews item:")
     assert "Sport shares fall" in turns[1]["content"] and "Cup final" in turns[3]["content"]
     assert turns[-1]["content"].startswith("News item:\n<source>\nStriker signs\nHe joins")
-    untuned = check._messages(TOPICS[1], "Striker signs", "")
+    untuned = about_messages(TOPICS[1], _conversation(TOPICS[1]), "Striker signs", "")
     assert [m["role"] for m in untuned] == ["system", "user", "assistant", "user"]
     questions = [("climate", "A", ""), ("sport", "A", ""), ("climate", "B", ""), ("sport", "B", "")]
     seen = []

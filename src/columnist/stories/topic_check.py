@@ -177,6 +177,13 @@ def _conversation(topic: TopicSettings) -> list[dict]:
     return out
 
 
+def about_messages(topic: TopicSettings, turns: list[dict], title: str, text: str) -> list[dict]:
+    """The topic's turns (`_conversation`), then the item's question: the topic's
+    introduction goes with the first question, whichever that is."""
+    intro = _intro(topic) if len(turns) == 1 else "News item:\n"
+    return [*turns, {"role": "user", "content": _question(topic, title, text, intro)}]
+
+
 def yes_no_margin(top: Mapping[str, float]) -> float:
     """log P(yes) - log P(no) over the first reply token's alternatives, each side summed
     over its spellings ("yes", " Yes", ...). A side missing from the alternatives is
@@ -228,18 +235,19 @@ class AboutCheck:
     asked: int = 0
     seconds: float = 0.0
     _heads: dict[str, list[dict]] = field(init=False, default_factory=dict)  # slug -> turns
+    _key_heads: dict[str, str] = field(init=False, default_factory=dict)  # slug -> key prefix
     _by_slug: dict[str, TopicSettings] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
+        model = getattr(self.backend, "model", "")
         for topic in self.topics:
             self._by_slug[topic.slug] = topic
-            self._heads[topic.slug] = _conversation(topic)
+            self._heads[topic.slug] = turns = _conversation(topic)
+            text = "\n".join(f"{m['role']}: {m['content']}" for m in turns)
+            self._key_heads[topic.slug] = f"about-shots\n{model}\n{text}\n"
 
     def key(self, slug: str, title: str) -> str:
-        model = getattr(self.backend, "model", "")
-        turns = "\n".join(f"{m['role']}: {m['content']}" for m in self._heads[slug])
-        text = f"about-shots\n{model}\n{turns}\n{title}"
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256((self._key_heads[slug] + title).encode()).hexdigest()
 
     def remember(self, stored: Mapping[str, str | float | None]) -> None:
         """Margins read from the store (key -> margin)."""
@@ -249,11 +257,6 @@ class AboutCheck:
         fresh, self.unsaved = self.unsaved, {}
         return fresh
 
-    def _messages(self, topic: TopicSettings, title: str, text: str) -> list[dict]:
-        head = self._heads[topic.slug]
-        intro = _intro(topic) if len(head) == 1 else "News item:\n"
-        return [*head, {"role": "user", "content": _question(topic, title, text, intro)}]
-
     def margin(self, topic: TopicSettings, title: str, text: str) -> float:
         """How much likelier the model's first reply token is yes than no (log-odds)."""
         key = self.key(topic.slug, title)
@@ -261,7 +264,7 @@ class AboutCheck:
             return self.answers[key]
         started = time.perf_counter()
         completion = self.backend.complete(
-            self._messages(topic, title, text),
+            about_messages(topic, self._heads[topic.slug], title, text),
             max_tokens=1,
             temperature=0.0,
             seed=1,
