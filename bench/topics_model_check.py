@@ -44,11 +44,13 @@ sliding by 2.0 per 0.1 of score within 0.08 (the product's default) gives a mean
 0.875. With two threads beside another llama.cpp process a check took 8-25 s; with
 `--threads 1` 1.7 s.
 
-`--prompt shots` and `--prompt shots-headlines` (measured 2026-12-06) put the topic's
-first five examples and five counter-examples to the model as earlier turns it answered
-yes or no (with each headline's summary, or the headline alone, which is all a topic in
-columnist.toml keeps), instead of listing the examples. Held-out AUC within 0.12 of the
-threshold: about 0.87 / 0.89 / 0.88 / 0.86 on the four splits, shots-headlines 0.92 /
+`--prompt shots-headlines` (measured 2026-12-06) asks the way the product does
+(`topic_check.about_messages`): the topic's first five examples and five counter-examples
+are put to the model as earlier turns it answered yes or no, headlines only (all a topic
+in columnist.toml keeps), instead of listing the examples. "shots", the same turns with
+each headline's summary, was measured beside it and dropped (`git show d02f5ff:bench/`).
+Held-out AUC within 0.12 of the threshold: listed examples ("about") 0.87 / 0.89 / 0.88 /
+0.86 on the four splits, summaries 0.91 / 0.93 / 0.85 / 0.86, shots-headlines 0.92 /
 0.94 / 0.85 / 0.89. With the product's cut (1.8, sliding 2.0) in a band of 0.12,
 shots-headlines filed the held-out halves at F1 0.928 / 0.851 / 0.871 / 0.903 (mean
 0.888), about in its band of 0.08 at 0.909 / 0.835 / 0.855 / 0.899 (mean 0.875). The
@@ -68,7 +70,7 @@ from pathlib import Path
 import numpy as np
 
 from columnist.commentary.prompts import clip_words, fence
-from columnist.stories.topic_check import sliding_cut
+from columnist.stories.topic_check import _conversation, about_messages, sliding_cut
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "data" / "real"
@@ -94,36 +96,6 @@ def _examples(topic, n_yes: int, n_no: int) -> str:
     return out
 
 
-SUMMARIES: dict[str, str] = {}  # headline -> summary, for the shots' items
-
-
-def _item(title: str, summary: str) -> str:
-    item = fence(title) + ("\n" + fence(clip_words(summary, ITEM_WORDS)) if summary else "")
-    return f"<source>\n{item}\n</source>\n\n"
-
-
-def _shots(topic, ask: str, summaries: bool = True) -> str:
-    """The topic's first answers as earlier turns of the conversation, yes and no in turn,
-    so the model answers the item as it answered them (few-shot, not a list)."""
-    yes, no = topic.examples[:SHOWN_YES], topic.counter_examples[:SHOWN_YES]
-    turns = [(y, "yes") for y in yes]
-    mixed = []
-    for j in range(max(len(yes), len(no))):
-        if j < len(no):
-            mixed.append((no[j], "no"))
-        if j < len(yes):
-            mixed.append(turns[j])
-    out = ""
-    for title, answer in mixed:
-        out += (
-            _item(title, SUMMARIES.get(title, "") if summaries else "")
-            + ask
-            + f"<|im_end|>\n<|im_start|>assistant\n{answer}<|im_end|>\n"
-            + "<|im_start|>user\nNews item:\n"
-        )
-    return out
-
-
 def prompt_parts(kind: str, topic, title: str, summary: str) -> tuple[str, str]:
     """(topic part, item part) of the user message: the topic part comes first and is the
     same for every item, so the model's KV cache keeps it."""
@@ -138,13 +110,24 @@ def prompt_parts(kind: str, topic, title: str, summary: str) -> tuple[str, str]:
     elif kind == "about":
         head += _examples(topic, SHOWN_YES, 0)
         ask = f"Is this news item about {topic.name}? Answer yes or no."
-    elif kind in ("shots", "shots-headlines"):
-        ask = f"Is this news item about {topic.name}? Answer yes or no."
-        head += "\nNews item:\n" + _shots(topic, ask, summaries=kind == "shots")
-        return head, item + ask
     else:
         raise SystemExit(f"unknown --prompt {kind!r}")
     return head + "\nNews item:\n", item + ask
+
+
+def chatml(messages: list[dict]) -> str:
+    """The model's chat template (Qwen2.5's ChatML), ready for the assistant's reply."""
+    turns = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+    return turns + "<|im_start|>assistant\n"
+
+
+def messages_for(kind: str, topic, title: str, summary: str) -> list[dict]:
+    """The conversation that asks about one pair: the product's own for "shots-headlines"
+    (stories/topic_check.py), the bench's earlier prompts otherwise."""
+    if kind == "shots-headlines":
+        return about_messages(topic, _conversation(topic), title, summary)
+    head, tail = prompt_parts(kind, topic, title, summary)
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": head + tail}]
 
 
 class Judge:
@@ -177,12 +160,8 @@ class Judge:
                 ids.append(t[0])
         return ids
 
-    def render(self, user: str) -> list[int]:
-        text = (
-            f"<|im_start|>system\n{SYSTEM}<|im_end|>\n"
-            f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-        )
-        return self.llm.tokenize(text.encode(), add_bos=False, special=True)
+    def render(self, messages: list[dict]) -> list[int]:
+        return self.llm.tokenize(chatml(messages).encode(), add_bos=False, special=True)
 
     def margin(self, tokens: list[int]) -> float:
         llm = self.llm
@@ -207,7 +186,7 @@ class DryJudge:
     yes = no = ()
     evaluated = prompted = 0
 
-    def render(self, user: str) -> list[int]:
+    def render(self, messages: list[dict]) -> list[int]:
         return []
 
     def margin(self, tokens: list[int]) -> float:
@@ -265,7 +244,7 @@ def main() -> None:
     parser.add_argument(
         "--prompt",
         default="plain",
-        choices=["examples", "plain", "about", "shots", "shots-headlines"],
+        choices=["examples", "plain", "about", "shots-headlines"],
     )
     parser.add_argument(
         "--cut", type=float, default=1.8, help="[stories] topic_check_cut for the sliding line"
@@ -298,7 +277,6 @@ def main() -> None:
         "B": [i for i, it in enumerate(items) if half(it.title) == 1],
     }
     other = {"16": "20", "20": "16", "A": "B", "B": "A"}
-    SUMMARIES.update((it.title, it.summary) for it in items)
     embedder = shared_embedder()
     vectors = embedder.embed([i.text for i in items])
     band = max(args.band)
@@ -322,8 +300,7 @@ def main() -> None:
     def check(topic, item) -> float:
         if args.margins:
             return stored[(key, topic.name, item.title)]
-        head, tail = prompt_parts(args.prompt, topic, item.title, item.summary)
-        tokens = judge.render(head + tail)
+        tokens = judge.render(messages_for(args.prompt, topic, item.title, item.summary))
         t0 = time.perf_counter()
         value = judge.margin(tokens)
         timing["seconds"] += time.perf_counter() - t0
