@@ -245,12 +245,19 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "gives the writer a role (“As responsible citizens”)"
     ]
     assert meta_problems("As a responsible citizen of the world, it is my duty.") != []
+    assert meta_problems(  # the migrants' trial post, stories 31-40, first-person closing
+        "I want it because, as survivors of the disaster, we need to be heard."
+    ) == ["gives the writer a role (“as survivors of the disaster”)"]
+    assert meta_problems("As families of the victims, our grief is shared.") != []
     assert meta_problems(  # the Devon post, stories 41-50 at 03f45e0
         "I believe it is my responsibility as a responsible citizen to hold them to account."
     ) == ["gives the writer a role (“as a responsible citizen”)"]
     for nobody in (
         "The court treated him as a citizen of France.",
         "As the head of the WHO said, I think the risk is grave.",
+        "As Le Monde reports, we are seeing it in November.",
+        "As prices rise, we should expect the survivors to need help.",
+        "As the victims' families said, we owe them answers.",
         "I am not a lawyer, but the ruling looks narrow to me.",
         "I am the first to admit the ruling surprised me.",
     ):

@@ -253,7 +253,12 @@ def test_every_call_is_constrained_to_the_sources(tmp_path: Path) -> None:
         assert set(c.voiced) == set(VOICED_OPENERS) - openers_used("\n\n".join(kept[:n]))
     assert "Still, I" in paras[2].voiced and "Still, I" not in voiced_openers([P4])
     _, plain, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
-    assert not any(c.voiced for c in plain.constraints), "off by default"
+    assert [bool(c.voiced) for c in plain.constraints] == [False] * 4 + [True], (
+        "off by default, but for the closing (VOICED_ROLES)"
+    )
+    closing_request = plain.prompts[-1][-1]["content"]
+    assert 'begin every sentence with "I"' in closing_request
+    assert 'begin every sentence with "I"' not in plain.prompts[-2][-1]["content"]
     for n, c in enumerate(paras):  # paragraph n+1 may not repeat 6 words of an earlier one
         for earlier in kept[:n]:
             words = words_of(earlier)

@@ -167,6 +167,21 @@ _CIVIC = re.compile(
 )
 
 
+# "I hold this wish because, as survivors of the disaster, we need to be assured that our
+# voices are being heard" (the migrants' trial post, stories 31-40 with a first-person
+# closing): the writer made one of a group in the news, speaking for it as "we". A group
+# of people, so that "as Le Monde reports, we" and "as prices rise, we" give nobody a role.
+_GROUP = (
+    r"(?:survivors|victims|famil(?:y|ies)|relatives|people|journalists|workers|members|"
+    r"patients|doctors|nurses|farmers|islanders|migrants|refugees|communit(?:y|ies)|nations|"
+    r"countries|scientists|researchers|europeans|americans|africans|asians)"
+)
+_GROUP_ROLE = re.compile(
+    rf"\bas (?:the |fellow |ordinary )?(?:[a-z-]+ )?{_GROUP}(?: of [\w ]{{1,40}})?, (?:we|our)\b",
+    re.IGNORECASE,
+)
+
+
 # "I am the owner of Lakeshore Media Group" (the AI ruling post, demo at f1beac1; "I am
 # the creator of Lakeshore Media Group" in the demo at 8244d16), "as the
 # chief executive of the firm, I": the writer made one who owns, runs or speaks for
@@ -232,7 +247,12 @@ def meta_problems(text: str) -> list[str]:
     harm = harm_problem(text)
     if harm:
         problems.append(harm)
-    role = _ROLE.search(text) or _POST_ROLE.search(text) or _CIVIC.search(text)
+    role = (
+        _ROLE.search(text)
+        or _POST_ROLE.search(text)
+        or _CIVIC.search(text)
+        or _GROUP_ROLE.search(text)
+    )
     if role:
         problems.append(f"gives the writer a role (“{role.group(0).rsplit(',', 1)[0]}”)")
     life = _LIFE.search(text)

@@ -435,6 +435,9 @@ STOCK_PHRASES = (
     "wish of mine",  # the closing's request told back: "This is a wish of mine because"
     "a wish i have",  # "A wish I have for them is" (stories 41-50 at bb337b2)
     "a wish i hold",  # "A wish I hold for them is" (stories 41-50 at 03f45e0)
+    # "I hold this view because": 2 of 14 closings (demo at d02f5ff); "I hold this wish
+    # because" once that was blocked (stories 31-40)
+    "i hold this",
     "a retelling",
     "do you think",
     "my personal",
