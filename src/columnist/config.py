@@ -162,7 +162,7 @@ class WriterSettings:
     max_tokens: int | None = None  # a cap on one paragraph's tokens; default: from `words`
     # sentences after a paragraph's first open in the first person ("I think", "But I"):
     # off by default, since the demo held more columns with it (README, "Later sentences
-    # in the first person"); constraints.VOICED_OPENERS
+    # in the first person"); the closing's always do (compose.VOICED_ROLES)
     voiced: bool = False
     max_attempts: int = 3  # tries per paragraph (and per plan: 2) before the best is kept
     strict: bool = True  # False: publish even when checks fail (machinery tests)
