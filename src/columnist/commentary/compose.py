@@ -697,6 +697,24 @@ class Writer:
         tries = soft = 0
         resume = ""  # the last try's sentences before its first failing one
 
+        def ask(feedback: list[str]) -> str:
+            """The paragraph's request; the turn kept in the conversation has no feedback."""
+            return render(
+                self.env,
+                persona,
+                "paragraph",
+                role=job.role,
+                plan=plan,
+                point=job.point,
+                passage=fence(job.passage),
+                objection=fence(job.objection),
+                words=words,
+                sentences=sentences_for(words),
+                voiced=speaks,
+                feedback=feedback,
+                note=story.editor_note,
+            )
+
         def problems_of(text: str) -> list[str]:
             return paragraph_problems(
                 text, number, written, story.source_text, w.stock_openings, w.restatement_cosine
@@ -712,21 +730,7 @@ class Writer:
             attempts = max(1, min(w.max_attempts, 1 + REWRITE_BUDGET - spent))
         for _ in range(attempts):
             tries += 1
-            request = render(
-                self.env,
-                persona,
-                "paragraph",
-                role=job.role,
-                plan=plan,
-                point=job.point,
-                passage=fence(job.passage),
-                objection=fence(job.objection),
-                words=words,
-                sentences=sentences_for(words),
-                voiced=speaks,
-                feedback=feedback,
-                note=story.editor_note,
-            )
+            request = ask(feedback)
             begun = resume + " " if resume else lead
             call = self._call(
                 calls,
@@ -754,13 +758,7 @@ class Writer:
         (_, failures), paragraph, call = best
         call.outcome = "ok"
         messages += [
-            {"role": "user", "content": render(
-                self.env, persona, "paragraph", role=job.role, plan=plan, point=job.point,
-                passage=fence(job.passage), objection=fence(job.objection), words=words,
-                sentences=sentences_for(words),
-                voiced=speaks,
-                feedback=[], note=story.editor_note,
-            )},
+            {"role": "user", "content": ask([])},
             {"role": "assistant", "content": paragraph},
-        ]  # fmt: skip
+        ]
         return paragraph, tries, failures == 0
