@@ -284,7 +284,14 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems("I think it is about military security in our region.") == [
         "gives the writer a side (“our region”)"
     ]
+    for side, said in (  # the warships post of the demo at ce4b051
+        ("It is a matter of maintaining our collective security.", "our collective security"),
+        ("Threats could disrupt our diplomatic relations.", "our diplomatic relations"),
+        ("We can work together to protect our shared interests.", "our shared interests"),
+    ):
+        assert meta_problems(side) == [f"gives the writer a side (“{said}”)"], side
     assert meta_problems("I think our cities need more trees, and our children too.") == []
+    assert meta_problems("I hope it secures our shared future and our water resources.") == []
     assert meta_problems("I doubt the ruling on newspaper articles will stand.") == []
     for talk in (
         "However, the paragraph does not provide a clear picture of this technology.",

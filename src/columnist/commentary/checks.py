@@ -217,10 +217,15 @@ _LIFE = re.compile(
 
 
 # "protecting our navy", "our region": the writer speaking as one of a nation or its
-# forces, a role no source gives it (the warships post, demo at 8f1d025).
+# forces, a role no source gives it (the warships post, demo at 8f1d025); "maintaining our
+# collective security", "our diplomatic relations", "protect our shared interests" (the
+# same post, published in the demo at ce4b051): a state's affairs in the writer's "our".
 _SIDE = re.compile(
     r"\bour (?:navy|naval|army|military|armed forces|troops|soldiers|forces|allies|region|"
-    r"country|nation|government|borders|newspapers|industry|content)\b",
+    r"country|nation|government|borders|newspapers|industry|content|"
+    r"(?:(?:collective|national|mutual|shared|common|joint|own) )?(?:security|interests|"
+    r"(?:diplomatic |bilateral |trade )?relations|relationship|alliance|partnership|"
+    r"sovereignty|territor(?:y|ies)|defen[cs]es?|waters|fleet|warships|exercises|drills))\b",
     re.IGNORECASE,
 )
 
