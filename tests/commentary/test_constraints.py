@@ -268,6 +268,9 @@ def test_a_paragraph_may_not_end_its_turn_before_its_second_sentence() -> None:
 
     assert scores_after("I like the vote.")[end] == -PENALTY, "one sentence: go on"
     assert scores_after("I like the vote. I agree.")[end] == 0, "two: it may stop"
+    broken = scores_after("I like the vote. I agree.\n")
+    assert broken[end] == 0 and (broken[:end] == -PENALTY).all(), "two and a break: stop"
+    assert (scores_after("I like the vote.\n")[:end] == 0).all(), "one and a break: go on"
     plan = Constraints(lead="View: I", vocabulary=Vocabulary.of(SOURCE), shape="plan")
     assert scores_after("", plan)[end] == 0, "a plan's lines are not sentences"
 
@@ -374,9 +377,9 @@ def test_a_voiced_paragraphs_later_sentences_open_in_the_first_person() -> None:
     assert allowed_after(first + ". I think") == set(VOICE_PIECES), "an opener frees it"
     assert allowed_after("I read that the U.S.") == set(VOICE_PIECES), "no end after U.S."
     assert allowed_after(first + ". ") >= {"I", "<end>"}, "a lead ending in a space"
-    assert "\n" in allowed_after(first + ".") and allowed_after(first + ".\n") == set(
-        VOICE_PIECES
-    ), "a new paragraph is not this rule's"
+    assert "\n" in allowed_after(first + "."), "a paragraph may break between sentences"
+    assert allowed_after(first + ".\n") == {"I", "<end>"}, "once, and goes on in the voice"
+    assert allowed_after(first + ".\nI think") == set(VOICE_PIECES)
 
 
 def test_an_opener_of_more_words_than_one_is_used_once() -> None:
