@@ -69,6 +69,7 @@ from pathlib import Path
 
 import numpy as np
 
+from columnist.commentary.backends.embedded import chat_formatter
 from columnist.commentary.prompts import clip_words, fence
 from columnist.stories.topic_check import _conversation, about_messages, sliding_cut
 
@@ -115,12 +116,6 @@ def prompt_parts(kind: str, topic, title: str, summary: str) -> tuple[str, str]:
     return head + "\nNews item:\n", item + ask
 
 
-def chatml(messages: list[dict]) -> str:
-    """The model's chat template (Qwen2.5's ChatML), ready for the assistant's reply."""
-    turns = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
-    return turns + "<|im_start|>assistant\n"
-
-
 def messages_for(kind: str, topic, title: str, summary: str) -> list[dict]:
     """The conversation that asks about one pair: the product's own for "shots-headlines"
     (stories/topic_check.py), the bench's earlier prompts otherwise."""
@@ -146,6 +141,7 @@ class Judge:
             n_threads_batch=threads,
             verbose=False,
         )
+        self.chat = chat_formatter(self.llm)
         self.n_vocab = self.llm.n_vocab()
         self.yes = self._ids(["yes", "Yes", " yes", " Yes", "YES"])
         self.no = self._ids(["no", "No", " no", " No", "NO"])
@@ -161,7 +157,8 @@ class Judge:
         return ids
 
     def render(self, messages: list[dict]) -> list[int]:
-        return self.llm.tokenize(chatml(messages).encode(), add_bos=False, special=True)
+        prompt = self.chat(messages=messages).prompt  # the product's rendering
+        return self.llm.tokenize(prompt.encode(), add_bos=False, special=True)
 
     def margin(self, tokens: list[int]) -> float:
         llm = self.llm

@@ -48,6 +48,19 @@ CHATML = (
 )
 
 
+def chat_formatter(llm):
+    """A renderer of messages by the model's own chat template (ChatML if it has none);
+    shared with the benches, so they ask the model exactly as the product does."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    token = llm._model.token_get_text
+    return Jinja2ChatFormatter(
+        template=llm.metadata.get("tokenizer.chat_template") or CHATML,
+        eos_token=token(llm.token_eos()),
+        bos_token=token(llm.token_bos()),
+    )
+
+
 class EmbeddedBackend:
     name = "embedded"
     concurrency = 1
@@ -134,15 +147,7 @@ class EmbeddedBackend:
     def _formatter(self):
         """The model's own chat template, to render a prompt whose reply is pre-begun."""
         if self._chat is None:
-            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-            template = self.llm.metadata.get("tokenizer.chat_template") or CHATML
-            token = self.llm._model.token_get_text
-            self._chat = Jinja2ChatFormatter(
-                template=template,
-                eos_token=token(self.llm.token_eos()),
-                bos_token=token(self.llm.token_bos()),
-            )
+            self._chat = chat_formatter(self.llm)
         return self._chat
 
     def start_story(self, preamble: str) -> None:
