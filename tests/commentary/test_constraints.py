@@ -157,6 +157,14 @@ def test_stock_phrases_lose_their_last_word() -> None:
     assert "children" in block.banned_after(words_of("as I told my"))
     assert "children" in block.banned_after(words_of("my own")), "the demo's invented memory"
     assert "remember" not in block.banned_after(words_of("we should")), "the word itself: free"
+    assert "business" in block.banned_after(words_of("it affects my own")), "the fair-use post"
+    for begun, side in (  # the warships post, demo at ce4b051
+        ("maintaining our collective", "security"),
+        ("to protect our shared", "interests"),
+        ("could disrupt our", "diplomatic"),
+    ):
+        assert side in block.banned_after(words_of(begun)), begun
+    assert "interests" not in block.banned_after(words_of("to protect their shared"))
 
 
 def test_violence_wished_on_someone_cannot_be_written() -> None:

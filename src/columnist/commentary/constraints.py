@@ -367,6 +367,9 @@ STOCK_PHRASES = (
     "my clients",
     "my customers",
     "my intellectual property",
+    # "how AI training on newspaper archives affects my own business" (the fair-use post,
+    # a draft in the demo at ce4b051): "own" slipped past "my business"
+    *(f"my own {trade}" for trade in ("business", "company", "firm", "industry", "newspaper")),
     # "I am the owner of Lakeshore Media Group" (the AI ruling post, demo at f1beac1)
     "i am the owner",
     "i'm the owner",
@@ -413,6 +416,27 @@ STOCK_PHRASES = (
     "our nation",
     "our government",
     "our borders",
+    # a state's affairs: "maintaining our collective security", "our diplomatic relations",
+    # "protect our shared interests" (the warships post, published in the demo at ce4b051)
+    *(
+        f"our {kind}{thing}"
+        for kind in ("", "collective ", "national ", "mutual ", "shared ", "common ")
+        for thing in ("security", "interests")
+    ),
+    "our relations",
+    "our diplomatic",
+    "our bilateral",
+    "our relationship",
+    "our alliance",
+    "our partnership",
+    "our sovereignty",
+    "our territory",
+    "our territorial",
+    "our defence",
+    "our defense",
+    "our waters",
+    "our fleet",
+    "our warships",
     # a past the writer does not have: "I remember when measles ...", "my own children";
     # no source can support it, and the persona is a columnist, not a witness
     "i remember",
