@@ -233,6 +233,9 @@ def test_a_blocked_word_is_banned_in_every_spelling_that_starts_it() -> None:
     assert banned.isdisjoint({" a", " the", " million", " ar"}), "short prefixes stay"
     assert "ar" in banned, "but may not glue onto the word before: 'millionarticles'"
     assert "ar" not in named(banned_tokens(context + " ", block, index)), "after a space: a start"
+    plural = [" tax", "s", "so", "st", "he", " sources"]
+    stock = named(banned_tokens("the council said the tax", block, TokenIndex(plural)), plural)
+    assert stock == {" sources"}, "no glue ban for a word blocked after any word ('sources')"
     assert banned_tokens("the council said that nine hundred", block, index) == []
     assert banned_tokens("the council said that nine hundred thousand", block, index) == []
 

@@ -650,6 +650,15 @@ class NgramBlock:
                 banned |= table.get(tuple(words[len(words) - n + 1 :]), set())
         return banned
 
+    def continuing(self, words: list[str]) -> set[str]:
+        """The words blocked after these words in particular: a run of two or more words
+        ends here. (Not the words blocked after any word, "sources", nor the tics.)"""
+        banned: set[str] = set()
+        for n, table in self.tables:
+            if n >= 2 and len(words) >= n - 1:
+                banned |= table.get(tuple(words[len(words) - n + 1 :]), set())
+        return banned
+
     def __bool__(self) -> bool:
         return bool(self.tables or self.openers or self.tics)
 

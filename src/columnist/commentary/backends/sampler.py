@@ -110,13 +110,15 @@ def banned_tokens(text: str, block: NgramBlock, index: TokenIndex) -> list[int]:
     words = words_of(text)
     ends_in_word = bool(text) and bool(_WORDLIKE.match(text[-1]))
     ids: list[int] = []
-    # The last word is complete (the next token starts a new word, or glues onto it: a
-    # bare piece of the blocked word's first letters, too short to ban as a word's start,
-    # wrote "a floor, not aceiling" for the headline's "a floor, not a ceiling", demo at
-    # ce4b051).
+    # The last word is complete (the next token starts a new word, or glues onto it).
     for word in block.banned_after(words):
         ids += index.starting(word)
-        if ends_in_word:
+    # A bare piece of the first letters of a word that would end a blocked run, too short
+    # to ban as a word's start, glued it on: "a floor, not aceiling" for the headline's "a
+    # floor, not a ceiling" (demo at ce4b051). Only a run's end: the words blocked after
+    # any word ("sources") would take the bare "s" of every plural.
+    if ends_in_word:
+        for word in block.continuing(words):
             ids += index.finishing(word[: MIN_PREFIX - 1])
     # The last word is still being written: finish it into a banned word.
     if ends_in_word and len(words[-1]) >= 2:
