@@ -211,6 +211,8 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     ):
         assert meta_problems(chatbot) == ["contains meta-text about the writing"], chatbot
     assert meta_problems("I hope this deal holds, and I hope the council helps.") == []
+    assert meta_problems("I hope this will help reduce carbon emissions.") == []  # coal post
+    assert meta_problems("I hope this helps.") == ["contains meta-text about the writing"]
     assert meta_problems("As a result, I think the port will shrink.") == []
     assert meta_problems(  # the coal and Raisi posts of the eval at d073f71
         "It is a lease in Montana and Wyoming, which is my home state."

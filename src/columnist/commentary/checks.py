@@ -76,8 +76,13 @@ _META = re.compile(
     r"show|highlight|report)s?|the sources'|\b(?:the|these) sources\b(?! of)|"
     r"(?:the )?other side (?:argues|says|would say)|"
     r"why (?:it|this) matters to me|as an? (?:independent |opinion )?(?:columnist|commentator)|"
-    r"committed to reporting|i hope (?:this|that|my|these) (?:\w+ )?(?:helps?|clarif|answers?|"
-    r"address|explain)\w*|(?:provides?|brings?|offers?) (?:some )?clarity on|"
+    # a chatbot's sign-off, "I hope this helps address their concerns", "I hope this
+    # clarifies"; not a wish, "I hope this will help reduce carbon emissions" (the coal
+    # post, stories 41-50 at a9ae73c)
+    r"committed to reporting|i hope (?:this|that|my|these) (?:(?!(?:will|would|can|could|"
+    r"might|may)\b)\w+ )?(?:helps?(?=\s*[.!,]|\s+(?:you|readers?|address|answer|clarify|"
+    r"explain|understand))|clarif|answers?|address|explain)\w*|"
+    r"(?:provides?|brings?|offers?) (?:some )?clarity on|"
     r"(?:take|try|choose) a different (?:approach|angle|opening))|"
     r"\(\d+ words\)|^\s*(?:sure|certainly|of course)[,!]",
     re.IGNORECASE,
