@@ -44,6 +44,9 @@ _PAIRS_TEXT = (
     ("safe safer", "unsafe dangerous"),
     ("ahead early earlier", "behind late later delayed"),
     ("willing ready agreed agrees", "refused refuses refuse unwilling declined declines"),
+    # phrases read as one word by _words_with_phrases (below)
+    ("more-good", "more-harm"),
+    ("rate-rise", "rate-cut"),
 )  # fmt: skip
 PAIRS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(a.split()), frozenset(b.split())) for a, b in _PAIRS_TEXT
@@ -65,18 +68,31 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower().replace("’", "'")))
 
 
-# "costs about 20 rupees more per kilogram than ordinary salt" is "costlier", which the
-# salt post turned into "cheaper than regular salt" (demo at e7a2146).
-_COSTS_MORE = re.compile(r"\bcosts?\b[^.;]{0,40}?\bmore\b", re.IGNORECASE)
-_COSTS_LESS = re.compile(r"\bcosts?\b[^.;]{0,40}?\bless\b", re.IGNORECASE)
+# Phrases that carry a direction, read as one word of a pair above. "costs about 20
+# rupees more per kilogram than ordinary salt" is "costlier", which the salt post turned
+# into "cheaper than regular salt" (demo at e7a2146). "money would do more harm cutting
+# emissions" where the critics say it "would do more good cutting emissions at source"
+# (the Kenya post), "raise interest rates" where economists expect "a further cut in
+# interest rates" (the PMI post; both demo at ce4b051). Not "raises" alone: "raises
+# questions" is no direction.
+_PHRASES = tuple(
+    (re.compile(pattern, re.IGNORECASE), word)
+    for pattern, word in (
+        (r"\bcosts?\b[^.;]{0,40}?\bmore\b", "costlier"),
+        (r"\bcosts?\b[^.;]{0,40}?\bless\b", "cheaper"),
+        (r"\bmore good\b", "more-good"),
+        (r"\bmore harm\b", "more-harm"),
+        (r"\b(?:rais|hik|increas|lift)\w*(?: \w+)?(?: interest)? rates?\b|\brate (?:rise|hike)s?\b",
+         "rate-rise"),
+        (r"\b(?:cut|lower|reduc)\w*(?: \w+)?(?: in)?(?: interest)? rates?\b|\brate cuts?\b",
+         "rate-cut"),
+    )
+)  # fmt: skip
 
 
-def _words_with_costs(text: str) -> set[str]:
+def _words_with_phrases(text: str) -> set[str]:
     words = _words(text)
-    if _COSTS_MORE.search(text):
-        words.add("costlier")
-    if _COSTS_LESS.search(text):
-        words.add("cheaper")
+    words.update(word for pattern, word in _PHRASES if pattern.search(text))
     return words
 
 
@@ -88,7 +104,7 @@ _TIMING = frozenset({"early", "late"})
 def opposite(sentence: str, passage: str, pairs_only: bool = False) -> str | None:
     """What the sentence says against its passage ("more where it says lower"), or None;
     with `pairs_only`, by the pairs of opposites alone (rule 1) and not those of timing."""
-    said, source = _words_with_costs(sentence), _words_with_costs(passage)
+    said, source = _words_with_phrases(sentence), _words_with_phrases(passage)
     for one, other in PAIRS:
         if pairs_only and (one | other) & _TIMING:
             continue
