@@ -645,17 +645,19 @@ class NgramBlock:
         banned: set[str] = set(self.openers.get(words[0], ())) if len(words) == 1 else set()
         if self.tics:
             banned |= tics_used(words)
-        for n, table in self.tables:
-            if len(words) >= n - 1:
-                banned |= table.get(tuple(words[len(words) - n + 1 :]), set())
-        return banned
+        return banned | self._ending(words, 1)
 
     def continuing(self, words: list[str]) -> set[str]:
         """The words blocked after these words in particular: a run of two or more words
         ends here. (Not the words blocked after any word, "sources", nor the tics.)"""
+        return self._ending(words, 2)
+
+    def _ending(self, words: list[str], shortest: int) -> set[str]:
+        """The last words of the blocked runs of `shortest` words or more that `words`
+        would complete."""
         banned: set[str] = set()
         for n, table in self.tables:
-            if n >= 2 and len(words) >= n - 1:
+            if n >= shortest and len(words) >= n - 1:
                 banned |= table.get(tuple(words[len(words) - n + 1 :]), set())
         return banned
 
