@@ -585,11 +585,11 @@ def test_harm_for_good_and_a_rise_for_a_cut_are_opposites() -> None:
     """The Kenya and PMI closings of the demo at ce4b051."""
     kenya = "Critics argue that money would do more good cutting emissions at source."
     said = "I think the money would do more harm cutting emissions at the point of origin."
-    assert opposite(said, kenya) == "more-harm where it says more-good"
+    assert opposite(said, kenya) == "more harm where it says more good"
     assert opposite("I think the money would do more good cutting emissions.", kenya) is None
     ecb = "Economists said the survey made a further cut in interest rates more likely."
     assert opposite("I think the ECB should raise interest rates.", ecb) == (
-        "rate-rise where it says rate-cut"
+        "a rate rise where it says a rate cut"
     )
     assert opposite("I think the ECB should cut interest rates soon.", ecb) is None
 

@@ -90,6 +90,15 @@ _PHRASES = tuple(
 )  # fmt: skip
 
 
+# how the phrases' words read in a reason given back to the writer
+_SHOWN = {"more-good": "more good", "more-harm": "more harm", "rate-rise": "a rate rise",
+          "rate-cut": "a rate cut"}  # fmt: skip
+
+
+def _shown(word: str) -> str:
+    return _SHOWN.get(word, word)
+
+
 def _words_with_phrases(text: str) -> set[str]:
     words = _words(text)
     words.update(word for pattern, word in _PHRASES if pattern.search(text))
@@ -110,7 +119,8 @@ def opposite(sentence: str, passage: str, pairs_only: bool = False) -> str | Non
             continue
         for mine, theirs in ((one, other), (other, one)):
             if said & mine and source & theirs and not source & mine and not said & theirs:
-                return f"{sorted(said & mine)[0]} where it says {sorted(source & theirs)[0]}"
+                ours, their = _shown(sorted(said & mine)[0]), _shown(sorted(source & theirs)[0])
+                return f"{ours} where it says {their}"
     if pairs_only:
         return None
     if _DONE.search(sentence) and _TO_COME.search(passage) and not _DONE.search(passage):
