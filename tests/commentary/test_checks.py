@@ -243,6 +243,12 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
         "gives the writer a side (“our content”)",
     ]
     assert meta_problems("I think the ruling is a test for the industry and its content.") == []
+    for trade, said in (  # the fair-use post, published in the demo at 5415b20
+        ("It might affect my own media company's ability.", "my own media company"),
+        ("It could be used to train models that violate my copyrights.", "my copyrights"),
+    ):
+        assert meta_problems(trade) == [f"gives the writer a life in the news (“{said}”)"]
+    assert meta_problems("I think my own view of the company is plain.") == []
     assert meta_problems("As responsible citizens, we must act now.") == [
         "gives the writer a role (“As responsible citizens”)"
     ]
