@@ -14,7 +14,15 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from columnist.commentary.constraints import HARM_DEEDS, HARM_MODALS, HARM_WISHES, words_of
+from columnist.commentary.constraints import (
+    HARM_DEEDS,
+    HARM_MODALS,
+    HARM_WISHES,
+    SIDE_QUALIFIERS,
+    SIDES,
+    TRADES,
+    words_of,
+)
 from columnist.commentary.grounding import Claim, Support, find_claims
 from columnist.commentary.openings import opening_problem
 from columnist.commentary.prompts import PROMPTS
@@ -215,11 +223,11 @@ _POST_ROLE = re.compile(
 # media company's ability", "violate my copyrights" (the fair-use post, published in the
 # demo at 5415b20 once "my own business" was blocked): a trade or a right with a word
 # before it.
+_TRADES = "|".join(t.replace(" ", r"\s+") for t in TRADES)
 _LIFE = re.compile(
     r"\bmy (?:home (?:state|town|country|city|region)|hometown|homeland|life|lifetime|"
-    r"personal \w+|own (?:work|projects?|business)|(?:own )?abilit(?:y|ies) to \w+|"
-    r"(?:own )?(?:[\w-]+ )?(?:business|company|firm|newsroom|archives?|copyrights?)|"
-    r"job|clients|customers|(?:own )?country|industry|newspapers?|content)\b",
+    r"personal \w+|own (?:work|projects?)|(?:own )?abilit(?:y|ies) to \w+|"
+    rf"(?:own )?(?:[\w-]+ )?(?:{_TRADES})|job|(?:own )?country)\b",
     re.IGNORECASE,
 )
 
@@ -228,13 +236,10 @@ _LIFE = re.compile(
 # forces, a role no source gives it (the warships post, demo at 8f1d025); "maintaining our
 # collective security", "our diplomatic relations", "protect our shared interests" (the
 # same post, published in the demo at ce4b051): a state's affairs in the writer's "our".
+_SIDES = "|".join(SIDES)
+# a side may qualify another ("our military exercises"): the whole phrase is shown
 _SIDE = re.compile(
-    r"\bour (?:navy|naval|army|military|armed forces|troops|soldiers|forces|allies|region|"
-    r"country|nation|government|borders|newspapers|industry|content|"
-    r"(?:(?:collective|national|mutual|shared|common|joint|own) )?(?:security|interests|"
-    r"(?:diplomatic |bilateral |trade )?relations|relationship|alliance|partnership|"
-    r"sovereignty|territor(?:y|ies)|defen[cs]es?|waters|fleet|warships|exercises|drills))\b",
-    re.IGNORECASE,
+    rf"\bour (?:(?:{'|'.join(SIDE_QUALIFIERS)}|{_SIDES}) )?(?:{_SIDES})\b", re.IGNORECASE
 )
 
 

@@ -238,6 +238,38 @@ HARM_WISHES = (
 HARM_PHRASES = (*(f"{m} {d}" for m in HARM_MODALS for d in HARM_DEEDS), *HARM_WISHES)
 
 
+# The writer speaking as one of the parties in the news. Blocked in the sampler
+# (STOCK_PHRASES) and read back from a written text by checks.writer_problems, from these
+# same words, so the two never drift apart.
+# A trade or a right ("it concerns my business", "my own media company's ability", "violate
+# my copyrights": the fair-use post spoke as a newspaper owner in three demos).
+TRADES = (
+    "business", "company", "firm", "newspaper", "newspapers", "newsroom",
+    "employer", "clients", "customers", "industry", "archive", "archives", "copyright",
+    "copyrights", "intellectual property", "content",
+)  # fmt: skip
+# A state's forces and affairs: "protecting our navy", "military security in our region",
+# "maintaining our collective security", "our diplomatic relations" (the warships post,
+# demos at 8f1d025 and ce4b051). Each is a side whatever follows it ...
+SIDES = (
+    "navy", "naval", "army", "military", "armed", "troops", "soldiers", "forces", "allies",
+    "region", "country", "nation", "government", "borders", "security", "interests",
+    "relations", "relationship", "alliance", "partnership", "sovereignty", "territory",
+    "territories", "territorial", "defence", "defense", "defences", "waters", "fleet",
+    "warships", "exercises", "drills", "diplomatic", "bilateral", "newspapers", "industry",
+    "content",
+)  # fmt: skip
+# ... and these only before one of them: "our shared future", "our common humanity",
+# "our own view" are the writer's and a reader's.
+SIDE_QUALIFIERS = ("collective", "national", "mutual", "shared", "common", "joint", "own", "trade")
+SIDE_PHRASES = tuple(
+    f"our {qualifier}{side}"
+    for qualifier in ("", *(f"{q} " for q in SIDE_QUALIFIERS))
+    for side in SIDES
+)
+TRADE_PHRASES = tuple(f"my {own}{trade}" for own in ("", "own ") for trade in TRADES)
+
+
 # What a reader skips: talk about the sources, filler and clichés of small models. A
 # phrase's last word is blocked after the rest of it.
 STOCK_PHRASES = (
@@ -356,27 +388,14 @@ STOCK_PHRASES = (
     "as a person",
     "as a business",
     "as a society",
-    # a trade the writer gives itself without "As a": the fair-use post spoke as a
-    # newspaper owner ("it concerns my business", "my intellectual property")
-    "my business",
-    "my company",
-    "my firm",
-    "my brand",
-    "my newspaper",
-    "my employer",
-    "my clients",
-    "my customers",
-    "my intellectual property",
-    # "how AI training on newspaper archives affects my own business" (the fair-use post,
-    # a draft in the demo at ce4b051): "own" slipped past "my business"
-    *(f"my own {trade}" for trade in ("business", "company", "firm", "industry", "newspaper")),
+    # a trade the writer gives itself without "As a" (TRADES)
+    *TRADE_PHRASES,
     # "I am the owner of Lakeshore Media Group" (the AI ruling post, demo at f1beac1)
     "i am the owner",
     "i'm the owner",
     "as the owner",
     "i am the founder",
     "i am the creator",  # the AI ruling post, demo at 8244d16
-    "my industry",
     "i am the chief",
     "i am the editor",
     "i am the publisher",
@@ -399,44 +418,9 @@ STOCK_PHRASES = (
     "as responsible citizens",
     "as concerned citizens",
     "as citizens",
-    # a nation's or an institution's "we": "protecting our navy from submarines",
-    # "military security in our region" (the warships post, demo at 8f1d025); the persona
-    # is a columnist, not one of the parties in the news
-    "our navy",
-    "our naval",
-    "our army",
-    "our military",
-    "our armed",
-    "our troops",
-    "our soldiers",
-    "our forces",
-    "our allies",
-    "our region",
-    "our country",
-    "our nation",
-    "our government",
-    "our borders",
-    # a state's affairs: "maintaining our collective security", "our diplomatic relations",
-    # "protect our shared interests" (the warships post, published in the demo at ce4b051)
-    *(
-        f"our {kind}{thing}"
-        for kind in ("", "collective ", "national ", "mutual ", "shared ", "common ")
-        for thing in ("security", "interests")
-    ),
-    "our relations",
-    "our diplomatic",
-    "our bilateral",
-    "our relationship",
-    "our alliance",
-    "our partnership",
-    "our sovereignty",
-    "our territory",
-    "our territorial",
-    "our defence",
-    "our defense",
-    "our waters",
-    "our fleet",
-    "our warships",
+    # a nation's or an institution's "we" (SIDES); the persona is a columnist, not one of
+    # the parties in the news
+    *SIDE_PHRASES,
     # a past the writer does not have: "I remember when measles ...", "my own children";
     # no source can support it, and the persona is a columnist, not a witness
     "i remember",
@@ -469,7 +453,7 @@ STOCK_PHRASES = (
     "my own projects",
     "my ability",  # "it could limit my ability to train chatbots" (demo at 4a9300c)
     "my abilities",
-    "my job",  # my business, company, clients and customers: with the trades above
+    "my job",  # my business, company, clients and customers: TRADES
     "my country",
     "what do you make",  # "do you think" blocked, the model asked this (demo at 9517968)
     "a friend of mine",
