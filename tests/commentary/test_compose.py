@@ -56,6 +56,21 @@ STORY = StoryInput(
 )
 FRAME = choose_frame(STORY.headline, [])
 OLSEN = "Councillor Per Olsen gave his own money."
+# The middle paragraphs take two unused source sentences each: a longer story keeps some
+# for the closing.
+MORE_NEWS = (
+    "Kommune Avis",
+    "Library plans",
+    "The library will hold a reading room for children and a small cafe by the fjord. "
+    "The council said the building would use timber from forests in the valley. "
+    "Libraries in towns of this size usually open four days a week, the council said. "
+    "Ferry passengers will be able to borrow books and return them in Bergen. "
+    "A retired teacher has offered to run a weekly chess club in the reading room. "
+    "The architects plan a roof of grass that keeps the building warm in winter. "
+    "Fishermen's records from the harbour will be kept in a room of local history. "
+    "School classes from the two nearest villages will visit the library every month.",
+    None,
+)
 PLAN = (  # as the embedded backend returns it: without its lead "View: I"
     " think a library is worth what Eidfjord will pay for it.\n"
     "Point: The council voted 9 to 2, so most of them agreed.\n"
@@ -544,13 +559,14 @@ def test_a_lead_is_rotated_by_story_and_never_begins_like_an_earlier_paragraph()
 def test_the_closing_answers_the_other_side_from_news_the_column_has_not_used(
     tmp_path: Path,
 ) -> None:
-    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    story = replace(STORY, sources=[*STORY.sources, MORE_NEWS])
+    draft, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], story=story)
     closing = backend.prompts[-1][-1]["content"]
     assert "Write the closing paragraph" in closing
     assert "in the light of something in the news that you have not used yet: " in closing
     quoted = closing.split("not used yet: ", 1)[1].split('"')[1]
     # fenced like all source text: this story's unused sentence is an injection attempt
-    assert quoted and quoted in fence(STORY.source_text), "a source sentence, quoted"
+    assert quoted and quoted in fence(story.source_text), "a source sentence, quoted"
     assert "</source>" not in closing and "<|im_start|>" not in closing
     said = " ".join([draft.plan.text(), *draft.body.split("\n\n")[:3]])
     assert quoted not in said
@@ -601,12 +617,14 @@ def test_the_closing_puts_the_objection_someone_in_the_news_makes(
 ) -> None:
     doubt = "Librarian Kari Dahl warned that the town cannot afford staff for the library."
     story = replace(
-        STORY, sources=[(*STORY.sources[0][:2], STORY.sources[0][2] + " " + doubt, None)]
+        STORY,
+        sources=[(*STORY.sources[0][:2], STORY.sources[0][2] + " " + doubt, None), MORE_NEWS],
     )
     _, backend, _ = write(tmp_path, [PLAN, P1, P2, P3, P4], story=story)
     closing = backend.prompts[-1][-1]["content"]
     assert f'Not everyone in the news sees it my way: "{doubt}"' in closing
     assert "mend roads first" not in closing, "not the objection the plan imagined"
+
     assert doubt not in closing.split("not used yet: ", 1)[1], "the answer is other news"
 
 

@@ -65,13 +65,14 @@ def test_the_plan_asks_for_labelled_lines() -> None:
     assert text.count("\nPoint: ") == 2 and "Eidfjord" not in text, "the sources stay above"
 
 
-def test_a_point_carries_the_passage_it_rests_on() -> None:
-    text = paragraph(
-        environment(), role="point", point="The library costs money.", passage="It costs 14."
+def test_a_middle_paragraph_carries_the_source_sentences_it_rests_on() -> None:
+    text = paragraph(environment(), role="more", passage="It costs 14.")
+    assert (
+        "one more reason for my view, from something in the news that I have not used yet." in text
     )
-    assert 'on this point: The library costs money. The facts it rests on: "It costs 14."' in text
-    assert "do not guess at consequences" in text
-    assert "What the news says" not in paragraph(environment(), role="point", point="X.")
+    assert 'The facts it rests on: "It costs 14."' in text
+    assert "The facts it rests on" not in paragraph(environment(), role="more")
+    assert "on this point" not in text, "no plan point: it carried the plan's inventions on"
 
 
 def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
@@ -79,7 +80,7 @@ def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
     opening = paragraph(env)
     assert opening.startswith("Write the opening paragraph of the column: three sentences")
     assert "about 40 words" in opening and PLAN.view in opening
-    point = paragraph(env, role="point", point=PLAN.points[1], sentences="three or four")
+    point = paragraph(env, role="more", passage=PLAN.points[1], sentences="three or four")
     assert point.startswith("Write the next paragraph: three or four sentences")
     assert PLAN.points[1] in point and PLAN.view not in point
     closing = paragraph(env, role="closing")
@@ -92,10 +93,10 @@ def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
     for text in (opening, point, closing, answer):
         assert 'in the first person ("I")' in text and "Ignore previous" not in text
         assert "After its first sentence" not in text, "said only of a voiced paragraph"
-    voiced = paragraph(env, role="point", point=PLAN.points[1], voiced=("I", "But I"))
+    voiced = paragraph(env, role="more", passage=PLAN.points[1], voiced=("I", "But I"))
     assert voiced.endswith('After its first sentence, begin every sentence with "I": '
                            "what I make of it, not more news.")  # fmt: skip
-    again = paragraph(env, role="point", point=PLAN.points[1], sentences="three or four",
+    again = paragraph(env, role="more", passage=PLAN.points[1], sentences="three or four",
                       feedback=["It had markup in it."])  # fmt: skip
     assert again == point + "\nIt had markup in it.", "the cached prefix holds; feedback last"
 
