@@ -5,8 +5,8 @@ the sources" gets a news summary with invented words in it, and cutting the bad 
 out afterwards leaves seams. So a column is composed:
 
 1. A plan, a few short lines: my view, two or three points from the sources, the other
-   side. Points that carry facts the sources lack are dropped before any prose is written
-   from them (`plan.py`).
+   side. Points that carry facts the sources lack are dropped (`plan.py`); the rest steer
+   the view and set how many middle paragraphs there are.
 2. One call per paragraph, each with one job (the opening and my view; one more reason
    each, from source sentences the plan and the column have not used; the other side and
    my answer). Earlier paragraphs go back to the model as its own

@@ -239,7 +239,7 @@ HARM_PHRASES = (*(f"{m} {d}" for m in HARM_MODALS for d in HARM_DEEDS), *HARM_WI
 
 
 # The writer speaking as one of the parties in the news. Blocked in the sampler
-# (STOCK_PHRASES) and read back from a written text by checks.writer_problems, from these
+# (STOCK_PHRASES) and read back from a written text by checks.meta_problems, from these
 # same words, so the two never drift apart.
 # A trade or a right ("it concerns my business", "my own media company's ability", "violate
 # my copyrights": the fair-use post spoke as a newspaper owner in three demos).
