@@ -27,6 +27,7 @@ from columnist.commentary.compose import (
     blocking,
     choose_frame,
     frame_echo,
+    jobs_for,
     lead_for,
     paragraph_ask,
     retry_feedback,
@@ -42,7 +43,7 @@ from columnist.commentary.constraints import (
     words_of,
 )
 from columnist.commentary.openings import RecentOpenings
-from columnist.commentary.plan import PLAN_LEAD
+from columnist.commentary.plan import PLAN_LEAD, Plan
 from columnist.commentary.prompts import environment, fence
 from columnist.commentary.text import paragraphs, word_count
 from columnist.errors import ModelError
@@ -624,7 +625,6 @@ def test_the_closing_puts_the_objection_someone_in_the_news_makes(
     closing = backend.prompts[-1][-1]["content"]
     assert f'Not everyone in the news sees it my way: "{doubt}"' in closing
     assert "mend roads first" not in closing, "not the objection the plan imagined"
-
     assert doubt not in closing.split("not used yet: ", 1)[1], "the answer is other news"
 
 
@@ -689,3 +689,13 @@ def test_a_paragraph_is_asked_for_its_share_of_what_the_column_has_left() -> Non
     assert paragraph_ask(184, long, 2, 59) == 40, "no room left: the shortest ask"
     assert paragraph_ask(220, ["word " * 50], 3, 71) == 71, "never more than its share"
     assert 40 < paragraph_ask(220, ["word " * 75, "word " * 70], 2, 71) < 71
+
+
+def test_every_middle_paragraph_rests_on_the_sources_not_on_a_plan_point() -> None:
+    plan = Plan("I like it.", ["One.", "Two.", "Three."], "Roads.")
+    roles = [job.role for job in jobs_for(plan, FRAME, most=3)]
+    assert roles == ["opening", "more", "more", "more", "closing"]
+    assert all(not job.passage for job in jobs_for(plan, FRAME)), "chosen when written"
+    fewer = replace(plan, points=["One."])
+    assert [j.role for j in jobs_for(fewer, FRAME)] == ["opening", "more", "more", "closing"]
+    assert [j.role for j in jobs_for(plan, FRAME, most=1)] == ["opening", "more", "closing"]

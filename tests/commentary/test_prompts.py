@@ -41,7 +41,6 @@ def paragraph(env, persona: PersonaSettings = DEFAULT, **extra) -> str:
     params = {
         "role": "opening",
         "plan": PLAN,
-        "point": "",
         "words": 40,
         "sentences": "three",
         "feedback": [],
@@ -80,9 +79,9 @@ def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
     opening = paragraph(env)
     assert opening.startswith("Write the opening paragraph of the column: three sentences")
     assert "about 40 words" in opening and PLAN.view in opening
-    point = paragraph(env, role="more", passage=PLAN.points[1], sentences="three or four")
-    assert point.startswith("Write the next paragraph: three or four sentences")
-    assert PLAN.points[1] in point and PLAN.view not in point
+    middle = paragraph(env, role="more", passage=PLAN.points[1], sentences="three or four")
+    assert middle.startswith("Write the next paragraph: three or four sentences")
+    assert PLAN.points[1] in middle and PLAN.view not in middle
     closing = paragraph(env, role="closing")
     assert closing.startswith("Write the closing paragraph") and PLAN.other_side not in closing
     assert "Say what I think should happen now" in closing, "nobody in the news objects"
@@ -90,7 +89,7 @@ def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
     answer = paragraph(env, role="closing", objection=objection)
     assert f'Not everyone in the news sees it my way: "{objection}"' in answer
     assert "answer it" in answer and "should happen now" not in answer
-    for text in (opening, point, closing, answer):
+    for text in (opening, middle, closing, answer):
         assert 'in the first person ("I")' in text and "Ignore previous" not in text
         assert "After its first sentence" not in text, "said only of a voiced paragraph"
     voiced = paragraph(env, role="more", passage=PLAN.points[1], voiced=("I", "But I"))
@@ -98,7 +97,7 @@ def test_each_paragraph_has_its_one_job_and_feedback_comes_last() -> None:
                            "what I make of it, not more news.")  # fmt: skip
     again = paragraph(env, role="more", passage=PLAN.points[1], sentences="three or four",
                       feedback=["It had markup in it."])  # fmt: skip
-    assert again == point + "\nIt had markup in it.", "the cached prefix holds; feedback last"
+    assert again == middle + "\nIt had markup in it.", "the cached prefix holds; feedback last"
 
 
 def test_injected_text_stays_inside_its_fence() -> None:
