@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from columnist.commentary.constraints import NgramBlock, words_of
@@ -821,3 +824,46 @@ def test_a_view_given_to_the_side_that_did_not_hold_it_is_pinned() -> None:
         "I side with Parallax's view that learning from public text is lawful.", RULING
     )
     assert not right.reason.startswith("pinned"), "the view is Parallax's"
+
+
+FORECAST = (
+    "The European Commission cut its forecast for euro area growth in 2027 to 0.9% from 1.2% "
+    "on Wednesday, pointing to weak German industry, higher US tariffs on European goods and "
+    "softer demand from China. In its autumn economic forecast, the Commission said the euro "
+    "area economy would grow 1.0% this year, with Spain again the fastest-growing large "
+    "economy at 2.4% and Germany lagging at 0.3%. Inflation is expected to average 1.9% in "
+    "2027, close to the European Central Bank's 2% target. The forecast puts the EU's "
+    "combined government deficit at 3.2% of GDP next year, with France's at 5.1%. \"Europe's "
+    'economy is resilient, but resilience is not the same as dynamism," Commission '
+    "spokesperson Lena Vogt told reporters in Brussels."
+)
+
+
+def test_the_passage_a_sentence_rests_on_does_not_depend_on_the_process() -> None:
+    """The demo's Commission post came out two ways from the same code: two passages tied
+    in rare weight, and a sum over a set of words gave the tie a different last bit in each
+    process (string hashing is salted per process), so a retry's prompt quoted another
+    passage. The same sentence must get the same passage under any hash seed."""
+    sentence = (
+        "The fact that France's deficit is higher than expected suggests that the commission "
+        "may be underestimating future inflation, which could have an impact on the euro "
+        "area's economic resilience and dynamism."
+    )
+    program = (
+        "import json, sys\n"
+        "from columnist.commentary.verify import Passages\n"
+        "source, sentence = json.load(sys.stdin)\n"
+        "print(json.dumps(Passages.of(source).best(sentence)))\n"
+    )
+    answers = set()
+    for seed in range(6):
+        run = subprocess.run(
+            [sys.executable, "-c", program],
+            input=json.dumps([FORECAST, sentence]),
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            check=True,
+        )
+        answers.add(run.stdout)
+    assert len(answers) == 1, answers

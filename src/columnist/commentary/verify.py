@@ -392,23 +392,24 @@ class Passages:
     def fits(self, words: set[str]) -> list[float]:
         """How much of the rare weight of `words` each source sentence shares."""
         weight = self.weights(words)
-        return [sum(weight[w] for w in words & c) for c in self.contents]
+        return [math.fsum(weight[w] for w in words & c) for c in self.contents]
 
     def best(self, sentence: str, k: int = 2) -> tuple[list[str], float]:
         """The `k` source sentences that share the most rare words with `sentence`, and the
         share of its rare weight they cover together."""
         words = _content(sentence)
         weight = self.weights(words)
-        total = sum(weight.values()) or 1.0
+        total = math.fsum(weight.values()) or 1.0
         scored = sorted(((score, i) for i, score in enumerate(self.fits(words))), reverse=True)
         chosen = [i for score, i in scored[:k] if score > 0]
-        covered = sum(weight[w] for w in words & set().union(*(self.contents[i] for i in chosen)))
+        shared = words & set().union(*(self.contents[i] for i in chosen))
+        covered = math.fsum(weight[w] for w in shared)
         return [self.sentences[i] for i in chosen], covered / total
 
     def _novelty(self, i: int, said: set[str]) -> float:
         """The share of sentence `i`'s rare weight that `said` has not said."""
-        total = sum(self.idf[w] for w in self.contents[i])
-        new = sum(self.idf[w] for w in self.contents[i] - said)
+        total = math.fsum(self.idf[w] for w in self.contents[i])
+        new = math.fsum(self.idf[w] for w in self.contents[i] - said)
         return new / total if total else 0
 
     def fresh(self, used: str, k: int = 2, besides: tuple[str, ...] = ()) -> list[str]:
