@@ -32,12 +32,14 @@ from columnist.commentary.compose import (
     paragraph_ask,
     retry_feedback,
     sentence_starts,
+    source_phrases,
 )
 from columnist.commentary.constraints import (
     VOICED_OPENERS,
     NgramBlock,
     Vocabulary,
     openers_used,
+    renumbering_phrases,
     share_phrases,
     voiced_openers,
     words_of,
@@ -648,6 +650,17 @@ def test_no_call_may_write_a_share_the_sources_do_not(tmp_path: Path) -> None:
     for c in backend.constraints:
         assert "half" in c.block.banned_after(words_of("less than"))
         assert "fifth" in c.block.banned_after(words_of("less than a"))
+
+
+def test_a_name_the_sources_number_may_not_take_another_of_their_figures() -> None:
+    source = "Putin and Xi signed 14 agreements but none on the Power of Siberia 2 pipeline."
+    phrases = renumbering_phrases(source)
+    assert "Siberia 14" in phrases and "Siberia 2" not in phrases
+    block = NgramBlock.build([], [])
+    block.add_phrases(source_phrases(source))
+    assert "14" in block.banned_after(words_of("the Power of Siberia"))
+    assert "2" not in block.banned_after(words_of("the Power of Siberia"))
+    assert "14" not in block.banned_after(words_of("they signed")), "the figure stays free"
 
 
 def test_a_share_the_sources_write_may_be_told() -> None:

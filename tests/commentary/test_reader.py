@@ -691,3 +691,23 @@ def test_a_name_with_its_small_word_swapped_is_invented() -> None:
         "not in the sources: Power and Siberia (for Power of Siberia)"
     ]
     assert invented("I think the Power of Siberia 2 pipeline matters.", support) == []
+
+
+HARBIN = (
+    "Putin and Xi signed 14 agreements in Harbin, but none on the Power of Siberia 2 "
+    "pipeline. The European Central Bank's 2% target. Meridian Cloud 340 million euros."
+)
+
+
+def test_a_name_the_sources_number_takes_only_their_figure() -> None:
+    """The Harbin post, demo at 75885d6: "the Power of Siberia 14 gas pipeline", the
+    sources' name with the figure of their 14 agreements; every token is theirs."""
+    said = "I think the Power of Siberia 14 gas pipeline matters to Xi and Putin."
+    assert invented(said, Support(HARBIN)) == ["not in the sources: Siberia 14 (for Siberia 2)"]
+    for fine in (
+        "I think the Power of Siberia 2 pipeline matters, and so do the 14 agreements.",
+        "I doubt the Bank's 14 reasons; the Bank's 2% target stands.",  # what a name owns
+        "I note the fine cost Meridian Cloud 14 million euros.",  # a sum, not a name
+        "I think Putin in 2026 matters.",
+    ):
+        assert invented(fine, Support(HARBIN)) == [], fine

@@ -49,6 +49,7 @@ from columnist.commentary.constraints import (
     Constraints,
     NgramBlock,
     Vocabulary,
+    renumbering_phrases,
     share_phrases,
     tics_used,
     voiced_openers,
@@ -109,8 +110,11 @@ def sentence_starts(written: list[str]) -> tuple[str, ...]:
 @lru_cache(maxsize=32)
 def source_phrases(source_text: str) -> tuple[str, ...]:
     """What no call of a story may write because its sources lack it: voices ("some
-    experts") and shares ("half"). Once a story, not once a paragraph."""
-    return voice_phrases(source_text) + share_phrases(source_text)
+    experts"), shares ("half") and a name with another figure ("Siberia 14"). Once a
+    story, not once a paragraph."""
+    return (
+        voice_phrases(source_text) + share_phrases(source_text) + renumbering_phrases(source_text)
+    )
 
 
 def grounding_text(headline: str, sources: list[tuple[str, str, str]]) -> str:

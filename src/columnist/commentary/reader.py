@@ -28,6 +28,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from columnist.commentary.constraints import numbered_names
 from columnist.commentary.grounding import (
     _CONNECTORS,
     _MONTHS,
@@ -806,6 +807,17 @@ def swapped_connectors(body: str, support: Support) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def renumbered_names(body: str, support: Support) -> list[str]:
+    """A name the sources write with a figure, given another: "the Power of Siberia 14"."""
+    theirs = numbered_names(support.text)
+    found = []
+    for name, figures in numbered_names(_blank_long_quotes(body)).items():
+        own = theirs.get(name, set())
+        told = " or ".join(f"{name} {f}" for f in sorted(own))
+        found += [f"{name} {f} (for {told})" for f in sorted(figures - own) if own]
+    return found
+
+
 def invented(body: str, support: Support) -> list[str]:
     problems = []
     words = (
@@ -813,6 +825,7 @@ def invented(body: str, support: Support) -> list[str]:
         + garbled_names(body, support)
         + swapped_name_words(body, support)
         + swapped_connectors(body, support)
+        + renumbered_names(body, support)
     )
     if words:
         problems.append(f"not in the sources: {', '.join(words)}")
