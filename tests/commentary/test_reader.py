@@ -243,8 +243,18 @@ def test_a_sentence_said_again_in_other_words_in_a_later_paragraph_fails_repetit
             "Blair's 1997 election campaign",
             "the six steps are vague and their success will be hard to measure",
         ),
+        # the Antarctic post, demo at bdfa0cf (published): the first behind "scientists
+        # are warning us that", 0.74 as written, 0.96 from the reported claim on
+        (
+            "I am struck that scientists who study sea ice are "
+            "warning us that this year has been exceptionally cold, with less than the "
+            "average amount of ice.\n\nI would also point out that this year has been "
+            "unusually cold, with less than the usual amount of ice.",
+            "this year has been unusually cold, with less than the usual amount of ice.",
+            "the scientists who study sea ice should tell us what they need.",
+        ),
     ],
-    ids=["names-in-one-only", "behind-another-lead-and-tail"],
+    ids=["names-in-one-only", "behind-another-lead-and-tail", "behind-a-reporting-verb"],
 )
 def test_a_claim_said_again_in_other_dress_fails_repetition(
     body: str, said_again: str, instead: str

@@ -44,6 +44,17 @@ CLAUSE_COSINE = 0.86
 CLAUSE_MASKED = 0.75
 _LEAD = re.compile(r"^[^,.]{0,60}?\b(?:I|me|my|My)\b[^,.]{0,40}?\b(?:that|how)\s+")
 _PIECE_BREAK = re.compile(r",\s+(?:but|while|although|though|which|and|as)\b|;|\s+but\s+")
+# ... and the claim after a reporting verb: "scientists who study sea ice are warning us that
+# this year has been exceptionally cold, with less than the average amount of ice" and, a
+# paragraph on, "this year has been unusually cold, with less than the usual amount of
+# ice" (0.74 as written, 0.96 from "this year" on; the Antarctic post, demo at bdfa0cf). No
+# pair of tests/data/restatement_pairs.jsonl moves; over 103 eval bodies it adds one pair,
+# a restatement ("Labour has emphasised appealing to Tory voters as its key strategy" /
+# "Pat McFadden believes that appealing to Tory voters is a key strategy for Labour").
+_REPORTED = re.compile(
+    r"\b(?:warn|say|said|argue|note|show|suggest|believe|fear|claim)\w*"
+    r"(?:\s+(?:us|me|them))?\s+that\s+"
+)
 MIN_WORDS = 6  # shorter sentences ("I disagree.") are too short to judge
 _CACHE_SIZE = 4096
 # a capitalised word or run of them, not at a sentence's start ("The", "I" stay)
@@ -91,6 +102,9 @@ def pieces(sentence: str) -> list[str]:
     more, or none when it has no lead and no break (the sentence itself is compared)."""
     bare = _LEAD.sub("", sentence, count=1)
     parts = [p.strip(" ,.") for p in _PIECE_BREAK.split(bare)]
+    reported = _REPORTED.search(bare)
+    if reported:
+        parts.append(bare[reported.end() :].strip(" ,."))
     parts = [p for p in parts if len(p.split()) >= MIN_WORDS]
     return [] if parts == [sentence.strip(" ,.")] else parts
 
