@@ -599,6 +599,11 @@ def test_a_figure_or_word_glued_by_a_full_stop_is_not_a_word_but_decimals_and_si
     assert invented(heating, source) == ["not a word: primarily.by"]
     fine = "I think 4.2% is small, 42. Days pass; see example.com, e.g. this, at 9 a.m. today."
     assert invented(fine, source) == []
+    garbled = "I think the men held since the 14 six disaster last year deserve a trial."
+    assert invented(garbled, source) == ["not a word: 14 six"]  # stories 31-40 at 9ebba12
+    counted = "I think 42 days, 2 million doses and 1,100 cases, one by one, tell the story."
+    counted += " Since 2024 one in five has waited."
+    assert invented(counted, source) == []
 
 
 # -- prose -------------------------------------------------------------------------
