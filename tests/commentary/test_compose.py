@@ -671,6 +671,8 @@ def test_a_share_the_sources_write_may_be_told() -> None:
     assert "the passage" not in share_phrases("The passage of the bill took a year.")
     assert {"billion", "billions"} <= set(phrases), "a scale the sources lack is a figure"
     assert "billion" not in share_phrases("It cost $2.1bn."), "an abbreviation counts"
+    assert "for years" in phrases and "in recent years" in phrases, "a span is a fact"
+    assert "for years" not in share_phrases("They have waited for years.")
 
 
 def test_a_column_without_its_restating_closing_may_run_short_rather_than_be_held(

@@ -571,6 +571,23 @@ SHARES = (
 # unless the sources use the phrase themselves ("the passage of the bill").
 PAGE_PHRASES = ("the passage", "this passage", "that passage")
 
+# How long something has gone on, where the sources give no span: "held in pre-trial
+# detention for years" (a year since the June disaster; stories 31-40, three posts of
+# three runs at c3ce5f2), "the Tories have made progress in recent years", "chemicals
+# persist for decades". Blocked unless the sources write the phrase.
+SPANS = (
+    "for years",
+    "for decades",
+    "for months",
+    "for generations",
+    "for centuries",
+    "in recent years",
+    "in recent months",
+    "in recent decades",
+    "over the years",
+    "over the decades",
+)
+
 
 # Words a 1.5B model leans on to sound like a columnist: once in a column, each is read;
 # twice, the reader hears the tic ("crucial" three times in the demo's Harbin post;
@@ -599,9 +616,9 @@ def tics_used(words: list[str] | set[str]) -> set[str]:
 
 
 def share_phrases(source_text: str) -> tuple[str, ...]:
-    """The SHARES, SCALES and PAGE_PHRASES the sources do not write themselves."""
+    """The SHARES, SPANS, SCALES and PAGE_PHRASES the sources do not write themselves."""
     said = f" {' '.join(words_of(source_text))} "
-    phrases = [p for p in SHARES + PAGE_PHRASES if f" {p} " not in said]
+    phrases = [p for p in SHARES + SPANS + PAGE_PHRASES if f" {p} " not in said]
     for scale in SCALES:
         if not has_scale(source_text, scale):
             phrases += [scale, scale + "s"]
