@@ -92,7 +92,8 @@ def source_figures(source_text: str) -> set[str]:
 # ("Nov 2026"), a sentence's starter ("In 2027", "By 2030"), what a name owns ("the Bank's
 # 2% target"), a year ("the EU 2040 goal") nor a sum ("fined Meridian Cloud 340 million").
 _NAMED_FIGURE = re.compile(
-    r"(?<![\w’'-])([A-Z][\w-]*) (\d[\w,.]*\w|\d)(?![\w%])(?! (?:hundred|thousand|[mbtr]illion)\b)"
+    r"(?<![\w’'-])([A-Z][\w-]*) (\d[\w,.]*\w|\d)"
+    r"(?![\w%])(?! (?:hundred|thousand|[mbtr]illion)\b)"
 )
 _DATE_WORDS = frozenset([*_MONTHS, *_WEEKDAYS, *(m[:3] for m in _MONTHS), "Sept"])
 _YEAR_FIGURE = re.compile(r"1[89]\d\d|20\d\d")

@@ -736,9 +736,10 @@ _GLUED = re.compile(r"(?<![\w.])\d[\d,]*\.[A-Za-z]{2,}\b|(?<![\w.])[a-z]{2,}\.[a
 # the model's way round a blocked month ("14 June"); "2 million" is no number word, and a
 # year may start a clause ("in 2024 one in five adults").
 _FIGURE_THEN_NUMBER = re.compile(
-    r"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
-    r"forty|fifty|sixty|seventy|eighty|ninety|hundred)\b",
+    r"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\s+"
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred)\b",
     re.IGNORECASE,
 )
 
