@@ -243,8 +243,8 @@ def test_a_sentence_said_again_in_other_words_in_a_later_paragraph_fails_repetit
             "Blair's 1997 election campaign",
             "the six steps are vague and their success will be hard to measure",
         ),
-        # the Antarctic post, demo at bdfa0cf (published): the first behind "scientists
-        # are warning us that", 0.74 as written, 0.96 from the reported claim on
+        # the Antarctic post, demo at bdfa0cf (published): the first claim sits behind
+        # "scientists are warning us that"; 0.74 as written, 0.96 from the claim on
         (
             "I am struck that scientists who study sea ice are "
             "warning us that this year has been exceptionally cold, with less than the "
