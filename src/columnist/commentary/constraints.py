@@ -24,11 +24,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from columnist.commentary.grounding import (
+    _MONTH_ABBR,
     _MONTHS,
     _WEEKDAYS,
     DEMONYM_SUFFIXES,
     DEMONYMS,
     SCALES,
+    YEAR,
     has_scale,
 )
 from columnist.commentary.lexicon import is_english
@@ -95,8 +97,7 @@ _NAMED_FIGURE = re.compile(
     r"(?<![\w’'-])([A-Z][\w-]*) (\d[\w,.]*\w|\d)"
     r"(?![\w%])(?! (?:hundred|thousand|[mbtr]illion)\b)"
 )
-_DATE_WORDS = frozenset([*_MONTHS, *_WEEKDAYS, *(m[:3] for m in _MONTHS), "Sept"])
-_YEAR_FIGURE = re.compile(r"1[89]\d\d|20\d\d")
+_DATE_WORDS = frozenset([*_MONTHS, *_WEEKDAYS, *(a.capitalize() for a in _MONTH_ABBR)])
 
 
 def numbered_names(text: str) -> dict[str, set[str]]:
@@ -106,7 +107,7 @@ def numbered_names(text: str) -> dict[str, set[str]]:
     every token is the sources', so the vocabulary let it by)."""
     found: dict[str, set[str]] = defaultdict(set)
     for name, figure in _NAMED_FIGURE.findall(text):
-        if name in _DATE_WORDS or name in STARTERS_SET or _YEAR_FIGURE.fullmatch(figure):
+        if name in _DATE_WORDS or name in STARTERS_SET or YEAR.fullmatch(figure):
             continue
         found[name].add(figure)
     return dict(found)

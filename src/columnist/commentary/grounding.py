@@ -79,6 +79,10 @@ _WEEKDAY_TEXT = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
 _WEEKDAYS = _WEEKDAY_TEXT.split()
 _ABBREVIATED = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\."
 _DATE_WORD = re.compile(r"\b(" + "|".join(_MONTHS + _WEEKDAYS) + "|" + _ABBREVIATED + r")(?=\W|$)")
+# A figure that reads as a year ("since 1850", "by 2040"): such a figure is no count, no
+# name's number and no day of a month.
+YEAR_TEXT = r"(?:1[89]|20)\d\d"
+YEAR = re.compile(YEAR_TEXT)
 _MAY_DATE = re.compile(r"\bMay\b(?=\s+\d)|(?<=\d\s)May\b")
 
 

@@ -41,6 +41,7 @@ from columnist.commentary.grounding import (
     HYPHEN_PREFIXES,
     QUOTE_MIN_WORDS,
     STOP_WORDS,
+    YEAR_TEXT,
     Support,
     _is_acronym,
     _strip_possessive,
@@ -736,7 +737,7 @@ _GLUED = re.compile(r"(?<![\w.])\d[\d,]*\.[A-Za-z]{2,}\b|(?<![\w.])[a-z]{2,}\.[a
 # the model's way round a blocked month ("14 June"); "2 million" is no number word, and a
 # year may start a clause ("in 2024 one in five adults").
 _FIGURE_THEN_NUMBER = re.compile(
-    r"(?<![\w.,])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\s+"
+    r"(?<![\w.,])(?!" + YEAR_TEXT + r"\b)\d[\d,.]*\s+"
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
     r"seventy|eighty|ninety|hundred)\b",

@@ -34,6 +34,7 @@ from columnist.commentary.grounding import (
     _WEEKDAYS,
     NUMBER_UNITS,
     STOP_WORDS,
+    YEAR,
     Support,
     find_claims,
 )
@@ -42,7 +43,6 @@ from columnist.commentary.opposites import opposite
 from columnist.commentary.text import split_sentences
 
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+|\d[\d,.]*\d|\d")
-_YEAR = re.compile(r"(19|20)\d\d")  # a figure that is a year is followed by anything
 _NEGATION_TEXT = (
     "not no never none nobody nothing neither nor without refused refuses rejected rejects "
     "denied denies failed fails against halted cancelled scrapped blocked banned isn't "
@@ -465,7 +465,7 @@ def _moved_figure(sentence: str, source_text: str) -> str | None:
     known = set(source)
     named = set(re.findall(r"\b[A-Z][\w'’-]*\s+(\d[\d,.]*\d|\d)\b", sentence))
     for i, token in enumerate(said):
-        if not token[0].isdigit() or _YEAR.fullmatch(token) or token in named:
+        if not token[0].isdigit() or YEAR.fullmatch(token) or token in named:
             continue  # a year is followed by anything; "Power of Siberia 2" is a name
         places = [j for j, t in enumerate(source) if t == token]
         if not places:
@@ -568,7 +568,7 @@ def _bare_figure(sentence: str, source_text: str) -> str | None:
     containers (eval after 8fdfdae)."""
     theirs = _measured(source_text)
     for figure, measured in _measured(sentence).items():
-        if _YEAR.fullmatch(figure) or figure not in theirs:
+        if YEAR.fullmatch(figure) or figure not in theirs:
             continue
         if not all(measured) and all(theirs[figure]):
             return figure
@@ -672,7 +672,7 @@ def _turned_change(sentence: str, source_text: str) -> str | None:
     else. "By up to 155 miles" is "by"; a year ("by 2030") is a date, not a change."""
     for match in _CHANGE.finditer(sentence):
         prep, figure = match.group(1).lower(), match.group(2)
-        if _YEAR.fullmatch(figure.lstrip("$")):
+        if YEAR.fullmatch(figure.lstrip("$")):
             continue
         before = re.findall(rf"\b(\w+)\s+{_QUALIFIER}{re.escape(figure)}(?![\d,.]*\d)", source_text)
         theirs = {w.lower() for w in before}
