@@ -673,6 +673,9 @@ def test_a_share_the_sources_write_may_be_told() -> None:
     assert "billion" not in share_phrases("It cost $2.1bn."), "an abbreviation counts"
     assert "for years" in phrases and "in recent years" in phrases, "a span is a fact"
     assert "for years" not in share_phrases("They have waited for years.")
+    assert "over the past few years" in phrases and "for some time" in phrases
+    assert "than expected" in phrases, "what was expected is a fact"
+    assert "than expected" not in share_phrases("Inflation fell faster than expected.")
 
 
 def test_a_column_without_its_restating_closing_may_run_short_rather_than_be_held(

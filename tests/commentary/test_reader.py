@@ -726,3 +726,21 @@ def test_a_name_the_sources_number_takes_only_their_figure() -> None:
         "I think Putin in 2026 matters.",
     ):
         assert invented(fine, Support(HARBIN)) == [], fine
+
+
+def test_a_name_the_sources_always_number_keeps_its_figure() -> None:
+    """The Harbin post, demo at 15b7942: "the Power of Siberia gas pipeline", another
+    pipeline than the sources' Power of Siberia 2."""
+    said = "I think the Power of Siberia gas pipeline matters to Xi and Putin."
+    assert invented(said, Support(HARBIN)) == [
+        "not in the sources: Siberia without its figure (for Siberia 2)"
+    ]
+    boeing = Support("The airline ordered 40 Boeing 737 jets. Its Lite 8 fares rose.")
+    for fine, support in (
+        ("I think the Power of Siberia 2 pipeline matters to Xi and Putin.", HARBIN),
+        ("I doubt Boeing can deliver 40 jets on time.", boeing),  # the company, not a model
+        ("I think Lite fares matter.", boeing),  # no longer name in the sources
+    ):
+        assert invented(fine, Support(support) if isinstance(support, str) else support) == []
+    once_bare = Support(HARBIN + " Power of Siberia was built in 2019.")
+    assert invented(said, once_bare) == [], "the sources write the name bare themselves"

@@ -576,7 +576,9 @@ PAGE_PHRASES = ("the passage", "this passage", "that passage")
 # How long something has gone on, where the sources give no span: "held in pre-trial
 # detention for years" (a year since the June disaster; stories 31-40, three posts of
 # three runs at c3ce5f2), "the Tories have made progress in recent years", "chemicals
-# persist for decades". Blocked unless the sources write the phrase.
+# persist for decades", "Putin and Xi ... their relationship has strengthened over the
+# past few years" (stories 31-40 at 02e5dd6), "asset prices have already been volatile for
+# some time" (demo at 15b7942). Blocked unless the sources write the phrase.
 SPANS = (
     "for years",
     "for decades",
@@ -588,6 +590,28 @@ SPANS = (
     "in recent decades",
     "over the years",
     "over the decades",
+    "for many years",
+    "over the past few years",
+    "in the past few years",
+    "over the last few years",
+    "for some time",
+    "for a long time",
+)
+
+# What was expected, where the sources say nothing of expectations: "the Dutch
+# government's new asylum policy is more restrictive than expected" was the plan's view
+# and the opening's claim in 17 of 17 kept runs of stories 31-40; the news called it the
+# strictest ever and quoted no forecast. Blocked unless the sources write it (the next
+# run wrote "more restrictive than previously announced": no truer, but no longer the
+# phrase every run wrote).
+EXPECTATIONS = (
+    "than expected",
+    "than anticipated",
+    "than predicted",
+    "than forecast",
+    "than feared",
+    "than hoped",
+    "than thought",
 )
 
 
@@ -618,9 +642,11 @@ def tics_used(words: list[str] | set[str]) -> set[str]:
 
 
 def share_phrases(source_text: str) -> tuple[str, ...]:
-    """The SHARES, SPANS, SCALES and PAGE_PHRASES the sources do not write themselves."""
+    """The SHARES, SPANS, EXPECTATIONS, SCALES and PAGE_PHRASES the sources do not write
+    themselves."""
     said = f" {' '.join(words_of(source_text))} "
-    phrases = [p for p in SHARES + SPANS + PAGE_PHRASES if f" {p} " not in said]
+    told = SHARES + SPANS + EXPECTATIONS + PAGE_PHRASES
+    phrases = [p for p in told if f" {p} " not in said]
     for scale in SCALES:
         if not has_scale(source_text, scale):
             phrases += [scale, scale + "s"]

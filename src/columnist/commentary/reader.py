@@ -834,6 +834,25 @@ def renumbered_names(body: str, support: Support) -> list[str]:
     return found
 
 
+def unnumbered_names(body: str, support: Support) -> list[str]:
+    """A name the sources never write without its figure, written without one: "the Power
+    of Siberia gas pipeline" (demo at 15b7942) is another pipeline than the sources' "Power
+    of Siberia 2". Only the last word of a longer name ("of Siberia", "Corvelle Lite"): a
+    company the sources name only with a model ("Boeing 737") is still the company."""
+    found = []
+    text = _blank_long_quotes(body)
+    for name, figures in numbered_names(support.text).items():
+        bare = rf"(?<![\w’'-]){re.escape(name)}\b(?! \d)"
+        before = re.findall(rf"\b([A-Z][\w-]*|of) {re.escape(name)} \d", support.text)
+        longer = any(w == "of" or w.lower() not in STOP_WORDS for w in before)
+        if re.search(bare, support.text) or not longer:
+            continue
+        if re.search(bare, text):
+            told = " or ".join(f"{name} {f}" for f in sorted(figures))
+            found.append(f"{name} without its figure (for {told})")
+    return found
+
+
 def invented(body: str, support: Support) -> list[str]:
     problems = []
     words = (
@@ -842,6 +861,7 @@ def invented(body: str, support: Support) -> list[str]:
         + swapped_name_words(body, support)
         + swapped_connectors(body, support)
         + renumbered_names(body, support)
+        + unnumbered_names(body, support)
     )
     if words:
         problems.append(f"not in the sources: {', '.join(words)}")
