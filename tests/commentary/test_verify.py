@@ -867,3 +867,17 @@ def test_the_passage_a_sentence_rests_on_does_not_depend_on_the_process() -> Non
         )
         answers.add(run.stdout)
     assert len(answers) == 1, answers
+
+
+def test_a_year_of_the_nineteenth_century_is_a_year_not_a_moved_figure() -> None:
+    """The DeSantis post (stories 41-50): "hottest year since 1895" was flagged as "the
+    figure belongs to something else: 1895 expert" while years began at 1900."""
+    source = (
+        "State, which just had its hottest year since 1895, will ban offshore wind power. "
+        "The law ignores the reality of Florida's climate threats, experts say."
+    )
+    check = (Passages.of(source), Support(source))
+    said = "The state has had its hottest year since 1895, and experts say the law ignores it."
+    assert not rule_verdict(said, *check).reason.startswith("the figure belongs")
+    moved = "The state has had its hottest year since 1985."
+    assert not rule_verdict(moved, *check).supported, "a year the sources lack still fails"
