@@ -742,5 +742,9 @@ def test_a_name_the_sources_always_number_keeps_its_figure() -> None:
         ("I think Lite fares matter.", boeing),  # no longer name in the sources
     ):
         assert invented(fine, Support(support) if isinstance(support, str) else support) == []
+    lyon = Support("The model, Corvelle Lite 8B, has 8 billion parameters.")
+    assert invented("I think Corvelle Lite is a fine model.", lyon) == [], (
+        "8B is no figure the sampler can write, so it is not asked for"
+    )
     once_bare = Support(HARBIN + " Power of Siberia was built in 2019.")
     assert invented(said, once_bare) == [], "the sources write the name bare themselves"

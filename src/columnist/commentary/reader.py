@@ -28,7 +28,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from columnist.commentary.constraints import numbered_names
+from columnist.commentary.constraints import numbered_names, source_figures
 from columnist.commentary.grounding import (
     _CONNECTORS,
     _MONTHS,
@@ -838,10 +838,16 @@ def unnumbered_names(body: str, support: Support) -> list[str]:
     """A name the sources never write without its figure, written without one: "the Power
     of Siberia gas pipeline" (demo at 15b7942) is another pipeline than the sources' "Power
     of Siberia 2". Only the last word of a longer name ("of Siberia", "Corvelle Lite"): a
-    company the sources name only with a model ("Boeing 737") is still the company."""
+    company the sources name only with a model ("Boeing 737") is still the company. And
+    only a figure the sampler can write: "Corvelle Lite 8B" cannot be spelt ("8B" is no
+    source figure), so asking for it held the demo's Lyon post at 4082ae0."""
     found = []
     text = _blank_long_quotes(body)
-    for name, figures in numbered_names(support.text).items():
+    writable = source_figures(support.text)
+    for name, given in numbered_names(support.text).items():
+        figures = given & writable
+        if not figures:
+            continue
         bare = rf"(?<![\w’'-]){re.escape(name)}\b(?! \d)"
         before = re.findall(rf"\b([A-Z][\w-]*|of) {re.escape(name)} \d", support.text)
         longer = any(w == "of" or w.lower() not in STOP_WORDS for w in before)
