@@ -135,10 +135,11 @@ def record(sheet_path: Path, unsupported_path: Path, by: str, labels: Path) -> i
     return len(rows)
 
 
-def score(run: Path, labels: Path) -> dict:
-    """Unsupported sentences a post over the run's fully labelled published posts."""
-    known = load_labels(labels)
-    posts = [p for p in rows_of(run) if p["status"] == "published"]
+def score(run: Path, known: dict[tuple[str, str], list[bool]]) -> dict:
+    """Unsupported sentences a post over the run's fully labelled published posts;
+    `known` is `load_labels`, read once for all the runs scored."""
+    rows = rows_of(run)
+    posts = [p for p in rows if p["status"] == "published"]
     counts, unread = [], 0
     for post in posts:
         marks = [known.get((post["title"], paragraph_key(p))) for p in paragraphs(post["body"])]
@@ -149,7 +150,7 @@ def score(run: Path, labels: Path) -> dict:
     return {
         "run": str(run),
         "published": len(posts),
-        "stories": len(rows_of(run)),
+        "stories": len(rows),
         "labelled_posts": len(counts),
         "unsupported_per_post": round(sum(counts) / len(counts), 2) if counts else None,
         "paragraphs_to_read": unread,
@@ -178,8 +179,9 @@ def main() -> None:
     elif args.command == "record":
         print(f"{record(args.sheet, args.unsupported, args.by, args.labels)} sentences added")
     else:
+        known = load_labels(args.labels)
         for run in args.runs:
-            print(json.dumps(score(run, args.labels)))
+            print(json.dumps(score(run, known)))
 
 
 if __name__ == "__main__":

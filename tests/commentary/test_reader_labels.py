@@ -53,12 +53,12 @@ def test_a_reading_is_recorded_once_and_scores_every_run_that_wrote_the_same_par
 
     assert labels_tool.record(sheet, marks, "a test, blind", labels) == 4
     assert labels_tool.record(sheet, marks, "again", labels) == 0, "a reading is kept once"
-    assert labels_tool.score(first, labels)["unsupported_per_post"] == 2
-    assert labels_tool.score(second, labels)["unsupported_per_post"] == 0
+    assert labels_tool.score(first, labels_tool.load_labels(labels))["unsupported_per_post"] == 2
+    assert labels_tool.score(second, labels_tool.load_labels(labels))["unsupported_per_post"] == 0
     assert labels_tool.sheet([first, second], stories, sheet, labels, seed=1) == 0
 
     third = _run(tmp_path / "third.jsonl", OPENING, "I doubt it will open on time.")
-    scored = labels_tool.score(third, labels)
+    scored = labels_tool.score(third, labels_tool.load_labels(labels))
     assert scored["labelled_posts"] == 0 and scored["paragraphs_to_read"] == 1
 
 

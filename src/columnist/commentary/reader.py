@@ -28,7 +28,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from columnist.commentary.constraints import numbered_names, source_figures
+from columnist.commentary.constraints import (
+    always_numbered_names,
+    bare_name,
+    numbered_names,
+    sources_numbered_names,
+)
 from columnist.commentary.grounding import (
     _CONNECTORS,
     _MONTHS,
@@ -825,35 +830,22 @@ def swapped_connectors(body: str, support: Support) -> list[str]:
 
 def renumbered_names(body: str, support: Support) -> list[str]:
     """A name the sources write with a figure, given another: "the Power of Siberia 14"."""
-    theirs = numbered_names(support.text)
+    theirs = sources_numbered_names(support.text)
     found = []
     for name, figures in numbered_names(_blank_long_quotes(body)).items():
-        own = theirs.get(name, set())
+        own = theirs.get(name, frozenset())
         told = " or ".join(f"{name} {f}" for f in sorted(own))
         found += [f"{name} {f} (for {told})" for f in sorted(figures - own) if own]
     return found
 
 
 def unnumbered_names(body: str, support: Support) -> list[str]:
-    """A name the sources never write without its figure, written without one: "the Power
-    of Siberia gas pipeline" (demo at 15b7942) is another pipeline than the sources' "Power
-    of Siberia 2". Only the last word of a longer name ("of Siberia", "Corvelle Lite"): a
-    company the sources name only with a model ("Boeing 737") is still the company. And
-    only a figure the sampler can write: "Corvelle Lite 8B" cannot be spelt ("8B" is no
-    source figure), so asking for it held the demo's Lyon post at 4082ae0."""
-    found = []
+    """A name the sources never write without its figure, written without one (see
+    `always_numbered_names`)."""
     text = _blank_long_quotes(body)
-    writable = source_figures(support.text)
-    for name, given in numbered_names(support.text).items():
-        figures = given & writable
-        if not figures:
-            continue
-        bare = rf"(?<![\w’'-]){re.escape(name)}\b(?! \d)"
-        before = re.findall(rf"\b([A-Z][\w-]*|of) {re.escape(name)} \d", support.text)
-        longer = any(w == "of" or w.lower() not in STOP_WORDS for w in before)
-        if re.search(bare, support.text) or not longer:
-            continue
-        if re.search(bare, text):
+    found = []
+    for name, figures in always_numbered_names(support.text).items():
+        if re.search(bare_name(name), text):
             told = " or ".join(f"{name} {f}" for f in sorted(figures))
             found.append(f"{name} without its figure (for {told})")
     return found
