@@ -717,3 +717,24 @@ def test_every_middle_paragraph_rests_on_the_sources_not_on_a_plan_point() -> No
     fewer = replace(plan, points=["One."])
     assert [j.role for j in jobs_for(fewer, FRAME)] == ["opening", "more", "more", "closing"]
     assert [j.role for j in jobs_for(plan, FRAME, most=1)] == ["opening", "more", "closing"]
+
+
+def test_a_speakers_words_as_the_writers_own_are_listed_never_held(tmp_path: Path) -> None:
+    """The column's check and its text are the same with the quotation in the sources or
+    not; the sentence that takes its words is listed under `borrowed` for an editor."""
+    said = '"Councils rarely agree on anything that costs money," said Mayor Anja Nygaard.'
+    quoting = replace(STORY, sources=[*STORY.sources, ("Kommune Avis", "Vote", said, None)])
+    draft, _, calls = write(tmp_path, [PLAN, P1, P2, P3, P4], story=quoting)
+    plain, _, _ = write(tmp_path, [PLAN, P1, P2, P3, P4])
+    assert draft.body == plain.body and draft.check.passed, draft.check.problems
+    assert [c.outcome for c in calls] == ["ok"] * 5, "no paragraph written again for it"
+    assert draft.checks_dict()["borrowed"] == [
+        {
+            "sentence": "Councils rarely agree on anything that costs money, so this tells me "
+            "the need was plain to them.",
+            "words": "Councils rarely agree on anything that costs money",
+            "quotation": "Councils rarely agree on anything that costs money,",
+            "speaker": "Mayor Anja Nygaard",
+        }
+    ]
+    assert plain.checks_dict()["borrowed"] == []

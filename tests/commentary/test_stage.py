@@ -87,6 +87,7 @@ def test_posts_carry_their_check_results_and_status_follows_them(written) -> Non
         keys = {"grounded", "unsupported", "words", "attempts", "plan", "plan_dropped"}
         assert keys | {"rewritten_paragraphs"} <= set(checks) and post["body"].strip()
         assert checks["grounded"] == (checks["unsupported"] == [])
+        assert isinstance(checks["borrowed"], list), "a speaker's words: listed, never held"
         jobs = max(2, len(checks["plan"]["points"])) + 2  # opening, >= 2 middle, closing
         assert 1 + jobs <= checks["attempts"] <= 2 + 2 * jobs, "max_attempts = 2"
         assert set(checks["rewritten_paragraphs"]) <= set(range(1, jobs + 1))
@@ -161,6 +162,7 @@ def test_eval_writer_measures_a_story_set_without_a_desk(tmp_path: Path) -> None
     assert summary["stories"] == 1 and summary["model"] == SMALL_MODEL
     for key in ("grounding_pass", "unsupported_per_post", "opening_repeat", "words_per_post"):
         assert key in summary
+    assert 0 <= summary["borrowed_posts"] <= 1 and "speakers' words as own" in done.stderr
     assert 0 <= summary["grounding_pass"] <= 1 and summary["words_per_post"] > 0
     assert "grounded: " in done.stderr and "openings that repeat" in done.stderr
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 1

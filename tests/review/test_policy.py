@@ -19,7 +19,11 @@ from tests.review.kit import load, make_desk
 TWO_OUTLETS = [("Wire", "t", "x", None), ("Daily", "t", "x", None)]
 
 
-def draft(problems: list[str] | None = None, unverified: list[dict] | None = None) -> Draft:
+def draft(
+    problems: list[str] | None = None,
+    unverified: list[dict] | None = None,
+    borrowed: list[dict] | None = None,
+) -> Draft:
     return Draft(
         body="I think so.",
         check=CheckResult(problems=problems or []),
@@ -30,6 +34,7 @@ def draft(problems: list[str] | None = None, unverified: list[dict] | None = Non
         words=60,
         source_instructions=[],
         unverified=unverified or [],
+        borrowed=borrowed or [],
     )
 
 
@@ -80,6 +85,19 @@ def test_status_of_a_new_post(tmp_path: Path) -> None:
     by_topic = load(make_desk(tmp_path, None, "", 'review = "hold"'))
     assert post_status(by_topic, story(["housing"]), draft()) == "held"
     assert post_status(by_topic, story(["energy"]), draft()) == "published"
+
+
+def test_a_speakers_words_as_the_writers_own_hold_no_post(tmp_path: Path) -> None:
+    """Listed for an editor, never a reason to hold: under every policy but "hold" such a
+    post goes out as it would without them, and a real flag still holds it."""
+    lifted = [{"sentence": "It is idling.", "words": "the economy is idling rather"}]
+    for policy, plain in (("auto", "published"), ("hold-flagged", "published"), ("hold", "held")):
+        settings = load(make_desk(tmp_path, None, f'review = "{policy}"'))
+        assert post_status(settings, story(["housing"]), draft(borrowed=lifted)) == plain, policy
+    flagged = load(make_desk(tmp_path, None, 'review = "hold-flagged"'))
+    both = draft(unverified=[{"sentence": "s"}], borrowed=lifted)
+    assert post_status(flagged, story(["housing"]), both) == "held"
+    assert draft(borrowed=lifted).checks_dict()["borrowed"] == lifted
 
 
 def test_admin_listens_on_loopback_unless_the_desk_says_otherwise(tmp_path: Path) -> None:

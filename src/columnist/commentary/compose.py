@@ -37,6 +37,7 @@ from functools import lru_cache
 from jinja2 import Environment
 
 from columnist.commentary.backends.base import Backend, Completion, Message
+from columnist.commentary.borrowed import borrowed_words
 from columnist.commentary.checks import (
     TOLERANCE,
     CheckResult,
@@ -148,6 +149,9 @@ class Draft:
     left_out: list[int] = field(default_factory=list)  # failing paragraphs omitted whole
     plan_dropped: list[str] = field(default_factory=list)  # plan lines the sources lack
     unverified: list[dict] = field(default_factory=list)  # sentences the verifier flags
+    # sentences using a speaker's quoted words as the writer's own: shown to an editor,
+    # never held for (commentary/borrowed.py)
+    borrowed: list[dict] = field(default_factory=list)
 
     def checks_dict(self) -> dict:
         """What `columnist posts --json` shows under "checks"."""
@@ -160,6 +164,7 @@ class Draft:
             "plan": self.plan.as_dict(),
             "plan_dropped": self.plan_dropped,
             "unverified": self.unverified,
+            "borrowed": self.borrowed,
             "source_instructions": self.source_instructions,
         }
 
@@ -598,10 +603,12 @@ class Writer:
             if out and out.check.passed:
                 body, check, left_out = out.body, out.check, [out.number]
         unverified = [v.as_dict() for v in verify(body, source_text) if not v.supported]
+        borrowed = [b.as_dict() for b in borrowed_words(body, source_text)]
         return Draft(
             body=body,
             check=check,
             unverified=unverified,
+            borrowed=borrowed,
             calls=calls,
             plan=plan,
             persona=persona.name,

@@ -41,6 +41,11 @@ class PostResult:
     def unsupported(self) -> int:
         return len(self.checks.get("unsupported", []))
 
+    @property
+    def borrowed(self) -> int:
+        """Sentences using a speaker's quoted words as the writer's own."""
+        return len(self.checks.get("borrowed", []))
+
 
 @dataclass(slots=True)
 class EvalReport:
@@ -85,6 +90,10 @@ class EvalReport:
             "verifier_flags_per_post": self._mean(
                 lambda p: len(p.checks.get("unverified", [])), published
             ),
+            # posts using a speaker's quoted words as the writer's own, and which: a flag
+            # for an editor that holds no post, so counted over every post
+            "borrowed_posts": sum(p.borrowed > 0 for p in self.posts),
+            "borrowed_titles": [p.title for p in self.posts if p.borrowed],
             "opening_repeat": self._share(lambda p: p.opening_repeats),
             "words_per_post": self._mean(lambda p: p.checks.get("words", 0)),
             "words_min": min(words, default=0),
@@ -124,6 +133,8 @@ class EvalReport:
             f"(published: {d['unsupported_per_published']}); grounded: "
             f"{d['grounding_pass']:.0%}; verifier flags per published post: "
             f"{d['verifier_flags_per_post']}",
+            f"  speakers' words as own:        {d['borrowed_posts']} of {d['stories']} posts"
+            + (f" ({'; '.join(d['borrowed_titles'])})" if d["borrowed_titles"] else ""),
             f"  openings that repeat:          {d['opening_repeat']:.0%}",
             f"  words per post:                {d['words_per_post']:.0f} "
             f"(min {d['words_min']}, max {d['words_max']}; "

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from columnist.commentary.backends.base import Backend
+from columnist.commentary.borrowed import borrowed_words
 from columnist.commentary.checks import CheckResult, check_commentary, column_words, news_words
 from columnist.commentary.compose import Draft, persona_for
 from columnist.commentary.openings import opening
@@ -188,6 +189,9 @@ class Rechecked:
 
     check: CheckResult
     unverified: list[dict]
+    # a speaker's words used as the writer's own: a flag the admin shows, not a problem
+    # (publishing over it needs no reason)
+    borrowed: list[dict]
 
     @property
     def problems(self) -> list[str]:
@@ -222,7 +226,8 @@ def recheck(engine: Engine, settings: Settings, post: QueuedPost, body: str) -> 
         restate_cosine=settings.writer.restatement_cosine,
     )
     unverified = [v.as_dict() for v in verify(body, source.source_text) if not v.supported]
-    return Rechecked(check, unverified)
+    borrowed = [b.as_dict() for b in borrowed_words(body, source.source_text)]
+    return Rechecked(check, unverified, borrowed)
 
 
 def tidy(body: str) -> str:
@@ -265,7 +270,8 @@ def edit(
         raise ReviewError(f"post {post.id} is {post.status}; it is not edited any more")
     note = need_note(post, note, reason)
     found = recheck(engine, settings, post, body)
-    checks = post.checks | found.check.as_dict() | {"unverified": found.unverified}
+    checks = post.checks | found.check.as_dict()
+    checks |= {"unverified": found.unverified, "borrowed": found.borrowed}
     checks["edited_by"] = user.name
     excerpt = make_excerpt(body, settings.site.excerpt_words)
     with transaction(engine) as conn:

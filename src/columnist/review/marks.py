@@ -26,8 +26,18 @@ class Segment:
     flag: Flag | None = None
 
 
+def borrowed_why(found: dict) -> str:
+    """What a sentence using a speaker's quoted words is flagged for, naming the speaker
+    when the sources do."""
+    speaker = found.get("speaker", "")
+    whose = f"{speaker}'s quotation" if speaker else "a quotation in the sources"
+    return f"words of {whose} used as the writer's own: “{found.get('words', '')}”"
+
+
 def flags(checks: dict) -> list[Flag]:
-    """The verifier's sentences first (they come with a passage), then unsupported facts."""
+    """The verifier's sentences first (they come with a passage), then unsupported facts,
+    then sentences using a speaker's words as the writer's own (with the quotation as
+    their passage): a fact's span keeps its mark inside such a sentence."""
     found = [
         Flag(v.get("sentence", ""), v.get("reason", "") or "not supported", v.get("passage", ""))
         for v in checks.get("unverified", [])
@@ -35,6 +45,10 @@ def flags(checks: dict) -> list[Flag]:
     found += [
         Flag(c.get("text", ""), f"{c.get('kind', 'fact')} not in the sources")
         for c in checks.get("unsupported", [])
+    ]
+    found += [
+        Flag(b.get("sentence", ""), borrowed_why(b), f"“{b.get('quotation', '')}”")
+        for b in checks.get("borrowed", [])
     ]
     return [f for f in found if f.text.strip()]
 

@@ -33,7 +33,9 @@ def outlets(story: StoryInput) -> int:
 
 
 def flagged(draft: Draft, story: StoryInput) -> bool:
-    """A check failed, the verifier could not support a sentence, or one outlet alone."""
+    """A check failed, the verifier could not support a sentence, or one outlet alone.
+    Not a speaker's words used as the writer's own (`draft.borrowed`): an editor sees
+    them marked, but held for them the demo's posts would wait on five in sixteen."""
     return not draft.check.passed or bool(draft.unverified) or outlets(story) < 2
 
 
