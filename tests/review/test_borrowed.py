@@ -106,3 +106,19 @@ def test_an_edit_finds_it_again_or_clears_it(
         assert len(lifted.checks["borrowed"]) == 1 and lifted.status == "held"
     finally:
         engine.dispose()
+
+
+def test_review_show_and_list_tell_an_editor_in_the_terminal(tmp_path: Path) -> None:
+    settings, engine, post_id = seed(tmp_path)
+    engine.dispose()
+    shown = columnist("review", "show", str(post_id), "-c", str(settings.path))
+    assert shown.returncode == 0, shown.stderr
+    head = shown.stdout.split(BODY.split("\n")[0])[0]  # what is said above the text
+    assert "problems: none" in head
+    assert "for the editor (holds nothing):" in head
+    assert "words of Jonas Brandt's quotation used as the writer's own: “It is a sign" in head
+    assert f"in: {LIFTED}" in head
+    listed = columnist("review", "list", "--json", "-c", str(settings.path))
+    assert listed.returncode == 0, listed.stderr
+    (post,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [b["sentence"] for b in post["borrowed"]] == [LIFTED] and post["problems"] == []

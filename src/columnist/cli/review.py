@@ -78,6 +78,7 @@ def _json(p: QueuedPost) -> str:
             "updated": p.updated.isoformat(),
             "source_count": p.source_count,
             "problems": p.problems,
+            "borrowed": p.checks.get("borrowed", []),  # for the editor; holds nothing
             "body": p.body,
             "pending": _pending(p),  # a published post's rewrite waiting for review
         },
@@ -110,6 +111,17 @@ def list_queue(
         say(f"{len(posts)} post{'s' if len(posts) != 1 else ''} waiting for review")
 
 
+def _say_borrowed(borrowed: list[dict], out=print) -> None:
+    """A speaker's words used as the writer's own: shown to the editor, never a problem
+    (publishing over them needs no reason)."""
+    from columnist.review.marks import borrowed_why
+
+    if borrowed:
+        out("for the editor (holds nothing):")
+    for b in borrowed:
+        out(f"  - {borrowed_why(b)}, in: {b.get('sentence', '')}")
+
+
 @app.command("show")
 def show(post_id: IdArg, config: ConfigOpt = None) -> None:
     """One post: its status, what the checks found, its text and its history."""
@@ -133,6 +145,7 @@ def show(post_id: IdArg, config: ConfigOpt = None) -> None:
     print("problems:" if p.problems else "problems: none")
     for x in p.problems:
         print(f"  - {x}")
+    _say_borrowed(p.checks.get("borrowed", []))
     print(f"\n{p.body}\n")
     if p.pending:
         w = p.pending
@@ -278,6 +291,7 @@ def edit(
         say(f"  - {x}")
     if not found.problems:
         say("  the checks find no problem")
+    _say_borrowed(found.borrowed, say)
     _rebuild(config, quiet)
 
 
@@ -311,4 +325,5 @@ def rewrite(
         say(f"  - {x}")
     if not problems:
         say("  the checks find no problem")
+    _say_borrowed(draft.borrowed, say)
     _rebuild(config, quiet)
