@@ -6,6 +6,7 @@ build so the site shows it at once."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -111,7 +112,7 @@ def list_queue(
         say(f"{len(posts)} post{'s' if len(posts) != 1 else ''} waiting for review")
 
 
-def _say_borrowed(borrowed: list[dict], out=print) -> None:
+def _say_borrowed(borrowed: list[dict], out: Callable[[str], None] = print) -> None:
     """A speaker's words used as the writer's own: shown to the editor, never a problem
     (publishing over them needs no reason)."""
     from columnist.review.marks import borrowed_why
