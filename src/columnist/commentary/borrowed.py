@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from columnist.commentary.grounding import _QUOTE, BLANK, STOP_WORDS, _spans
+from columnist.commentary.grounding import _QUOTE, BLANK, STOP_WORDS, _spans, blank_quotations
 from columnist.commentary.reader import _ngrams, _tokens
 from columnist.commentary.text import paragraphs, split_sentences
 
@@ -118,14 +118,6 @@ def _runs(words: list[str], spoken: set[tuple[str, ...]]) -> list[tuple[int, int
     return [(i, j) for i, j in runs if not COMMON.issuperset(words[i:j])]
 
 
-def _outside_quotes(para: str) -> str:
-    """The paragraph with its own quotations blanked, each position kept."""
-    blanked = para
-    for m in _QUOTE.finditer(para):
-        blanked = blanked[: m.start()] + BLANK * (m.end() - m.start()) + blanked[m.end() :]
-    return blanked
-
-
 def _longest(
     sentence: str, said: list[tuple[Quotation, set[tuple[str, ...]]]]
 ) -> tuple[str, Quotation] | None:
@@ -153,7 +145,7 @@ def borrowed_words(body: str, source_text: str) -> list[Borrowed]:
         return []
     found = []
     for para in paragraphs(body):
-        blanked = _outside_quotes(para)
+        blanked = blank_quotations(para)
         for a, b in _spans(para, split_sentences(para)):
             hit = _longest(blanked[a:b], said)
             if hit:

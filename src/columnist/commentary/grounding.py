@@ -474,6 +474,12 @@ def _quote_supported(quote: str, support: Support) -> bool:
     return all(support.has_phrase(f) for f in fragments) if fragments else True
 
 
+def blank_quotations(para: str) -> str:
+    """`para` with each quotation filled with BLANK, every position kept: what is left is
+    the writer's own words."""
+    return _QUOTE.sub(lambda m: BLANK * (m.end() - m.start()), para)
+
+
 def _spans(para: str, sentences: list[str]) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for sentence in sentences:
@@ -583,10 +589,9 @@ def find_claims(body: str, support: Support) -> list[Claim]:
     found: list[Claim] = []
     for p, para in enumerate(paragraphs(body)):
         spans = _spans(para, split_sentences(para))
-        blanked = para
+        blanked = blank_quotations(para)
         for m in _QUOTE.finditer(para):
             quote = next(g for g in m.groups() if g is not None).strip()
-            blanked = blanked[: m.start()] + BLANK * (m.end() - m.start()) + blanked[m.end() :]
             if len(quote.split()) >= QUOTE_MIN_WORDS and not _quote_supported(quote, support):
                 held = tuple(s for s, (a, b) in enumerate(spans) if a < m.end() and b > m.start())
                 found.append(Claim("quote", quote, p, held or (0,)))
