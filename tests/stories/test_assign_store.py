@@ -4,7 +4,9 @@ entries and sources, resume across runs, and grow after their post was written."
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
+import numpy as np
 from sqlalchemy import select
 
 from columnist.store import entries as entry_store
@@ -12,7 +14,7 @@ from columnist.store import posts as post_store
 from columnist.store import stories as story_store
 from columnist.store.db import open_engine, transaction
 from columnist.store.schema import entries as entries_table
-from columnist.stories.embed import Embedder, to_bytes
+from columnist.stories.embed import Embedder, from_bytes, to_bytes
 from columnist.stories.evaluate import load_event_set
 from columnist.stories.stage import run_assign
 from tests.stories.conftest import EVENTS_JSONL, add_entries, eval_desk
@@ -55,6 +57,34 @@ def test_entries_become_one_story_per_event_filed_under_its_topics(desk, embedde
             assert record.entry_count == len(titles) and record.title == titles[0]
             assert topic in story_store.topics_of(conn, sid)
             assert all(m.embedding is not None for m in members)
+
+
+def test_a_story_that_closes_inside_a_page_keeps_its_topics_and_centroid(
+    desk, embedder, event_vectors
+) -> None:
+    """One page of entries spanning more than the window (a first run over a feed's
+    backlog): the stories that age out before the page ends were filed and stored from
+    their zeroed, possibly reused, row of the index; they keep their own."""
+    settings, engine = desk
+    first, *later = EVENTS
+    items = as_items(labelled(first))
+    for event in later:  # ten days on: the first story closes mid-page
+        items += [
+            (t, x, when + timedelta(days=10), src) for t, x, when, src in as_items(labelled(event))
+        ]
+    add_entries(engine, settings, items)
+    report = run_assign(engine, settings, embedder=embedder)
+    assert report.entries == len(items) and report.new_stories == 3
+    with engine.connect() as conn:
+        for event, topic in zip(
+            EVENTS, ["space-exploration", "cybersecurity", "middle-east"], strict=True
+        ):
+            titles = [e.title for e in labelled(event)]
+            (sid,) = {story_of(conn, t) for t in titles}
+            assert topic in story_store.topics_of(conn, sid)
+            stored = from_bytes(story_store.get(conn, sid).centroid)
+            members = np.sum([event_vectors[t] for t in titles], axis=0)
+            assert np.allclose(stored, members, atol=1e-4)
 
 
 def test_a_run_split_in_two_makes_the_same_stories_as_one_run(

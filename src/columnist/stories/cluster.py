@@ -66,6 +66,9 @@ class OpenStory:
     hits: set[str] = field(default_factory=set)  # topic phrases found in its entries
     names: Counter[str] = field(default_factory=Counter)  # name -> entries that have it
     sources: Counter[Hashable] = field(default_factory=Counter)  # source -> its entries
+    # Its sum of vectors when it closed: a story that ages out in the middle of a page is
+    # still filed and stored with that page, after its row is zeroed and maybe reused.
+    closed_total: np.ndarray | None = None
 
 
 @dataclass(slots=True)
@@ -133,6 +136,8 @@ class StoryIndex:
 
     def total(self, story: OpenStory) -> np.ndarray:
         """Sum of the story's member unit vectors (a copy)."""
+        if story.closed_total is not None:
+            return story.closed_total.copy()
         return self._totals[story.slot].copy()
 
     def mean(self, story: OpenStory) -> np.ndarray:
@@ -243,6 +248,7 @@ class StoryIndex:
             if story is None or self._last[slot] >= cutoff:
                 continue  # already closed, or seen again since
             closed.append(story)
+            story.closed_total = self._totals[slot].copy()
             self._unpost(story)
             self._entries -= story.count
             self._stories[slot] = None
