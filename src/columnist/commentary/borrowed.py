@@ -14,13 +14,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from columnist.commentary.grounding import _QUOTE, BLANK, STOP_WORDS, _spans, blank_quotations
-from columnist.commentary.reader import _ngrams, _tokens
+from columnist.commentary.grounding import (
+    BLANK,
+    QUOTATION,
+    STOP_WORDS,
+    blank_quotations,
+    sentence_spans,
+)
+from columnist.commentary.reader import word_ngrams, word_tokens
 from columnist.commentary.text import paragraphs, split_sentences
 
 SPOKEN_RUN = 5  # words in a row of a quotation that make a borrowing
 # Runs of these words alone are how anyone talks ("what we have to do is"), not a
-# speaker's words; apostrophes are dropped as `_tokens` drops them ("dont").
+# speaker's words; apostrophes are dropped as `word_tokens` drops them ("dont").
 COMMON = frozenset(w.replace("'", "") for w in STOP_WORDS)
 
 # "Brandt said:", "said Jonas Brandt,", "Amina Yusuf, an epidemiologist, said:" beside a
@@ -89,7 +95,7 @@ def quotations(source_text: str) -> list[Quotation]:
     ones, making the reporter's words a quotation."""
     found = []
     for line in source_text.splitlines():
-        for m in _QUOTE.finditer(line):
+        for m in QUOTATION.finditer(line):
             text = m.group(1) or m.group(2)
             if text and text.strip():
                 found.append(Quotation(" ".join(text.split()), speaker(line, *m.span())))
@@ -97,18 +103,18 @@ def quotations(source_text: str) -> list[Quotation]:
 
 
 def _words(piece: str) -> list[tuple[str, int, int]]:
-    """`_tokens` of `piece`, each with the span of the stretch between spaces it is in."""
+    """`word_tokens` of `piece`, each with the span of the stretch between spaces it is in."""
     return [
         (token, chunk.start(), chunk.end())
         for chunk in re.finditer(r"\S+", piece)
-        for token in _tokens(chunk.group(0))
+        for token in word_tokens(chunk.group(0))
     ]
 
 
 def _runs(words: list[str], spoken: set[tuple[str, ...]]) -> list[tuple[int, int]]:
     """The stretches [i, j) of `words` that overlapping SPOKEN_RUN-grams of `spoken` cover."""
     runs: list[tuple[int, int]] = []
-    for i, gram in enumerate(_ngrams(words, SPOKEN_RUN)):
+    for i, gram in enumerate(word_ngrams(words, SPOKEN_RUN)):
         if gram not in spoken:
             continue
         if runs and i < runs[-1][1]:
@@ -139,14 +145,14 @@ def borrowed_words(body: str, source_text: str) -> list[Borrowed]:
     """Every body sentence holding SPOKEN_RUN or more words in a row (case and
     punctuation aside) of a quotation in the sources, outside the body's own quotation
     marks, and not only common words; one finding a sentence, its longest run."""
-    said = [(q, set(_ngrams(_tokens(q.text), SPOKEN_RUN))) for q in quotations(source_text)]
+    said = [(q, set(word_ngrams(word_tokens(q.text), SPOKEN_RUN))) for q in quotations(source_text)]
     said = [(q, grams) for q, grams in said if grams]
     if not said:
         return []
     found = []
     for para in paragraphs(body):
         blanked = blank_quotations(para)
-        for a, b in _spans(para, split_sentences(para)):
+        for a, b in sentence_spans(para, split_sentences(para)):
             hit = _longest(blanked[a:b], said)
             if hit:
                 words, quotation = hit

@@ -165,7 +165,7 @@ def _strip_possessive(word: str) -> str:
 # the 1.5B model then quoted in straight single ones, from memory ("the situation is 'a lot
 # less violent than the two preceding nights'", where it was "a little bit less violent").
 # A single quotation mark opens after a space or a bracket, not inside a word ("it's").
-_QUOTE = re.compile(
+QUOTATION = re.compile(
     r"“([^”]{1,600})”|\"([^\"]{1,600})\"|(?<!\w)‘([^’]{1,600}?)’(?!\w)"
     r"|(?<![\w'])'([^'\n]{1,600}?)'(?![\w'])"
 )
@@ -477,10 +477,12 @@ def _quote_supported(quote: str, support: Support) -> bool:
 def blank_quotations(para: str) -> str:
     """`para` with each quotation filled with BLANK, every position kept: what is left is
     the writer's own words."""
-    return _QUOTE.sub(lambda m: BLANK * (m.end() - m.start()), para)
+    return QUOTATION.sub(lambda m: BLANK * (m.end() - m.start()), para)
 
 
-def _spans(para: str, sentences: list[str]) -> list[tuple[int, int]]:
+def sentence_spans(para: str, sentences: list[str]) -> list[tuple[int, int]]:
+    """Where each of `para`'s split sentences starts and ends in it, so a mark or a blanked
+    quotation can be mapped back to its sentence."""
     spans, pos = [], 0
     for sentence in sentences:
         start = para.find(sentence, pos)
@@ -588,9 +590,9 @@ def find_claims(body: str, support: Support) -> list[Claim]:
     """Unsupported claims in a commentary, each with the sentences that hold it."""
     found: list[Claim] = []
     for p, para in enumerate(paragraphs(body)):
-        spans = _spans(para, split_sentences(para))
+        spans = sentence_spans(para, split_sentences(para))
         blanked = blank_quotations(para)
-        for m in _QUOTE.finditer(para):
+        for m in QUOTATION.finditer(para):
             quote = next(g for g in m.groups() if g is not None).strip()
             if len(quote.split()) >= QUOTE_MIN_WORDS and not _quote_supported(quote, support):
                 held = tuple(s for s, (a, b) in enumerate(spans) if a < m.end() and b > m.start())

@@ -37,13 +37,13 @@ from columnist.commentary.constraints import (
 from columnist.commentary.grounding import (
     _CONNECTORS,
     _MONTHS,
-    _QUOTE,
     _SAYS,
     _TITLES,
     _WEEKDAYS,
     _WORD,
     GENERIC_ACRONYMS,
     HYPHEN_PREFIXES,
+    QUOTATION,
     QUOTE_MIN_WORDS,
     STOP_WORDS,
     YEAR_TEXT,
@@ -144,10 +144,10 @@ def named_passes(check_dict: dict) -> dict[str, bool]:
 
 def _blank_quotes(text: str) -> str:
     """Quotations (the sources' words) replaced by a neutral mark."""
-    return _QUOTE.sub(" ¶ ", text)
+    return QUOTATION.sub(" ¶ ", text)
 
 
-def _tokens(text: str) -> list[str]:
+def word_tokens(text: str) -> list[str]:
     """Lowercase word tokens, blind to punctuation and apostrophes: "Don't" -> "dont"."""
     text = text.lower().replace("'", "").replace("’", "")
     return re.findall(r"[^\W_]+", text)
@@ -197,7 +197,7 @@ _WE_OR_MY = re.compile(r"\b(?:[Ww]e|[Oo]ur|us|[Mm]y)\b")
 
 def _content_after(text: str, at: int, words: int = 4, keep: int = 2) -> list[str]:
     """The first `keep` content words among the `words` words after position `at`."""
-    return [w for w in _tokens(text[at : at + 80])[:words] if w not in STOP_WORDS][:keep]
+    return [w for w in word_tokens(text[at : at + 80])[:words] if w not in STOP_WORDS][:keep]
 
 
 def borrowed_voice(body: str, source_text: str) -> list[str]:
@@ -208,7 +208,7 @@ def borrowed_voice(body: str, source_text: str) -> list[str]:
     eval at 8ef1527), which puts the column in the speaker's place. The first two content
     words after it are compared with the speaker's words after theirs."""
     quoted = [s for s in source_sentences(source_text) if _WE.search(s)]
-    spoken = [" ".join(_tokens(s)) for s in quoted]
+    spoken = [" ".join(word_tokens(s)) for s in quoted]
     said = [set(_content_after(s, m.end(), 6, 4)) for s in quoted for m in _WE.finditer(s)]
     for m in _WE_OR_MY.finditer(body):
         content = _content_after(body, m.end())
@@ -227,25 +227,26 @@ MAX_COPIED_SHARE = 0.15
 WHOLE_SENTENCE_WORDS = 8
 
 
-def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
+def word_ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
+    """Every run of `n` tokens in order; the unit of the copy, repeat and borrowed checks."""
     return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
 
 
 def copied_share(body: str, source_text: str, n: int = COPY_NGRAM) -> float:
     """Share of the body's word n-grams that occur in the sources."""
-    grams = _ngrams(_tokens(body), n)
+    grams = word_ngrams(word_tokens(body), n)
     if not grams:
         return 0.0
-    known = set(_ngrams(_tokens(source_text), n))
+    known = set(word_ngrams(word_tokens(source_text), n))
     return sum(g in known for g in grams) / len(grams)
 
 
 def copied_sentences(body: str, source_text: str) -> list[str]:
     """Source sentences of WHOLE_SENTENCE_WORDS or more words that the body repeats whole."""
-    flat = f" {' '.join(_tokens(body))} "
+    flat = f" {' '.join(word_tokens(body))} "
     found = []
     for sentence in source_sentences(source_text):
-        words = _tokens(sentence)
+        words = word_tokens(sentence)
         if len(words) >= WHOLE_SENTENCE_WORDS and f" {' '.join(words)} " in flat:
             found.append(" ".join(sentence.split()))
     return list(dict.fromkeys(found))
@@ -260,11 +261,13 @@ def near_copies(body: str, source_text: str) -> list[str]:
     blocker stops exact copies, and a model bent on copying then swaps a word or two
     ("250 billion", "central banking said", "by that time" for "by July"), which is
     worse than the copy."""
-    sources = [w for w in map(_tokens, source_sentences(source_text)) if len(w) >= NEAR_COPY_WORDS]
+    sources = [
+        w for w in map(word_tokens, source_sentences(source_text)) if len(w) >= NEAR_COPY_WORDS
+    ]
     found = []
     for para in paragraphs(body):
         for sentence in split_sentences(para):
-            words = _tokens(sentence)
+            words = word_tokens(sentence)
             if any(_covered(words, s) >= NEAR_COPY for s in sources):
                 found.append(" ".join(sentence.split()))
     return found
@@ -492,7 +495,7 @@ def repetition(
     # runs of REPEAT_NGRAM words (a name counts as one word) said twice, anywhere
     where: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for s, (_, sentence) in enumerate(sentences):
-        for gram in _ngrams([w for w, _ in _merged_words(sentence)], REPEAT_NGRAM):
+        for gram in word_ngrams([w for w, _ in _merged_words(sentence)], REPEAT_NGRAM):
             where[gram].append(s)
     for gram, found in where.items():
         if len(found) < 2 or any(b == found[1] for _, b in pairs):
@@ -659,7 +662,7 @@ def _blank_long_quotes(text: str) -> str:
         quote = next(g for g in m.groups() if g is not None)
         return "¶" * len(m.group(0)) if len(quote.split()) >= QUOTE_MIN_WORDS else m.group(0)
 
-    return _QUOTE.sub(blank, text)
+    return QUOTATION.sub(blank, text)
 
 
 def invented_words(body: str, support: Support) -> list[str]:
