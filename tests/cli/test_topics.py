@@ -1,4 +1,4 @@
-"""`columnist topics test | explain | events`, run as a user would (in-process)."""
+"""`columnist topics test | explain | events | refile`, run as a user would (in-process)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from columnist.errors import ColumnistError
 from columnist.store.db import open_engine
 from columnist.stories.evaluate import EvalFileError, load_event_set, load_topic_set
 from columnist.stories.stage import run_assign
-from tests.conftest import desk, invoke
+from tests.conftest import desk, invoke, small_writer
 from tests.stories.conftest import EVENTS_JSONL, TOPICS_JSONL, add_entries
 
 THREE_TOPICS = r'''
@@ -143,6 +143,64 @@ def test_topics_explain_shows_why_a_story_was_or_was_not_filed(tmp_path, embedde
     assert "entry 999 is not in" in str(missing.exception)
     gone = CliRunner().invoke(topics_app, ["explain", "999", "--story", "-c", str(config)])
     assert "story 999 is not in" in str(gone.exception)
+
+
+def test_topics_refile_files_the_stored_stories_under_the_topics_as_they_are_now(
+    tmp_path, embedder
+) -> None:
+    """A desk narrows a topic after its stories were filed: refiling takes them off, a
+    dry run only says so, and the window in days is honoured."""
+    from columnist.store import stories as story_store
+    from tests.stories.test_assign_store import labelled
+
+    config = desk(tmp_path, THREE_TOPICS, sources=[{"name": "Wire 0", "url": "/feeds/0.xml"}])
+    settings = load(config)
+    engine = open_engine(settings.database.url)
+    starship = labelled("starship-flight-2026-11-23")
+    add_entries(engine, settings, [(e.title, e.summary, e.published, 0) for e in starship[:3]])
+    run_assign(engine, settings, embedder=embedder)
+
+    def filed() -> list[str]:
+        with engine.connect() as conn:
+            return story_store.topics_of(conn, 1)
+
+    assert filed() == ["space-exploration"]
+    narrowed = config.read_text().replace(
+        'exclude = ["space-saving"]', 'exclude = ["space-saving", "Starship"]'
+    )
+    assert narrowed != config.read_text()
+    config.write_text(narrowed)
+
+    dry = invoke("topics", "refile", "--days", "0", "--dry-run", "-q", "-c", str(config))
+    assert dry.returncode == 0, dry.stderr
+    assert f"story 1 {starship[0].title!r}: Space exploration -> no topic" in dry.stdout
+    assert "refile: 1 of 1 stories would change topics (space-exploration +0 -1)" in dry.stdout
+    assert filed() == ["space-exploration"]  # a dry run stores nothing
+
+    recent = invoke("topics", "refile", "-q", "-c", str(config))  # the last 7 days: none
+    assert "refile: 0 of 0 stories changed topics" in recent.stdout
+    assert filed() == ["space-exploration"]
+
+    done = invoke("topics", "refile", "--days", "0", "-q", "-c", str(config))
+    assert "refile: 1 of 1 stories changed topics" in done.stdout
+    assert filed() == []
+    again = invoke("topics", "refile", "--days", "0", "-q", "-c", str(config))
+    assert "refile: 0 of 1 stories changed topics" in again.stdout
+
+    # with the model check (the small test model), its answers are stored and reused
+    config.write_text(
+        config.read_text()
+        + '\n[stories]\ntopic_check = "about"\ntopic_check_band = 0.5\n\n'
+        + small_writer()
+    )
+    checked = invoke("topics", "refile", "--days", "0", "-q", "-c", str(config))
+    assert checked.returncode == 0, checked.stderr
+    asked = re.search(r"topic check: (\d+) questions", checked.stdout)
+    assert asked and int(asked.group(1)) > 0, checked.stdout
+    stored = invoke("topics", "refile", "--days", "0", "-q", "-c", str(config))
+    assert "refile: 0 of 1 stories changed topics" in stored.stdout
+    assert "topic check" not in stored.stdout, "the stored answers are not asked again"
+    engine.dispose()
 
 
 def test_topics_events_reports_pairwise_and_bcubed_and_a_threshold(tmp_path) -> None:

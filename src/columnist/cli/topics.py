@@ -4,6 +4,7 @@
     columnist topics explain ENTRY [--story] [-c ..]  why a story was (not) filed
     columnist topics tune TOPIC [-c ..]              y/n on borderline entries -> examples
     columnist topics events FILE [-c ..]             pairwise and B-cubed clustering scores
+    columnist topics refile [--days N] [--dry-run]   file stored stories again, as now
 
 Heavy imports (numpy, the embedding model, the store) happen inside the commands so the
 rest of the CLI starts fast. Bad input raises ColumnistError, which `columnist.cli.main`
@@ -408,3 +409,39 @@ def topics_tune(
     from columnist.cli.tune import tune
 
     tune(config_mod.load(config), topic, questions, entries)
+
+
+@app.command("refile")
+def topics_refile(
+    config: TopicsConfigOpt = None,
+    days: Annotated[
+        float,
+        typer.Option("--days", min=0, help="Stories seen in the last N days (0: every story)."),
+    ] = 7,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; store nothing.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """File stored stories again under the topics as configured now (after `topics tune`)."""
+    from datetime import UTC, datetime, timedelta
+
+    from columnist.progress import stage
+    from columnist.store.db import open_engine
+    from columnist.stories.refile import run_refile
+
+    settings = _settings(config, need_topics=True)
+    since = datetime.now(UTC) - timedelta(days=days) if days else datetime.min.replace(tzinfo=UTC)
+    engine = open_engine(settings.database.url)
+    try:
+        with stage("refile", quiet) as progress:
+            report = run_refile(engine, settings, since, dry_run=dry_run, progress=progress)
+    finally:
+        engine.dispose()
+    out = _out()
+    names = {t.slug: t.name for t in settings.topics}
+    for r in report.changed:
+        before = ", ".join(names.get(s, s) for s in r.before) or "no topic"
+        after = ", ".join(names.get(s, s) for s in r.after) or "no topic"
+        out.print(f"story {r.story_id} {r.title!r}: {before} -> {after}", markup=False)
+    out.print(report.summary(), markup=False)

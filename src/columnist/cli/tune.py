@@ -180,3 +180,7 @@ def tune(settings: config_mod.Settings, topic: str, questions: int, entries: int
     say(f"on the {len(answered)} answered entries:")
     say("  " + _tally_line("before", before))
     say("  " + _tally_line("after ", after) + " (each judged by the other answers)")
+    say(
+        "stories already stored keep their topics until they grow; "
+        "`columnist topics refile` files the last week's again now"
+    )

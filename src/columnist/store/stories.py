@@ -239,6 +239,32 @@ def members(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[Member
     return out
 
 
+def topic_slugs_many(conn: Connection, story_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The topics each story is filed under now (an empty set for none)."""
+    out: dict[int, set[str]] = {sid: set() for sid in story_ids}
+    for chunk in range(0, len(story_ids), 500):
+        ids = list(story_ids[chunk : chunk + 500])
+        q = select(story_topics.c.story_id, story_topics.c.topic)
+        for r in conn.execute(q.where(story_topics.c.story_id.in_(ids))):
+            out[r.story_id].add(r.topic)
+    return out
+
+
+def leads(conn: Connection, story_ids: Sequence[int]) -> dict[int, str]:
+    """The text of each story's first entry, whose headline is the story's title: what
+    the topic check reads under it."""
+    out: dict[int, str] = {}
+    for chunk in range(0, len(story_ids), 500):
+        ids = list(story_ids[chunk : chunk + 500])
+        q = (
+            select(entries.c.story_id, entries.c.text)
+            .where(entries.c.story_id.in_(ids))
+            .order_by(entries.c.published.desc(), entries.c.id.desc())
+        )
+        out |= {r.story_id: r.text for r in conn.execute(q)}  # the earliest wins
+    return out
+
+
 def set_topics(conn: Connection, story_id: int, topics: list[tuple[str, float, str]]) -> None:
     """Replace a story's topics with (slug, score, rule) triples."""
     set_topics_many(conn, {story_id: topics})

@@ -130,7 +130,13 @@ def new_index(settings: Settings) -> StoryIndex:
 def open_index(conn, settings: Settings, assigner: TopicAssigner, since) -> StoryIndex:
     """The stories still open at `since`, with their phrase hits, names and sources."""
     index = new_index(settings)
-    held = [s for s in story_store.recent(conn, since - index.window) if s.centroid is not None]
+    return load_stories(conn, index, assigner, since - index.window)
+
+
+def load_stories(conn, index: StoryIndex, assigner: TopicAssigner, since) -> StoryIndex:
+    """Put into `index` every story last seen at or after `since`, with its phrase hits
+    (of the topics configured now), names and sources."""
+    held = [s for s in story_store.recent(conn, since) if s.centroid is not None]
     held = [s for s in held if len(s.centroid) == DIM * 4]
     members = story_store.members(conn, [s.id for s in held])
     for s in held:
@@ -215,7 +221,7 @@ def run_assign(
         with engine.connect() as conn:
             index = open_index(conn, settings, assigner, first[0].published)
         thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
-        pages = _Pages(engine, embedder, assigner, index, check, thresholds)
+        pages = AssignPages(engine, embedder, assigner, index, check, thresholds)
         pages.run(report, total, progress, should_stop)
     finally:
         if own and check is not None:
@@ -224,8 +230,9 @@ def run_assign(
 
 
 @dataclass(slots=True)
-class _Pages:
-    """What placing and filing one page of entries needs, kept across the pages."""
+class AssignPages:
+    """What placing and filing one page of entries needs, kept across the pages (and
+    what `topics refile` needs to file stored stories again)."""
 
     engine: Engine
     embedder: Embedder
