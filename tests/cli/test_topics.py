@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from columnist.cli.topics import app as topics_app
-from columnist.config import load
+from columnist.config import Settings, load
 from columnist.errors import ColumnistError
 from columnist.store.db import open_engine
 from columnist.stories.evaluate import EvalFileError, load_event_set, load_topic_set
@@ -100,7 +100,9 @@ def test_topics_test_names_the_bad_line_without_a_traceback(tmp_path) -> None:
     )
 
 
-def test_topics_explain_shows_why_a_story_was_or_was_not_filed(tmp_path, embedder) -> None:
+def starship_desk(tmp_path: Path, embedder) -> tuple[Path, Settings, list]:
+    """A desk of THREE_TOPICS whose store holds one story: three reports of a Starship
+    flight, assigned and filed under Space exploration."""
     from tests.stories.test_assign_store import labelled
 
     config = desk(tmp_path, THREE_TOPICS, sources=[{"name": "Wire 0", "url": "/feeds/0.xml"}])
@@ -110,6 +112,11 @@ def test_topics_explain_shows_why_a_story_was_or_was_not_filed(tmp_path, embedde
     add_entries(engine, settings, [(e.title, e.summary, e.published, 0) for e in starship[:3]])
     run_assign(engine, settings, embedder=embedder)
     engine.dispose()
+    return config, settings, starship
+
+
+def test_topics_explain_shows_why_a_story_was_or_was_not_filed(tmp_path, embedder) -> None:
+    config, settings, starship = starship_desk(tmp_path, embedder)
 
     done = invoke("topics", "explain", "1", "-c", str(config))
     assert done.returncode == 0, done.stderr
@@ -151,14 +158,9 @@ def test_topics_refile_files_the_stored_stories_under_the_topics_as_they_are_now
     """A desk narrows a topic after its stories were filed: refiling takes them off, a
     dry run only says so, and the window in days is honoured."""
     from columnist.store import stories as story_store
-    from tests.stories.test_assign_store import labelled
 
-    config = desk(tmp_path, THREE_TOPICS, sources=[{"name": "Wire 0", "url": "/feeds/0.xml"}])
-    settings = load(config)
+    config, settings, starship = starship_desk(tmp_path, embedder)
     engine = open_engine(settings.database.url)
-    starship = labelled("starship-flight-2026-11-23")
-    add_entries(engine, settings, [(e.title, e.summary, e.published, 0) for e in starship[:3]])
-    run_assign(engine, settings, embedder=embedder)
 
     def filed() -> list[str]:
         with engine.connect() as conn:
