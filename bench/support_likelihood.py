@@ -33,6 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from _llama import eval_after_cache, load_llama  # bench/ is on sys.path when run
 
 from columnist.commentary.backends.embedded import chat_formatter
 from columnist.commentary.evalset import load_stories
@@ -52,19 +53,7 @@ class Scorer:
     """Token log-probabilities of a continuation, the prompt's shared prefix kept cached."""
 
     def __init__(self, threads: int) -> None:
-        from llama_cpp import Llama
-
-        from columnist.modelfiles import gguf_path
-
-        self.llm = Llama(
-            model_path=str(gguf_path("qwen2.5-coder-1.5b-instruct")),
-            n_ctx=3072,
-            n_batch=512,
-            n_threads=threads,
-            n_threads_batch=threads,
-            logits_all=True,
-            verbose=False,
-        )
+        self.llm = load_llama("qwen2.5-coder-1.5b-instruct", threads, 3072, logits_all=True)
         self.chat = chat_formatter(self.llm)
 
     def tokens(self, text: str) -> list[int]:
@@ -78,13 +67,7 @@ class Scorer:
             (i for i, (a, b) in enumerate(zip(head, full, strict=False)) if a != b), len(head)
         )
         llm = self.llm
-        keep = 0
-        for a, b in zip(llm.input_ids[: llm.n_tokens], full[:-1], strict=False):
-            if a != b:
-                break
-            keep += 1
-        llm.n_tokens = keep
-        llm.eval(full[keep:])
+        eval_after_cache(llm, full)
         rows = np.asarray(llm.scores[start - 1 : len(full) - 1], dtype=np.float64)
         top = rows.max(axis=1, keepdims=True)
         lse = np.log(np.exp(rows - top).sum(axis=1)) + top[:, 0]

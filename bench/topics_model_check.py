@@ -68,6 +68,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from _llama import eval_after_cache, load_llama  # bench/ is on sys.path when run
 
 from columnist.commentary.backends.embedded import chat_formatter
 from columnist.commentary.prompts import clip_words, fence
@@ -129,18 +130,7 @@ class Judge:
     """The yes-minus-no margin of the first reply token, with the topic prefix cached."""
 
     def __init__(self, model: str, threads: int) -> None:
-        from llama_cpp import Llama
-
-        from columnist.modelfiles import gguf_path
-
-        self.llm = Llama(
-            model_path=str(gguf_path(model)),
-            n_ctx=2048,
-            n_batch=512,
-            n_threads=threads,
-            n_threads_batch=threads,
-            verbose=False,
-        )
+        self.llm = load_llama(model, threads, 2048)
         self.chat = chat_formatter(self.llm)
         self.n_vocab = self.llm.n_vocab()
         self.yes = self._ids(["yes", "Yes", " yes", " Yes", "YES"])
@@ -162,15 +152,7 @@ class Judge:
 
     def margin(self, tokens: list[int]) -> float:
         llm = self.llm
-        cached = llm.input_ids[: llm.n_tokens]
-        keep = 0
-        for a, b in zip(cached, tokens[:-1], strict=False):  # keep one token to evaluate
-            if a != b:
-                break
-            keep += 1
-        llm.n_tokens = keep  # eval() drops the KV cache from here on
-        llm.eval(tokens[keep:])
-        self.evaluated += len(tokens) - keep
+        self.evaluated += eval_after_cache(llm, tokens)
         self.prompted += len(tokens)
         logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(self.n_vocab,))
         logits = logits.astype(np.float64)
