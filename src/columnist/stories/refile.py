@@ -3,8 +3,9 @@
 `assign` files a story when an entry joins it, so a topic tuned, narrowed or added later
 changes only the stories that grow afterwards: the wrong stories a desk tuned a topic
 to refuse stay on its page, and may still be written. Refiling runs the very filing
-`assign` runs (the stored sum of a story's vectors, its entries' phrase hits and names,
-the model check when one is configured) over the stories seen since a date.
+`assign` runs (the sum of a story's vectors, its entries' phrase hits and names, the
+model check when one is configured) over the stories seen since a date. The sum is taken
+from the entries again, and the stored centroid set to it where it differs.
 """
 
 from __future__ import annotations
@@ -16,19 +17,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+import numpy as np
+from sqlalchemy import Engine, select
 
 from columnist.config import Settings
 from columnist.store import stories as story_store
 from columnist.store import topic_choices
 from columnist.store.db import transaction
+from columnist.store.schema import entries
 from columnist.stories.cluster import OpenStory
-from columnist.stories.embed import Embedder, shared_embedder
+from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder
 from columnist.stories.stage import (
     AssignPages,
     load_stories,
     make_assigner,
     new_index,
+    story_state,
     topic_check,
 )
 
@@ -51,6 +55,7 @@ class Refiled:
 @dataclass(slots=True)
 class RefileReport:
     stories: int = 0  # stories looked at
+    repaired: int = 0  # stored centroids that were not the sum of the entries' vectors
     changed: list[Refiled] = field(default_factory=list)
     dry_run: bool = False
     checked: int = 0  # questions put to the writing model
@@ -77,9 +82,15 @@ class RefileReport:
             if self.checked
             else ""
         )
+        repaired = (
+            f"; {self.repaired} stored centroids {'would be ' if self.dry_run else ''}"
+            "set again from the entries"
+            if self.repaired
+            else ""
+        )
         return (
             f"refile: {len(self.changed)} of {self.stories} stories {verb} topics"
-            f"{f' ({per})' if per else ''} in {self.seconds:.1f}s{asked}"
+            f"{f' ({per})' if per else ''} in {self.seconds:.1f}s{asked}{repaired}"
         )
 
 
@@ -100,12 +111,16 @@ def run_refile(
     embedder = embedder or shared_embedder()
     assigner = make_assigner(settings, embedder)
     with engine.connect() as conn:
-        index = load_stories(conn, new_index(settings), assigner, since)
+        sums = member_sums(conn, [s.id for s in story_store.recent(conn, since)])
+        index = load_stories(conn, new_index(settings), assigner, since, sums)
         stories = sorted(index.stories, key=lambda s: s.id or 0)
         ids = [s.id for s in stories if s.id is not None]
         before = story_store.topic_slugs_many(conn, ids)
         leads = story_store.leads(conn, ids)
+        stored = {r.id: r.centroid for r in story_store.recent(conn, since)}
     report.stories = len(stories)
+    repair = [s for s in stories if s.id in sums and not _same(stored.get(s.id), sums[s.id])]
+    report.repaired = len(repair)
     own = check is None  # a check made here is closed here
     check = check or (topic_check(settings) if stories else None)
     try:
@@ -119,6 +134,8 @@ def run_refile(
                 if check is not None:
                     topic_choices.save(conn, check.take_unsaved())
                 if not dry_run:
+                    fixed = [story_state(index, s) for s in repair if s in chunk]
+                    story_store.update_many(conn, fixed)
                     story_store.set_topics_many(
                         conn,
                         {
@@ -136,6 +153,29 @@ def run_refile(
             check.backend.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def member_sums(conn, story_ids: list[int]) -> dict[int, np.ndarray]:
+    """Each story's sum of its entries' stored vectors: what its centroid must be. A store
+    written before 35eceb9 may hold another story's sum, or zeros, for a story that aged
+    out in the middle of an `assign` page."""
+    sums: dict[int, np.ndarray] = {}
+    for start in range(0, len(story_ids), 500):
+        q = select(entries.c.story_id, entries.c.embedding).where(
+            entries.c.story_id.in_(story_ids[start : start + 500]),
+            entries.c.embedding.is_not(None),
+        )
+        for sid, blob in conn.execute(q):
+            if len(blob) == DIM * 4:
+                vector = from_bytes(blob).astype(np.float32)
+                sums[sid] = sums[sid] + vector if sid in sums else vector
+    return sums
+
+
+def _same(centroid: bytes | None, total: np.ndarray) -> bool:
+    if centroid is None or len(centroid) != DIM * 4:
+        return False
+    return bool(np.allclose(from_bytes(centroid), total, atol=1e-4))
 
 
 def _changes(chunk: list[OpenStory], found: dict, before: dict[int, set[str]]) -> list[Refiled]:

@@ -9,7 +9,7 @@ transaction, so a killed run resumes at the next unclustered entry.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -133,9 +133,16 @@ def open_index(conn, settings: Settings, assigner: TopicAssigner, since) -> Stor
     return load_stories(conn, index, assigner, since - index.window)
 
 
-def load_stories(conn, index: StoryIndex, assigner: TopicAssigner, since) -> StoryIndex:
+def load_stories(
+    conn,
+    index: StoryIndex,
+    assigner: TopicAssigner,
+    since,
+    totals: Mapping[int, np.ndarray] | None = None,
+) -> StoryIndex:
     """Put into `index` every story last seen at or after `since`, with its phrase hits
-    (of the topics configured now), names and sources."""
+    (of the topics configured now), names and sources; its sum of vectors from `totals`
+    when given there, else its stored centroid."""
     held = [s for s in story_store.recent(conn, since) if s.centroid is not None]
     held = [s for s in held if len(s.centroid) == DIM * 4]
     members = story_store.members(conn, [s.id for s in held])
@@ -157,11 +164,12 @@ def load_stories(conn, index: StoryIndex, assigner: TopicAssigner, since) -> Sto
             names=names,
             sources=sources,
         )
-        index.add(story, from_bytes(s.centroid))
+        stored = from_bytes(s.centroid)
+        index.add(story, totals.get(s.id, stored) if totals is not None else stored)
     return index
 
 
-def _state(index: StoryIndex, story: OpenStory) -> StoryState:
+def story_state(index: StoryIndex, story: OpenStory) -> StoryState:
     return StoryState(
         title=story.title,
         first_seen=story.first_seen,
@@ -292,10 +300,12 @@ class AssignPages:
             if self.check is not None:
                 topic_choices.save(conn, self.check.take_unsaved())
             new = [s for s in touched if s.id is None]
-            made = story_store.create_many(conn, [_state(self.index, s) for s in new])
+            made = story_store.create_many(conn, [story_state(self.index, s) for s in new])
             for story, sid in zip(new, made, strict=True):
                 story.id = sid
-            story_store.update_many(conn, [_state(self.index, s) for s in touched if s not in new])
+            story_store.update_many(
+                conn, [story_state(self.index, s) for s in touched if s not in new]
+            )
             story_store.attach_many(
                 conn,
                 [
