@@ -443,5 +443,5 @@ def topics_refile(
     for r in report.changed:
         before = ", ".join(names.get(s, s) for s in r.before) or "no topic"
         after = ", ".join(names.get(s, s) for s in r.after) or "no topic"
-        out.print(f"story {r.story_id} {r.title!r}: {before} -> {after}", markup=False)
-    out.print(report.summary(), markup=False)
+        out.print(f"story {r.story_id} {r.title!r}: {before} -> {after}", soft_wrap=True)
+    out.print(report.summary(), soft_wrap=True)

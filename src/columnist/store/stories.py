@@ -47,6 +47,17 @@ def recent(conn: Connection, since: datetime) -> list[StoryRecord]:
     return [_record(r) for r in conn.execute(q)]
 
 
+def ids_since(conn: Connection, since: datetime) -> list[int]:
+    """Every story last seen at or after `since`, oldest id first."""
+    q = select(stories.c.id).where(stories.c.last_seen >= since).order_by(stories.c.id)
+    return list(conn.execute(q).scalars())
+
+
+def by_ids(conn: Connection, story_ids: Sequence[int]) -> list[StoryRecord]:
+    q = select(stories).where(stories.c.id.in_(list(story_ids))).order_by(stories.c.id)
+    return [_record(r) for r in conn.execute(q)]
+
+
 def get(conn: Connection, story_id: int) -> StoryRecord:
     return _record(conn.execute(select(stories).where(stories.c.id == story_id)).one())
 

@@ -35,6 +35,7 @@ from columnist.stories.stage import (
     story_state,
     topic_check,
 )
+from columnist.stories.topics import TopicAssigner
 
 if TYPE_CHECKING:
     from columnist.stories.topic_check import ModelCheck
@@ -111,41 +112,17 @@ def run_refile(
     embedder = embedder or shared_embedder()
     assigner = make_assigner(settings, embedder)
     with engine.connect() as conn:
-        sums = member_sums(conn, [s.id for s in story_store.recent(conn, since)])
-        index = load_stories(conn, new_index(settings), assigner, since, sums)
-        stories = sorted(index.stories, key=lambda s: s.id or 0)
-        ids = [s.id for s in stories if s.id is not None]
-        before = story_store.topic_slugs_many(conn, ids)
-        leads = story_store.leads(conn, ids)
-        stored = {r.id: r.centroid for r in story_store.recent(conn, since)}
-    report.stories = len(stories)
-    repair = [s for s in stories if s.id in sums and not _same(stored.get(s.id), sums[s.id])]
-    report.repaired = len(repair)
+        ids = story_store.ids_since(conn, since)
+    report.stories = len(ids)
     own = check is None  # a check made here is closed here
-    check = check or (topic_check(settings) if stories else None)
+    check = check or (topic_check(settings) if ids else None)
     try:
         thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
-        pages = AssignPages(engine, embedder, assigner, index, check, thresholds)
-        for start in range(0, len(stories), CHUNK):
-            chunk = stories[start : start + CHUNK]
-            found = pages.topics({s: leads.get(s.id or 0, "") for s in chunk})
-            report.changed += _changes(chunk, found, before)
-            with transaction(engine) as conn:
-                if check is not None:
-                    topic_choices.save(conn, check.take_unsaved())
-                if not dry_run:
-                    fixed = [story_state(index, s) for s in repair if s in chunk]
-                    story_store.update_many(conn, fixed)
-                    story_store.set_topics_many(
-                        conn,
-                        {
-                            s.id: [(m.slug, m.score, m.rule) for m in found[s]]
-                            for s in chunk
-                            if s.id is not None and {m.slug for m in found[s]} != before[s.id]
-                        },
-                    )
+        refiler = _Refiler(engine, settings, embedder, assigner, check, thresholds, report)
+        for start in range(0, len(ids), CHUNK):  # memory: a chunk's stories, not history
+            refiler.chunk(ids[start : start + CHUNK])
             if progress:
-                progress(min(start + CHUNK, len(stories)), len(stories))
+                progress(min(start + CHUNK, len(ids)), len(ids))
         if check is not None:
             report.checked, report.check_seconds = check.asked, check.seconds
     finally:
@@ -153,6 +130,52 @@ def run_refile(
             check.backend.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass(slots=True)
+class _Refiler:
+    """What filing the chunks again needs, kept across them."""
+
+    engine: Engine
+    settings: Settings
+    embedder: Embedder
+    assigner: TopicAssigner
+    check: ModelCheck | None
+    thresholds: dict[str, float]  # topic slug -> its filing threshold, for the check
+    report: RefileReport
+
+    def chunk(self, ids: list[int]) -> None:
+        """File one chunk of stories again, in one transaction."""
+        with self.engine.connect() as conn:
+            records = story_store.by_ids(conn, ids)
+            sums = member_sums(conn, ids)
+            index = load_stories(conn, new_index(self.settings), self.assigner, records, sums)
+            before = story_store.topic_slugs_many(conn, ids)
+            leads = story_store.leads(conn, ids)
+        stored = {r.id: r.centroid for r in records}
+        stories = [s for s in index.stories if s.id is not None]
+        repair = [s for s in stories if s.id in sums and not _same(stored[s.id], sums[s.id])]
+        pages = AssignPages(
+            self.engine, self.embedder, self.assigner, index, self.check, self.thresholds
+        )
+        found = pages.topics({s: leads.get(s.id, "") for s in stories})
+        changed = _changes(stories, found, before)
+        self.report.repaired += len(repair)
+        self.report.changed += changed
+        moved = {r.story_id for r in changed}
+        with transaction(self.engine) as conn:
+            if self.check is not None:
+                topic_choices.save(conn, self.check.take_unsaved())
+            if not self.report.dry_run:
+                story_store.update_many(conn, [story_state(index, s) for s in repair])
+                story_store.set_topics_many(
+                    conn,
+                    {
+                        s.id: [(m.slug, m.score, m.rule) for m in found[s]]
+                        for s in stories
+                        if s.id in moved
+                    },
+                )
 
 
 def member_sums(conn, story_ids: list[int]) -> dict[int, np.ndarray]:
@@ -173,6 +196,7 @@ def member_sums(conn, story_ids: list[int]) -> dict[int, np.ndarray]:
 
 
 def _same(centroid: bytes | None, total: np.ndarray) -> bool:
+    """Whether a stored centroid is (to float rounding) the entries' sum."""
     if centroid is None or len(centroid) != DIM * 4:
         return False
     return bool(np.allclose(from_bytes(centroid), total, atol=1e-4))

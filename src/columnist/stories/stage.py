@@ -9,7 +9,7 @@ transaction, so a killed run resumes at the next unclustered entry.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from columnist.config import Settings
+from columnist.records import StoryRecord
 from columnist.stages import Report
 from columnist.store import entries as entry_store
 from columnist.store import stories as story_store
@@ -130,21 +131,20 @@ def new_index(settings: Settings) -> StoryIndex:
 def open_index(conn, settings: Settings, assigner: TopicAssigner, since) -> StoryIndex:
     """The stories still open at `since`, with their phrase hits, names and sources."""
     index = new_index(settings)
-    return load_stories(conn, index, assigner, since - index.window)
+    return load_stories(conn, index, assigner, story_store.recent(conn, since - index.window))
 
 
 def load_stories(
     conn,
     index: StoryIndex,
     assigner: TopicAssigner,
-    since,
+    records: Sequence[StoryRecord],
     totals: Mapping[int, np.ndarray] | None = None,
 ) -> StoryIndex:
-    """Put into `index` every story last seen at or after `since`, with its phrase hits
-    (of the topics configured now), names and sources; its sum of vectors from `totals`
-    when given there, else its stored centroid."""
-    held = [s for s in story_store.recent(conn, since) if s.centroid is not None]
-    held = [s for s in held if len(s.centroid) == DIM * 4]
+    """Put the stories `records` into `index`, with their phrase hits (of the topics
+    configured now), names and sources; a story's sum of vectors from `totals` when given
+    there, else its stored centroid."""
+    held = [s for s in records if s.centroid is not None and len(s.centroid) == DIM * 4]
     members = story_store.members(conn, [s.id for s in held])
     for s in held:
         hits: set[str] = set()
