@@ -250,17 +250,6 @@ def members(conn: Connection, story_ids: Sequence[int]) -> dict[int, list[Member
     return out
 
 
-def topic_slugs_many(conn: Connection, story_ids: Sequence[int]) -> dict[int, set[str]]:
-    """The topics each story is filed under now (an empty set for none)."""
-    out: dict[int, set[str]] = {sid: set() for sid in story_ids}
-    for chunk in range(0, len(story_ids), 500):
-        ids = list(story_ids[chunk : chunk + 500])
-        q = select(story_topics.c.story_id, story_topics.c.topic)
-        for r in conn.execute(q.where(story_topics.c.story_id.in_(ids))):
-            out[r.story_id].add(r.topic)
-    return out
-
-
 def leads(conn: Connection, story_ids: Sequence[int]) -> dict[int, str]:
     """The text of each story's first entry, whose headline is the story's title: what
     the topic check reads under it."""

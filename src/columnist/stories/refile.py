@@ -24,6 +24,7 @@ from columnist.config import Settings
 from columnist.store import stories as story_store
 from columnist.store import topic_choices
 from columnist.store.db import transaction
+from columnist.store.posts import _topics_by_story
 from columnist.store.schema import entries
 from columnist.stories.cluster import OpenStory
 from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder
@@ -150,7 +151,8 @@ class _Refiler:
             records = story_store.by_ids(conn, ids)
             sums = member_sums(conn, ids)
             index = load_stories(conn, new_index(self.settings), self.assigner, records, sums)
-            before = story_store.topic_slugs_many(conn, ids)
+            filed = _topics_by_story(conn, ids)
+            before = {sid: set(filed.get(sid, ())) for sid in ids}
             leads = story_store.leads(conn, ids)
         stored = {r.id: r.centroid for r in records}
         stories = [s for s in index.stories if s.id is not None]
@@ -203,9 +205,10 @@ def _same(centroid: bytes | None, total: np.ndarray) -> bool:
 
 
 def _changes(chunk: list[OpenStory], found: dict, before: dict[int, set[str]]) -> list[Refiled]:
+    """The stories of `chunk` (all stored: an id each) whose topics `found` changes."""
     out = []
     for s in chunk:
         after = {m.slug for m in found[s]}
-        if s.id is not None and after != before[s.id]:
+        if after != before[s.id]:
             out.append(Refiled(s.id, s.title, tuple(sorted(before[s.id])), tuple(sorted(after))))
     return out
