@@ -15,6 +15,7 @@ from columnist.store.schema import stories as stories_table
 from columnist.stories.embed import from_bytes, to_bytes
 from columnist.stories.refile import run_refile
 from columnist.stories.stage import run_assign
+from tests.conftest import invoke
 from tests.stories.conftest import add_entries
 from tests.stories.test_assign_store import EVENTS, as_items, labelled, story_of
 
@@ -56,3 +57,44 @@ def test_refile_sets_a_broken_story_right_from_its_entries(desk, embedder, event
     assert np.allclose(stored, np.sum([event_vectors[t] for t in breach], axis=0), atol=1e-4)
     again = run_refile(engine, settings, EVER, embedder=embedder)
     assert again.repaired == 0 and again.changed == []
+
+
+def test_an_upgraded_store_is_refiled_once_by_the_next_assign(desk, embedder, tmp_path) -> None:
+    """Migration 0014 leaves a store that has stories a "refile" task, and the next
+    `assign` does it before reading the open stories (a fresh store has none to do)."""
+    from alembic import command
+
+    from columnist.store import tasks
+    from columnist.store.db import _alembic_config
+
+    settings, engine = desk
+    add_entries(engine, settings, [i for event in EVENTS for i in as_items(labelled(event))])
+    run_assign(engine, settings, embedder=embedder)
+    with engine.connect() as conn:
+        assert tasks.reason(conn, tasks.REFILE) is None  # made at head: nothing to repair
+    breach = labelled(EVENTS[1])[0].title
+    with transaction(engine) as conn:
+        sid = story_of(conn, breach)
+        conn.execute(
+            update(stories_table)
+            .where(stories_table.c.id == sid)
+            .values(centroid=to_bytes(np.zeros(384, dtype=np.float32)))
+        )
+        story_store.set_topics(conn, sid, [("middle-east", 0.5, "similarity")])
+    with engine.begin() as conn:  # the store as written before 0014
+        command.downgrade(_alembic_config(conn), "0013_topic_choice_margins")
+    engine.dispose()
+    upgraded = invoke("db", "upgrade", "-c", str(tmp_path / "columnist.toml"))
+    assert upgraded.returncode == 0
+    assert "0013_topic_choice_margins -> 0014_store_tasks" in upgraded.stderr
+    assert "the next `columnist assign` files every story again" in upgraded.stderr
+    with engine.connect() as conn:
+        assert "35eceb9" in (tasks.reason(conn, tasks.REFILE) or "")
+
+    report = run_assign(engine, settings, embedder=embedder)  # no new entries
+    assert report.entries == 0
+    assert report.notes() and "1 of 3 stories changed topics" in report.notes()[0]
+    with engine.connect() as conn:
+        assert story_store.topics_of(conn, sid) == ["cybersecurity"]
+        assert tasks.reason(conn, tasks.REFILE) is None
+    assert run_assign(engine, settings, embedder=embedder).notes() == []  # done once

@@ -99,10 +99,20 @@ def migrate_store(
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOpt = None) -> None:
     """Apply pending schema migrations."""
+    from columnist.store import tasks
     from columnist.store.db import make_engine, upgrade
 
     settings = config_mod.load(config)
     engine = make_engine(settings.database.url)
     before, after = upgrade(engine)
+    with engine.connect() as conn:
+        refile = tasks.reason(conn, tasks.REFILE)
     engine.dispose()
     console.print(f"database schema: {before or 'empty'} -> {after}", highlight=False)
+    if refile:
+        console.print(
+            f"{refile}: the next `columnist assign` files every story again "
+            "(or `columnist topics refile --days 0` now)",
+            markup=False,
+            highlight=False,
+        )

@@ -428,10 +428,10 @@ def topics_refile(
 
     from columnist.progress import stage
     from columnist.store.db import open_engine
-    from columnist.stories.refile import run_refile
+    from columnist.stories.refile import ALL_STORIES, run_refile
 
     settings = _settings(config, need_topics=True)
-    since = datetime.now(UTC) - timedelta(days=days) if days else datetime.min.replace(tzinfo=UTC)
+    since = datetime.now(UTC) - timedelta(days=days) if days else ALL_STORIES
     engine = open_engine(settings.database.url)
     try:
         with stage("refile", quiet) as progress:

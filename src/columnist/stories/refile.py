@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 
 from columnist.config import Settings
 from columnist.store import stories as story_store
+from columnist.store import tasks as store_tasks
 from columnist.store import topic_choices
 from columnist.store.db import transaction
 from columnist.store.posts import _topics_by_story
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from columnist.stories.topic_check import ModelCheck
 
 CHUNK = 256  # stories filed (and put to the check) per transaction
+ALL_STORIES = datetime.min.replace(tzinfo=UTC)  # `since` for every stored story
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,9 @@ def run_refile(
     finally:
         if own and check is not None:
             check.backend.close()
+    if since <= ALL_STORIES and not dry_run:  # what migration 0014 left to do is done
+        with transaction(engine) as conn:
+            store_tasks.finish(conn, store_tasks.REFILE)
     report.seconds = time.perf_counter() - started
     return report
 

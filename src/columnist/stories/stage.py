@@ -22,6 +22,7 @@ from columnist.records import StoryRecord
 from columnist.stages import Report
 from columnist.store import entries as entry_store
 from columnist.store import stories as story_store
+from columnist.store import tasks as store_tasks
 from columnist.store import topic_choices
 from columnist.store.db import Engine, transaction
 from columnist.store.stories import PendingEntry, StoryState
@@ -49,6 +50,10 @@ class AssignReport(Report):
     seconds: float = 0.0
     checked: int = 0  # questions put to the writing model (topic_check_band)
     check_seconds: float = 0.0
+    refiled: str | None = None  # what the store's pending refile did (migration 0014)
+
+    def notes(self) -> list[str]:
+        return [self.refiled] if self.refiled else []
 
     def summary(self, brief: bool = False) -> str:
         line = f"assign: {self.entries} entries, {self.new_stories} new stories"
@@ -217,15 +222,20 @@ def run_assign(
     pages."""
     report = AssignReport()
     with engine.connect() as conn:
+        refile_reason = store_tasks.reason(conn, store_tasks.REFILE)
         total = story_store.count_unclustered(conn)
         first = story_store.unclustered_page(conn, None, 1)
-    if not first:
+    if not first and refile_reason is None:
         return report
     embedder = embedder or shared_embedder()
     assigner = make_assigner(settings, embedder)
     own = check is None  # a check made here is closed here: write loads its own model
     check = check or topic_check(settings)
     try:
+        if refile_reason is not None:  # before the open stories' centroids are read
+            report.refiled = refile_all(engine, settings, embedder, check, refile_reason)
+        if not first:
+            return report
         with engine.connect() as conn:
             index = open_index(conn, settings, assigner, first[0].published)
         thresholds = {t.slug: assigner.threshold_of(t) for t in settings.topics}
@@ -235,6 +245,17 @@ def run_assign(
         if own and check is not None:
             check.backend.close()
     return report
+
+
+def refile_all(
+    engine: Engine, settings: Settings, embedder: Embedder, check: ModelCheck | None, why: str
+) -> str:
+    """The store's pending refile (migration 0014), done once: every story filed again
+    and its centroid taken from its entries; the line that says so."""
+    from columnist.stories.refile import ALL_STORIES, run_refile  # refile builds on this module
+
+    done = run_refile(engine, settings, ALL_STORIES, embedder=embedder, check=check)
+    return f"{why}; filed again: {done.summary().removeprefix('refile: ')}"
 
 
 @dataclass(slots=True)
