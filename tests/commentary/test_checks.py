@@ -197,6 +197,13 @@ def test_a_writer_given_a_trade_or_talking_about_its_paragraphs_is_meta() -> Non
     assert meta_problems(  # the Fico post, stories 31-40 at e497bc0
         "The facts it reports are: Miriam Lapuníková said Fico was in surgery for five hours."
     ) == ["contains meta-text about the writing"]
+    for parroted in (  # stories 31-40, middle paragraphs that asked (2026-12-07)
+        "The facts it lies on, which state that the promises are vague, make me wonder.",
+        "The facts state that these promises were drawn from Blair's 1997 pledge card.",
+        "The facts it states in the original news don't mention this aspect of the plan.",
+    ):
+        assert meta_problems(parroted) == ["contains meta-text about the writing"], parroted
+    assert meta_problems("I think the facts of the case state otherwise.") == []
     long_role = (  # the Kenya post, eval at 8ef1527: 70 letters of role
         "As an active advocate for environmental causes and committed to sustainability, I am "
         "excited about this development."

@@ -62,8 +62,12 @@ _META = re.compile(
     r"(?:other|two|three|earlier|previous|these|my|the) paragraphs|press release|"
     r"(?:in|from|according to|stated in|said in) (?:the|this) (?:article|passage\b(?! of))|"
     r"my other side|my view continues|"
-    r"the (?:facts|figures|numbers|data) (?:it|this|they) (?:rests?|relies?|rely|is based|"
-    r"are based) on|"
+    r"the (?:facts|figures|numbers|data) (?:it|this|they) (?:rests?|relies?|rely|lies?|"
+    r"is based|are based) on|"
+    # "The facts it lies on, which state that ...", "The facts state that these promises
+    # were drawn from ...", "The facts it states in the original news" (stories 31-40, a
+    # run whose middle paragraphs asked questions, 2026-12-07)
+    r"\bthe facts (?:it |this )?(?:states?|says?)\b|the original news|"
     # "The facts it reports are: Miriam Lapuníková, director of ..." (the Fico post, stories
     # 31-40 at e497bc0)
     r"the (?:facts|figures|numbers|data) (?:it|this|they) (?:reports?|gives?|lists?|cites?)\b|"
