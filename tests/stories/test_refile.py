@@ -16,7 +16,7 @@ from columnist.stories.embed import from_bytes, to_bytes
 from columnist.stories.refile import run_refile
 from columnist.stories.stage import run_assign
 from tests.conftest import invoke
-from tests.stories.conftest import add_entries
+from tests.stories.conftest import add_entries, eval_desk
 from tests.stories.test_assign_store import EVENTS, as_items, labelled, story_of
 
 TOPICS = ["space-exploration", "cybersecurity", "middle-east"]
@@ -59,15 +59,18 @@ def test_refile_sets_a_broken_story_right_from_its_entries(desk, embedder, event
     assert again.repaired == 0 and again.changed == []
 
 
-def test_an_upgraded_store_is_refiled_once_by_the_next_assign(desk, embedder, tmp_path) -> None:
+def test_an_upgraded_store_is_refiled_once_by_the_next_assign(
+    database_url, embedder, tmp_path
+) -> None:
     """Migration 0014 leaves a store that has stories a "refile" task, and the next
     `assign` does it before reading the open stories (a fresh store has none to do)."""
     from alembic import command
 
     from columnist.store import tasks
-    from columnist.store.db import _alembic_config
+    from columnist.store.db import _alembic_config, open_engine
 
-    settings, engine = desk
+    settings = eval_desk(tmp_path, database=database_url)
+    engine = open_engine(database_url)
     add_entries(engine, settings, [i for event in EVENTS for i in as_items(labelled(event))])
     run_assign(engine, settings, embedder=embedder)
     with engine.connect() as conn:
@@ -98,3 +101,4 @@ def test_an_upgraded_store_is_refiled_once_by_the_next_assign(desk, embedder, tm
         assert story_store.topics_of(conn, sid) == ["cybersecurity"]
         assert tasks.reason(conn, tasks.REFILE) is None
     assert run_assign(engine, settings, embedder=embedder).notes() == []  # done once
+    engine.dispose()
