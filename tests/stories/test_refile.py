@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 from sqlalchemy import update
 
+from columnist.commentary.stage import run_write
 from columnist.store import stories as story_store
 from columnist.store.db import transaction
 from columnist.store.schema import stories as stories_table
@@ -59,11 +61,13 @@ def test_refile_sets_a_broken_story_right_from_its_entries(desk, embedder, event
     assert again.repaired == 0 and again.changed == []
 
 
-def test_an_upgraded_store_is_refiled_once_by_the_next_assign(
-    database_url, embedder, tmp_path
+@pytest.mark.parametrize("stage", ["assign", "write"])
+def test_an_upgraded_store_is_refiled_once_by_the_next_stage(
+    stage, database_url, embedder, tmp_path
 ) -> None:
     """Migration 0014 leaves a store that has stories a "refile" task, and the next
-    `assign` does it before reading the open stories (a fresh store has none to do)."""
+    `assign` does it before reading the open stories (a fresh store has none to do); a
+    `write` run first does it before choosing stories by their topics."""
     from alembic import command
 
     from columnist.store import tasks
@@ -90,15 +94,21 @@ def test_an_upgraded_store_is_refiled_once_by_the_next_assign(
     upgraded = invoke("db", "upgrade", "-c", str(tmp_path / "columnist.toml"))
     assert upgraded.returncode == 0
     assert "0013_topic_choice_margins -> 0014_store_tasks" in upgraded.stderr
-    assert "the next `columnist assign` files every story again" in upgraded.stderr
+    assert "the next `columnist assign` or `write` files every story again" in upgraded.stderr
     with engine.connect() as conn:
         assert "35eceb9" in (tasks.reason(conn, tasks.REFILE) or "")
 
-    report = run_assign(engine, settings, embedder=embedder)  # no new entries
-    assert report.entries == 0
+    if stage == "assign":
+        report = run_assign(engine, settings, embedder=embedder)  # no new entries
+        assert report.entries == 0
+        again = lambda: run_assign(engine, settings, embedder=embedder)  # noqa: E731
+    else:  # stopped before the first story is claimed: the refile alone is tested
+        report = run_write(engine, settings, should_stop=lambda: True)
+        assert report.stories == 0 and report.stopped
+        again = lambda: run_write(engine, settings, should_stop=lambda: True)  # noqa: E731
     assert report.notes() and "1 of 3 stories changed topics" in report.notes()[0]
     with engine.connect() as conn:
         assert story_store.topics_of(conn, sid) == ["cybersecurity"]
         assert tasks.reason(conn, tasks.REFILE) is None
-    assert run_assign(engine, settings, embedder=embedder).notes() == []  # done once
+    assert again().notes() == []  # done once
     engine.dispose()

@@ -111,7 +111,7 @@ def db_upgrade(config: ConfigOpt = None) -> None:
     console.print(f"database schema: {before or 'empty'} -> {after}", highlight=False)
     if refile:
         console.print(
-            f"{refile}: the next `columnist assign` files every story again "
+            f"{refile}: the next `columnist assign` or `write` files every story again "
             "(or `columnist topics refile --days 0` now)",
             markup=False,
             highlight=False,

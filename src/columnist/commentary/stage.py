@@ -51,6 +51,7 @@ class WriteReport(Report):
     calls: int = 0
     stopped: bool = False  # asked to stop before every story was written
     seconds: float = 0.0
+    refiled: str | None = None  # what the store's pending refile did (migration 0014)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def summary(self, brief: bool = False) -> str:
@@ -63,6 +64,9 @@ class WriteReport(Report):
             f", {self.tokens_out / self.model_seconds:.0f} tokens/s" if self.model_seconds else ""
         )
         return f"{line} in {self.seconds:.1f}s{speed}{self.stopped_note()}"
+
+    def notes(self) -> list[str]:
+        return [self.refiled] if self.refiled else []
 
     def add(self, calls: list[Call], status: str | None) -> None:
         """Count one story by its post's status (published, held, draft), or failed (None)."""
@@ -234,7 +238,12 @@ def run_write(
 ) -> WriteReport:
     """Write until no unclaimed story is left; safe to run in many processes at once.
     `should_stop` is asked before each story is claimed."""
+    from columnist.stories.stage import refile_pending  # the embedder, only when pending
+
     report = WriteReport()
+    # stories are chosen by their topics: a store upgraded from before the mid-page fix
+    # must be filed again first, as `assign` would, or the wrong stories are written
+    report.refiled = refile_pending(engine, settings)
     with engine.connect() as conn:
         total = len(
             story_store.needing_posts(

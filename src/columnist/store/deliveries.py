@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, insert, select, update
 
 from columnist.records import AnnouncedPost
-from columnist.store.posts import _sources_by_story, _topics_by_story
+from columnist.store.posts import sources_by_story, topics_by_story
 from columnist.store.schema import deliveries, delivery_attempts, posts, story_topics
 
 WAITING = ("pending", "failed")  # tried (again) by the next run
@@ -235,8 +235,8 @@ def announced_post(conn: Connection, post_id: int) -> AnnouncedPost | None:
         updated=r.updated,
         model=r.model,
         checks=json.loads(r.checks or "{}"),
-        topics=_topics_by_story(conn, [r.story_id]).get(r.story_id, []),
-        sources=_sources_by_story(conn, [r.story_id]).get(r.story_id, []),
+        topics=topics_by_story(conn, [r.story_id]).get(r.story_id, []),
+        sources=sources_by_story(conn, [r.story_id]).get(r.story_id, []),
         reviewed_by=r.reviewed_by,
         reviewed_at=r.reviewed_at,
         review_note=r.review_note,

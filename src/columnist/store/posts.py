@@ -110,7 +110,9 @@ def replace_post_body(conn: Connection, post_id: int, post: NewPost) -> str:
     return post.status
 
 
-def _sources_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[SourceLink]]:
+def sources_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[SourceLink]]:
+    """Each story's entries as source links, oldest first: the post page, feeds and
+    deliveries list the same ones."""
     q = (
         select(
             entries.c.story_id, entries.c.title, entries.c.link, entries.c.published, sources.c.name
@@ -127,7 +129,8 @@ def _sources_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[
     return out
 
 
-def _topics_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[str]]:
+def topics_by_story(conn: Connection, story_ids: list[int]) -> dict[int, list[str]]:
+    """Each story's topic slugs as filed, sorted; a story filed under none is absent."""
     q = (
         select(story_topics.c.story_id, story_topics.c.topic)
         .where(story_topics.c.story_id.in_(story_ids))
@@ -148,7 +151,7 @@ def post_views(
         q = q.where(posts.c.status == status)
     rows = list(conn.execute(q))
     story_ids = [r.story_id for r in rows]
-    srcs, tops = _sources_by_story(conn, story_ids), _topics_by_story(conn, story_ids)
+    srcs, tops = sources_by_story(conn, story_ids), topics_by_story(conn, story_ids)
     known = {t.slug: TopicView(slug=t.slug, name=t.name, description=t.description) for t in topics}
     views = []
     for r in rows:

@@ -25,7 +25,7 @@ from columnist.store import stories as story_store
 from columnist.store import tasks as store_tasks
 from columnist.store import topic_choices
 from columnist.store.db import transaction
-from columnist.store.posts import _topics_by_story
+from columnist.store.posts import topics_by_story
 from columnist.store.schema import entries
 from columnist.stories.cluster import OpenStory
 from columnist.stories.embed import DIM, Embedder, from_bytes, shared_embedder
@@ -156,7 +156,7 @@ class _Refiler:
             records = story_store.by_ids(conn, ids)
             sums = member_sums(conn, ids)
             index = load_stories(conn, new_index(self.settings), self.assigner, records, sums)
-            filed = _topics_by_story(conn, ids)
+            filed = topics_by_story(conn, ids)
             before = {sid: set(filed.get(sid, ())) for sid in ids}
             leads = story_store.leads(conn, ids)
         stored = {r.id: r.centroid for r in records}

@@ -247,6 +247,22 @@ def run_assign(
     return report
 
 
+def refile_pending(engine: Engine, settings: Settings) -> str | None:
+    """The store's pending refile, done for a stage that reads stories' topics without
+    filing any (`write` chooses the stories to write by them); the line that says so, or
+    None when nothing is pending. Loads the embedder and topic check only when it is."""
+    with engine.connect() as conn:
+        why = store_tasks.reason(conn, store_tasks.REFILE)
+    if why is None:
+        return None
+    check = topic_check(settings)
+    try:
+        return refile_all(engine, settings, shared_embedder(), check, why)
+    finally:
+        if check is not None:
+            check.backend.close()
+
+
 def refile_all(
     engine: Engine, settings: Settings, embedder: Embedder, check: ModelCheck | None, why: str
 ) -> str:

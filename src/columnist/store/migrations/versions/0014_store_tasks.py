@@ -9,7 +9,7 @@ Before 35eceb9, `assign` filed a story that aged out in the middle of a page of 
 taken: on a first run over a feed's backlog, or any page spanning more than `window_days`,
 stories carried another story's topics. Repairing that needs the embedder, which a
 migration does not load, so an existing store with stories gets a "refile" task that the
-next `assign` does (`columnist topics refile --days 0` does it too).
+next `assign` or `write` does (`columnist topics refile --days 0` does it too).
 """
 
 from datetime import UTC, datetime
