@@ -597,6 +597,23 @@ def test_harm_for_good_and_a_rise_for_a_cut_are_opposites() -> None:
     assert opposite("I think the ECB should cut interest rates soon.", ecb) is None
 
 
+def test_a_seller_for_a_buyer_and_exports_for_imports_are_opposites() -> None:
+    """The Harbin post of the demo at d5935af."""
+    harbin = (
+        "Russia has been looking for a new buyer for gas it no longer sells to Europe, while "
+        "Beijing has pressed for prices close to Russia's domestic rates, analysts said."
+    )
+    said = "I am struck that Russia has been looking for a new supplier for its gas."
+    (verdict,) = verify(said, harbin)
+    assert verdict.reason == "says the opposite of the passage: supplier where it says buyer"
+    right = "Russia is looking for a new buyer for the gas it no longer sells to Europe."
+    assert all(v.supported for v in verify(right, harbin))
+    grain = "China imported 8 million tonnes of Russian grain."
+    assert opposite("China exported 8 million tonnes of grain.", grain) == (
+        "exported where it says imported"
+    )
+
+
 def test_a_count_the_sources_give_with_another_figure_is_misplaced() -> None:
     """ "reduced strokes by 12% over three years" where the trial ran four (the salt post,
     demo at e7a2146): small numbers in words pass the figure check."""

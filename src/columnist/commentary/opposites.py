@@ -44,6 +44,13 @@ _PAIRS_TEXT = (
     ("safe safer", "unsafe dangerous"),
     ("ahead early earlier", "behind late later delayed"),
     ("willing ready agreed agrees", "refused refuses refuse unwilling declined declines"),
+    # "Russia has been looking for a new supplier for gas it no longer sells to Europe"
+    # where it looks for a buyer (the Harbin post, demo at d5935af); no labelled sentence
+    # uses these three pairs
+    ("buyer buyers", "supplier suppliers seller sellers"),
+    ("import imports imported importing importer importers",
+     "export exports exported exporting exporter exporters"),
+    ("surplus", "deficit"),
     # phrases read as one word by _words_with_phrases (below)
     ("more-good", "more-harm"),
     ("rate-rise", "rate-cut"),
