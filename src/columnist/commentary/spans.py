@@ -13,8 +13,9 @@ this is about a span as a whole, in words or figures.
 A span the sources give in another unit is theirs ("a fortnight" for "14 days", "more
 than a day" for "30 hours"), and so is a vague one whose unit they use ("for weeks" beside
 "six weeks"). Not spans of the writer's making: a guess about the future in vague words
-("in the coming years"), a period ("rose 4.1% over the year"), an idiom ("over the
-years"), and "nearly a year" read off a "since" in the news.
+("in the coming years"), a deadline in a wish ("I hope they act within weeks"), a period
+("rose 4.1% over the year"), an idiom ("over the years"), and "nearly a year" read off a
+"since" in the news.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ _SPAN = re.compile(
 # after", "a 90-day period", "over two weeks").
 _GIVEN = re.compile(rf"\b{_AMOUNT}[\s-]+(?:(?:full|long|short|whole)\s+)?{_UNIT}\b", re.IGNORECASE)
 _SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+# A deadline in a wish is the writer's own ask: "I hope they act within weeks".
+_WISH = re.compile(r"\b(?:should|must|ought|hope|want|wish|need to|urge)\b", re.IGNORECASE)
 _TOLERANCE = 0.15  # "nearly a year" is 11 months; "just over a minute" is not 20 seconds
 
 
@@ -114,7 +117,10 @@ def _bounds(seconds: float, near: str) -> tuple[float, float]:
 def invented_span(sentence: str, source_text: str) -> str | None:
     """The first span of time in `sentence` that the sources do not give, as written."""
     units = lengths = None
+    wish = _WISH.search(sentence) is not None
     for match in _SPAN.finditer(sentence):
+        if wish and match.group(0).lower().startswith("within"):
+            continue
         unit = _unit(match.group("unit"))
         word = match.group("amount")
         amount = _amount(word)
