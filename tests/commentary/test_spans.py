@@ -43,6 +43,7 @@ def test_a_span_the_news_gives_in_any_unit_or_that_is_no_span_passes() -> None:
     # a guess in the writer's own vague words; a period; a rate; a date
     assert invented_span("I expect more such deals in the coming years.", COP) is None
     assert invented_span("I hope they pay within weeks, not years.", COP) is None
+    assert invented_span("I would worry about who sets the terms in ten years.", COP) is None
     assert invented_span("Food prices rose 4.1% over the year.", COP) is None
     assert invented_span("It removes 25,000 tonnes a year.", KENYA) is None
     assert invented_span("The money is due by 2030, in 2030 at the latest.", COP) is None

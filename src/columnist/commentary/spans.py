@@ -13,7 +13,8 @@ this is about a span as a whole, in words or figures.
 A span the sources give in another unit is theirs ("a fortnight" for "14 days", "more
 than a day" for "30 hours"), and so is a vague one whose unit they use ("for weeks" beside
 "six weeks"). Not spans of the writer's making: a guess about the future in vague words
-("in the coming years"), a deadline in a wish ("I hope they act within weeks"), a period
+("in the coming years"), a deadline in a wish or a time ahead in the writer's own
+hypothetical ("I hope they act within weeks", "I would worry about it in ten years"), a period
 ("rose 4.1% over the year"), an idiom ("over the years"), and "nearly a year" read off a
 "since" in the news.
 """
@@ -60,8 +61,11 @@ _SPAN = re.compile(
 # after", "a 90-day period", "over two weeks").
 _GIVEN = re.compile(rf"\b{_AMOUNT}[\s-]+(?:(?:full|long|short|whole)\s+)?{_UNIT}\b", re.IGNORECASE)
 _SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
-# A deadline in a wish is the writer's own ask: "I hope they act within weeks".
-_WISH = re.compile(r"\b(?:should|must|ought|hope|want|wish|need to|urge)\b", re.IGNORECASE)
+# A deadline in a wish or a time ahead in the writer's own hypothetical is the writer's:
+# "I hope they act within weeks", "I would worry about who sets the terms in ten years".
+_OWN = re.compile(
+    r"\b(?:should|must|ought|hope|want|wish|need to|urge|I would|I'd|I’d|if I)\b", re.IGNORECASE
+)
 _TOLERANCE = 0.15  # "nearly a year" is 11 months; "just over a minute" is not 20 seconds
 
 
@@ -117,9 +121,10 @@ def _bounds(seconds: float, near: str) -> tuple[float, float]:
 def invented_span(sentence: str, source_text: str) -> str | None:
     """The first span of time in `sentence` that the sources do not give, as written."""
     units = lengths = None
-    wish = _WISH.search(sentence) is not None
+    own = _OWN.search(sentence) is not None
     for match in _SPAN.finditer(sentence):
-        if wish and match.group(0).lower().startswith("within"):
+        ahead = match.group("when").strip().lower() not in ("past", "last", "recent")
+        if own and ahead and match.group(0).lower().startswith(("within", "in ")):
             continue
         unit = _unit(match.group("unit"))
         word = match.group("amount")
