@@ -596,6 +596,25 @@ SOFT = (  # two sentences no passage says: reported, not a reason to hold the co
 )
 
 
+def test_a_word_turned_against_its_passage_is_not_written_again_in_that_paragraph(
+    tmp_path: Path,
+) -> None:
+    """The Harbin post (demo at ed9f438) wrote "a new supplier for gas" where the news has
+    a buyer in three tries of one paragraph, and the column was held."""
+    sale = "The council is looking for a buyer for the old school on the quay."
+    story = replace(STORY, sources=[*STORY.sources, ("Kommune Avis", "The old school", sale, None)])
+    turned = "The council is looking for a seller for the old school, I note. " + P2
+    draft, backend, calls = write(tmp_path, [PLAN, P1, turned, P2, P3, P4], story=story)
+    second = [c for c in calls if c.purpose == "paragraph 2"]
+    assert len(second) == 2 and "seller where it says buyer" in " ".join(second[0].problems)
+    retry, later = backend.constraints[3], backend.constraints[4]
+    for word in ("seller", "sellers", "supplier", "suppliers"):
+        assert word in retry.block.banned_after(words_of("looking for a"))
+        assert word not in later.block.banned_after(words_of("looking for a")), "one paragraph"
+    assert "buyer" not in retry.block.banned_after(words_of("looking for a"))
+    assert draft.body.split("\n\n")[1].endswith(P2)
+
+
 def test_a_paragraph_with_only_soft_flags_is_written_again_once(tmp_path: Path) -> None:
     draft, _, calls = write(tmp_path, [PLAN, P1, P2, SOFT, SOFT, P4])
     third = [c for c in calls if c.purpose == "paragraph 3"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from columnist.commentary.constraints import NgramBlock, words_of
 from columnist.commentary.evalset import load_stories
 from columnist.commentary.grounding import Support
-from columnist.commentary.opposites import opposite
+from columnist.commentary.opposites import opposite, turned_words
 from columnist.commentary.paragraphs import paragraph_problems
 from columnist.commentary.reader import misstated
 from columnist.commentary.verify import (
@@ -612,6 +612,16 @@ def test_a_seller_for_a_buyer_and_exports_for_imports_are_opposites() -> None:
     assert opposite("China exported 8 million tonnes of grain.", grain) == (
         "exported where it says imported"
     )
+
+
+def test_the_side_of_a_pair_turned_against_the_news_is_what_a_retry_may_not_write() -> None:
+    flagged = "unsupported: says the opposite of the passage: {} where it says {} (“…”)"
+    assert turned_words([flagged.format("supplier", "buyer"), "copying: ..."]) == (
+        "seller", "sellers", "supplier", "suppliers",
+    )  # fmt: skip
+    assert turned_words([flagged.format("more harm", "more good")]) == ("more harm",)
+    assert turned_words([flagged.format("a rate rise", "a rate cut")]) == ()
+    assert turned_words([flagged.format("done", "still to come")]) == ()
 
 
 def test_a_count_the_sources_give_with_another_figure_is_misplaced() -> None:

@@ -59,6 +59,7 @@ from columnist.commentary.constraints import (
 from columnist.commentary.grounding import Support, instruction_sentences
 from columnist.commentary.leads import ACTION_LEADS, CLOSING_LEADS, FRAMES, POINT_LEADS
 from columnist.commentary.openings import RecentOpenings
+from columnist.commentary.opposites import turned_words
 from columnist.commentary.paragraphs import paragraph_problems, passing_prefix, tidy_paragraph
 from columnist.commentary.plan import (
     PLAN_LABELS,
@@ -757,6 +758,7 @@ class Writer:
             if ends_sentence(paragraph) and len(split_sentences(paragraph)) < 2:
                 paragraph = self._go_on(paragraph, call, messages, request, words, constraints)
             call.problems = problems_of(paragraph)
+            block.add_phrases(turned_words(call.problems))  # not again in this paragraph
             rank = (blocking(call.problems), len(call.problems))
             if best is None or rank < best[0]:
                 best = (rank, paragraph, call)

@@ -135,3 +135,27 @@ def opposite(sentence: str, passage: str, pairs_only: bool = False) -> str | Non
     if _YET.search(sentence) and not _YET.search(passage) and _DONE_VERB.search(passage):
         return "still to come where it says done"
     return None
+
+
+_TURNED = re.compile(r"says the opposite of the passage: (.+?) where it says ")
+
+
+def turned_words(problems: list[str]) -> tuple[str, ...]:
+    """The words a paragraph's tries may no longer write, from its problems: the whole side
+    of a pair the paragraph used against its passage ("supplier" where the news says
+    "buyer": supplier, suppliers, seller, sellers), or the phrase ("more harm"). Told the
+    passage, the model wrote "a new supplier for gas" three times in the Harbin post (demo
+    at ed9f438), and the column was held."""
+    out: list[str] = []
+    for problem in problems:
+        found = _TURNED.search(problem)
+        if not found:
+            continue
+        said = found.group(1)
+        phrase = next((k for k, shown in _SHOWN.items() if shown == said), said)
+        for side in (side for pair in PAIRS for side in pair if phrase in side):
+            if "-" in phrase:  # read as one word from a phrase: block the phrase itself
+                out.append(said)
+            else:
+                out.extend(sorted(side))
+    return tuple(dict.fromkeys(w for w in out if not w.startswith("a ")))
