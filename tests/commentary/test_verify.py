@@ -810,6 +810,9 @@ def test_a_doubt_about_a_vaccine_the_news_does_not_have_holds_the_paragraph() ->
         # the closing of the demo at f1beac1, which the rule's "more harm than good" missed
         "Some people might object that the vaccine is unnecessary because it could have "
         "caused more harm.",
+        # published in the demo at ed9f438: the vaccine blamed for the cases
+        "I am struck that the government is still allowing children to get vaccines, which "
+        "could be contributing to the rising measles cases.",
     ]
     for sentence in doubts:
         (verdict,) = verify(sentence, MEASLES)
@@ -819,6 +822,9 @@ def test_a_doubt_about_a_vaccine_the_news_does_not_have_holds_the_paragraph() ->
         "I think two doses of the MMR vaccine could have prevented most of these cases.",
         "I worry that the risk of measles is high for every child who misses the vaccine.",
         "I am glad GP surgeries will open on Saturdays to offer catch-up jabs.",
+        # the news: fewer doses, more cases
+        "I think the fall in uptake of the MMR vaccine is contributing to more cases.",
+        "Low vaccination rates are causing the rise in cases, in my view.",
     ):
         assert all(v.supported or "vaccine" not in v.reason for v in verify(sentence, MEASLES))
     doubted = MEASLES + " Some parents told the agency they had concerns about the MMR jab."

@@ -1120,12 +1120,35 @@ HEALTH_DOUBT = re.compile(
 )
 
 
+# A vaccine or medicine blamed for the illness it prevents: "the government is still
+# allowing children to get vaccines, which could be contributing to the rising measles
+# cases" (the measles post, demo at ed9f438, published). Not the uptake falling: "the drop
+# in vaccinations is driving the outbreak" is the news.
+_BLAMED = re.compile(
+    rf"(?<!\bin )(?<!\bof )\b{_REMEDY}(?!\s+(?:uptake|rates?|coverage|levels?|gaps?|"
+    rf"programmes?|programs?|campaigns?))\b[^.;]{{0,30}}?\b(?:contribut\w*|caus\w*|fuel\w*|"
+    rf"driv\w*|behind|to blame|spread\w*|lead\w* to)\b[^.;]{{0,30}}?\b(?:cases|outbreaks?|"
+    rf"infections?|illness|disease|deaths)\b",
+    re.IGNORECASE,
+)
+_FEWER = re.compile(
+    r"\b(?:fall|falling|fell|drop|dropping|decline|declining|low|lower|lack|fewer|missed|"
+    r"missing|slip|slipping|poor|gaps?|without|not|hesitan\w*|refus\w*)\b[^.;]{0,25}$",
+    re.IGNORECASE,
+)
+
+
 def health_doubt(sentence: str, source_text: str) -> str | None:
     """The words of a doubt about a vaccine or medicine, when no source doubts one."""
-    found = HEALTH_DOUBT.search(sentence)
-    if found is None or HEALTH_DOUBT.search(source_text):
+    if HEALTH_DOUBT.search(source_text):
         return None
-    return found.group(0)
+    found = HEALTH_DOUBT.search(sentence)
+    if found is not None:
+        return found.group(0)
+    for blamed in _BLAMED.finditer(sentence):
+        if not _FEWER.search(sentence[: blamed.start()]):
+            return blamed.group(0)
+    return None
 
 
 def _sentence_verdict(sentence: str, passages: Passages, support: Support) -> Verdict:
