@@ -624,6 +624,19 @@ def test_the_side_of_a_pair_turned_against_the_news_is_what_a_retry_may_not_writ
     assert turned_words([flagged.format("done", "still to come")]) == ()
 
 
+def test_a_retry_may_still_write_what_the_sources_say_and_words_of_timing() -> None:
+    """Blocking "early" in the flu post, whose news is an early season, made it worse (demo
+    at 49f7332): the block leaves the sources' own words, and the timing pair, alone."""
+    flagged = "unsupported: says the opposite of the passage: {} where it says {} (“…”)"
+    flu = "Early flu season fills emergency rooms; November looks like late January."
+    assert turned_words([flagged.format("early", "late")], flu) == ()
+    assert turned_words([flagged.format("early", "late")]) == ()
+    gas = "Russia is looking for a new buyer; suppliers in Qatar are competing."
+    assert turned_words([flagged.format("supplier", "buyer")], gas) == (
+        "seller", "sellers", "supplier",
+    )  # fmt: skip
+
+
 def test_a_count_the_sources_give_with_another_figure_is_misplaced() -> None:
     """ "reduced strokes by 12% over three years" where the trial ran four (the salt post,
     demo at e7a2146): small numbers in words pass the figure check."""

@@ -140,12 +140,15 @@ def opposite(sentence: str, passage: str, pairs_only: bool = False) -> str | Non
 _TURNED = re.compile(r"says the opposite of the passage: (.+?) where it says ")
 
 
-def turned_words(problems: list[str]) -> tuple[str, ...]:
+def turned_words(problems: list[str], source_text: str = "") -> tuple[str, ...]:
     """The words a paragraph's tries may no longer write, from its problems: the whole side
     of a pair the paragraph used against its passage ("supplier" where the news says
     "buyer": supplier, suppliers, seller, sellers), or the phrase ("more harm"). Told the
     passage, the model wrote "a new supplier for gas" three times in the Harbin post (demo
-    at ed9f438), and the column was held."""
+    at ed9f438), and the column was held. Not a word the sources use themselves, nor the
+    words of timing: blocking "early" where the flu news says the season began early made
+    the flu post worse (demo at 49f7332)."""
+    used = _words(source_text)
     out: list[str] = []
     for problem in problems:
         found = _TURNED.search(problem)
@@ -153,9 +156,14 @@ def turned_words(problems: list[str]) -> tuple[str, ...]:
             continue
         said = found.group(1)
         phrase = next((k for k, shown in _SHOWN.items() if shown == said), said)
-        for side in (side for pair in PAIRS for side in pair if phrase in side):
-            if "-" in phrase:  # read as one word from a phrase: block the phrase itself
-                out.append(said)
-            else:
-                out.extend(sorted(side))
+        for one, other in PAIRS:
+            if (one | other) & _TIMING:
+                continue
+            for side in (one, other):
+                if phrase not in side:
+                    continue
+                if "-" in phrase:  # read as one word from a phrase: block the phrase itself
+                    out.append(said)
+                else:
+                    out.extend(sorted(side - used))
     return tuple(dict.fromkeys(w for w in out if not w.startswith("a ")))
