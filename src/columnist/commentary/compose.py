@@ -758,9 +758,8 @@ class Writer:
             if ends_sentence(paragraph) and len(split_sentences(paragraph)) < 2:
                 paragraph = self._go_on(paragraph, call, messages, request, words, constraints)
             call.problems = problems_of(paragraph)
-            block.add_phrases(
-                turned_words(call.problems, story.source_text)
-            )  # not again in this paragraph
+            # what the try turned against its passage is not written again in this paragraph
+            block.add_phrases(turned_words(call.problems, story.source_text))
             rank = (blocking(call.problems), len(call.problems))
             if best is None or rank < best[0]:
                 best = (rank, paragraph, call)
