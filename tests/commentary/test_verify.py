@@ -18,6 +18,7 @@ from columnist.commentary.verify import (
     MISSTATED,
     Passages,
     claim_of,
+    held_view,
     invented_voice,
     is_opinion,
     rule_verdict,
@@ -326,6 +327,29 @@ def test_a_voice_the_sources_do_not_have_is_caught() -> None:
         "There is no doubt that the ban was meant to last a year.",
     ):
         assert not reason(sentence).startswith("a voice"), sentence
+
+
+def test_a_view_held_by_nobody_named_is_a_voice_the_sources_do_not_have() -> None:
+    """ "the pier is seen as an attempt to force Israel to cooperate" (writer_labels.jsonl):
+    7 of the 8 such labelled sentences were unsupported."""
+    for sentence in (
+        "The installation of the pier is seen as an attempt to force Israel to cooperate.",
+        "The government's actions are widely seen as furthering its anti-EU agenda.",
+        "The ban is viewed by many in the region as a mistake.",
+    ):
+        assert reason(sentence).startswith("a voice the sources do not have: whoever"), sentence
+        assert misstated(sentence, Support(SOURCE)), sentence
+    for sentence in (
+        "The ban could be seen as a mistake.",  # the writer's own guess
+        "I think the ban might have been seen as harsh.",
+        "I have seen the ban work.",
+    ):
+        assert not reason(sentence).startswith("a voice"), sentence
+    held = SOURCE + " The ban was seen by traders as a blow."
+    assert held_view("The ban is seen as a blow to trade.", held) is None, "the news holds it"
+    phrases = voice_phrases(SOURCE)
+    assert {"is seen as", "are viewed as", "widely regarded as"} <= set(phrases)
+    assert "is seen as" not in voice_phrases(held), "nor is it blocked then"
 
 
 def test_the_sampler_is_kept_from_the_voices_the_sources_do_not_have() -> None:

@@ -133,6 +133,18 @@ VOICE = re.compile(
 
 _ALIKE = ({"critic", "opponent", "sceptic", "skeptic"}, {"scientist", "researcher", "academic"})
 
+# A view held by nobody named: "the pier is seen as an attempt to force Israel to
+# cooperate", "the government's actions are seen as furthering its anti-EU agenda". Over
+# the 1,015 labelled sentences of writer_labels.jsonl and the twisted claims, 7 of the 8
+# such sentences on stories whose sources hold no view that way were unsupported. Not
+# "could be seen as" nor "will be seen as": a guess of the writer's own.
+HELD_VIEW = re.compile(
+    r"\b(?:is|are|was|were|has been|have been)\s+(?:widely\s+|generally\s+|often\s+|"
+    r"increasingly\s+|largely\s+)?(?P<verb>seen|viewed|regarded|perceived)\s+"
+    r"(?:by\s+(?:\w+\s+){1,4}?)?as\b",
+    re.IGNORECASE,
+)
+
 
 def invented_voice(sentence: str, source_text: str) -> str | None:
     """The group a sentence has speak or hold a view when the sources quote no such group
@@ -152,7 +164,28 @@ def invented_voice(sentence: str, source_text: str) -> str | None:
     named = NAMED_DISSENT.search(sentence)
     if named and not _disagrees_in_sources(named.group("name"), source_text):
         return f"{named.group('name')} disagreeing"
+    held = held_view(sentence, source_text)
+    if held:
+        return f"whoever sees it so (“{held}”)"
     return None
+
+
+_MODALS = frozenset({"could", "might", "may", "would", "should", "will", "can", "must"})
+
+
+def held_view(sentence: str, source_text: str) -> str | None:
+    """The words of a view the sentence has held by nobody named ("is seen as"), unless the
+    sources hold one that way or the writer only guesses it ("could be seen as")."""
+    held = HELD_VIEW.search(sentence)
+    if held is None:
+        return None
+    before = sentence[: held.start()].lower().split()[-1:]
+    if before and before[0] in _MODALS:
+        return None
+    verb = held.group("verb").lower()
+    if re.search(rf"\b{verb}\s+(?:\w+\s+){{0,4}}?as\b", source_text.lower()):
+        return None
+    return held.group(0)
 
 
 # A group the news has, made to argue where nobody in it disagrees: "some researchers
@@ -257,6 +290,9 @@ def voice_phrases(source_text: str) -> tuple[str, ...]:
             phrases += [f"there are {many}", f"there is {one}", f"been {many}", f"growing {many}"]
     if calm:
         phrases += _ARGUING_PHRASES
+    for verb in ("seen", "viewed", "regarded", "perceived"):  # HELD_VIEW
+        if not re.search(rf"\b{verb}\s+(?:\w+\s+){{0,4}}?as\b", sources):
+            phrases += [f"{be} {verb} as" for be in ("is", "are", "was", "were", "widely")]
     return tuple(dict.fromkeys(phrases))
 
 
