@@ -182,10 +182,12 @@ def held_view(sentence: str, source_text: str) -> str | None:
     before = sentence[: held.start()].lower().split()[-1:]
     if before and before[0] in _MODALS:
         return None
-    verb = held.group("verb").lower()
-    if re.search(rf"\b{verb}\s+(?:\w+\s+){{0,4}}?as\b", source_text.lower()):
-        return None
-    return held.group(0)
+    return None if _holds_views(held.group("verb"), source_text) else held.group(0)
+
+
+def _holds_views(verb: str, source_text: str) -> bool:
+    """Whether a source has a view held that way ("was seen by many as")."""
+    return re.search(rf"\b{verb.lower()}\s+(?:\w+\s+){{0,4}}?as\b", source_text.lower()) is not None
 
 
 # A group the news has, made to argue where nobody in it disagrees: "some researchers
@@ -291,7 +293,7 @@ def voice_phrases(source_text: str) -> tuple[str, ...]:
     if calm:
         phrases += _ARGUING_PHRASES
     for verb in ("seen", "viewed", "regarded", "perceived"):  # HELD_VIEW
-        if not re.search(rf"\b{verb}\s+(?:\w+\s+){{0,4}}?as\b", sources):
+        if not _holds_views(verb, sources):
             phrases += [f"{be} {verb} as" for be in ("is", "are", "was", "were", "widely")]
     return tuple(dict.fromkeys(phrases))
 
